@@ -1,0 +1,87 @@
+//! The `arazzo-codegen` command: check an Arazzo document and its sources, as a build would.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use arazzo_codegen::resolve::Target;
+use arazzo_codegen::Builder;
+use clap::{Args, Parser, Subcommand};
+
+/// Typed Rust workflow functions from Arazzo 1.0.x documents.
+#[derive(Parser)]
+#[command(name = "arazzo-codegen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load, resolve and check a document; print every diagnostic. Exits 1 on errors.
+    Check(Common),
+}
+
+#[derive(Args)]
+struct Common {
+    /// The Arazzo document (YAML or JSON).
+    file: PathBuf,
+    /// Treat every warning (a repaired defect) as an error.
+    #[arg(long)]
+    strict: bool,
+    /// Read source description NAME from the local file PATH.
+    #[arg(long = "source", value_name = "NAME=PATH", value_parser = parse_source)]
+    sources: Vec<(String, PathBuf)>,
+    /// A JSON or YAML object from source URL to local file (relative to the map file).
+    #[arg(long = "source-map", value_name = "FILE")]
+    source_maps: Vec<PathBuf>,
+}
+
+fn parse_source(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => {
+            Ok((name.to_string(), PathBuf::from(path)))
+        }
+        _ => Err(format!("expected NAME=PATH, got `{s}`")),
+    }
+}
+
+impl Common {
+    fn builder(&self) -> Builder {
+        let mut b = Builder::new(&self.file).strict(self.strict);
+        for (name, path) in &self.sources {
+            b = b.source(name, path);
+        }
+        for m in &self.source_maps {
+            b = b.source_map(m);
+        }
+        b
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => {
+            let checked = args.builder().check();
+            eprint!("{}", checked.diagnostics.render());
+            let steps: usize = checked.workflows.iter().map(|w| w.steps.len()).sum();
+            let resolved = checked
+                .workflows
+                .iter()
+                .flat_map(|w| &w.steps)
+                .filter(|s| s.target != Target::Unresolved)
+                .count();
+            let verdict = if checked.has_errors() { "failed" } else { "ok" };
+            println!(
+                "{verdict}: {}: {} workflow(s), {resolved} of {steps} step(s) resolved",
+                args.file.display(),
+                checked.workflows.len(),
+            );
+            if checked.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The one entry point: a builder that names the document, where its sources are, and how
+//! strict to be, and runs the phases.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load;
+use crate::resolve::{self, WorkflowIr};
+use crate::workspace::{self, SourceOptions, Workspace};
+
+/// Configures and runs the generator on one Arazzo document.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    path: PathBuf,
+    by_name: BTreeMap<String, PathBuf>,
+    by_url: BTreeMap<String, PathBuf>,
+    source_maps: Vec<PathBuf>,
+    strict: bool,
+    max_file_bytes: u64,
+}
+
+/// The result of [`Builder::check`]: what was loaded and resolved, and every diagnostic.
+#[derive(Debug)]
+pub struct Checked {
+    /// Every diagnostic, in the order found.
+    pub diagnostics: Diagnostics,
+    /// Every file read, for `cargo:rerun-if-changed`.
+    pub inputs: Vec<PathBuf>,
+    /// The loaded documents.
+    pub workspace: Workspace,
+    /// The resolved workflows (empty when loading failed).
+    pub workflows: Vec<WorkflowIr>,
+}
+
+impl Checked {
+    /// Whether any error was found.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+}
+
+impl Builder {
+    /// A builder for the Arazzo document at `path` (YAML or JSON).
+    pub fn new(path: impl AsRef<Path>) -> Self {
+        Builder {
+            path: path.as_ref().to_path_buf(),
+            by_name: BTreeMap::new(),
+            by_url: BTreeMap::new(),
+            source_maps: Vec::new(),
+            strict: false,
+            max_file_bytes: load::DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+
+    /// Reads the source description called `name` from a local file, whatever its `url` says.
+    pub fn source(mut self, name: impl Into<String>, path: impl AsRef<Path>) -> Self {
+        self.by_name
+            .insert(name.into(), path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Reads any source description whose `url` is `url` from a local file.
+    pub fn source_url(mut self, url: impl Into<String>, path: impl AsRef<Path>) -> Self {
+        self.by_url.insert(url.into(), path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Reads URL-to-file mappings from a JSON or YAML object (paths relative to that file).
+    pub fn source_map(mut self, path: impl AsRef<Path>) -> Self {
+        self.source_maps.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// In strict mode every warning (a repaired defect) is an error.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// The largest input file read, in bytes (16 MiB unless set).
+    pub fn max_file_bytes(mut self, bytes: u64) -> Self {
+        self.max_file_bytes = bytes;
+        self
+    }
+
+    /// Loads, resolves and checks the document and its sources.
+    pub fn check(&self) -> Checked {
+        let mut diags = Diagnostics::new(self.strict);
+        let mut by_url = BTreeMap::new();
+        let mut inputs = Vec::new();
+        for m in &self.source_maps {
+            inputs.push(m.clone());
+            match workspace::read_source_map(m, self.max_file_bytes) {
+                Ok(map) => by_url.extend(map),
+                Err(d) => diags.push(d),
+            }
+        }
+        by_url.extend(self.by_url.clone());
+        let opts = SourceOptions {
+            by_name: self.by_name.clone(),
+            by_url,
+            max_file_bytes: self.max_file_bytes,
+        };
+        let ws = workspace::load(&self.path, &opts, &mut diags);
+        inputs.extend(ws.inputs.iter().cloned());
+        inputs.sort();
+        inputs.dedup();
+        let workflows = if diags.has_errors() || ws.arazzo.is_empty() {
+            Vec::new()
+        } else {
+            resolve::resolve(&ws, &mut diags)
+        };
+        for name in self.by_name.keys() {
+            let known = ws
+                .arazzo
+                .first()
+                .is_some_and(|d| d.doc.source_descriptions.iter().any(|s| &s.name == name));
+            if !known && !ws.arazzo.is_empty() {
+                diags.push(Diagnostic::warning(format!(
+                    "a local file is given for source `{name}`, but the document has no source of that name"
+                )));
+            }
+        }
+        Checked {
+            diagnostics: diags,
+            inputs,
+            workspace: ws,
+            workflows,
+        }
+    }
+}

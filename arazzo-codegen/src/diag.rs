@@ -1,0 +1,276 @@
+//! Diagnostics: what went wrong or what was repaired, where, and how to fix it, rendered the
+//! way rustc renders its own.
+
+use std::fmt;
+
+use crate::source::SourceFile;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Information about a choice the generator made; never fails a build.
+    Note,
+    /// A defect the generator repaired; fails the build only in strict mode.
+    Warning,
+    /// A defect that stops generation.
+    Error,
+}
+
+impl Severity {
+    fn label(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A resolved place in an input file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file as diagnostics name it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// How many characters to underline (at least one).
+    pub width: usize,
+    /// The text of the line, for the snippet.
+    pub source_line: Option<String>,
+}
+
+impl Location {
+    /// The location of the node at `pointer` in `file`: its key when `at_key` is set and the
+    /// node sits in a mapping, else its value. Falls back to the nearest ancestor node, then to
+    /// the start of the file.
+    pub fn of(file: &SourceFile, pointer: &str, at_key: bool) -> Location {
+        let (line, col, width) = match file.locate(pointer) {
+            Some((span, exact)) => match (at_key || !exact, span.key) {
+                (true, Some(k)) => {
+                    let width = pointer
+                        .rsplit('/')
+                        .next()
+                        .filter(|_| exact)
+                        .map_or(1, |t| t.chars().count());
+                    (k.line, k.col, width)
+                }
+                _ => (span.start.line, span.start.col, span.width),
+            },
+            None => (1, 1, 1),
+        };
+        Location::at(file, line, col, width)
+    }
+
+    /// A location given by line and column.
+    pub fn at(file: &SourceFile, line: usize, col: usize, width: usize) -> Location {
+        Location {
+            file: file.display().to_string(),
+            line,
+            col,
+            width: width.max(1),
+            source_line: file.line_text(line).map(str::to_string),
+        }
+    }
+
+    /// A location naming only a file.
+    pub fn file(name: &str) -> Location {
+        Location {
+            file: name.to_string(),
+            line: 1,
+            col: 1,
+            width: 1,
+            source_line: None,
+        }
+    }
+}
+
+/// One diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, or what was repaired.
+    pub message: String,
+    /// Where, when the diagnostic has a place.
+    pub location: Option<Box<Location>>,
+    /// How to fix it.
+    pub help: Vec<String>,
+    /// Further facts.
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of the given severity.
+    pub fn new(severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            message: message.into(),
+            location: None,
+            help: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// An error.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message)
+    }
+
+    /// A warning.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message)
+    }
+
+    /// A note.
+    pub fn note(message: impl Into<String>) -> Self {
+        Self::new(Severity::Note, message)
+    }
+
+    /// Sets the location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(Box::new(location));
+        self
+    }
+
+    /// Adds a line of help.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Adds a note line.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// `file:line:col` of the diagnostic, if it has a place.
+    pub fn place(&self) -> Option<String> {
+        self.location
+            .as_ref()
+            .map(|l| format!("{}:{}:{}", l.file, l.line, l.col))
+    }
+
+    /// A single line for `cargo:warning=`: `file:line:col: message (help: ...)`.
+    pub fn one_line(&self) -> String {
+        let mut s = String::new();
+        if let Some(p) = self.place() {
+            s.push_str(&p);
+            s.push_str(": ");
+        }
+        s.push_str(&self.message);
+        for h in &self.help {
+            s.push_str(" (help: ");
+            s.push_str(h);
+            s.push(')');
+        }
+        s.replace('\n', " ")
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {}", self.severity.label(), self.message)?;
+        let gutter = self
+            .location
+            .as_ref()
+            .map_or(1, |l| l.line.to_string().len());
+        let pad = " ".repeat(gutter);
+        if let Some(loc) = &self.location {
+            writeln!(f, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.col)?;
+            if let Some(line) = &loc.source_line {
+                let line = line.replace('\t', " ");
+                let avail = line.chars().count().saturating_sub(loc.col - 1).max(1);
+                let width = loc.width.min(avail);
+                writeln!(f, "{pad} |")?;
+                writeln!(f, "{} | {}", loc.line, line)?;
+                writeln!(
+                    f,
+                    "{pad} | {}{}",
+                    " ".repeat(loc.col - 1),
+                    "^".repeat(width)
+                )?;
+            }
+        }
+        for n in &self.notes {
+            writeln!(f, "{pad} = note: {n}")?;
+        }
+        for h in &self.help {
+            writeln!(f, "{pad} = help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostics of one run, in the order they were found.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+    strict: bool,
+}
+
+impl Diagnostics {
+    /// An empty collection; in strict mode every warning is recorded as an error.
+    pub fn new(strict: bool) -> Self {
+        Diagnostics {
+            items: Vec::new(),
+            strict,
+        }
+    }
+
+    /// Records a diagnostic.
+    pub fn push(&mut self, mut d: Diagnostic) {
+        if self.strict && d.severity == Severity::Warning {
+            d.severity = Severity::Error;
+            d.notes
+                .push("this is an error because strict mode is on".into());
+        }
+        self.items.push(d);
+    }
+
+    /// Whether any error was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// How many diagnostics of a severity were recorded.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+
+    /// All diagnostics, in the order found.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// Takes the diagnostics out.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
+    /// Renders them all, and a summary line, as rustc does.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        for d in &self.items {
+            s.push_str(&d.to_string());
+            s.push('\n');
+        }
+        let (e, w) = (self.count(Severity::Error), self.count(Severity::Warning));
+        if e > 0 || w > 0 {
+            s.push_str(&summary(e, w));
+            s.push('\n');
+        }
+        s
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => format!("{} emitted", plural(w, "warning")),
+        (e, 0) => format!("{} emitted", plural(e, "error")),
+        (e, w) => format!("{}; {} emitted", plural(e, "error"), plural(w, "warning")),
+    }
+}

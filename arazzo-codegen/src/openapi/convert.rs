@@ -1,0 +1,255 @@
+//! OpenAPI 3.1 (and 3.2) to 3.0.3, on the untyped document: the JSON Schema 2020-12 forms that
+//! 3.0 lacks are rewritten to their 3.0 equivalents, and what has none is dropped. Each kind of
+//! change is counted, so the caller can say exactly what was done.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// What the conversion changed, by kind, with counts.
+#[derive(Debug, Default)]
+pub struct Changes(BTreeMap<&'static str, usize>);
+
+impl Changes {
+    fn add(&mut self, what: &'static str) {
+        *self.0.entry(what).or_default() += 1;
+    }
+
+    /// A sentence listing the changes, e.g. "3 type arrays with `null` to `nullable`".
+    pub fn summary(&self) -> String {
+        if self.0.is_empty() {
+            return "no schema needed changes".into();
+        }
+        self.0
+            .iter()
+            .map(|(what, n)| format!("{n} × {what}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Rewrites a 3.1/3.2 document in place as 3.0.3.
+pub fn to_30(doc: &mut Value) -> Changes {
+    let mut changes = Changes::default();
+    let Value::Object(root) = doc else {
+        return changes;
+    };
+    root.insert("openapi".into(), Value::String("3.0.3".into()));
+    for key in ["webhooks", "jsonSchemaDialect"] {
+        if root.remove(key).is_some() {
+            changes.add("top-level field without a 3.0 equivalent removed");
+        }
+    }
+    if let Some(Value::Object(info)) = root.get_mut("info") {
+        if info.remove("summary").is_some() {
+            changes.add("`info.summary` removed");
+        }
+        if let Some(Value::Object(lic)) = info.get_mut("license") {
+            if lic.remove("identifier").is_some() {
+                changes.add("`license.identifier` removed");
+            }
+        }
+    }
+    root.entry("paths")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(Value::Object(comp)) = root.get_mut("components") {
+        if comp.remove("pathItems").is_some() {
+            changes.add("`components.pathItems` removed");
+        }
+        if let Some(Value::Object(schemas)) = comp.get_mut("schemas") {
+            for s in schemas.values_mut() {
+                schema(s, &mut changes);
+            }
+        }
+    }
+    for key in ["paths", "components"] {
+        if let Some(v) = root.get_mut(key) {
+            find_schemas(v, &mut changes);
+        }
+    }
+    changes
+}
+
+/// Finds `schema` members (parameters, media types, headers) outside `components.schemas`.
+fn find_schemas(v: &mut Value, changes: &mut Changes) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "schema" {
+                    schema(child, changes);
+                } else if k != "schemas" && k != "example" && k != "examples" {
+                    find_schemas(child, changes);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| find_schemas(i, changes)),
+        _ => {}
+    }
+}
+
+const DROPPED: &[&str] = &[
+    "$schema",
+    "$id",
+    "$anchor",
+    "$comment",
+    "$defs",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "prefixItems",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependentRequired",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "propertyNames",
+    "patternProperties",
+    "minContains",
+    "maxContains",
+    "contains",
+];
+
+fn schema(v: &mut Value, changes: &mut Changes) {
+    let Value::Object(s) = v else { return };
+    if s.contains_key("$ref") && s.len() > 1 {
+        let r = s.remove("$ref").unwrap_or(Value::Null);
+        let keep: Vec<String> = s
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "description" | "summary"))
+            .cloned()
+            .collect();
+        if keep.is_empty() {
+            s.clear();
+            s.insert("$ref".into(), r);
+            changes.add("`$ref` with only a description: description dropped");
+            return;
+        }
+        let mut only_ref = Map::new();
+        only_ref.insert("$ref".into(), r);
+        s.insert("allOf".into(), Value::Array(vec![Value::Object(only_ref)]));
+        changes.add("`$ref` with sibling keywords wrapped in `allOf`");
+    }
+    if let Some(t) = s.get("type").cloned() {
+        if let Value::Array(types) = t {
+            let non_null: Vec<Value> = types
+                .iter()
+                .filter(|t| t.as_str() != Some("null"))
+                .cloned()
+                .collect();
+            let nullable = non_null.len() < types.len();
+            match non_null.len() {
+                0 => {
+                    s.remove("type");
+                    s.insert("nullable".into(), Value::Bool(true));
+                    changes.add("`type: null` to `nullable`");
+                }
+                1 => {
+                    s.insert("type".into(), non_null[0].clone());
+                    changes.add("type array to a single `type`");
+                }
+                _ => {
+                    s.remove("type");
+                    let any: Vec<Value> = non_null
+                        .into_iter()
+                        .map(|t| {
+                            let mut m = Map::new();
+                            m.insert("type".into(), t);
+                            Value::Object(m)
+                        })
+                        .collect();
+                    s.insert("anyOf".into(), Value::Array(any));
+                    changes.add("type array with several types to `anyOf`");
+                }
+            }
+            if nullable {
+                s.insert("nullable".into(), Value::Bool(true));
+                changes.add("`null` in a type array to `nullable: true`");
+            }
+        } else if t.as_str() == Some("null") {
+            s.remove("type");
+            s.insert("nullable".into(), Value::Bool(true));
+            s.insert("enum".into(), Value::Array(vec![Value::Null]));
+            changes.add("`type: null` to `nullable` with `enum: [null]`");
+        }
+    }
+    if let Some(c) = s.remove("const") {
+        s.insert("enum".into(), Value::Array(vec![c]));
+        changes.add("`const` to a one-value `enum`");
+    }
+    for (excl, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(n @ Value::Number(_)) = s.get(excl).cloned() {
+            s.insert(bound.into(), n);
+            s.insert(excl.into(), Value::Bool(true));
+            changes.add("numeric exclusive bound to a bound with a boolean flag");
+        }
+    }
+    if let Some(Value::Array(ex)) = s.remove("examples") {
+        if let Some(first) = ex.into_iter().next() {
+            s.entry("example").or_insert(first);
+        }
+        changes.add("schema `examples` to `example`");
+    }
+    for key in DROPPED {
+        if s.remove(*key).is_some() {
+            changes.add("JSON Schema keyword without a 3.0 equivalent removed");
+        }
+    }
+    for key in ["items", "not", "additionalProperties"] {
+        if let Some(child) = s.get_mut(key) {
+            schema(child, changes);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = s.get_mut(key) {
+            items.iter_mut().for_each(|i| schema(i, changes));
+        }
+    }
+    if let Some(Value::Object(props)) = s.get_mut("properties") {
+        props.values_mut().for_each(|p| schema(p, changes));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn converts_schema_forms() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1", "summary": "s"},
+            "components": {"schemas": {"A": {
+                "type": "object",
+                "properties": {
+                    "a": {"type": ["string", "null"]},
+                    "b": {"const": "x"},
+                    "c": {"type": "integer", "exclusiveMinimum": 0},
+                    "d": {"$ref": "#/components/schemas/B", "description": "d"},
+                    "e": {"type": ["string", "integer"], "examples": [1]}
+                }
+            }}}
+        });
+        let changes = to_30(&mut doc);
+        assert_eq!(doc["openapi"], "3.0.3");
+        assert_eq!(doc["paths"], json!({}));
+        let p = &doc["components"]["schemas"]["A"]["properties"];
+        assert_eq!(p["a"], json!({"type": "string", "nullable": true}));
+        assert_eq!(p["b"], json!({"enum": ["x"]}));
+        assert_eq!(
+            p["c"],
+            json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})
+        );
+        assert_eq!(p["d"], json!({"$ref": "#/components/schemas/B"}));
+        assert_eq!(
+            p["e"],
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}], "example": 1})
+        );
+        assert!(changes.summary().contains("`const` to a one-value `enum`"));
+    }
+}
