@@ -47,7 +47,7 @@ impl Location {
     /// the start of the file.
     pub fn of(file: &SourceFile, pointer: &str, at_key: bool) -> Location {
         let (line, col, width) = match file.locate(pointer) {
-            Some((span, exact)) => match (at_key || !exact, span.key) {
+            Some((span, exact)) => match (at_key || !exact || span.width == 0, span.key) {
                 (true, Some(k)) => {
                     let width = pointer
                         .rsplit('/')
@@ -181,7 +181,10 @@ impl fmt::Display for Diagnostic {
         if let Some(loc) = &self.location {
             writeln!(f, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.col)?;
             if let Some(line) = &loc.source_line {
-                let line = line.replace('\t', " ");
+                let mut line = line.replace('\t', " ");
+                if line.chars().count() > loc.col + 80 {
+                    line = line.chars().take(loc.col + 80).collect::<String>() + "…";
+                }
                 let avail = line.chars().count().saturating_sub(loc.col - 1).max(1);
                 let width = loc.width.min(avail);
                 writeln!(f, "{pad} |")?;

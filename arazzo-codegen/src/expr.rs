@@ -477,6 +477,46 @@ pub fn parse_template_lenient(text: &str) -> Result<Vec<Segment>, SyntaxError> {
     Ok(out)
 }
 
+/// The one Arazzo 1.0.1 reading of a common non-standard spelling: `$response.body.a.b[0]`
+/// (dots into the body) is `$response.body#/a/b/0`.
+pub fn repair(text: &str) -> Option<String> {
+    let (root, tail) = ["$response.body.", "$request.body."]
+        .iter()
+        .find_map(|r| text.strip_prefix(r).map(|t| (&r[..r.len() - 1], t)))?;
+    let mut tokens = Vec::new();
+    for part in tail.split('.') {
+        let (name, mut idx) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if name.is_empty() && tokens.is_empty() {
+            return None;
+        }
+        if !name.is_empty() {
+            tokens.push(crate::source::escape_token(name));
+        }
+        while let Some(rest) = idx.strip_prefix('[') {
+            let close = rest.find(']')?;
+            let n = &rest[..close];
+            if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            tokens.push(n.to_string());
+            idx = &rest[close + 1..];
+        }
+        if !idx.is_empty() {
+            return None;
+        }
+    }
+    if tokens
+        .iter()
+        .any(|t| t.is_empty() || t.contains(['{', '}', ' ']))
+    {
+        return None;
+    }
+    Some(format!("{root}#/{}", tokens.join("/")))
+}
+
 /// How a string value of a parameter, payload or output is to be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValueText {
@@ -572,6 +612,20 @@ mod tests {
             panic!()
         };
         assert!(matches!(&segs[1], Segment::Expr(Expr::Inputs(_), 8)));
+    }
+
+    #[test]
+    fn repairs_dotted_bodies() {
+        assert_eq!(
+            repair("$response.body.a.b[0].c").as_deref(),
+            Some("$response.body#/a/b/0/c")
+        );
+        assert_eq!(
+            repair("$request.body.x").as_deref(),
+            Some("$request.body#/x")
+        );
+        assert_eq!(repair("$response.body.a b"), None);
+        assert_eq!(repair("$inputs.a.b"), None);
     }
 
     #[test]

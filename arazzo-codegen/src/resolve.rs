@@ -1333,17 +1333,17 @@ impl<'a> Resolver<'a> {
             );
             return;
         };
-        match expr::classify(s, false) {
-            Ok(ValueText::Literal) => self.push(
+        if let Ok(ValueText::Literal) = expr::classify(s, false) {
+            self.push(
                 Diagnostic::error(format!(
                     "output `{name}` is the constant `{s}`, not a runtime expression"
                 ))
                 .at(self.loc(at))
                 .help("an output's value is an expression such as `$response.body#/id`"),
-            ),
-            Ok(_) => self.check_value(cx, place, at, v, false),
-            Err(e) => self.syntax_error(at, "expression", &e),
+            );
+            return;
         }
+        self.check_string(cx, place, at, s, false);
     }
 
     /// Syntax only, for values outside any workflow.
@@ -1357,27 +1357,7 @@ impl<'a> Resolver<'a> {
 
     fn check_value(&mut self, cx: &WfCx<'a>, place: Place, at: &str, v: &Value, lenient: bool) {
         match v {
-            Value::String(s) => match expr::classify(s, lenient) {
-                Ok(ValueText::Expr(e)) => self.check_expr(cx, place, at, &e, 0, s.chars().count()),
-                Ok(ValueText::Template(segs)) => {
-                    for seg in segs {
-                        if let Segment::Expr(e, off) = seg {
-                            let w = expr_width(s, off);
-                            self.check_expr(cx, place, at, &e, off, w);
-                        }
-                    }
-                }
-                Ok(ValueText::Literal) => {
-                    if let Some(i) = bare_expression(s) {
-                        self.push(
-                            Diagnostic::warning("this string holds a `$…` expression outside `{…}`; it is sent as literal text")
-                                .at(self.loc_in(at, i, expr_width(s, i)))
-                                .help("to insert the value, embed it as `{$…}`"),
-                        );
-                    }
-                }
-                Err(e) => self.syntax_error(at, "expression", &e),
-            },
+            Value::String(s) => self.check_string(cx, place, at, s, lenient),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     self.check_value(cx, place, &index(at, i), item, lenient);
@@ -1389,6 +1369,60 @@ impl<'a> Resolver<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn check_string(&mut self, cx: &WfCx<'a>, place: Place, at: &str, s: &str, lenient: bool) {
+        match expr::classify(s, lenient) {
+            Ok(ValueText::Expr(e)) => self.check_expr(cx, place, at, &e, 0, s.chars().count()),
+            Ok(ValueText::Template(segs)) => {
+                for seg in segs {
+                    if let Segment::Expr(e, off) = seg {
+                        let w = expr_width(s, off);
+                        self.check_expr(cx, place, at, &e, off, w);
+                    }
+                }
+            }
+            Ok(ValueText::Literal) => {
+                let Some(i) = bare_expression(s) else { return };
+                let w = expr_width(s, i);
+                let word: String = s.chars().skip(i).take(w).collect();
+                let fixed: String = s.chars().take(i).collect::<String>()
+                    + "{"
+                    + &word
+                    + "}"
+                    + &s.chars().skip(i + w).collect::<String>();
+                let known = expr::ROOTS
+                    .iter()
+                    .any(|r| word.starts_with(r.trim_end_matches('.')));
+                if known && expr::classify(&fixed, lenient).is_ok() {
+                    self.push(
+                        Diagnostic::warning(format!("`{word}` stands outside `{{…}}` in a constant string; read as `{fixed}`"))
+                            .at(self.loc_in(at, i, w))
+                            .help(format!("write `{fixed}`")),
+                    );
+                    self.check_string(cx, place, at, &fixed, lenient);
+                } else {
+                    self.push(
+                        Diagnostic::warning(format!("`{word}` is not an Arazzo 1.0.1 expression; the string is sent as literal text"))
+                            .at(self.loc_in(at, i, w))
+                            .help("expressions start with one of the roots `$url`, `$method`, `$statusCode`, `$request`, `$response`, `$inputs`, `$outputs`, `$steps`, `$workflows`, `$sourceDescriptions`, `$components`, and are embedded in text as `{$…}`"),
+                    );
+                }
+            }
+            Err(e) => match expr::repair(s) {
+                Some(fixed) => {
+                    self.push(
+                        Diagnostic::warning(format!(
+                            "`{s}` is not Arazzo 1.0.1; read as `{fixed}`"
+                        ))
+                        .at(self.loc(at))
+                        .help(format!("write `{fixed}`")),
+                    );
+                    self.check_string(cx, place, at, &fixed, lenient);
+                }
+                None => self.syntax_error(at, "expression", &e),
+            },
         }
     }
 
@@ -1557,19 +1591,34 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_step_ref(&mut self, cx: &WfCx<'a>, place: Place, n: &Named, loc: Location) {
-        let Some((step, _, output)) = n.split_at_field(&["outputs"]) else {
-            let step = n.name.split('.').next().unwrap_or(&n.name);
-            let rest = n
-                .name
-                .strip_prefix(step)
-                .unwrap_or("")
-                .trim_start_matches('.');
-            self.push(
-                Diagnostic::error(format!("`$steps.{}` does not name a step output", n.name))
-                    .at(loc)
-                    .help(format!("write `$steps.{step}.outputs.{rest}`")),
-            );
-            return;
+        let (step, output) = match n.split_at_field(&["outputs"]) {
+            Some((step, _, output)) => (step, output),
+            None => {
+                let (step, rest) = n.name.split_once('.').unwrap_or((&n.name, ""));
+                let defines = cx
+                    .wf
+                    .steps
+                    .iter()
+                    .any(|s| s.step_id == step && s.outputs.contains_key(rest));
+                if defines {
+                    self.push(
+                        Diagnostic::warning(format!("`$steps.{}` is not Arazzo 1.0.1; read as `$steps.{step}.outputs.{rest}`", n.name))
+                            .at(loc.clone())
+                            .help(format!("write `$steps.{step}.outputs.{rest}`")),
+                    );
+                    (step, rest)
+                } else {
+                    self.push(
+                        Diagnostic::error(format!(
+                            "`$steps.{}` does not name a step output",
+                            n.name
+                        ))
+                        .at(loc)
+                        .help(format!("write `$steps.{step}.outputs.{rest}`")),
+                    );
+                    return;
+                }
+            }
         };
         let Some(si) = cx.wf.steps.iter().position(|s| s.step_id == step) else {
             let names: Vec<&str> = cx.wf.steps.iter().map(|s| s.step_id.as_str()).collect();
@@ -1589,6 +1638,14 @@ impl<'a> Resolver<'a> {
             Place::Response(cur) => cur == si || cx.before[cur].contains(&si),
             Place::Workflow => true,
         };
+        if place == Place::Request(si) {
+            self.push(
+                Diagnostic::error(format!("step `{step}` reads its own outputs before its request is sent"))
+                    .at(loc)
+                    .help("a step's outputs exist only after its response; take the value from an earlier step"),
+            );
+            return;
+        }
         if !runs_before {
             let cur = match place {
                 Place::Request(c) | Place::Response(c) => cx.wf.steps[c].step_id.as_str(),

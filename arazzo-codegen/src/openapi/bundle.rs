@@ -107,7 +107,8 @@ impl Bundler<'_> {
                     }
                 }
                 for (k, child) in map.iter_mut() {
-                    if k != "$ref" {
+                    // Extensions are opaque: a `$ref` inside one is not OpenAPI's to resolve.
+                    if k != "$ref" && !k.starts_with("x-") {
                         let here = source::child(at, k);
                         self.rewrite(child, base, file, &here, external);
                     }
@@ -243,9 +244,10 @@ impl Bundler<'_> {
                 }
             }
             Err(d) => {
-                let mut d = d;
-                d.location = Some(Box::new(self.files.loc(from, site)));
-                self.diags.push(d);
+                self.diags.push(
+                    Diagnostic::warning(format!("{}; the `$ref` is left unresolved", d.message))
+                        .at(self.files.loc(from, site)),
+                );
                 None
             }
         };

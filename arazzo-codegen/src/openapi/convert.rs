@@ -147,7 +147,9 @@ fn schema(v: &mut Value, changes: &mut Changes) {
                 }
                 1 => {
                     s.insert("type".into(), non_null[0].clone());
-                    changes.add("type array to a single `type`");
+                    if !nullable {
+                        changes.add("type array to a single `type`");
+                    }
                 }
                 _ => {
                     s.remove("type");
@@ -165,7 +167,7 @@ fn schema(v: &mut Value, changes: &mut Changes) {
             }
             if nullable {
                 s.insert("nullable".into(), Value::Bool(true));
-                changes.add("`null` in a type array to `nullable: true`");
+                changes.add("type array with `null` to `nullable: true`");
             }
         } else if t.as_str() == Some("null") {
             s.remove("type");

@@ -205,6 +205,14 @@ pub fn load(path: &Path, display: &str, files: &mut Files, max_bytes: u64) -> Lo
     ) {
         Ok(api) => api,
         Err(d) => {
+            // The typed model buffers untagged enums, which hides the failing node; find it.
+            let d = match locate_failure(&raw) {
+                Some((at, msg)) => Diagnostic::error(format!(
+                    "the OpenAPI description is malformed at `{at}`: {msg}"
+                ))
+                .at(files.loc(file, &at)),
+                None => d,
+            };
             out.diagnostics.push(d);
             return out;
         }
@@ -302,4 +310,119 @@ fn index_operations(doc: &Value) -> Vec<Operation> {
         }
     }
     out
+}
+
+fn fails<T: serde::de::DeserializeOwned>(v: &Value) -> Option<String> {
+    serde_json::from_value::<T>(v.clone())
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// The deepest node of a schema that does not deserialise, and why.
+fn schema_failure(v: &Value, at: &str) -> Option<(String, String)> {
+    let msg = fails::<openapiv3::ReferenceOr<openapiv3::Schema>>(v)?;
+    let mut children: Vec<(String, &Value)> = Vec::new();
+    if let Some(Value::Object(props)) = v.get("properties") {
+        for (k, p) in props {
+            children.push((source::child(&source::child(at, "properties"), k), p));
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(c @ Value::Object(_)) = v.get(key) {
+            children.push((source::child(at, key), c));
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = v.get(key) {
+            for (i, c) in items.iter().enumerate() {
+                children.push((source::index(&source::child(at, key), i), c));
+            }
+        }
+    }
+    children
+        .into_iter()
+        .find_map(|(p, c)| schema_failure(c, &p))
+        .or_else(|| Some((at.to_string(), msg)))
+}
+
+/// The deepest failing node under an object that holds schemas in `schema` and `content`.
+fn holder_failure<T: serde::de::DeserializeOwned>(v: &Value, at: &str) -> Option<(String, String)> {
+    let msg = fails::<openapiv3::ReferenceOr<T>>(v)?;
+    let mut found = v
+        .get("schema")
+        .and_then(|s| schema_failure(s, &source::child(at, "schema")));
+    if let Some(Value::Object(content)) = v.get("content") {
+        for (mt, m) in content {
+            let here = source::child(&source::child(at, "content"), mt);
+            found = found.or_else(|| {
+                m.get("schema")
+                    .and_then(|s| schema_failure(s, &source::child(&here, "schema")))
+            });
+        }
+    }
+    found.or_else(|| Some((at.to_string(), msg)))
+}
+
+fn list_failure<T: serde::de::DeserializeOwned>(
+    v: &Value,
+    key: &str,
+    at: &str,
+) -> Option<(String, String)> {
+    v.get(key).and_then(Value::as_array).and_then(|items| {
+        items
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| holder_failure::<T>(p, &source::index(&source::child(at, key), i)))
+    })
+}
+
+fn operation_failure(op: &Value, at: &str) -> Option<(String, String)> {
+    let msg = fails::<openapiv3::Operation>(op)?;
+    list_failure::<openapiv3::Parameter>(op, "parameters", at)
+        .or_else(|| {
+            op.get("requestBody").and_then(|b| {
+                holder_failure::<openapiv3::RequestBody>(b, &source::child(at, "requestBody"))
+            })
+        })
+        .or_else(|| {
+            op.get("responses")
+                .and_then(Value::as_object)
+                .and_then(|rs| {
+                    rs.iter().find_map(|(code, r)| {
+                        holder_failure::<openapiv3::Response>(
+                            r,
+                            &source::child(&source::child(at, "responses"), code),
+                        )
+                    })
+                })
+        })
+        .or_else(|| Some((at.to_string(), msg)))
+}
+
+/// Where a document that the typed model rejects goes wrong, as precisely as can be found.
+fn locate_failure(raw: &Value) -> Option<(String, String)> {
+    if let Some(Value::Object(paths)) = raw.get("paths") {
+        for (path, item) in paths {
+            let pat = source::child("/paths", path);
+            let Some(msg) = fails::<openapiv3::ReferenceOr<openapiv3::PathItem>>(item) else {
+                continue;
+            };
+            return list_failure::<openapiv3::Parameter>(item, "parameters", &pat)
+                .or_else(|| {
+                    METHODS
+                        .iter()
+                        .find_map(|m| operation_failure(item.get(*m)?, &source::child(&pat, m)))
+                })
+                .or(Some((pat, msg)));
+        }
+    }
+    let comps = raw.get("components")?;
+    if let Some(Value::Object(schemas)) = comps.get("schemas") {
+        for (name, s) in schemas {
+            if let Some(f) = schema_failure(s, &source::child("/components/schemas", name)) {
+                return Some(f);
+            }
+        }
+    }
+    None
 }
