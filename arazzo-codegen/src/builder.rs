@@ -106,11 +106,9 @@ impl Builder {
         inputs.extend(ws.inputs.iter().cloned());
         inputs.sort();
         inputs.dedup();
-        let workflows = if diags.has_errors() || ws.arazzo.is_empty() {
-            Vec::new()
-        } else {
-            resolve::resolve(&ws, &mut diags)
-        };
+        // Structural checks need only the document; a source that failed to load makes the
+        // checks that need it stay silent, so every other problem is still reported.
+        let workflows = resolve::resolve(&ws, &mut diags);
         for name in self.by_name.keys() {
             let known = ws
                 .arazzo
@@ -122,6 +120,7 @@ impl Builder {
                 )));
             }
         }
+        diags.sort_by_place(&ws.files.names());
         Checked {
             diagnostics: diags,
             inputs,

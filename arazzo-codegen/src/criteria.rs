@@ -252,6 +252,12 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
                     }
                 }
             }
+            '"' => {
+                return Err(err(
+                    start,
+                    "string literals in conditions are written in single quotes ('…', with '' for a quote)",
+                ))
+            }
             c => return Err(err(start, &format!("unexpected `{c}`"))),
         };
         toks.push((tok, start));

@@ -248,6 +248,20 @@ impl Diagnostics {
         &self.items
     }
 
+    /// Orders the diagnostics by file (in `files` order), line and column; those without a
+    /// place come first. The sort is stable, so diagnostics at one place keep their order.
+    pub fn sort_by_place(&mut self, files: &[&str]) {
+        self.items.sort_by_key(|d| {
+            d.location.as_ref().map(|l| {
+                let f = files
+                    .iter()
+                    .position(|f| *f == l.file)
+                    .unwrap_or(files.len());
+                (f, l.line, l.col)
+            })
+        });
+    }
+
     /// Takes the diagnostics out.
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.items

@@ -29,6 +29,11 @@ impl Files {
         FileId(self.files.len() - 1)
     }
 
+    /// The display names of the files, in the order they were read.
+    pub fn names(&self) -> Vec<&str> {
+        self.files.iter().map(SourceFile::display).collect()
+    }
+
     /// A file by index.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0]

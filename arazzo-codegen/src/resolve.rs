@@ -111,6 +111,8 @@ struct WfCx<'w> {
     before: Vec<BTreeSet<usize>>,
     /// For a workflowId step, the outputs of the workflow it calls.
     called_outputs: BTreeMap<usize, BTreeSet<String>>,
+    /// The workflow-level parameters, expanded and checked once: name, `in`, value, pointer.
+    wf_params: Vec<(String, Option<String>, Value, String)>,
 }
 
 fn is_id(s: &str) -> bool {
@@ -156,6 +158,19 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_document(&mut self) {
+        for (key, what) in [
+            ("sourceDescriptions", "source description"),
+            ("workflows", "workflow"),
+        ] {
+            if self.d.raw.get(key) == Some(&Value::Array(Vec::new())) {
+                self.push(
+                    Diagnostic::error(format!(
+                        "`{key}` is empty; a document needs at least one {what}"
+                    ))
+                    .at(self.key_loc(&child("", key))),
+                );
+            }
+        }
         let mut seen = BTreeSet::new();
         for (wi, wf) in self.d.doc.workflows.iter().enumerate() {
             let at = child(&index("/workflows", wi), "workflowId");
@@ -213,7 +228,29 @@ impl<'a> Resolver<'a> {
             inputs,
             before,
             called_outputs: BTreeMap::new(),
+            wf_params: Vec::new(),
         };
+        let mut wf_params: Vec<(String, Option<String>, Value, String)> = Vec::new();
+        for (i, p) in wf.parameters.iter().enumerate() {
+            let pat = index(&child(&at, "parameters"), i);
+            let Some((name, location, value)) = self.expand_reference(p, &pat) else {
+                continue;
+            };
+            if wf_params
+                .iter()
+                .any(|(n, l, ..)| *n == name && *l == location)
+            {
+                self.push(
+                    Diagnostic::error(format!("workflow parameter `{name}` is given twice"))
+                        .at(self.loc(&pat))
+                        .help("parameters must be unique by `name` and `in`"),
+                );
+                continue;
+            }
+            self.check_value(&cx, Place::Workflow, &child(&pat, "value"), &value, false);
+            wf_params.push((name, location, value, pat));
+        }
+        cx.wf_params = wf_params;
         for (i, dep) in wf.depends_on.iter().enumerate() {
             if self.find_workflow(dep).is_none() {
                 let loc = self.loc(&index(&child(&at, "dependsOn"), i));
@@ -437,6 +474,16 @@ impl<'a> Resolver<'a> {
                 }
             }
         };
+        if self.d.raw.pointer(&child(&at, "successCriteria")) == Some(&Value::Array(Vec::new())) {
+            self.push(
+                Diagnostic::error(format!(
+                    "step `{}` has an empty `successCriteria` list",
+                    s.step_id
+                ))
+                .at(self.key_loc(&child(&at, "successCriteria")))
+                .help("give at least one criterion, or leave `successCriteria` out"),
+            );
+        }
         let parameters = self.parameters(cx, si, s, &at, &target);
         if let Some(body) = &s.request_body {
             self.request_body(cx, si, body, &child(&at, "requestBody"), &target);
@@ -877,30 +924,28 @@ impl<'a> Resolver<'a> {
         target: &Target,
     ) -> Vec<ParamIr> {
         let mut out: Vec<ParamIr> = Vec::new();
-        let mut seen: BTreeMap<(String, Option<String>), ()> = BTreeMap::new();
-        let wf_params = cx
-            .wf
-            .parameters
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p, index(&child(&cx.at, "parameters"), i), true));
-        let step_params = s
-            .parameters
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p, index(&child(at, "parameters"), i), false));
-        let all: Vec<(&'a Parameter, String, bool)> = wf_params.chain(step_params).collect();
+        let mut seen: BTreeSet<(String, Option<String>)> = BTreeSet::new();
         let op = match target {
             Target::Operation {
                 openapi, operation, ..
             } => Some(&self.ws.openapi[*openapi].operations[*operation]),
             _ => None,
         };
-        for (p, pat, from_workflow) in all {
+        // Workflow-level parameters apply where they fit: those with `in` to operation steps,
+        // those without to workflow steps. Their values were checked once, for the workflow.
+        let is_workflow_step = matches!(target, Target::Workflow { .. });
+        let mut all: Vec<(String, Option<String>, Value, String, bool)> = cx
+            .wf_params
+            .iter()
+            .filter(|(_, l, ..)| l.is_none() == is_workflow_step)
+            .map(|(n, l, v, p)| (n.clone(), l.clone(), v.clone(), p.clone(), true))
+            .collect();
+        for (i, p) in s.parameters.iter().enumerate() {
+            let pat = index(&child(at, "parameters"), i);
             let Some((name, location, value)) = self.expand_reference(p, &pat) else {
                 continue;
             };
-            if !from_workflow && seen.insert((name.clone(), location.clone()), ()).is_some() {
+            if !seen.insert((name.clone(), location.clone())) {
                 self.push(
                     Diagnostic::error(format!("parameter `{name}` is given twice"))
                         .at(self.loc(&pat))
@@ -909,9 +954,12 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             self.check_value(cx, Place::Request(si), &child(&pat, "value"), &value, false);
+            all.push((name, location, value, pat, false));
+        }
+        for (name, location, value, pat, from_workflow) in all {
             let location = match (target, location.as_deref()) {
                 (Target::Workflow { doc, workflow }, loc) => {
-                    if loc.is_some() {
+                    if loc.is_some() && !from_workflow {
                         self.push(
                             Diagnostic::warning(format!("parameter `{name}` of a workflow step has `in`; it is ignored"))
                                 .at(self.loc(&child(&pat, "in")))
@@ -941,10 +989,6 @@ impl<'a> Resolver<'a> {
                     None
                 }
                 (_, None) => {
-                    if from_workflow {
-                        // A workflow-level parameter without `in` applies to workflow steps only.
-                        continue;
-                    }
                     let hint = op
                         .and_then(|o| o.parameters.iter().find(|d| d.name == name))
                         .map(|d| {
@@ -1478,7 +1522,17 @@ impl<'a> Resolver<'a> {
                                 .map(|p| p.keys().cloned().collect())
                                 .unwrap_or_else(|| vec![name.to_string()])
                         };
-                        if !known.iter().any(|k| k == name) {
+                        let dotted_read = dotted(name, |o| known.iter().any(|k| k == o)).filter(|_| n.pointer.is_none());
+                        if let Some((head, ptr)) = dotted_read {
+                            self.push(
+                                Diagnostic::warning(format!(
+                                    "`$workflows.{}` is not Arazzo 1.0.1; read as `$workflows.{wf}.{field}.{head}#{ptr}`",
+                                    n.name
+                                ))
+                                .at(loc)
+                                .help(format!("write `$workflows.{wf}.{field}.{head}#{ptr}`")),
+                            );
+                        } else if !known.iter().any(|k| k == name) {
                             let names: Vec<&str> = known.iter().map(String::as_str).collect();
                             let mut d = Diagnostic::error(format!("workflow `{wf}` has no {} `{name}`", field.trim_end_matches('s'))).at(loc);
                             if let Some(c) = suggest::closest(name, &names) {
@@ -1556,25 +1610,18 @@ impl<'a> Resolver<'a> {
         if inputs.contains(&n.name) {
             return;
         }
-        if let Some((head, tail)) = n.name.split_once('.') {
-            if inputs.contains(head) && n.pointer.is_none() {
-                let ptr = format!(
-                    "/{}",
-                    tail.split('.')
-                        .map(crate::source::escape_token)
-                        .collect::<Vec<_>>()
-                        .join("/")
-                );
-                self.push(
-                    Diagnostic::warning(format!(
-                        "`$inputs.{}` is not Arazzo 1.0.1; read as `$inputs.{head}#{ptr}`",
-                        n.name
-                    ))
-                    .at(loc)
-                    .help(format!("write `$inputs.{head}#{ptr}`")),
-                );
-                return;
-            }
+        if let Some((head, ptr)) =
+            dotted(&n.name, |i| inputs.contains(i)).filter(|_| n.pointer.is_none())
+        {
+            self.push(
+                Diagnostic::warning(format!(
+                    "`$inputs.{}` is not Arazzo 1.0.1; read as `$inputs.{head}#{ptr}`",
+                    n.name
+                ))
+                .at(loc)
+                .help(format!("write `$inputs.{head}#{ptr}`")),
+            );
+            return;
         }
         let names: Vec<&str> = inputs.iter().map(String::as_str).collect();
         let mut d = Diagnostic::error(format!(
@@ -1659,6 +1706,19 @@ impl<'a> Resolver<'a> {
             return;
         }
         let outputs = &cx.wf.steps[si].outputs;
+        if let Some((head, ptr)) =
+            dotted(output, |o| outputs.contains_key(o)).filter(|_| n.pointer.is_none())
+        {
+            self.push(
+                Diagnostic::warning(format!(
+                    "`$steps.{}` is not Arazzo 1.0.1; read as `$steps.{step}.outputs.{head}#{ptr}`",
+                    n.name
+                ))
+                .at(loc)
+                .help(format!("write `$steps.{step}.outputs.{head}#{ptr}`")),
+            );
+            return;
+        }
         if !outputs.contains_key(output) {
             let names: Vec<&str> = outputs.keys().map(String::as_str).collect();
             let mut d =
@@ -1732,6 +1792,24 @@ impl<'a> Resolver<'a> {
             }
         }
     }
+}
+
+/// Reads `a.b.c` as the name `a` (the longest dotted prefix that `known` accepts) and the
+/// JSON pointer `/b/c`, the dialect some tools use for navigating into a value.
+fn dotted(name: &str, known: impl Fn(&str) -> bool) -> Option<(String, String)> {
+    name.char_indices()
+        .rev()
+        .filter(|&(_, c)| c == '.')
+        .find_map(|(i, _)| {
+            let head = &name[..i];
+            known(head).then(|| {
+                let ptr: Vec<String> = name[i + 1..]
+                    .split('.')
+                    .map(crate::source::escape_token)
+                    .collect();
+                (head.to_string(), format!("/{}", ptr.join("/")))
+            })
+        })
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -56,35 +56,9 @@ pub fn to_30(doc: &mut Value) -> Changes {
         if comp.remove("pathItems").is_some() {
             changes.add("`components.pathItems` removed");
         }
-        if let Some(Value::Object(schemas)) = comp.get_mut("schemas") {
-            for s in schemas.values_mut() {
-                schema(s, &mut changes);
-            }
-        }
     }
-    for key in ["paths", "components"] {
-        if let Some(v) = root.get_mut(key) {
-            find_schemas(v, &mut changes);
-        }
-    }
+    super::walk::schemas(doc, &mut |s, _| schema(s, &mut changes));
     changes
-}
-
-/// Finds `schema` members (parameters, media types, headers) outside `components.schemas`.
-fn find_schemas(v: &mut Value, changes: &mut Changes) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map.iter_mut() {
-                if k == "schema" {
-                    schema(child, changes);
-                } else if k != "schemas" && k != "example" && k != "examples" {
-                    find_schemas(child, changes);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| find_schemas(i, changes)),
-        _ => {}
-    }
 }
 
 const DROPPED: &[&str] = &[
@@ -111,8 +85,8 @@ const DROPPED: &[&str] = &[
     "contains",
 ];
 
-fn schema(v: &mut Value, changes: &mut Changes) {
-    let Value::Object(s) = v else { return };
+/// Rewrites one schema object (its subschemas are visited by the walker).
+fn schema(s: &mut Map<String, Value>, changes: &mut Changes) {
     if s.contains_key("$ref") && s.len() > 1 {
         let r = s.remove("$ref").unwrap_or(Value::Null);
         let keep: Vec<String> = s
@@ -200,19 +174,6 @@ fn schema(v: &mut Value, changes: &mut Changes) {
         if s.remove(*key).is_some() {
             changes.add("JSON Schema keyword without a 3.0 equivalent removed");
         }
-    }
-    for key in ["items", "not", "additionalProperties"] {
-        if let Some(child) = s.get_mut(key) {
-            schema(child, changes);
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(Value::Array(items)) = s.get_mut(key) {
-            items.iter_mut().for_each(|i| schema(i, changes));
-        }
-    }
-    if let Some(Value::Object(props)) = s.get_mut("properties") {
-        props.values_mut().for_each(|p| schema(p, changes));
     }
 }
 

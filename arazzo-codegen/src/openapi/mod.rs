@@ -3,6 +3,8 @@
 
 pub mod bundle;
 pub mod convert;
+pub mod repair;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +200,10 @@ pub fn load(path: &Path, display: &str, files: &mut Files, max_bytes: u64) -> Lo
     if failed {
         return out;
     }
+    for r in repair::structural(&mut raw) {
+        out.diagnostics
+            .push(Diagnostic::warning(r.message).at(files.key_loc(file, &r.pointer)));
+    }
     let api = match load::typed::<openapiv3::OpenAPI>(
         files.get(file),
         raw.clone(),
@@ -257,6 +263,14 @@ fn params_of(doc: &Value, list: Option<&Value>) -> Vec<OpParam> {
             let p = deref(doc, p);
             let name = p.get("name")?.as_str()?.to_string();
             let location = ParamIn::parse(p.get("in")?.as_str()?)?;
+            // OpenAPI: header parameters with these names "SHALL be ignored"; the media types
+            // and the security schemes govern them.
+            if location == ParamIn::Header
+                && ["accept", "content-type", "authorization"]
+                    .contains(&name.to_ascii_lowercase().as_str())
+            {
+                return None;
+            }
             let required = p.get("required").and_then(Value::as_bool).unwrap_or(false)
                 || location == ParamIn::Path;
             Some(OpParam {
