@@ -84,8 +84,36 @@ impl Builder {
         self
     }
 
-    /// Loads, resolves and checks the document and its sources.
+    /// Loads, resolves and checks the document and its sources. A panic inside a dependency
+    /// is contained here and reported as an internal error naming the document.
     pub fn check(&self) -> Checked {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_check())) {
+            Ok(checked) => checked,
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".into());
+                let mut diagnostics = Diagnostics::new(self.strict);
+                diagnostics.push(
+                    Diagnostic::error(format!(
+                        "internal error while checking `{}`: {what}",
+                        self.path.display()
+                    ))
+                    .help("this is a bug in arazzo-codegen; please report it with the document"),
+                );
+                Checked {
+                    diagnostics,
+                    inputs: vec![self.path.clone()],
+                    workspace: Workspace::default(),
+                    workflows: Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn run_check(&self) -> Checked {
         let mut diags = Diagnostics::new(self.strict);
         let mut by_url = BTreeMap::new();
         let mut inputs = Vec::new();

@@ -89,6 +89,15 @@ fn looks_like_json(text: &str) -> bool {
 /// Parses a file's YAML or JSON text into a value.
 pub fn parse_value(file: &SourceFile) -> Result<Value, Diagnostic> {
     let text = file.text();
+    let depth = source::flow_depth(text);
+    if depth > source::MAX_FLOW_DEPTH {
+        return Err(Diagnostic::error(format!(
+            "`{}` is not valid YAML or JSON: it nests collections {depth} deep, more than the limit of {}",
+            file.display(),
+            source::MAX_FLOW_DEPTH
+        ))
+        .at(Location::file(file.display())));
+    }
     if looks_like_json(text) {
         if let Ok(v) = serde_json::from_str::<Value>(text) {
             return Ok(v);

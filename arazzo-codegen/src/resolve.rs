@@ -709,7 +709,8 @@ impl<'a> Resolver<'a> {
         } else if close.is_empty() {
             d.help("no declared operationId is close to it")
         } else {
-            d.help(format!("the closest are {}", suggest::list(&close)))
+            let verb = if close.len() == 1 { "is" } else { "are" };
+            d.help(format!("the closest {verb} {}", suggest::list(&close)))
         };
         if !qualified && self.any_unavailable() {
             return Target::Unresolved;

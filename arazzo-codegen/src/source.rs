@@ -217,7 +217,31 @@ impl MarkedEventReceiver for SpanSink {
     }
 }
 
+/// Nesting of flow collections (`[`, `{`) beyond which a file is refused unread: parsers are
+/// slow on such input, and no real document comes near it.
+pub const MAX_FLOW_DEPTH: usize = 512;
+
+/// The deepest run of unclosed `[` and `{`, found in one linear pass. Brackets inside strings
+/// count too, which can only make the figure larger for balanced text.
+pub fn flow_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 fn index_spans(text: &str) -> BTreeMap<String, NodeSpan> {
+    if flow_depth(text) > MAX_FLOW_DEPTH {
+        return BTreeMap::new();
+    }
     let mut sink = SpanSink {
         stack: Vec::new(),
         spans: BTreeMap::new(),

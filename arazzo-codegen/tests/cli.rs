@@ -1,0 +1,134 @@
+//! The `arazzo-codegen` command, run as a user runs it.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_arazzo-codegen"))
+        .args(args)
+        .output()
+        .expect("run arazzo-codegen")
+}
+
+fn seed_args(strict: bool) -> Vec<String> {
+    let specs = common::corpus().join("seed/specs");
+    let mut a = vec![
+        "check".to_string(),
+        "../arazzo/fin-amberflo-customer-to-stripe-customer.yml".to_string(),
+        "--source".to_string(),
+        format!(
+            "amberfloBillingApi={}",
+            specs.join("amberflo-billing-openapi.yaml").display()
+        ),
+        "--source".to_string(),
+        format!(
+            "stripeCustomersApi={}",
+            specs.join("stripe-customers-api-openapi.yml").display()
+        ),
+    ];
+    if strict {
+        a.push("--strict".into());
+    }
+    a
+}
+
+#[test]
+fn the_seed_checks_with_exactly_its_two_known_defects() {
+    let args = seed_args(false);
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(
+        warnings[0].contains("`customerId` is given `in: query`"),
+        "{stderr}"
+    );
+    assert!(
+        warnings[1].contains("`postCustomers` resolved to `PostCustomers`"),
+        "{stderr}"
+    );
+    assert!(!stderr.lines().any(|l| l.starts_with("error")), "{stderr}");
+    let places: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.trim_start().starts_with("-->"))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "  --> ../arazzo/fin-amberflo-customer-to-stripe-customer.yml:37:17",
+            "  --> ../arazzo/fin-amberflo-customer-to-stripe-customer.yml:46:61",
+        ]
+    );
+    assert!(stdout.contains("2 of 2 step(s) resolved"), "{stdout}");
+}
+
+#[test]
+fn strict_mode_turns_the_seed_warnings_into_errors() {
+    let args = seed_args(true);
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("error:")).count(),
+        2,
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 errors emitted"), "{stderr}");
+}
+
+#[test]
+fn a_source_map_file_maps_remote_urls() {
+    let corpus = common::corpus();
+    let doc = corpus.join("seed/fin-amberflo-customer-to-stripe-customer.yml");
+    let map = corpus.join("remote-url-map.json");
+    let out = run(&[
+        "check",
+        doc.to_str().expect("utf-8 path"),
+        "--source-map",
+        map.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_unmapped_remote_source_is_a_located_error_with_a_hint() {
+    let out = run(&[
+        "check",
+        "../arazzo/fin-amberflo-customer-to-stripe-customer.yml",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("source `amberfloBillingApi` is the remote URL"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> ../arazzo/fin-amberflo-customer-to-stripe-customer.yml:13:10"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--source amberfloBillingApi=PATH"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_arguments_are_refused_with_usage() {
+    let out = run(&["check", "x.yaml", "--source", "no-equals-sign"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected NAME=PATH"));
+    let out = run(&["check", "does-not-exist.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `does-not-exist.yaml`"));
+}
