@@ -1,1 +1,28 @@
-fn main() {}
+//! Generates the seed's workflow crate from `arazzo/fin-amberflo-customer-to-stripe-customer.yml`.
+//!
+//! The two OpenAPI descriptions come from `specs/` (the project's own), or from the folder named
+//! by `ARAZZO_SPECS_DIR` (same file names), e.g. the real upstream copies.
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=ARAZZO_SPECS_DIR");
+    let specs = std::env::var_os("ARAZZO_SPECS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("specs"));
+    let checked =
+        arazzo_codegen::Builder::new("arazzo/fin-amberflo-customer-to-stripe-customer.yml")
+            .source(
+                "amberfloBillingApi",
+                specs.join("amberflo-billing-openapi.yaml"),
+            )
+            .source(
+                "stripeCustomersApi",
+                specs.join("stripe-customers-api-openapi.yml"),
+            )
+            .check();
+    if let Err(e) = arazzo_codegen::build::report(&checked) {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+}

@@ -1,6 +1,7 @@
 //! The thin layer for build scripts: what Cargo needs to hear, and nothing else.
 
 use std::fmt;
+use std::io::Write;
 
 use crate::builder::Checked;
 use crate::diag::Severity;
@@ -20,14 +21,22 @@ impl std::error::Error for BuildError {}
 /// Prints `cargo:rerun-if-changed` for every input and `cargo:warning=` for every warning and
 /// note; returns the rendered diagnostics as an error when there are errors.
 pub fn report(checked: &Checked) -> Result<(), BuildError> {
+    report_to(checked, &mut std::io::stdout().lock())
+}
+
+/// [`report`], writing Cargo's lines to `out`.
+pub fn report_to(checked: &Checked, out: &mut impl Write) -> Result<(), BuildError> {
+    let mut lines = String::new();
     for input in &checked.inputs {
-        println!("cargo:rerun-if-changed={}", input.display());
+        lines.push_str(&format!("cargo:rerun-if-changed={}\n", input.display()));
     }
     for d in checked.diagnostics.items() {
         if d.severity != Severity::Error {
-            println!("cargo:warning={}", d.one_line());
+            lines.push_str(&format!("cargo:warning={}\n", d.one_line()));
         }
     }
+    out.write_all(lines.as_bytes())
+        .map_err(|e| BuildError(format!("cannot write to Cargo: {e}")))?;
     if checked.has_errors() {
         return Err(BuildError(checked.diagnostics.render()));
     }

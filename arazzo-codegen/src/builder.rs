@@ -131,7 +131,7 @@ impl Builder {
             max_file_bytes: self.max_file_bytes,
         };
         let ws = workspace::load(&self.path, &opts, &mut diags);
-        inputs.extend(ws.inputs.iter().cloned());
+        inputs.extend(ws.inputs.iter().map(|p| workspace::normal(p)));
         inputs.sort();
         inputs.dedup();
         // Structural checks need only the document; a source that failed to load makes the

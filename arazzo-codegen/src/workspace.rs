@@ -111,7 +111,8 @@ fn display_of(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_string()
 }
 
-fn normal(path: &Path) -> PathBuf {
+/// The path with `.` removed and `dir/..` folded, without touching the file system.
+pub(crate) fn normal(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
