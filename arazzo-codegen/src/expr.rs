@@ -402,58 +402,35 @@ pub enum Segment {
 /// Parses an expression-string: literal text with `{expression}` embedded. A `{` or `}` that
 /// does not frame an expression is an error, as the ABNF says.
 pub fn parse_template(text: &str) -> Result<Vec<Segment>, SyntaxError> {
-    let mut out = Vec::new();
-    let mut lit = String::new();
-    let mut rest = text;
-    let mut offset = 0usize;
-    while let Some(c) = rest.chars().next() {
-        match c {
-            '{' => {
-                let inner = &rest[1..];
-                let close = inner.find('}').ok_or_else(|| {
-                    SyntaxError::new(offset, "`{` opens an expression that is never closed")
-                })?;
-                let body = &inner[..close];
-                let expr = parse(body).map_err(|e| SyntaxError {
-                    offset: offset + 1 + e.offset,
-                    ..e
-                })?;
-                if !lit.is_empty() {
-                    out.push(Segment::Text(std::mem::take(&mut lit)));
-                }
-                out.push(Segment::Expr(expr, offset + 1));
-                offset += body.chars().count() + 2;
-                rest = &inner[close + 1..];
-            }
-            '}' => {
-                return Err(SyntaxError::new(
-                    offset,
-                    "`}` without a `{` before it (literal braces cannot appear in an expression-string)",
-                ))
-            }
-            c => {
-                lit.push(c);
-                offset += 1;
-                rest = &rest[c.len_utf8()..];
-            }
-        }
-    }
-    if !lit.is_empty() {
-        out.push(Segment::Text(lit));
-    }
-    Ok(out)
+    template(text, false)
 }
 
 /// Finds the `{$…}` expressions in a string whose other braces are literal text, as in a JSON
 /// document written as a string payload.
 pub fn parse_template_lenient(text: &str) -> Result<Vec<Segment>, SyntaxError> {
+    template(text, true)
+}
+
+fn template(text: &str, lenient: bool) -> Result<Vec<Segment>, SyntaxError> {
     let mut out = Vec::new();
     let mut lit = String::new();
     let mut rest = text;
     let mut offset = 0usize;
-    while let Some(i) = rest.find("{$") {
+    loop {
+        let next = if lenient {
+            rest.find("{$")
+        } else {
+            rest.find(['{', '}'])
+        };
+        let Some(i) = next else { break };
         lit.push_str(&rest[..i]);
         offset += rest[..i].chars().count();
+        if rest[i..].starts_with('}') {
+            return Err(SyntaxError::new(
+                offset,
+                "`}` without a `{` before it (literal braces cannot appear in an expression-string)",
+            ));
+        }
         let inner = &rest[i + 1..];
         let close = inner.find('}').ok_or_else(|| {
             SyntaxError::new(offset, "`{` opens an expression that is never closed")

@@ -546,43 +546,24 @@ impl<'a> Resolver<'a> {
 
     fn operation_id(&mut self, text: &str, at: &str) -> Target {
         let loc = self.loc(at);
-        let (sources, id, qualified): (Vec<(&str, usize)>, &str, bool) = match text
-            .strip_prefix("$sourceDescriptions.")
-        {
-            Some(rest) => {
-                let Some((src, id)) = rest.split_once('.') else {
-                    self.push(
-                        Diagnostic::error(format!("`{text}` does not name an operation"))
-                            .at(loc)
-                            .help("write `$sourceDescriptions.<source>.<operationId>`"),
-                    );
-                    return Target::Unresolved;
-                };
-                match self.d.sources.get(src) {
-                    Some(SourceSlot::OpenApi(i)) => (vec![(self.source_name(src), *i)], id, true),
-                    Some(SourceSlot::Unavailable) => return Target::Unresolved,
-                    Some(SourceSlot::Arazzo(_)) => {
+        let (sources, id, qualified): (Vec<(&str, usize)>, &str, bool) =
+            match text.strip_prefix("$sourceDescriptions.") {
+                Some(rest) => {
+                    let Some((src, id)) = rest.split_once('.') else {
                         self.push(
-                                Diagnostic::error(format!("source `{src}` is an Arazzo document; an operationId must name an OpenAPI source"))
-                                    .at(loc)
-                                    .help("call a workflow of it with `workflowId` instead"),
-                            );
+                            Diagnostic::error(format!("`{text}` does not name an operation"))
+                                .at(loc)
+                                .help("write `$sourceDescriptions.<source>.<operationId>`"),
+                        );
                         return Target::Unresolved;
-                    }
-                    None => {
-                        let mut d =
-                            Diagnostic::error(format!("no source description is named `{src}`"))
-                                .at(loc);
-                        if let Some(h) = workspace::source_hint(src, self.d) {
-                            d = d.help(h);
-                        }
-                        self.push(d);
-                        return Target::Unresolved;
+                    };
+                    match self.openapi_source(src, &loc) {
+                        Some(i) => (vec![(self.source_name(src), i)], id, true),
+                        None => return Target::Unresolved,
                     }
                 }
-            }
-            None => (self.openapi_sources(), text, false),
-        };
+                None => (self.openapi_sources(), text, false),
+            };
         let exact: Vec<(&str, usize, usize)> = sources
             .iter()
             .flat_map(|&(n, i)| {
@@ -719,6 +700,28 @@ impl<'a> Resolver<'a> {
         Target::Unresolved
     }
 
+    /// The OpenAPI description a source name stands for. Reports a name that is unknown or
+    /// names an Arazzo document; a source that failed to load was reported when it failed.
+    fn openapi_source(&mut self, src: &str, loc: &Location) -> Option<usize> {
+        let d = match self.d.sources.get(src) {
+            Some(SourceSlot::OpenApi(i)) => return Some(*i),
+            Some(SourceSlot::Unavailable) => return None,
+            Some(SourceSlot::Arazzo(_)) => Diagnostic::error(format!(
+                "source `{src}` is an Arazzo document, not an OpenAPI description"
+            ))
+            .help("call one of its workflows with `workflowId` instead"),
+            None => {
+                let d = Diagnostic::error(format!("no source description is named `{src}`"));
+                match workspace::source_hint(src, self.d) {
+                    Some(h) => d.help(h),
+                    None => d,
+                }
+            }
+        };
+        self.push(d.at(loc.clone()));
+        None
+    }
+
     fn source_name(&self, src: &str) -> &'a str {
         self.d
             .sources
@@ -758,28 +761,8 @@ impl<'a> Resolver<'a> {
             }
             s
         };
-        let i = match self.d.sources.get(src) {
-            Some(SourceSlot::OpenApi(i)) => *i,
-            Some(SourceSlot::Unavailable) => return Target::Unresolved,
-            Some(SourceSlot::Arazzo(_)) => {
-                self.push(
-                    Diagnostic::error(format!(
-                        "source `{src}` is an Arazzo document, not an OpenAPI description"
-                    ))
-                    .at(loc),
-                );
-                return Target::Unresolved;
-            }
-            None => {
-                let mut d =
-                    Diagnostic::error(format!("operationPath names no known source (`{head}`)"))
-                        .at(loc);
-                if let Some(h) = workspace::source_hint(src, self.d) {
-                    d = d.help(h);
-                }
-                self.push(d);
-                return Target::Unresolved;
-            }
+        let Some(i) = self.openapi_source(src, &loc) else {
+            return Target::Unresolved;
         };
         let pointer = match Pointer::parse_uri_fragment(fragment) {
             Ok(p) => p,
