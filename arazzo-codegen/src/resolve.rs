@@ -157,6 +157,17 @@ impl<'a> Resolver<'a> {
         self.diags.push(d);
     }
 
+    /// A non-standard spelling read the one way it can be meant.
+    fn read_as(&mut self, written: String, reading: String, loc: Location) {
+        self.push(
+            Diagnostic::warning(format!(
+                "`{written}` is not Arazzo 1.0.1; read as `{reading}`"
+            ))
+            .at(loc)
+            .help(format!("write `{reading}`")),
+        );
+    }
+
     fn check_document(&mut self) {
         for (key, what) in [
             ("sourceDescriptions", "source description"),
@@ -1440,13 +1451,7 @@ impl<'a> Resolver<'a> {
             }
             Err(e) => match expr::repair(s) {
                 Some(fixed) => {
-                    self.push(
-                        Diagnostic::warning(format!(
-                            "`{s}` is not Arazzo 1.0.1; read as `{fixed}`"
-                        ))
-                        .at(self.loc(at))
-                        .help(format!("write `{fixed}`")),
-                    );
+                    self.read_as(s.to_string(), fixed.clone(), self.loc(at));
                     self.check_string(cx, place, at, &fixed, lenient);
                 }
                 None => self.syntax_error(at, "expression", &e),
@@ -1508,14 +1513,8 @@ impl<'a> Resolver<'a> {
                         };
                         let dotted_read = dotted(name, |o| known.iter().any(|k| k == o)).filter(|_| n.pointer.is_none());
                         if let Some((head, ptr)) = dotted_read {
-                            self.push(
-                                Diagnostic::warning(format!(
-                                    "`$workflows.{}` is not Arazzo 1.0.1; read as `$workflows.{wf}.{field}.{head}#{ptr}`",
-                                    n.name
-                                ))
-                                .at(loc)
-                                .help(format!("write `$workflows.{wf}.{field}.{head}#{ptr}`")),
-                            );
+                            self.read_as(format!("$workflows.{}",
+                                    n.name), format!("$workflows.{wf}.{field}.{head}#{ptr}"), loc);
                         } else if !known.iter().any(|k| k == name) {
                             let names: Vec<&str> = known.iter().map(String::as_str).collect();
                             let mut d = Diagnostic::error(format!("workflow `{wf}` has no {} `{name}`", field.trim_end_matches('s'))).at(loc);
@@ -1597,13 +1596,10 @@ impl<'a> Resolver<'a> {
         if let Some((head, ptr)) =
             dotted(&n.name, |i| inputs.contains(i)).filter(|_| n.pointer.is_none())
         {
-            self.push(
-                Diagnostic::warning(format!(
-                    "`$inputs.{}` is not Arazzo 1.0.1; read as `$inputs.{head}#{ptr}`",
-                    n.name
-                ))
-                .at(loc)
-                .help(format!("write `$inputs.{head}#{ptr}`")),
+            self.read_as(
+                format!("$inputs.{}", n.name),
+                format!("$inputs.{head}#{ptr}"),
+                loc,
             );
             return;
         }
@@ -1632,10 +1628,10 @@ impl<'a> Resolver<'a> {
                     .iter()
                     .any(|s| s.step_id == step && s.outputs.contains_key(rest));
                 if defines {
-                    self.push(
-                        Diagnostic::warning(format!("`$steps.{}` is not Arazzo 1.0.1; read as `$steps.{step}.outputs.{rest}`", n.name))
-                            .at(loc.clone())
-                            .help(format!("write `$steps.{step}.outputs.{rest}`")),
+                    self.read_as(
+                        format!("$steps.{}", n.name),
+                        format!("$steps.{step}.outputs.{rest}"),
+                        loc.clone(),
                     );
                     (step, rest)
                 } else {
@@ -1693,13 +1689,10 @@ impl<'a> Resolver<'a> {
         if let Some((head, ptr)) =
             dotted(output, |o| outputs.contains_key(o)).filter(|_| n.pointer.is_none())
         {
-            self.push(
-                Diagnostic::warning(format!(
-                    "`$steps.{}` is not Arazzo 1.0.1; read as `$steps.{step}.outputs.{head}#{ptr}`",
-                    n.name
-                ))
-                .at(loc)
-                .help(format!("write `$steps.{step}.outputs.{head}#{ptr}`")),
+            self.read_as(
+                format!("$steps.{}", n.name),
+                format!("$steps.{step}.outputs.{head}#{ptr}"),
+                loc,
             );
             return;
         }
