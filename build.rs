@@ -1,4 +1,5 @@
-//! Generates the seed's workflow crate from `arazzo/fin-amberflo-customer-to-stripe-customer.yml`.
+//! Generates the seed's workflow crate from `arazzo/fin-amberflo-customer-to-stripe-customer.yml`
+//! into `$OUT_DIR/seed.rs`.
 //!
 //! The two OpenAPI descriptions come from `specs/` (the project's own), or from the folder named
 //! by `ARAZZO_SPECS_DIR` (same file names), e.g. the real upstream copies.
@@ -10,7 +11,8 @@ fn main() {
     let specs = std::env::var_os("ARAZZO_SPECS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("specs"));
-    let checked =
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let generated =
         arazzo_codegen::Builder::new("arazzo/fin-amberflo-customer-to-stripe-customer.yml")
             .source(
                 "amberfloBillingApi",
@@ -20,8 +22,8 @@ fn main() {
                 "stripeCustomersApi",
                 specs.join("stripe-customers-api-openapi.yml"),
             )
-            .check();
-    if let Err(e) = arazzo_codegen::build::report(&checked) {
+            .generate();
+    if let Err(e) = arazzo_codegen::build::write(&generated, &out_dir, "seed.rs") {
         eprintln!("{e}");
         std::process::exit(1);
     }

@@ -1,6 +1,11 @@
-//! The seed workflow, "Amberflo customer to Stripe customer", checked at build time by
+//! The seed workflow, "Amberflo customer to Stripe customer", generated at build time by
 //! arazzo-codegen from `arazzo/fin-amberflo-customer-to-stripe-customer.yml`.
 //!
 //! The build script loads the document and its two OpenAPI descriptions, resolves every step,
-//! parameter and expression, and fails the build with located errors on a wiring mistake. The
-//! typed workflow function generated from it is not part of this crate yet.
+//! parameter and expression, fails the build with located errors on a wiring mistake, and
+//! generates one typed client module per API: [`amberflo_billing_api`] and
+//! [`stripe_customers_api`]. Look at the generated code with
+//! `cargo run -p arazzo-codegen -- generate arazzo/fin-amberflo-customer-to-stripe-customer.yml --source-map specs/source-map.yaml -o seed.rs`.
+#![deny(warnings)]
+
+include!(concat!(env!("OUT_DIR"), "/seed.rs"));

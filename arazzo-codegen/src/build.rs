@@ -3,7 +3,9 @@
 use std::fmt;
 use std::io::Write;
 
-use crate::builder::Checked;
+use std::path::Path;
+
+use crate::builder::{Checked, Generated};
 use crate::diag::Severity;
 
 /// A failed build: the rendered diagnostics.
@@ -39,6 +41,42 @@ pub fn report_to(checked: &Checked, out: &mut impl Write) -> Result<(), BuildErr
         .map_err(|e| BuildError(format!("cannot write to Cargo: {e}")))?;
     if checked.has_errors() {
         return Err(BuildError(checked.diagnostics.render()));
+    }
+    Ok(())
+}
+
+/// Writes the generated code to `dir/file_name` (only when it changed, so that Cargo does not
+/// rebuild for nothing), prints Cargo's lines, and returns the rendered errors when there are
+/// any.
+pub fn write(generated: &Generated, dir: &Path, file_name: &str) -> Result<(), BuildError> {
+    write_to(generated, dir, file_name, &mut std::io::stdout().lock())
+}
+
+/// [`write`], writing Cargo's lines to `out`.
+pub fn write_to(
+    generated: &Generated,
+    dir: &Path,
+    file_name: &str,
+    out: &mut impl Write,
+) -> Result<(), BuildError> {
+    let mut lines = String::new();
+    for input in &generated.inputs {
+        lines.push_str(&format!("cargo:rerun-if-changed={}\n", input.display()));
+    }
+    for d in generated.diagnostics.items() {
+        if d.severity != Severity::Error {
+            lines.push_str(&format!("cargo:warning={}\n", d.one_line()));
+        }
+    }
+    out.write_all(lines.as_bytes())
+        .map_err(|e| BuildError(format!("cannot write to Cargo: {e}")))?;
+    let Some(code) = &generated.code else {
+        return Err(BuildError(generated.diagnostics.render()));
+    };
+    let path = dir.join(file_name);
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {
+        std::fs::write(&path, code)
+            .map_err(|e| BuildError(format!("cannot write `{}`: {e}", path.display())))?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::emit;
 use crate::load;
 use crate::resolve::{self, WorkflowIr};
 use crate::workspace::{self, SourceOptions, Workspace};
@@ -18,6 +19,7 @@ pub struct Builder {
     source_maps: Vec<PathBuf>,
     strict: bool,
     max_file_bytes: u64,
+    keep_all_operations: bool,
 }
 
 /// The result of [`Builder::check`]: what was loaded and resolved, and every diagnostic.
@@ -31,6 +33,17 @@ pub struct Checked {
     pub workspace: Workspace,
     /// The resolved workflows (empty when loading failed).
     pub workflows: Vec<WorkflowIr>,
+}
+
+/// The result of [`Builder::generate`].
+#[derive(Debug)]
+pub struct Generated {
+    /// The generated Rust file, formatted, when there were no errors.
+    pub code: Option<String>,
+    /// Every diagnostic, in the order found.
+    pub diagnostics: Diagnostics,
+    /// Every file read, for `cargo:rerun-if-changed`.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Checked {
@@ -50,6 +63,7 @@ impl Builder {
             source_maps: Vec::new(),
             strict: false,
             max_file_bytes: load::DEFAULT_MAX_FILE_BYTES,
+            keep_all_operations: false,
         }
     }
 
@@ -82,6 +96,49 @@ impl Builder {
     pub fn max_file_bytes(mut self, bytes: u64) -> Self {
         self.max_file_bytes = bytes;
         self
+    }
+
+    /// Generate every operation of each source's client, not only those the workflows call.
+    pub fn keep_all_operations(mut self, keep: bool) -> Self {
+        self.keep_all_operations = keep;
+        self
+    }
+
+    /// Checks the document, then generates the clients of the sources its workflows use.
+    /// The code is `None` when there are errors; the diagnostics say why.
+    pub fn generate(&self) -> Generated {
+        let mut checked = self.check();
+        let code = if checked.has_errors() {
+            None
+        } else {
+            let origin = self.path.display().to_string();
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                emit::generate(&checked, self.keep_all_operations, &origin)
+            })) {
+                Ok((code, diags)) => {
+                    for d in diags {
+                        checked.diagnostics.push(d);
+                    }
+                    code.filter(|_| !checked.diagnostics.has_errors())
+                }
+                Err(_) => {
+                    checked.diagnostics.push(
+                        Diagnostic::error(format!(
+                            "internal error while generating code for `{origin}`"
+                        ))
+                        .help(
+                            "this is a bug in arazzo-codegen; please report it with the document",
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        Generated {
+            code,
+            diagnostics: checked.diagnostics,
+            inputs: checked.inputs,
+        }
     }
 
     /// Loads, resolves and checks the document and its sources. A panic inside a dependency

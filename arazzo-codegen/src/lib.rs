@@ -21,15 +21,17 @@ pub mod build;
 mod builder;
 pub mod criteria;
 pub mod diag;
+mod emit;
 pub mod expr;
 mod fields;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod openapi;
 pub mod resolve;
 pub mod source;
 mod suggest;
 pub mod workspace;
 
-pub use builder::{Builder, Checked};
+pub use builder::{Builder, Checked, Generated};
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

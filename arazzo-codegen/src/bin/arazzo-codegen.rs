@@ -19,6 +19,17 @@ struct Cli {
 enum Command {
     /// Load, resolve and check a document; print every diagnostic. Exits 1 on errors.
     Check(Common),
+    /// Generate the code a build script would, into a file. Exits 1 on errors.
+    Generate {
+        #[command(flatten)]
+        common: Common,
+        /// Where to write the generated Rust file.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Generate every operation of each source, not only those the workflows call.
+        #[arg(long)]
+        all_operations: bool,
+    },
 }
 
 #[derive(Args)]
@@ -61,6 +72,32 @@ impl Common {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Generate {
+            common,
+            output,
+            all_operations,
+        } => {
+            let generated = common
+                .builder()
+                .keep_all_operations(all_operations)
+                .generate();
+            eprint!("{}", generated.diagnostics.render());
+            let Some(code) = generated.code else {
+                println!("failed: {}: nothing written", common.file.display());
+                return ExitCode::FAILURE;
+            };
+            if let Err(e) = std::fs::write(&output, &code) {
+                eprintln!("error: cannot write `{}`: {e}", output.display());
+                return ExitCode::FAILURE;
+            }
+            println!(
+                "ok: {}: {} lines written to {}",
+                common.file.display(),
+                code.lines().count(),
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
         Command::Check(args) => {
             let checked = args.builder().check();
             eprint!("{}", checked.diagnostics.render());

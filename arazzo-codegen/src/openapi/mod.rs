@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod convert;
+pub mod normalise;
 pub mod repair;
 pub mod walk;
 

@@ -1,0 +1,370 @@
+//! One client module per OpenAPI source: the description normalised, handed to Progenitor,
+//! and wrapped with the settings and hooks that put requests on the wire as the description
+//! says (form encoding, authentication, no stray headers).
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::Files;
+use crate::openapi::normalise::{self, FieldStyle, Normalised};
+use crate::openapi::OpenApiDoc;
+
+/// A security scheme the client can apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Auth {
+    /// An API key in a header.
+    HeaderKey { scheme: String, header: String },
+    /// An API key in the query string.
+    QueryKey { scheme: String, param: String },
+    /// HTTP bearer.
+    Bearer { scheme: String },
+    /// HTTP basic.
+    Basic { scheme: String },
+}
+
+impl Auth {
+    fn scheme(&self) -> &str {
+        match self {
+            Auth::HeaderKey { scheme, .. }
+            | Auth::QueryKey { scheme, .. }
+            | Auth::Bearer { scheme }
+            | Auth::Basic { scheme } => scheme,
+        }
+    }
+}
+
+fn auth_schemes(
+    doc: &OpenApiDoc,
+    source: &str,
+    diags: &mut Diagnostics,
+    files: &Files,
+) -> Vec<Auth> {
+    let mut out = Vec::new();
+    let schemes = doc
+        .raw
+        .get("components")
+        .and_then(|c| c.get("securitySchemes"))
+        .and_then(Value::as_object);
+    if let Some(schemes) = schemes {
+        for (name, s) in schemes {
+            let s = crate::openapi::deref(&doc.raw, s);
+            let kind = s.get("type").and_then(Value::as_str).unwrap_or("");
+            let at = format!(
+                "/components/securitySchemes/{}",
+                crate::source::escape_token(name)
+            );
+            let auth = match (
+                kind,
+                s.get("in").and_then(Value::as_str),
+                s.get("scheme").and_then(Value::as_str),
+            ) {
+                ("apiKey", Some("header"), _) => {
+                    s.get("name")
+                        .and_then(Value::as_str)
+                        .map(|h| Auth::HeaderKey {
+                            scheme: name.clone(),
+                            header: h.to_string(),
+                        })
+                }
+                ("apiKey", Some("query"), _) => {
+                    s.get("name")
+                        .and_then(Value::as_str)
+                        .map(|q| Auth::QueryKey {
+                            scheme: name.clone(),
+                            param: q.to_string(),
+                        })
+                }
+                ("http", _, Some(sch)) if sch.eq_ignore_ascii_case("bearer") => {
+                    Some(Auth::Bearer {
+                        scheme: name.clone(),
+                    })
+                }
+                ("http", _, Some(sch)) if sch.eq_ignore_ascii_case("basic") => Some(Auth::Basic {
+                    scheme: name.clone(),
+                }),
+                _ => None,
+            };
+            match auth {
+                Some(a) => out.push(a),
+                None => diags.push(
+                    Diagnostic::note(format!(
+                        "security scheme `{name}` of `{source}` ({kind}) is not applied by the generated client; set the credentials on the `reqwest::Client` you pass in"
+                    ))
+                    .at(files.loc(doc.file, &at)),
+                ),
+            }
+        }
+    }
+    // Schemes a `security` requirement names but the description does not define.
+    let mut named = BTreeSet::new();
+    let mut collect = |v: Option<&Value>| {
+        if let Some(Value::Array(reqs)) = v {
+            for r in reqs {
+                if let Value::Object(m) = r {
+                    named.extend(m.keys().cloned());
+                }
+            }
+        }
+    };
+    collect(doc.raw.get("security"));
+    for op in &doc.operations {
+        collect(doc.raw.pointer(&op.pointer).and_then(|o| o.get("security")));
+    }
+    for name in named {
+        if schemes.is_some_and(|s| s.contains_key(&name)) {
+            continue;
+        }
+        let lower = name.to_ascii_lowercase();
+        let guess = if lower.contains("basic") {
+            Some(Auth::Basic {
+                scheme: name.clone(),
+            })
+        } else if lower.contains("bearer") || lower.contains("token") || lower.contains("oauth") {
+            Some(Auth::Bearer {
+                scheme: name.clone(),
+            })
+        } else {
+            None
+        };
+        let d = match &guess {
+            Some(g) => Diagnostic::warning(format!(
+                "`{source}` requires security scheme `{name}` but does not define it; it is taken as HTTP {} from its name",
+                if matches!(g, Auth::Basic { .. }) { "basic" } else { "bearer" }
+            ))
+            .help("define it under `components.securitySchemes` to make this explicit"),
+            None => Diagnostic::warning(format!(
+                "`{source}` requires security scheme `{name}` but does not define it; no credentials are sent for it"
+            ))
+            .help("define it under `components.securitySchemes`, or set the credentials on the `reqwest::Client` you pass in"),
+        };
+        diags.push(d.at(files.loc(doc.file, "/security")));
+        out.extend(guess);
+    }
+    out.sort_by(|a, b| a.scheme().cmp(b.scheme()));
+    out.dedup();
+    out
+}
+
+/// Generates the client module for one source; `None` when its description cannot be used
+/// (the diagnostics say why).
+pub fn client_module(
+    module: &str,
+    source: &str,
+    doc: &OpenApiDoc,
+    keep: Option<&BTreeSet<String>>,
+    files: &Files,
+    diags: &mut Diagnostics,
+) -> Option<TokenStream> {
+    let display = files.get(doc.file).display().to_string();
+    let n = normalise::normalise(&doc.raw, keep);
+    let mut fatal = false;
+    for c in &n.changes {
+        let d = if c.fatal {
+            fatal = true;
+            Diagnostic::error(c.message.clone())
+        } else {
+            Diagnostic::warning(c.message.clone())
+        };
+        diags.push(d.at(files.loc(doc.file, &c.pointer)));
+    }
+    if fatal {
+        return None;
+    }
+    let spec: openapiv3::OpenAPI = match serde_json::from_value(n.doc.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            diags.push(Diagnostic::error(format!(
+                "internal error: the normalised description of `{source}` does not load: {e}"
+            )));
+            return None;
+        }
+    };
+    let progenitor = match run_progenitor(&spec) {
+        Ok(t) => t,
+        Err(cause) => {
+            let culprit = culprit(&n);
+            let d = Diagnostic::error(format!(
+                "internal error: the client generator failed on `{source}` ({display}){}: {cause}",
+                culprit.map(|c| format!(", operation `{c}`")).unwrap_or_default()
+            ))
+            .help("this is a gap in arazzo-codegen's normalisation; please report it with the description");
+            diags.push(d);
+            return None;
+        }
+    };
+    let auth = auth_schemes(doc, source, diags, files);
+    let module = syn::parse_str::<syn::Ident>(module).ok()?;
+    let settings = settings_tokens(&auth);
+    let hooks = hooks_tokens(&auth, &n);
+    let title = format!("Client for the `{source}` source ({display}).");
+    Some(quote! {
+        #[doc = #title]
+        #[allow(clippy::all, unused_imports, dead_code, unused_mut)]
+        pub mod #module {
+            #progenitor
+            #settings
+            #hooks
+        }
+    })
+}
+
+fn settings_tokens(auth: &[Auth]) -> TokenStream {
+    let fields = auth.iter().map(|a| {
+        let f = format_ident!("{}", crate::names::ident(a.scheme(), crate::names::Case::Snake).trim_start_matches("r#"));
+        let doc = match a {
+            Auth::HeaderKey { header, .. } => format!("API key sent in the `{header}` header (scheme `{}`).", a.scheme()),
+            Auth::QueryKey { param, .. } => format!("API key sent as the `{param}` query parameter (scheme `{}`).", a.scheme()),
+            Auth::Bearer { .. } => format!("Token sent as `Authorization: Bearer …` (scheme `{}`).", a.scheme()),
+            Auth::Basic { .. } => format!("User name and password sent as HTTP basic (scheme `{}`).", a.scheme()),
+        };
+        match a {
+            Auth::Basic { .. } => quote! {
+                #[doc = #doc]
+                pub #f: ::std::option::Option<(super::arazzo_support::Secret, super::arazzo_support::Secret)>,
+            },
+            _ => quote! {
+                #[doc = #doc]
+                pub #f: ::std::option::Option<super::arazzo_support::Secret>,
+            },
+        }
+    });
+    quote! {
+        /// Per-client settings: credentials for each security scheme, and whether to send
+        /// the generator's `api-version` header (off unless asked for). Credentials never
+        /// appear in `Debug` output.
+        #[derive(Clone, Debug, Default)]
+        pub struct Settings {
+            #(#fields)*
+            /// Send `api-version: <description version>` on every request.
+            pub send_api_version: bool,
+        }
+    }
+}
+
+fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
+    let apply = auth.iter().map(|a| {
+        let f = format_ident!(
+            "{}",
+            crate::names::ident(a.scheme(), crate::names::Case::Snake).trim_start_matches("r#")
+        );
+        match a {
+            Auth::HeaderKey { header, .. } => quote! {
+                if let ::std::option::Option::Some(key) = &self.inner.#f {
+                    super::arazzo_support::set_header(request, #header, key.expose())
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+            },
+            Auth::QueryKey { param, .. } => quote! {
+                if let ::std::option::Option::Some(key) = &self.inner.#f {
+                    request.url_mut().query_pairs_mut().append_pair(#param, key.expose());
+                }
+            },
+            Auth::Bearer { .. } => quote! {
+                if let ::std::option::Option::Some(token) = &self.inner.#f {
+                    let value = ::std::format!("Bearer {}", token.expose());
+                    super::arazzo_support::set_header(request, "authorization", &value)
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+            },
+            Auth::Basic { .. } => quote! {
+                if let ::std::option::Option::Some((user, password)) = &self.inner.#f {
+                    let value = super::arazzo_support::basic(user.expose(), password.expose());
+                    super::arazzo_support::set_header(request, "authorization", &value)
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+            },
+        }
+    });
+    let forms = n.forms.iter().map(|(op, enc)| {
+        let styles = enc.fields.iter().map(|(field, s)| {
+            let s = match s {
+                FieldStyle::DeepObject => quote!(super::arazzo_support::form::Style::DeepObject),
+                FieldStyle::FormExplode => quote!(super::arazzo_support::form::Style::FormExplode),
+                FieldStyle::Form => quote!(super::arazzo_support::form::Style::Form),
+            };
+            quote!((#field, #s))
+        });
+        quote! { #op => ::std::option::Option::Some(&[#(#styles),*]), }
+    });
+    quote! {
+        /// The form encoding of each operation whose body is sent as a form.
+        fn form_styles(operation_id: &str) -> ::std::option::Option<&'static [(&'static str, super::arazzo_support::form::Style)]> {
+            match operation_id {
+                #(#forms)*
+                _ => ::std::option::Option::None,
+            }
+        }
+
+        impl progenitor_client::ClientHooks<Settings> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+                if !self.inner.send_api_version {
+                    request.headers_mut().remove("api-version");
+                }
+                #(#apply)*
+                if let ::std::option::Option::Some(styles) = form_styles(info.operation_id) {
+                    super::arazzo_support::to_form(request, styles)
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+                ::std::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+/// Progenitor, with its panics contained.
+fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> {
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(quote!(Settings))
+        .with_hooks(progenitor::HooksMode::Expected);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        progenitor::Generator::new(&settings).generate_tokens(spec)
+    }));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(payload) => Err(payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "it panicked".into())),
+    }
+}
+
+/// The first operation that fails on its own, to name in the report.
+fn culprit(n: &Normalised) -> Option<String> {
+    let paths = n.doc.get("paths")?.as_object()?;
+    for (path, item) in paths {
+        for (method, op) in item.as_object()? {
+            let mut one = n.doc.clone();
+            let mut only = serde_json::Map::new();
+            let mut single = serde_json::Map::new();
+            single.insert(method.clone(), op.clone());
+            only.insert(path.clone(), Value::Object(single));
+            one["paths"] = Value::Object(only);
+            let Ok(spec) = serde_json::from_value::<openapiv3::OpenAPI>(one) else {
+                continue;
+            };
+            if run_progenitor(&spec).is_err() {
+                return op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+        }
+    }
+    None
+}

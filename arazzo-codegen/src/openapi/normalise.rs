@@ -1,0 +1,626 @@
+//! Normalisation of one OpenAPI description before client generation: pruned to the operations
+//! the workflows use (and the components they reach), and rewritten so that the client
+//! generator's assumptions hold. Every change is reported as a repair with its place.
+//!
+//! The generator assumes one request media type without `encoding`, one success type and one
+//! error type per operation, required path parameters, and unique operationIds that stay
+//! unique in snake case. Form bodies are handed to it as JSON; the encoding table recorded here
+//! tells the generated client how to put them on the wire.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToSnakeCase;
+use serde_json::{Map, Value};
+
+use super::METHODS;
+use crate::expr::Pointer;
+use crate::source;
+
+/// One change made to the description, or one defect that could not be repaired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The node concerned (a JSON pointer into the description as loaded).
+    pub pointer: String,
+    /// What was wrong and what was done.
+    pub message: String,
+    /// Whether generation cannot go on.
+    pub fatal: bool,
+}
+
+/// How one form field goes on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FieldStyle {
+    /// `name[key]=value` for objects, `name[0]=value` for arrays (Stripe's convention).
+    DeepObject,
+    /// `name=a&name=b` for arrays, `key=value` for objects (OpenAPI `form`, explode).
+    FormExplode,
+    /// `name=a,b` for arrays and `name=k,v` for objects (OpenAPI `form`, no explode).
+    Form,
+}
+
+/// The form encoding of one operation's body: the style of each field that has one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FormEncoding {
+    /// Field name to style; fields not listed are encoded as deep objects when they are
+    /// objects or arrays, which is what form servers that accept nesting expect.
+    pub fields: BTreeMap<String, FieldStyle>,
+}
+
+/// The result of normalising one description.
+#[derive(Debug)]
+pub struct Normalised {
+    /// The description to hand to the client generator.
+    pub doc: Value,
+    /// operationId (as given to the generator) to the form encoding of its body.
+    pub forms: BTreeMap<String, FormEncoding>,
+    /// Declared operationId to the operationId given to the generator, where they differ or
+    /// where the declared one was missing (keyed by the operation's pointer then).
+    pub renamed: BTreeMap<String, String>,
+    /// Every change, in the order made.
+    pub changes: Vec<Change>,
+}
+
+/// Normalises `raw`. `keep` lists the JSON pointers of the operations to keep (`None` keeps
+/// all of them).
+pub fn normalise(raw: &Value, keep: Option<&BTreeSet<String>>) -> Normalised {
+    let mut n = Normaliser {
+        raw,
+        changes: Vec::new(),
+        forms: BTreeMap::new(),
+        renamed: BTreeMap::new(),
+    };
+    let doc = n.run(keep);
+    Normalised {
+        doc,
+        forms: n.forms,
+        renamed: n.renamed,
+        changes: n.changes,
+    }
+}
+
+struct Normaliser<'a> {
+    raw: &'a Value,
+    changes: Vec<Change>,
+    forms: BTreeMap<String, FormEncoding>,
+    renamed: BTreeMap<String, String>,
+}
+
+fn lookup<'v>(doc: &'v Value, r: &str) -> Option<&'v Value> {
+    let ptr = Pointer::parse_uri_fragment(r.strip_prefix('#')?).ok()?;
+    super::bundle::lookup(doc, &ptr)
+}
+
+impl Normaliser<'_> {
+    fn change(&mut self, pointer: &str, message: impl Into<String>) {
+        self.changes.push(Change {
+            pointer: pointer.to_string(),
+            message: message.into(),
+            fatal: false,
+        });
+    }
+
+    fn fatal(&mut self, pointer: &str, message: impl Into<String>) {
+        self.changes.push(Change {
+            pointer: pointer.to_string(),
+            message: message.into(),
+            fatal: true,
+        });
+    }
+
+    /// Follows a `$ref` to a component of the given kind, inlining it.
+    fn inline(&self, v: &Value) -> Value {
+        let mut v = v;
+        for _ in 0..16 {
+            match v
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| lookup(self.raw, r))
+            {
+                Some(t) => v = t,
+                None => break,
+            }
+        }
+        v.clone()
+    }
+
+    fn run(&mut self, keep: Option<&BTreeSet<String>>) -> Value {
+        let mut out = Map::new();
+        for key in ["openapi", "info", "servers", "security"] {
+            if let Some(v) = self.raw.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        let mut paths = Map::new();
+        let mut used_ids: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(Value::Object(raw_paths)) = self.raw.get("paths") {
+            for (path, item) in raw_paths {
+                let item = self.inline(item);
+                let item_at = source::child("/paths", path);
+                let mut new_item = Map::new();
+                for m in METHODS {
+                    let op_at = source::child(&item_at, m);
+                    let Some(op) = item.get(*m) else { continue };
+                    if keep.is_some_and(|k| !k.contains(&op_at)) {
+                        continue;
+                    }
+                    let op = self.operation(op, &item, path, m, &op_at, &mut used_ids);
+                    new_item.insert((*m).to_string(), op);
+                }
+                if !new_item.is_empty() {
+                    paths.insert(path.clone(), Value::Object(new_item));
+                }
+            }
+        }
+        out.insert("paths".into(), Value::Object(paths));
+        let mut doc = Value::Object(out);
+        let components = self.components_reached(&mut doc);
+        if let Value::Object(out) = &mut doc {
+            if !components.is_empty() {
+                out.insert("components".into(), Value::Object(components));
+            }
+        }
+        doc
+    }
+
+    fn operation(
+        &mut self,
+        op: &Value,
+        item: &Value,
+        path: &str,
+        method: &str,
+        at: &str,
+        used: &mut BTreeMap<String, String>,
+    ) -> Value {
+        let mut op = match op {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        // operationId: present, unique, and unique once in snake case.
+        let declared = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let base = declared.clone().unwrap_or_else(|| {
+            format!("{method}_{}", path.replace(['{', '}'], "")).to_snake_case()
+        });
+        let mut id = base.clone();
+        let mut k = 2;
+        while let Some(other) = used.get(&id.to_snake_case()) {
+            let other = other.clone();
+            id = format!("{base}_{k}");
+            k += 1;
+            let msg = if declared.as_deref() == Some(other.as_str()) {
+                format!("operationId `{base}` is declared twice; this one is generated as `{id}`")
+            } else {
+                format!("operationId `{base}` collides with `{other}` once written in snake case; this one is generated as `{id}`")
+            };
+            self.change(&source::child(at, "operationId"), msg);
+        }
+        if declared.is_none() {
+            self.change(
+                at,
+                format!("this operation has no operationId; it is generated as `{id}`"),
+            );
+        }
+        used.insert(id.to_snake_case(), id.clone());
+        if declared.as_deref() != Some(id.as_str()) {
+            self.renamed.insert(
+                declared.clone().unwrap_or_else(|| at.to_string()),
+                id.clone(),
+            );
+        }
+        op.insert("operationId".into(), Value::String(id.clone()));
+        for key in ["tags", "callbacks", "servers", "externalDocs"] {
+            op.remove(key);
+        }
+        // Parameters: path-level ones merged in; path parameters required; cookies dropped.
+        let mut params: Vec<Value> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let own = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let shared = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let own_at = source::child(at, "parameters");
+        let shared_at = source::child(&source::child("/paths", path), "parameters");
+        for (i, p, base_at) in own
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, p, &own_at))
+            .chain(shared.iter().enumerate().map(|(i, p)| (i, p, &shared_at)))
+        {
+            let p_at = source::index(base_at, i);
+            let mut p = self.inline(p);
+            let (Some(name), Some(loc)) = (
+                p.get("name").and_then(Value::as_str).map(str::to_string),
+                p.get("in").and_then(Value::as_str).map(str::to_string),
+            ) else {
+                self.fatal(&p_at, "a parameter needs `name` and `in`");
+                continue;
+            };
+            if !seen.insert((name.clone(), loc.clone())) {
+                continue;
+            }
+            if loc == "cookie" {
+                self.change(&p_at, format!("cookie parameter `{name}` is not sent: the generated client cannot send cookies"));
+                continue;
+            }
+            if loc == "path" && p.get("required") != Some(&Value::Bool(true)) {
+                p["required"] = Value::Bool(true);
+                self.change(&p_at, format!("path parameter `{name}` is not marked `required: true`; path parameters always are"));
+            }
+            if loc == "path" && !path.contains(&format!("{{{name}}}")) {
+                self.change(
+                    &p_at,
+                    format!("path parameter `{name}` does not appear in `{path}`; it is dropped"),
+                );
+                continue;
+            }
+            if p.get("schema").is_none() {
+                p["schema"] = Value::Object(Map::new());
+                self.change(
+                    &p_at,
+                    format!("parameter `{name}` has no schema; any JSON value is accepted"),
+                );
+            }
+            if loc == "query" && p.get("style").and_then(Value::as_str) == Some("deepObject") {
+                p.as_object_mut().map(|m| m.remove("style"));
+                p["schema"] = serde_json::json!({"type": "string"});
+                self.change(&p_at, format!("deepObject query parameter `{name}` is taken as a string; give it already encoded"));
+            }
+            params.push(p);
+        }
+        for name in path_names(path) {
+            if !params
+                .iter()
+                .any(|p| p["in"] == "path" && p["name"] == name.as_str())
+            {
+                params.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+                self.change(at, format!("path parameter `{name}` of `{path}` is not declared; it is taken as a string"));
+            }
+        }
+        op.insert("parameters".into(), Value::Array(params));
+        if let Some(body) = op.get("requestBody").cloned() {
+            match self.request_body(&body, &id, &source::child(at, "requestBody")) {
+                Some(b) => op.insert("requestBody".into(), b),
+                None => op.remove("requestBody"),
+            };
+        }
+        let responses = op
+            .get("responses")
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        op.insert(
+            "responses".into(),
+            self.responses(&responses, &source::child(at, "responses")),
+        );
+        Value::Object(op)
+    }
+
+    fn request_body(&mut self, body: &Value, id: &str, at: &str) -> Option<Value> {
+        let mut body = self.inline(body);
+        let content = body
+            .get("content")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if content.is_empty() {
+            self.change(at, "the request body lists no media type; it is dropped");
+            return None;
+        }
+        let rank = |mt: &str| {
+            let mt = mt.to_ascii_lowercase();
+            if mt == "application/json" || mt.ends_with("+json") {
+                0
+            } else if mt == "application/x-www-form-urlencoded" {
+                1
+            } else if mt == "application/octet-stream" || mt.starts_with("text/plain") {
+                2
+            } else {
+                3
+            }
+        };
+        let (chosen, media) = content.iter().min_by_key(|(mt, _)| rank(mt))?;
+        if rank(chosen) == 3 {
+            self.fatal(at, format!("request media type `{chosen}` cannot be sent by the generated client (it sends JSON, forms, text and bytes)"));
+            return None;
+        }
+        if content.len() > 1 {
+            let others: Vec<&str> = content
+                .keys()
+                .filter(|k| *k != chosen)
+                .map(String::as_str)
+                .collect();
+            self.change(
+                at,
+                format!(
+                    "the request body has several media types; `{chosen}` is used, not {}",
+                    crate::suggest::list(&others)
+                ),
+            );
+        }
+        let mut media = media.clone();
+        if media.get("schema").is_none() {
+            media["schema"] = Value::Object(Map::new());
+        }
+        let mut chosen = chosen.clone();
+        if chosen.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            let mut enc = FormEncoding::default();
+            if let Some(Value::Object(fields)) = media.get("encoding") {
+                for (field, e) in fields {
+                    let style = e.get("style").and_then(Value::as_str).unwrap_or("form");
+                    let explode = e
+                        .get("explode")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(style == "form");
+                    let s = match (style, explode) {
+                        ("deepObject", _) => FieldStyle::DeepObject,
+                        ("form", true) => FieldStyle::FormExplode,
+                        _ => FieldStyle::Form,
+                    };
+                    enc.fields.insert(field.clone(), s);
+                }
+            }
+            self.forms.insert(id.to_string(), enc);
+            chosen = "application/json".into();
+        }
+        if media
+            .as_object_mut()
+            .and_then(|m| m.remove("encoding"))
+            .is_some()
+        {
+            self.change(
+                &source::child(at, "content"),
+                "the body's `encoding` is applied by the generated client's form encoder",
+            );
+        }
+        let mut c = Map::new();
+        c.insert(chosen, media);
+        body["content"] = Value::Object(c);
+        Some(body)
+    }
+
+    fn responses(&mut self, responses: &Value, at: &str) -> Value {
+        let mut out: Map<String, Value> = Map::new();
+        let Value::Object(rs) = responses else {
+            return Value::Object(out);
+        };
+        for (code, r) in rs {
+            let mut r = self.inline(r);
+            if let Some(Value::Object(content)) = r.get("content").cloned() {
+                let json = content
+                    .iter()
+                    .find(|(mt, _)| mt.to_ascii_lowercase().contains("json"))
+                    .or_else(|| content.iter().next());
+                if let Some((mt, media)) = json {
+                    if content.len() > 1 {
+                        self.change(
+                            &source::child(at, code),
+                            format!("the response has several media types; `{mt}` is read"),
+                        );
+                    }
+                    let mut media = media.clone();
+                    if media.get("schema").is_none() {
+                        media["schema"] = Value::Object(Map::new());
+                    }
+                    let mut c = Map::new();
+                    c.insert(mt.clone(), media);
+                    r["content"] = Value::Object(c);
+                }
+            }
+            if r.get("description").is_none() {
+                r["description"] = Value::String(String::new());
+            }
+            out.insert(code.clone(), r);
+        }
+        let is_success = |c: &str| c.starts_with('2');
+        let has_success = out.keys().any(|c| is_success(c));
+        if has_success {
+            if let Some(d) = out.remove("default") {
+                for range in ["4XX", "5XX"] {
+                    out.entry(range.to_string()).or_insert_with(|| d.clone());
+                }
+                self.change(
+                    &source::child(at, "default"),
+                    "the `default` response is read as the error response for 4XX and 5XX statuses",
+                );
+            }
+        }
+        let body_of = |r: &Value| {
+            r.get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next())
+                .and_then(|m| m.get("schema"))
+                .cloned()
+        };
+        // One success type.
+        let success: Vec<(String, Option<Value>)> = out
+            .iter()
+            .filter(|(c, _)| is_success(c))
+            .map(|(c, r)| (c.clone(), body_of(r)))
+            .collect();
+        let kinds: BTreeSet<String> = success
+            .iter()
+            .map(|(_, s)| s.as_ref().map_or("none".into(), Value::to_string))
+            .collect();
+        if kinds.len() > 1 {
+            let with_body: Vec<&(String, Option<Value>)> =
+                success.iter().filter(|(_, s)| s.is_some()).collect();
+            let distinct_bodies: BTreeSet<String> = with_body
+                .iter()
+                .filter_map(|(_, s)| s.as_ref().map(Value::to_string))
+                .collect();
+            if distinct_bodies.len() > 1 {
+                for (c, _) in &with_body {
+                    if let Some(Value::Object(content)) =
+                        out.get_mut(c).and_then(|r| r.get_mut("content"))
+                    {
+                        for media in content.values_mut() {
+                            media["schema"] = Value::Object(Map::new());
+                        }
+                    }
+                }
+                self.change(
+                    at,
+                    format!(
+                        "success responses {} have different bodies; each is read as untyped JSON",
+                        crate::suggest::list(
+                            &with_body
+                                .iter()
+                                .map(|(c, _)| c.as_str())
+                                .collect::<Vec<_>>()
+                        )
+                    ),
+                );
+            }
+            let empty: Vec<String> = success
+                .iter()
+                .filter(|(_, s)| s.is_none())
+                .map(|(c, _)| c.clone())
+                .collect();
+            for c in &empty {
+                out.remove(c);
+            }
+            self.change(at, format!("success responses without a body ({}) are dropped beside those with one; such a status is reported as unexpected", crate::suggest::list(&empty.iter().map(String::as_str).collect::<Vec<_>>())));
+        }
+        // One error type.
+        let errors: Vec<(String, Option<Value>)> = out
+            .iter()
+            .filter(|(c, _)| !is_success(c))
+            .map(|(c, r)| (c.clone(), body_of(r)))
+            .collect();
+        let kinds: BTreeSet<String> = errors
+            .iter()
+            .map(|(_, s)| s.as_ref().map_or("none".into(), Value::to_string))
+            .collect();
+        if kinds.len() > 1 {
+            for (c, _) in &errors {
+                if let Some(r) = out.get_mut(c) {
+                    r["content"] = serde_json::json!({"application/json": {"schema": {}}});
+                }
+            }
+            self.change(
+                at,
+                format!(
+                    "error responses {} have different bodies; each is read as untyped JSON",
+                    crate::suggest::list(
+                        &errors.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()
+                    )
+                ),
+            );
+        }
+        Value::Object(out)
+    }
+
+    /// Copies into the pruned document every component it reaches, replacing references to
+    /// components that do not exist.
+    fn components_reached(&mut self, doc: &mut Value) -> Map<String, Value> {
+        let mut comps: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+        let mut todo: Vec<(String, String)> = Vec::new();
+        let mut dangling: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        self.scan(doc, "", &mut todo, &mut dangling);
+        if let Some(Value::Object(schemes)) = self
+            .raw
+            .get("components")
+            .and_then(|c| c.get("securitySchemes"))
+        {
+            comps.insert("securitySchemes".into(), schemes.clone());
+        }
+        while let Some((kind, name)) = todo.pop() {
+            if comps.get(&kind).is_some_and(|m| m.contains_key(&name)) {
+                continue;
+            }
+            let Some(mut v) = self
+                .raw
+                .get("components")
+                .and_then(|c| c.get(&kind))
+                .and_then(|k| k.get(&name))
+                .cloned()
+            else {
+                continue;
+            };
+            let at = source::child(&source::child("/components", &kind), &name);
+            self.scan(&mut v, &at, &mut todo, &mut dangling);
+            comps.entry(kind).or_default().insert(name, v);
+        }
+        for (r, (first, count)) in dangling {
+            let more = if count > 1 {
+                format!(" (and {} other places)", count - 1)
+            } else {
+                String::new()
+            };
+            self.change(&first, format!("`$ref: {r}` points at nothing; it is read as an open schema (any JSON value){more}"));
+        }
+        comps
+            .into_iter()
+            .map(|(k, v)| (k, Value::Object(v)))
+            .collect()
+    }
+
+    fn scan(
+        &mut self,
+        v: &mut Value,
+        at: &str,
+        todo: &mut Vec<(String, String)>,
+        dangling: &mut BTreeMap<String, (String, usize)>,
+    ) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref").cloned() {
+                    let parts: Vec<String> = r
+                        .strip_prefix("#/components/")
+                        .map(|rest| {
+                            rest.splitn(2, '/')
+                                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let exists = lookup(self.raw, &r).is_some();
+                    if parts.len() == 2 && exists {
+                        todo.push((parts[0].clone(), parts[1].clone()));
+                        if m.len() > 1 {
+                            let extra: Vec<String> =
+                                m.keys().filter(|k| *k != "$ref").cloned().collect();
+                            m.retain(|k, _| k == "$ref");
+                            self.change(at, format!("`$ref` has sibling fields ({}), which OpenAPI 3.0 ignores; they are dropped", extra.join(", ")));
+                        }
+                    } else {
+                        let e = dangling
+                            .entry(r.clone())
+                            .or_insert((source::child(at, "$ref"), 0));
+                        e.1 += 1;
+                        m.clear();
+                    }
+                    return;
+                }
+                for (k, child) in m.iter_mut() {
+                    if k.starts_with("x-") || k == "example" || k == "examples" {
+                        continue;
+                    }
+                    let here = source::child(at, k);
+                    self.scan(child, &here, todo, dangling);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    let here = source::index(at, i);
+                    self.scan(item, &here, todo, dangling);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `{name}` parameters of a path template.
+fn path_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_string()))
+        .collect()
+}
