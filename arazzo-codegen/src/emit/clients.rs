@@ -279,7 +279,9 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
             },
         }
     });
+    // Progenitor reports operations to hooks by their snake-case ids.
     let forms = n.forms.iter().map(|(op, enc)| {
+        let op = heck::ToSnakeCase::to_snake_case(op.as_str());
         let styles = enc.fields.iter().map(|(field, s)| {
             let s = match s {
                 FieldStyle::DeepObject => quote!(super::arazzo_support::form::Style::DeepObject),
@@ -308,6 +310,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                 if !self.inner.send_api_version {
                     request.headers_mut().remove("api-version");
                 }
+                super::arazzo_support::one_slash(request);
                 #(#apply)*
                 if let ::std::option::Option::Some(styles) = form_styles(info.operation_id) {
                     super::arazzo_support::to_form(request, styles)
@@ -326,6 +329,7 @@ fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> {
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(quote!(Settings))
+        .with_map_type("::std::collections::BTreeMap")
         .with_hooks(progenitor::HooksMode::Expected);
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

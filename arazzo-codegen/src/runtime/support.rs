@@ -87,3 +87,13 @@ pub fn to_form(
     *request.body_mut() = ::std::option::Option::Some(::reqwest::Body::from(text));
     set_header(request, "content-type", "application/x-www-form-urlencoded")
 }
+
+/// Joins base URL and path with exactly one slash: a base URL given with a trailing slash
+/// would otherwise leave `//` at the start of the path.
+pub fn one_slash(request: &mut ::reqwest::Request) {
+    let path = request.url().path();
+    if path.starts_with("//") {
+        let tidy = ::std::format!("/{}", path.trim_start_matches('/'));
+        request.url_mut().set_path(&tidy);
+    }
+}
