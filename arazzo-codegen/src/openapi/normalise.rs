@@ -159,7 +159,85 @@ impl Normaliser<'_> {
                 out.insert("components".into(), Value::Object(components));
             }
         }
+        self.enums(&mut doc);
+        self.schema_names(&mut doc);
         doc
+    }
+
+    /// Schemas whose names would give the same Rust type name are renamed, later ones first
+    /// numbered, and every reference follows.
+    fn schema_names(&mut self, doc: &mut Value) {
+        let Some(Value::Object(schemas)) = doc.get("components").and_then(|c| c.get("schemas"))
+        else {
+            return;
+        };
+        let names: Vec<String> = schemas.keys().cloned().collect();
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut renames: BTreeMap<String, String> = BTreeMap::new();
+        for name in &names {
+            let rust = crate::names::ident(name, crate::names::Case::Camel);
+            if taken.insert(rust.clone()) {
+                continue;
+            }
+            let mut k = 2;
+            let new = loop {
+                let candidate = format!("{name}{k}");
+                let rust = crate::names::ident(&candidate, crate::names::Case::Camel);
+                if !names.contains(&candidate) && taken.insert(rust) {
+                    break candidate;
+                }
+                k += 1;
+            };
+            self.change(
+                &source::child("/components/schemas", name),
+                format!("schema `{name}` would get the same Rust name as another schema; it is generated as `{new}`"),
+            );
+            renames.insert(name.clone(), new);
+        }
+        if renames.is_empty() {
+            return;
+        }
+        if let Some(Value::Object(schemas)) =
+            doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
+        {
+            for (old, new) in &renames {
+                if let Some(v) = schemas.remove(old) {
+                    schemas.insert(new.clone(), v);
+                }
+            }
+        }
+        let map: BTreeMap<String, String> = renames
+            .iter()
+            .map(|(o, n)| {
+                (
+                    format!("#/components/schemas/{}", source::escape_token(o)),
+                    format!("#/components/schemas/{}", source::escape_token(n)),
+                )
+            })
+            .collect();
+        rewrite_refs(doc, &map);
+    }
+
+    /// String enums whose values collide as Rust variant names are read as plain strings.
+    fn enums(&mut self, doc: &mut Value) {
+        let mut found = Vec::new();
+        super::walk::schemas(doc, &mut |s, at| {
+            let Some(Value::Array(values)) = s.get("enum") else {
+                return;
+            };
+            let mut seen: BTreeMap<String, String> = BTreeMap::new();
+            for v in values.iter().filter_map(Value::as_str) {
+                let name = crate::names::ident(v, crate::names::Case::Camel);
+                if let Some(first) = seen.insert(name, v.to_string()) {
+                    found.push((at.to_string(), first, v.to_string()));
+                    s.remove("enum");
+                    return;
+                }
+            }
+        });
+        for (at, a, b) in found {
+            self.change(&at, format!("enum values `{a}` and `{b}` would get the same Rust name; the enum is read as its base type"));
+        }
     }
 
     fn operation(
@@ -185,10 +263,12 @@ impl Normaliser<'_> {
         });
         let mut id = base.clone();
         let mut k = 2;
-        while let Some(other) = used.get(&id.to_snake_case()) {
-            let other = other.clone();
+        let clash = used.get(&id.to_snake_case()).cloned();
+        while used.contains_key(&id.to_snake_case()) {
             id = format!("{base}_{k}");
             k += 1;
+        }
+        if let Some(other) = clash {
             let msg = if declared.as_deref() == Some(other.as_str()) {
                 format!("operationId `{base}` is declared twice; this one is generated as `{id}`")
             } else {
@@ -549,16 +629,19 @@ impl Normaliser<'_> {
             comps.entry(kind).or_default().insert(name, v);
         }
         for (r, (first, count)) in dangling {
-            let more = if count > 1 {
-                format!(" (and {} other places)", count - 1)
-            } else {
-                String::new()
+            let more = match count {
+                0 | 1 => String::new(),
+                2 => " (and 1 other place)".to_string(),
+                n => format!(" (and {} other places)", n - 1),
             };
             self.change(&first, format!("`$ref: {r}` points at nothing; it is read as an open schema (any JSON value){more}"));
         }
         comps
             .into_iter()
-            .map(|(k, v)| (k, Value::Object(v)))
+            .map(|(k, v)| {
+                let sorted: BTreeMap<String, Value> = v.into_iter().collect();
+                (k, Value::Object(sorted.into_iter().collect()))
+            })
             .collect()
     }
 
@@ -614,6 +697,21 @@ impl Normaliser<'_> {
             }
             _ => {}
         }
+    }
+}
+
+fn rewrite_refs(v: &mut Value, map: &BTreeMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get_mut("$ref") {
+                if let Some(new) = map.get(r.as_str()) {
+                    *r = new.clone();
+                }
+            }
+            m.values_mut().for_each(|c| rewrite_refs(c, map));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|c| rewrite_refs(c, map)),
+        _ => {}
     }
 }
 

@@ -1,0 +1,50 @@
+//! Golden tests of the normaliser: for each kind of repair, a small description in
+//! `tests/normalise/<kind>.yaml`, and the normalised description with the list of changes in
+//! `<kind>.out.yaml` (regenerate with `EXPECTORATE=overwrite` after review).
+
+use std::collections::BTreeSet;
+
+use arazzo_codegen::openapi::normalise::normalise;
+
+#[test]
+fn each_repair_kind_matches_its_golden_file() {
+    let mut inputs: Vec<_> = std::fs::read_dir("tests/normalise")
+        .expect("tests/normalise")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "yaml")
+                && !p.to_string_lossy().ends_with(".out.yaml")
+        })
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 12, "expected one fixture per repair kind");
+    for input in inputs {
+        let text = std::fs::read_to_string(&input).expect("read");
+        let raw: serde_json::Value = serde_yaml::from_str(&text).expect("fixture is YAML");
+        let keep: Option<BTreeSet<String>> = input
+            .to_string_lossy()
+            .ends_with("prune.yaml")
+            .then(|| ["/paths/~1kept/get".to_string()].into());
+        let n = normalise(&raw, keep.as_ref());
+        let mut out = String::from("# changes\n");
+        for c in &n.changes {
+            let kind = if c.fatal { "error" } else { "warning" };
+            out.push_str(&format!("# {kind} at {}: {}\n", c.pointer, c.message));
+        }
+        for (op, enc) in &n.forms {
+            out.push_str(&format!("# form encoding of {op}: {:?}\n", enc.fields));
+        }
+        out.push_str(&serde_yaml::to_string(&n.doc).expect("YAML"));
+        let golden = input.to_string_lossy().replace(".yaml", ".out.yaml");
+        expectorate::assert_contents(&golden, &out);
+        if !input.to_string_lossy().ends_with("operation-ids.yaml") {
+            assert!(
+                !n.changes.is_empty() || n.forms.len() + usize::from(keep.is_some()) > 0,
+                "{}: no repair",
+                input.display()
+            );
+        }
+        // The normalised description is one Progenitor's model reads.
+        serde_json::from_value::<openapiv3::OpenAPI>(n.doc).expect("openapiv3 reads it");
+    }
+}
