@@ -341,6 +341,14 @@ impl Normaliser<'_> {
                 );
                 continue;
             }
+            if let Some(content) = p.as_object_mut().and_then(|m| m.remove("content")) {
+                let mt = content
+                    .as_object()
+                    .and_then(|c| c.keys().next().cloned())
+                    .unwrap_or_default();
+                p["schema"] = serde_json::json!({"type": "string"});
+                self.change(&p_at, format!("parameter `{name}` is described by `content` ({mt}); it is taken as a string, to be given already serialised"));
+            }
             if p.get("schema").is_none() {
                 p["schema"] = Value::Object(Map::new());
                 self.change(

@@ -1,0 +1,96 @@
+//! Generates, for every Arazzo document of the corpus that checks without errors, the clients
+//! of the sources its workflows use. A document that checks but does not generate fails the
+//! build; so does generated code that does not compile.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            documents(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            && std::fs::read_to_string(&p).is_ok_and(|t| {
+                t.lines()
+                    .take(5)
+                    .any(|l| l.trim_start_matches(['{', '"', ' ']).starts_with("arazzo"))
+            })
+        {
+            out.push(p);
+        }
+    }
+}
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=ARAZZO_CORPUS");
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let corpus = std::env::var_os("ARAZZO_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("../../../../shared/corpus"));
+    if !corpus.join("README.md").is_file() {
+        eprintln!(
+            "the Arazzo corpus is not at {} (set ARAZZO_CORPUS)",
+            corpus.display()
+        );
+        std::process::exit(1);
+    }
+    println!("cargo:rerun-if-changed={}", corpus.display());
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
+    let map = corpus.join("remote-url-map.json");
+    let mut docs = Vec::new();
+    documents(&corpus, &mut docs);
+    let mut index = String::new();
+    let mut table = String::new();
+    let mut failures = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let rel = doc
+            .strip_prefix(&corpus)
+            .unwrap_or(doc)
+            .display()
+            .to_string();
+        let generated = arazzo_codegen::Builder::new(doc)
+            .source_map(&map)
+            .generate();
+        let warnings = generated
+            .diagnostics
+            .count(arazzo_codegen::Severity::Warning);
+        match &generated.code {
+            Some(code) => {
+                let file = format!("doc_{i}.rs");
+                std::fs::write(out.join(&file), code).expect("write generated code");
+                let _ = writeln!(index, "/// `{rel}`\npub mod doc_{i} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}");
+                let _ = writeln!(
+                    table,
+                    "    ({rel:?}, \"generated\", {warnings}, {}),",
+                    code.lines().count()
+                );
+            }
+            None => {
+                let checked = arazzo_codegen::Builder::new(doc).source_map(&map).check();
+                if !checked.has_errors() {
+                    failures.push(format!(
+                        "{rel}: checks clean but does not generate:\n{}",
+                        generated.diagnostics.render()
+                    ));
+                }
+                let _ = writeln!(table, "    ({rel:?}, \"not resolvable\", {warnings}, 0),");
+            }
+        }
+    }
+    if !failures.is_empty() {
+        eprintln!("{}", failures.join("\n"));
+        std::process::exit(1);
+    }
+    let _ = writeln!(
+        index,
+        "/// Every corpus document: path, verdict, warnings, generated lines.\npub const DOCUMENTS: &[(&str, &str, usize, usize)] = &[\n{table}];"
+    );
+    std::fs::write(out.join("index.rs"), index).expect("write index");
+}
