@@ -155,12 +155,13 @@ pub fn client_module(
     module: &str,
     source: &str,
     doc: &OpenApiDoc,
-    keep: Option<&BTreeSet<String>>,
+    used: &BTreeSet<String>,
+    keep_all: bool,
     files: &Files,
     diags: &mut Diagnostics,
 ) -> Option<TokenStream> {
     let display = files.get(doc.file).display().to_string();
-    let n = normalise::normalise(&doc.raw, keep);
+    let n = normalise::normalise(&doc.raw, used, keep_all);
     let mut fatal = false;
     for c in &n.changes {
         let d = if c.fatal {
@@ -203,7 +204,7 @@ pub fn client_module(
     let title = format!("Client for the `{source}` source ({display}).");
     Some(quote! {
         #[doc = #title]
-        #[allow(clippy::all, unused_imports, dead_code, unused_mut)]
+        #[allow(clippy::all, unused_imports, unused_comparisons, dead_code, unused_mut)]
         pub mod #module {
             #progenitor
             #settings

@@ -66,13 +66,19 @@ pub fn generate(
     let idents = names::distinct(&names, Case::Snake);
     let mut modules = Vec::new();
     for (name, ident) in names.iter().zip(&idents) {
-        let Some((doc, keep)) = used.get(name) else {
+        let Some((doc, ops)) = used.get(name) else {
             continue;
         };
-        let keep = if keep_all { None } else { Some(keep) };
-        if let Some(m) =
-            clients::client_module(ident, name, &ws.openapi[*doc], keep, &ws.files, &mut diags)
-        {
+        let generated = clients::client_module(
+            ident,
+            name,
+            &ws.openapi[*doc],
+            ops,
+            keep_all,
+            &ws.files,
+            &mut diags,
+        );
+        if let Some(m) = generated {
             modules.push(m);
         }
     }

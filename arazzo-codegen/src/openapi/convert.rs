@@ -100,10 +100,15 @@ fn schema(s: &mut Map<String, Value>, changes: &mut Changes) {
             changes.add("`$ref` with only a description: description dropped");
             return;
         }
-        let mut only_ref = Map::new();
-        only_ref.insert("$ref".into(), r);
-        s.insert("allOf".into(), Value::Array(vec![Value::Object(only_ref)]));
-        changes.add("`$ref` with sibling keywords wrapped in `allOf`");
+        if s.contains_key("enum") || s.contains_key("const") {
+            // The siblings say exactly which values are allowed: they are the schema.
+            changes.add("`$ref` beside its own `enum`: the enum kept, the reference dropped");
+        } else {
+            let mut only_ref = Map::new();
+            only_ref.insert("$ref".into(), r);
+            s.insert("allOf".into(), Value::Array(vec![Value::Object(only_ref)]));
+            changes.add("`$ref` with sibling keywords wrapped in `allOf`");
+        }
     }
     if let Some(t) = s.get("type").cloned() {
         if let Value::Array(types) = t {
@@ -194,6 +199,7 @@ mod tests {
                     "b": {"const": "x"},
                     "c": {"type": "integer", "exclusiveMinimum": 0},
                     "d": {"$ref": "#/components/schemas/B", "description": "d"},
+                    "f": {"$ref": "#/components/schemas/B", "type": "string", "enum": ["x"]},
                     "e": {"type": ["string", "integer"], "examples": [1]}
                 }
             }}}
@@ -213,6 +219,7 @@ mod tests {
             p["e"],
             json!({"anyOf": [{"type": "string"}, {"type": "integer"}], "example": 1})
         );
+        assert_eq!(p["f"], json!({"type": "string", "enum": ["x"]}));
         assert!(changes.summary().contains("`const` to a one-value `enum`"));
     }
 }

@@ -60,16 +60,18 @@ pub struct Normalised {
     pub changes: Vec<Change>,
 }
 
-/// Normalises `raw`. `keep` lists the JSON pointers of the operations to keep (`None` keeps
-/// all of them).
-pub fn normalise(raw: &Value, keep: Option<&BTreeSet<String>>) -> Normalised {
+/// Normalises `raw`. `used` lists the JSON pointers of the operations the workflows call;
+/// with `keep_all` the other operations are kept too, and one that cannot be generated is
+/// left out with a warning (a used one that cannot be generated is an error).
+pub fn normalise(raw: &Value, used: &BTreeSet<String>, keep_all: bool) -> Normalised {
+    let keep = (!keep_all).then_some(used);
     let mut n = Normaliser {
         raw,
         changes: Vec::new(),
         forms: BTreeMap::new(),
         renamed: BTreeMap::new(),
     };
-    let doc = n.run(keep);
+    let doc = n.run(keep, used);
     Normalised {
         doc,
         forms: n.forms,
@@ -123,7 +125,7 @@ impl Normaliser<'_> {
         v.clone()
     }
 
-    fn run(&mut self, keep: Option<&BTreeSet<String>>) -> Value {
+    fn run(&mut self, keep: Option<&BTreeSet<String>>, used: &BTreeSet<String>) -> Value {
         let mut out = Map::new();
         for key in ["openapi", "info", "servers", "security"] {
             if let Some(v) = self.raw.get(key) {
@@ -143,7 +145,16 @@ impl Normaliser<'_> {
                     if keep.is_some_and(|k| !k.contains(&op_at)) {
                         continue;
                     }
+                    let before = self.changes.len();
                     let op = self.operation(op, &item, path, m, &op_at, &mut used_ids);
+                    let failed = self.changes[before..].iter().any(|c| c.fatal);
+                    if failed && !used.contains(&op_at) {
+                        for c in &mut self.changes[before..] {
+                            c.fatal = false;
+                        }
+                        self.change(&op_at, "this operation is left out of the client: no workflow calls it, and it cannot be generated (see above)");
+                        continue;
+                    }
                     new_item.insert((*m).to_string(), op);
                 }
                 if !new_item.is_empty() {
@@ -221,20 +232,44 @@ impl Normaliser<'_> {
     /// String enums whose values collide as Rust variant names are read as plain strings.
     fn enums(&mut self, doc: &mut Value) {
         let mut found = Vec::new();
+        let mut narrowed = Vec::new();
         super::walk::schemas(doc, &mut |s, at| {
-            let Some(Value::Array(values)) = s.get("enum") else {
+            if !s.contains_key("enum") {
                 return;
-            };
+            }
+            let combined: Vec<&str> = ["allOf", "anyOf", "oneOf"]
+                .into_iter()
+                .filter(|k| s.contains_key(*k))
+                .collect();
+            if !combined.is_empty() {
+                narrowed.push((at.to_string(), combined.join(", ")));
+                for k in combined {
+                    s.remove(k);
+                }
+            }
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
-            for v in values.iter().filter_map(Value::as_str) {
-                let name = crate::names::ident(v, crate::names::Case::Camel);
-                if let Some(first) = seen.insert(name, v.to_string()) {
-                    found.push((at.to_string(), first, v.to_string()));
+            let values: Vec<String> = s
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|v| {
+                    v.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for v in values {
+                let name = crate::names::ident(&v, crate::names::Case::Camel);
+                if let Some(first) = seen.insert(name, v.clone()) {
+                    found.push((at.to_string(), first, v));
                     s.remove("enum");
                     return;
                 }
             }
         });
+        for (at, combined) in narrowed {
+            self.change(&at, format!("an `enum` beside `{combined}` is read as the enum alone (its values already say what is allowed)"));
+        }
         for (at, a, b) in found {
             self.change(&at, format!("enum values `{a}` and `{b}` would get the same Rust name; the enum is read as its base type"));
         }
