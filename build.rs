@@ -22,6 +22,18 @@ fn main() {
                 "stripeCustomersApi",
                 specs.join("stripe-customers-api-openapi.yml"),
             )
+            // Stripe takes the secret key as HTTP basic (key as user name) or bearer; the
+            // upstream copy of its description names these schemes without defining them.
+            .security_scheme(
+                "stripeCustomersApi",
+                "basicAuth",
+                arazzo_codegen::SecurityScheme::HttpBasic,
+            )
+            .security_scheme(
+                "stripeCustomersApi",
+                "bearerAuth",
+                arazzo_codegen::SecurityScheme::HttpBearer,
+            )
             .generate();
     if let Err(e) = arazzo_codegen::build::write(&generated, &out_dir, "seed.rs") {
         eprintln!("{e}");

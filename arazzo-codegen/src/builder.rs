@@ -20,6 +20,20 @@ pub struct Builder {
     strict: bool,
     max_file_bytes: u64,
     keep_all_operations: bool,
+    security: BTreeMap<(String, String), SecurityScheme>,
+}
+
+/// A security scheme the builder supplies for a description that names it without defining it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecurityScheme {
+    /// HTTP basic authentication.
+    HttpBasic,
+    /// HTTP bearer authentication.
+    HttpBearer,
+    /// An API key sent in the named header.
+    ApiKeyHeader(String),
+    /// An API key sent as the named query parameter.
+    ApiKeyQuery(String),
 }
 
 /// The result of [`Builder::check`]: what was loaded and resolved, and every diagnostic.
@@ -64,6 +78,7 @@ impl Builder {
             strict: false,
             max_file_bytes: load::DEFAULT_MAX_FILE_BYTES,
             keep_all_operations: false,
+            security: BTreeMap::new(),
         }
     }
 
@@ -104,6 +119,18 @@ impl Builder {
         self
     }
 
+    /// Defines security scheme `scheme` for source `source`, for a description that requires
+    /// the scheme without defining it. A scheme the description does define is used as defined.
+    pub fn security_scheme(
+        mut self,
+        source: impl Into<String>,
+        scheme: impl Into<String>,
+        kind: SecurityScheme,
+    ) -> Self {
+        self.security.insert((source.into(), scheme.into()), kind);
+        self
+    }
+
     /// Checks the document, then generates the clients of the sources its workflows use.
     /// The code is `None` when there are errors; the diagnostics say why.
     pub fn generate(&self) -> Generated {
@@ -113,7 +140,7 @@ impl Builder {
         } else {
             let origin = self.path.display().to_string();
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                emit::generate(&checked, self.keep_all_operations, &origin)
+                emit::generate(&checked, self.keep_all_operations, &self.security, &origin)
             })) {
                 Ok((code, diags)) => {
                     for d in diags {

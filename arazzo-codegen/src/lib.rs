@@ -33,5 +33,5 @@ pub mod source;
 mod suggest;
 pub mod workspace;
 
-pub use builder::{Builder, Checked, Generated};
+pub use builder::{Builder, Checked, Generated, SecurityScheme};
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

@@ -2,12 +2,13 @@
 //! and wrapped with the settings and hooks that put requests on the wire as the description
 //! says (form encoding, authentication, no stray headers).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use crate::builder::SecurityScheme;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Files;
 use crate::openapi::normalise::{self, FieldStyle, Normalised};
@@ -40,6 +41,7 @@ impl Auth {
 fn auth_schemes(
     doc: &OpenApiDoc,
     source: &str,
+    supplied: &BTreeMap<(String, String), SecurityScheme>,
     diags: &mut Diagnostics,
     files: &Files,
 ) -> Vec<Auth> {
@@ -118,6 +120,44 @@ fn auth_schemes(
         if schemes.is_some_and(|s| s.contains_key(&name)) {
             continue;
         }
+        if let Some(kind) = supplied.get(&(source.to_string(), name.clone())) {
+            let (auth, what) = match kind {
+                SecurityScheme::HttpBasic => (
+                    Auth::Basic {
+                        scheme: name.clone(),
+                    },
+                    "HTTP basic".to_string(),
+                ),
+                SecurityScheme::HttpBearer => (
+                    Auth::Bearer {
+                        scheme: name.clone(),
+                    },
+                    "HTTP bearer".to_string(),
+                ),
+                SecurityScheme::ApiKeyHeader(h) => (
+                    Auth::HeaderKey {
+                        scheme: name.clone(),
+                        header: h.clone(),
+                    },
+                    format!("an API key in the `{h}` header"),
+                ),
+                SecurityScheme::ApiKeyQuery(q) => (
+                    Auth::QueryKey {
+                        scheme: name.clone(),
+                        param: q.clone(),
+                    },
+                    format!("an API key in the `{q}` query parameter"),
+                ),
+            };
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`{source}` requires security scheme `{name}` but does not define it; the build script's definition ({what}) is used"
+                ))
+                .at(files.loc(doc.file, "/security")),
+            );
+            out.push(auth);
+            continue;
+        }
         let lower = name.to_ascii_lowercase();
         let guess = if lower.contains("basic") {
             Some(Auth::Basic {
@@ -149,17 +189,37 @@ fn auth_schemes(
     out
 }
 
+/// What one client module is generated from.
+pub struct ClientSource<'a> {
+    /// The module's identifier.
+    pub module: &'a str,
+    /// The source description's name.
+    pub source: &'a str,
+    /// The loaded description.
+    pub doc: &'a OpenApiDoc,
+    /// The pointers of the operations the workflows call.
+    pub used: &'a BTreeSet<String>,
+    /// Whether to keep the operations no workflow calls.
+    pub keep_all: bool,
+    /// Security schemes the build script supplies, by (source, scheme).
+    pub security: &'a BTreeMap<(String, String), SecurityScheme>,
+}
+
 /// Generates the client module for one source; `None` when its description cannot be used
 /// (the diagnostics say why).
 pub fn client_module(
-    module: &str,
-    source: &str,
-    doc: &OpenApiDoc,
-    used: &BTreeSet<String>,
-    keep_all: bool,
+    spec: &ClientSource<'_>,
     files: &Files,
     diags: &mut Diagnostics,
 ) -> Option<TokenStream> {
+    let ClientSource {
+        module,
+        source,
+        doc,
+        used,
+        keep_all,
+        security,
+    } = *spec;
     let display = files.get(doc.file).display().to_string();
     let n = normalise::normalise(&doc.raw, used, keep_all);
     let mut fatal = false;
@@ -197,7 +257,7 @@ pub fn client_module(
             return None;
         }
     };
-    let auth = auth_schemes(doc, source, diags, files);
+    let auth = auth_schemes(doc, source, security, diags, files);
     let module = syn::parse_str::<syn::Ident>(module).ok()?;
     let settings = settings_tokens(&auth);
     let hooks = hooks_tokens(&auth, &n);

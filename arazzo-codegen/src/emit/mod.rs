@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::builder::Checked;
+use crate::builder::{Checked, SecurityScheme};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::names::{self, Case};
 use crate::resolve::Target;
@@ -38,6 +38,7 @@ pub fn support_module() -> Result<TokenStream, String> {
 pub fn generate(
     checked: &Checked,
     keep_all: bool,
+    security: &BTreeMap<(String, String), SecurityScheme>,
     origin: &str,
 ) -> (Option<String>, Vec<Diagnostic>) {
     let ws = &checked.workspace;
@@ -69,15 +70,15 @@ pub fn generate(
         let Some((doc, ops)) = used.get(name) else {
             continue;
         };
-        let generated = clients::client_module(
-            ident,
-            name,
-            &ws.openapi[*doc],
-            ops,
+        let spec = clients::ClientSource {
+            module: ident,
+            source: name,
+            doc: &ws.openapi[*doc],
+            used: ops,
             keep_all,
-            &ws.files,
-            &mut diags,
-        );
+            security,
+        };
+        let generated = clients::client_module(&spec, &ws.files, &mut diags);
         if let Some(m) = generated {
             modules.push(m);
         }
