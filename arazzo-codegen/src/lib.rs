@@ -24,6 +24,7 @@ pub mod diag;
 mod emit;
 pub mod expr;
 mod fields;
+pub mod infer;
 pub mod load;
 pub mod model;
 pub mod names;

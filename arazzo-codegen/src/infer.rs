@@ -1,0 +1,361 @@
+//! Types of outputs: each step and workflow output's runtime expression is followed into the
+//! schema it reads (an operation's response, the workflow's inputs, another output) to a Rust
+//! type, and whether a value is always there.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::expr::{self, Expr, MessagePart, Named, Pointer, ValueText};
+use crate::openapi::{self, OpenApiDoc};
+use crate::resolve::{Target, WorkflowIr};
+use crate::source::{child, index};
+use crate::workspace::Workspace;
+
+/// The type of a value, as far as its schema says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// A string.
+    String,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// A boolean.
+    Boolean,
+    /// An array of one type.
+    Array(Box<ValueType>),
+    /// Any JSON value; the reason says why nothing narrower is known.
+    Json(String),
+}
+
+impl ValueType {
+    /// The Rust type, fully qualified.
+    pub fn rust(&self) -> String {
+        match self {
+            ValueType::String => "::std::string::String".into(),
+            ValueType::Integer => "i64".into(),
+            ValueType::Number => "f64".into(),
+            ValueType::Boolean => "bool".into(),
+            ValueType::Array(t) => format!("::std::vec::Vec<{}>", t.rust()),
+            ValueType::Json(_) => "::serde_json::Value".into(),
+        }
+    }
+}
+
+/// What is known of an output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Typed {
+    /// Its type.
+    pub ty: ValueType,
+    /// Whether the value is always present (and not null) when the step succeeds.
+    pub required: bool,
+}
+
+impl Typed {
+    fn json(reason: impl Into<String>) -> Self {
+        Typed {
+            ty: ValueType::Json(reason.into()),
+            required: false,
+        }
+    }
+
+    /// The Rust type of the field: the type, or an `Option` of it.
+    pub fn rust(&self) -> String {
+        if self.required {
+            self.ty.rust()
+        } else {
+            format!("::std::option::Option<{}>", self.ty.rust())
+        }
+    }
+}
+
+/// The types of one workflow's outputs.
+#[derive(Clone, Debug, Default)]
+pub struct WorkflowTypes {
+    /// Step id to output name to type.
+    pub steps: BTreeMap<String, BTreeMap<String, Typed>>,
+    /// Workflow output name to type.
+    pub outputs: BTreeMap<String, Typed>,
+}
+
+/// Infers the output types of every workflow of the document the user named. Outputs whose
+/// schema gives no type are `serde_json::Value`, with a note saying why.
+pub fn infer(
+    ws: &Workspace,
+    workflows: &[WorkflowIr],
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, WorkflowTypes> {
+    let mut out = BTreeMap::new();
+    let Some(root) = ws.arazzo.first() else {
+        return out;
+    };
+    for (wi, ir) in workflows.iter().filter(|w| w.doc == 0).enumerate() {
+        let Some(wf) = root.doc.workflows.get(wi) else {
+            continue;
+        };
+        let at = index("/workflows", wi);
+        let mut types = WorkflowTypes::default();
+        for (si, step) in wf.steps.iter().enumerate() {
+            let target = ir.steps.get(si).map(|s| &s.target);
+            let mut outs = BTreeMap::new();
+            for (name, v) in &step.outputs {
+                let oat = child(&child(&index(&child(&at, "steps"), si), "outputs"), name);
+                let t = match v.as_str() {
+                    Some(s) => of_text(ws, wf.inputs.as_ref(), &types, target, s),
+                    None => Typed::json("the output is not an expression"),
+                };
+                note_untyped(ws, root.file, &oat, name, &t, diags);
+                outs.insert(name.clone(), t);
+            }
+            types.steps.insert(step.step_id.clone(), outs);
+        }
+        for (name, v) in &wf.outputs {
+            let oat = child(&child(&at, "outputs"), name);
+            let t = match v.as_str() {
+                Some(s) => of_text(ws, wf.inputs.as_ref(), &types, None, s),
+                None => Typed::json("the output is not an expression"),
+            };
+            note_untyped(ws, root.file, &oat, name, &t, diags);
+            types.outputs.insert(name.clone(), t);
+        }
+        out.insert(wf.workflow_id.clone(), types);
+    }
+    out
+}
+
+fn note_untyped(
+    ws: &Workspace,
+    file: crate::load::FileId,
+    at: &str,
+    name: &str,
+    t: &Typed,
+    diags: &mut Diagnostics,
+) {
+    if let ValueType::Json(reason) = &t.ty {
+        diags.push(
+            Diagnostic::note(format!(
+                "output `{name}` is untyped JSON (`serde_json::Value`): {reason}"
+            ))
+            .at(ws.files.loc(file, at)),
+        );
+    }
+}
+
+/// The type of an output written as `text`.
+fn of_text(
+    ws: &Workspace,
+    inputs: Option<&Value>,
+    known: &WorkflowTypes,
+    target: Option<&Target>,
+    text: &str,
+) -> Typed {
+    match expr::classify(text, false) {
+        Ok(ValueText::Expr(e)) => of_expr(ws, inputs, known, target, &e),
+        Ok(ValueText::Template(_)) => Typed {
+            ty: ValueType::String,
+            required: true,
+        },
+        Ok(ValueText::Literal) => Typed {
+            ty: ValueType::String,
+            required: true,
+        },
+        Err(_) => match expr::repair(text).and_then(|t| expr::parse(&t).ok()) {
+            Some(e) => of_expr(ws, inputs, known, target, &e),
+            None => Typed::json("the expression does not parse"),
+        },
+    }
+}
+
+fn of_expr(
+    ws: &Workspace,
+    inputs: Option<&Value>,
+    known: &WorkflowTypes,
+    target: Option<&Target>,
+    e: &Expr,
+) -> Typed {
+    let text = |ty| Typed { ty, required: true };
+    match e {
+        Expr::StatusCode => text(ValueType::Integer),
+        Expr::Url | Expr::Method => text(ValueType::String),
+        Expr::Response(MessagePart::Body(ptr)) | Expr::Request(MessagePart::Body(ptr)) => {
+            let response = matches!(e, Expr::Response(_));
+            let Some(Target::Operation {
+                openapi, operation, ..
+            }) = target
+            else {
+                return Typed::json("it does not read the response of an operation");
+            };
+            let doc = &ws.openapi[*openapi];
+            let op = &doc.operations[*operation];
+            let schema = if response {
+                response_schema(doc, &op.pointer)
+            } else {
+                request_schema(doc, &op.pointer)
+            };
+            match schema {
+                Some(s) => walk(doc, s, ptr.as_ref().map_or(&[][..], |p| &p.0[..]), true),
+                None => Typed::json(format!(
+                    "{} declares no JSON {} body",
+                    op.label(),
+                    if response {
+                        "success response"
+                    } else {
+                        "request"
+                    }
+                )),
+            }
+        }
+        Expr::Response(MessagePart::Header(_)) => Typed {
+            ty: ValueType::String,
+            required: false,
+        },
+        Expr::Request(_) => Typed {
+            ty: ValueType::String,
+            required: false,
+        },
+        Expr::Inputs(Named { name, pointer }) => {
+            let Some(schema) = inputs
+                .and_then(|i| i.get("properties"))
+                .and_then(|p| p.get(name))
+            else {
+                return Typed::json(format!("the inputs schema does not describe `{name}`"));
+            };
+            let required = inputs
+                .and_then(|i| i.get("required"))
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|v| v == name));
+            let mut t = walk_plain(schema, pointer.as_ref().map_or(&[][..], |p| &p.0[..]));
+            t.required &= required;
+            t
+        }
+        Expr::Steps(n) => {
+            let Some((step, _, output)) = n.split_at_field(&["outputs"]) else {
+                return Typed::json("it does not name a step output");
+            };
+            match known.steps.get(step).and_then(|o| o.get(output)) {
+                Some(t) if n.pointer.as_ref().is_none_or(Pointer::is_root) => t.clone(),
+                Some(_) => Typed::json("it reads into a step output with a JSON pointer"),
+                None => Typed::json(format!("the type of `{step}.{output}` is not known here")),
+            }
+        }
+        _ => Typed::json("its type is not inferred"),
+    }
+}
+
+/// The JSON schema of the first success response of an operation.
+fn response_schema<'d>(doc: &'d OpenApiDoc, op_pointer: &str) -> Option<&'d Value> {
+    let op = doc.raw.pointer(op_pointer)?;
+    let responses = op.get("responses")?.as_object()?;
+    let (_, r) = responses
+        .iter()
+        .filter(|(c, _)| c.starts_with('2'))
+        .min_by(|a, b| a.0.cmp(b.0))?;
+    let r = openapi::deref(&doc.raw, r);
+    json_schema(doc, r.get("content")?)
+}
+
+fn request_schema<'d>(doc: &'d OpenApiDoc, op_pointer: &str) -> Option<&'d Value> {
+    let op = doc.raw.pointer(op_pointer)?;
+    let body = openapi::deref(&doc.raw, op.get("requestBody")?);
+    let content = body.get("content")?;
+    json_schema(doc, content).or_else(|| content.as_object()?.values().next()?.get("schema"))
+}
+
+fn json_schema<'d>(doc: &'d OpenApiDoc, content: &'d Value) -> Option<&'d Value> {
+    let content = content.as_object()?;
+    let (_, media) = content
+        .iter()
+        .find(|(mt, _)| mt.to_ascii_lowercase().contains("json"))?;
+    Some(openapi::deref(&doc.raw, media.get("schema")?))
+}
+
+/// Follows `tokens` into a schema of `doc`, resolving references and merging `allOf`.
+fn walk(doc: &OpenApiDoc, schema: &Value, tokens: &[String], required: bool) -> Typed {
+    let schema = openapi::deref(&doc.raw, schema);
+    let Some((first, rest)) = tokens.split_first() else {
+        return leaf(doc, schema, required);
+    };
+    let nullable = schema
+        .get("nullable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let mut parts = vec![schema];
+    if let Some(Value::Array(all)) = schema.get("allOf") {
+        parts.extend(all.iter().map(|s| openapi::deref(&doc.raw, s)));
+    }
+    for part in &parts {
+        if let Some(p) = part.get("properties").and_then(|p| p.get(first)) {
+            let listed = parts.iter().any(|q| {
+                q.get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|v| v == first.as_str()))
+            });
+            return walk(doc, p, rest, required && listed && !nullable);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        if first.parse::<usize>().is_ok() {
+            return walk(doc, items, rest, false);
+        }
+    }
+    if let Some(extra @ Value::Object(_)) = schema.get("additionalProperties") {
+        return walk(doc, extra, rest, false);
+    }
+    Typed::json(format!("the schema does not describe `{first}`"))
+}
+
+fn leaf(doc: &OpenApiDoc, schema: &Value, required: bool) -> Typed {
+    let nullable = schema
+        .get("nullable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let ty = match schema.get("type").and_then(Value::as_str) {
+        Some("string") => ValueType::String,
+        Some("integer") => ValueType::Integer,
+        Some("number") => ValueType::Number,
+        Some("boolean") => ValueType::Boolean,
+        Some("array") => match schema.get("items") {
+            Some(items) => match leaf(doc, openapi::deref(&doc.raw, items), true).ty {
+                ValueType::Json(_) => {
+                    ValueType::Array(Box::new(ValueType::Json("items of no simple type".into())))
+                }
+                t => ValueType::Array(Box::new(t)),
+            },
+            None => ValueType::Array(Box::new(ValueType::Json("items without a schema".into()))),
+        },
+        Some("object") => ValueType::Json("it is an object".into()),
+        _ => ValueType::Json("the schema gives no type".into()),
+    };
+    Typed {
+        ty,
+        required: required && !nullable,
+    }
+}
+
+/// [`walk`] for a schema outside any OpenAPI document (workflow inputs).
+fn walk_plain(schema: &Value, tokens: &[String]) -> Typed {
+    let Some((first, rest)) = tokens.split_first() else {
+        let ty = match schema.get("type").and_then(Value::as_str) {
+            Some("string") => ValueType::String,
+            Some("integer") => ValueType::Integer,
+            Some("number") => ValueType::Number,
+            Some("boolean") => ValueType::Boolean,
+            _ => ValueType::Json("the inputs schema gives no simple type".into()),
+        };
+        return Typed { ty, required: true };
+    };
+    match schema.get("properties").and_then(|p| p.get(first)) {
+        Some(p) => {
+            let listed = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|v| v == first.as_str()));
+            let mut t = walk_plain(p, rest);
+            t.required &= listed;
+            t
+        }
+        None => Typed::json(format!("the inputs schema does not describe `{first}`")),
+    }
+}
