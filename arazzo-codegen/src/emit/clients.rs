@@ -205,13 +205,21 @@ pub struct ClientSource<'a> {
     pub security: &'a BTreeMap<(String, String), SecurityScheme>,
 }
 
+/// A generated client module, and what workflow code needs to call it.
+pub struct ClientModule {
+    /// The module's tokens.
+    pub tokens: TokenStream,
+    /// Operation pointer (in the description) to its request builder.
+    pub ops: BTreeMap<String, super::api::OpApi>,
+}
+
 /// Generates the client module for one source; `None` when its description cannot be used
 /// (the diagnostics say why).
 pub fn client_module(
     spec: &ClientSource<'_>,
     files: &Files,
     diags: &mut Diagnostics,
-) -> Option<TokenStream> {
+) -> Option<ClientModule> {
     let ClientSource {
         module,
         source,
@@ -257,12 +265,28 @@ pub fn client_module(
             return None;
         }
     };
+    let api = super::api::read(&progenitor);
+    let mut ops = BTreeMap::new();
+    if let Some(Value::Object(paths)) = n.doc.get("paths") {
+        for (path, item) in paths {
+            for (m, op) in item.as_object().into_iter().flatten() {
+                let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let method = heck::ToSnakeCase::to_snake_case(id);
+                if let Some(o) = api.ops.get(&method) {
+                    let pointer = crate::source::child(&crate::source::child("/paths", path), m);
+                    ops.insert(pointer, o.clone());
+                }
+            }
+        }
+    }
     let auth = auth_schemes(doc, source, security, diags, files);
     let module = syn::parse_str::<syn::Ident>(module).ok()?;
     let settings = settings_tokens(&auth);
     let hooks = hooks_tokens(&auth, &n);
     let title = format!("Client for the `{source}` source ({display}).");
-    Some(quote! {
+    let tokens = quote! {
         #[doc = #title]
         #[allow(clippy::all, unused_imports, unused_comparisons, dead_code, unused_mut)]
         pub mod #module {
@@ -270,7 +294,8 @@ pub fn client_module(
             #settings
             #hooks
         }
-    })
+    };
+    Some(ClientModule { tokens, ops })
 }
 
 fn settings_tokens(auth: &[Auth]) -> TokenStream {

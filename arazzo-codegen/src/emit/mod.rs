@@ -1,6 +1,8 @@
 //! Emission: the generated Rust file, as text formatted by prettyplease.
 
+pub mod api;
 pub mod clients;
+pub mod workflows;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -66,6 +68,7 @@ pub fn generate(
     let names: Vec<&str> = root.sources.keys().map(String::as_str).collect();
     let idents = names::distinct(&names, Case::Snake);
     let mut modules = Vec::new();
+    let mut clients = BTreeMap::new();
     for (name, ident) in names.iter().zip(&idents) {
         let Some((doc, ops)) = used.get(name) else {
             continue;
@@ -78,10 +81,27 @@ pub fn generate(
             keep_all,
             security,
         };
-        let generated = clients::client_module(&spec, &ws.files, &mut diags);
-        if let Some(m) = generated {
-            modules.push(m);
+        if let Some(m) = clients::client_module(&spec, &ws.files, &mut diags) {
+            modules.push(m.tokens);
+            clients.insert(
+                name.to_string(),
+                workflows::ClientRef {
+                    ident: ident.clone(),
+                    ops: m.ops,
+                },
+            );
         }
+    }
+    if !diags.has_errors() {
+        let types = crate::infer::infer(ws, &checked.workflows, &mut diags);
+        let input = workflows::Input {
+            ws,
+            workflows: &checked.workflows,
+            types: &types,
+            clients: &clients,
+            taken: idents.clone(),
+        };
+        modules.push(workflows::emit(&input, &mut diags));
     }
     let support = match support_module() {
         Ok(s) => s,

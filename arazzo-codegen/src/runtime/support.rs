@@ -97,3 +97,189 @@ pub fn one_slash(request: &mut ::reqwest::Request) {
         request.url_mut().set_path(&tidy);
     }
 }
+
+/// Why a workflow stopped.
+#[derive(Debug)]
+pub enum Error {
+    /// An input the workflow needs was not given.
+    MissingInput {
+        /// The input's name.
+        input: &'static str,
+    },
+    /// A step's request could not be built, sent, or its response read.
+    Request {
+        /// The step's id.
+        step: &'static str,
+        /// What went wrong.
+        cause: ::std::string::String,
+    },
+    /// A step's response did not meet its success criteria.
+    Failed {
+        /// The step's id.
+        step: &'static str,
+        /// The criterion that did not hold, as written.
+        criterion: &'static str,
+        /// The response's status.
+        status: u16,
+        /// The response's body, when it had one.
+        body: ::std::option::Option<::serde_json::Value>,
+    },
+    /// A step's response lacks an output the workflow needs, or holds one of another type.
+    Output {
+        /// The step's id.
+        step: &'static str,
+        /// The output's name.
+        output: &'static str,
+        /// What is wrong with it.
+        cause: ::std::string::String,
+    },
+}
+
+impl Error {
+    /// The id of the step that failed, if a step failed.
+    pub fn step(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Error::MissingInput { .. } => ::std::option::Option::None,
+            Error::Request { step, .. } | Error::Failed { step, .. } | Error::Output { step, .. } => {
+                ::std::option::Option::Some(step)
+            }
+        }
+    }
+
+    /// The status of the response that failed the workflow, if one did.
+    pub fn status(&self) -> ::std::option::Option<u16> {
+        match self {
+            Error::Failed { status, .. } => ::std::option::Option::Some(*status),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::std::fmt::Display for Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Error::MissingInput { input } => ::std::write!(f, "the input `{input}` is missing"),
+            Error::Request { step, cause } => ::std::write!(f, "step `{step}`: {cause}"),
+            Error::Failed { step, criterion, status, .. } => {
+                ::std::write!(f, "step `{step}`: status {status}; `{criterion}` does not hold")
+            }
+            Error::Output { step, output, cause } => {
+                ::std::write!(f, "step `{step}`: output `{output}`: {cause}")
+            }
+        }
+    }
+}
+
+impl ::std::error::Error for Error {}
+
+/// A step's response: its status, and its body as JSON (`null` when it had none).
+pub struct Exchange {
+    /// The status.
+    pub status: u16,
+    /// The body.
+    pub body: ::serde_json::Value,
+}
+
+/// Reads a generated client's result into a status and a JSON body. A response with an error
+/// status is a response too: the step's criteria decide.
+pub async fn exchange<T, E>(
+    step: &'static str,
+    result: ::std::result::Result<
+        ::progenitor_client::ResponseValue<T>,
+        ::progenitor_client::Error<E>,
+    >,
+) -> ::std::result::Result<Exchange, Error>
+where
+    T: ::serde::Serialize,
+    E: ::serde::Serialize + ::std::fmt::Debug,
+{
+    let json = |v: ::std::result::Result<::serde_json::Value, ::serde_json::Error>| {
+        v.map_err(|e| Error::Request { step, cause: ::std::format!("the response does not serialise: {e}") })
+    };
+    match result {
+        ::std::result::Result::Ok(v) => {
+            let status = v.status().as_u16();
+            ::std::result::Result::Ok(Exchange { status, body: json(::serde_json::to_value(v.into_inner()))? })
+        }
+        ::std::result::Result::Err(::progenitor_client::Error::ErrorResponse(v)) => {
+            let status = v.status().as_u16();
+            ::std::result::Result::Ok(Exchange { status, body: json(::serde_json::to_value(v.into_inner()))? })
+        }
+        ::std::result::Result::Err(::progenitor_client::Error::UnexpectedResponse(r)) => {
+            let status = r.status().as_u16();
+            let bytes = r.bytes().await.map_err(|e| Error::Request { step, cause: e.to_string() })?;
+            let body = ::serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                if bytes.is_empty() {
+                    ::serde_json::Value::Null
+                } else {
+                    ::serde_json::Value::String(::std::string::String::from_utf8_lossy(&bytes).into_owned())
+                }
+            });
+            ::std::result::Result::Ok(Exchange { status, body })
+        }
+        ::std::result::Result::Err(e) => {
+            ::std::result::Result::Err(Error::Request { step, cause: e.to_string() })
+        }
+    }
+}
+
+/// Converts a JSON value into the type a request setter takes.
+pub fn from_json<T: ::serde::de::DeserializeOwned>(
+    step: &'static str,
+    what: &'static str,
+    value: ::serde_json::Value,
+) -> ::std::result::Result<T, Error> {
+    ::serde_json::from_value(value)
+        .map_err(|e| Error::Request { step, cause: ::std::format!("{what}: {e}") })
+}
+
+/// Reads an output at a JSON pointer of a body; a missing or null value is an error.
+pub fn output<T: ::serde::de::DeserializeOwned>(
+    step: &'static str,
+    output: &'static str,
+    body: &::serde_json::Value,
+    pointer: &str,
+) -> ::std::result::Result<T, Error> {
+    match body.pointer(pointer) {
+        ::std::option::Option::None | ::std::option::Option::Some(::serde_json::Value::Null) => {
+            ::std::result::Result::Err(Error::Output { step, output, cause: ::std::format!("the response has no value at `{pointer}`") })
+        }
+        ::std::option::Option::Some(v) => ::serde_json::from_value(v.clone())
+            .map_err(|e| Error::Output { step, output, cause: e.to_string() }),
+    }
+}
+
+/// Reads an optional output at a JSON pointer of a body.
+pub fn optional_output<T: ::serde::de::DeserializeOwned>(
+    step: &'static str,
+    output: &'static str,
+    body: &::serde_json::Value,
+    pointer: &str,
+) -> ::std::result::Result<::std::option::Option<T>, Error> {
+    match body.pointer(pointer) {
+        ::std::option::Option::None | ::std::option::Option::Some(::serde_json::Value::Null) => {
+            ::std::result::Result::Ok(::std::option::Option::None)
+        }
+        ::std::option::Option::Some(v) => ::serde_json::from_value(v.clone())
+            .map(::std::option::Option::Some)
+            .map_err(|e| Error::Output { step, output, cause: e.to_string() }),
+    }
+}
+
+/// An input the workflow needs.
+pub fn required<T>(
+    value: ::std::option::Option<T>,
+    input: &'static str,
+) -> ::std::result::Result<T, Error> {
+    value.ok_or(Error::MissingInput { input })
+}
+
+/// A value as text in a string template: strings as they are, other JSON as JSON.
+pub fn text<T: ::serde::Serialize>(value: &T) -> ::std::string::String {
+    match ::serde_json::to_value(value) {
+        ::std::result::Result::Ok(::serde_json::Value::String(s)) => s,
+        ::std::result::Result::Ok(::serde_json::Value::Null) => ::std::string::String::new(),
+        ::std::result::Result::Ok(v) => v.to_string(),
+        ::std::result::Result::Err(_) => ::std::string::String::new(),
+    }
+}

@@ -66,9 +66,10 @@ fn main() {
                 let file = format!("doc_{i}.rs");
                 std::fs::write(out.join(&file), code).expect("write generated code");
                 let _ = writeln!(index, "/// `{rel}`\npub mod doc_{i} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}");
+                let functions = code.matches("\npub async fn ").count();
                 let _ = writeln!(
                     table,
-                    "    ({rel:?}, \"generated\", {warnings}, {}),",
+                    "    ({rel:?}, \"generated\", {warnings}, {}, {functions}),",
                     code.lines().count()
                 );
             }
@@ -80,7 +81,10 @@ fn main() {
                         generated.diagnostics.render()
                     ));
                 }
-                let _ = writeln!(table, "    ({rel:?}, \"not resolvable\", {warnings}, 0),");
+                let _ = writeln!(
+                    table,
+                    "    ({rel:?}, \"not resolvable\", {warnings}, 0, 0),"
+                );
             }
         }
     }
@@ -90,7 +94,7 @@ fn main() {
     }
     let _ = writeln!(
         index,
-        "/// Every corpus document: path, verdict, warnings, generated lines.\npub const DOCUMENTS: &[(&str, &str, usize, usize)] = &[\n{table}];"
+        "/// Every corpus document: path, verdict, warnings, generated lines, workflow functions.\npub const DOCUMENTS: &[(&str, &str, usize, usize, usize)] = &[\n{table}];"
     );
     std::fs::write(out.join("index.rs"), index).expect("write index");
 }

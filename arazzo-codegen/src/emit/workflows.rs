@@ -1,0 +1,615 @@
+//! One typed `async fn` per workflow: `Inputs` from the inputs schema, `Outputs` typed by
+//! [`crate::infer`], each step's request built through the generated client's own builder, its
+//! success criteria checked, and its outputs read from the response.
+//!
+//! This stage handles straight-line workflows whose criteria compare `$statusCode`; a workflow
+//! that needs more is left out with a note saying what.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::api::OpApi;
+use crate::criteria::{self, CmpOp, Cond, Literal as Lit};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::expr::{self, Expr, MessagePart, Segment, ValueText};
+use crate::infer::{Typed, ValueType, WorkflowTypes};
+use crate::load::FileId;
+use crate::model::{Step, Workflow};
+use crate::names::{self, Case};
+use crate::resolve::{Target, WorkflowIr};
+use crate::source::{child, index};
+use crate::workspace::Workspace;
+
+/// A client module the workflows can call: its identifier and its operations by pointer.
+pub struct ClientRef {
+    /// The module (and `Clients` field) identifier.
+    pub ident: String,
+    /// Operation pointer to its request builder.
+    pub ops: BTreeMap<String, OpApi>,
+}
+
+/// What the workflow functions are generated from.
+pub struct Input<'a> {
+    /// The loaded documents.
+    pub ws: &'a Workspace,
+    /// The resolved workflows.
+    pub workflows: &'a [WorkflowIr],
+    /// Inferred output types by workflow id.
+    pub types: &'a BTreeMap<String, WorkflowTypes>,
+    /// Client modules by source name.
+    pub clients: &'a BTreeMap<String, ClientRef>,
+    /// Identifiers already taken at the top of the file (the client modules).
+    pub taken: Vec<String>,
+}
+
+/// The `Clients` struct and the workflow functions.
+pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
+    let Some(root) = input.ws.arazzo.first() else {
+        return TokenStream::new();
+    };
+    let fields = input.clients.iter().map(|(source, c)| {
+        let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
+        let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
+        let doc = format!("The client of source `{source}`.");
+        quote! { #[doc = #doc] pub #f: #m::Client, }
+    });
+    let mut out = quote! {
+        /// One client per source the workflows call.
+        #[derive(Clone, Debug)]
+        pub struct Clients { #(#fields)* }
+        pub use arazzo_support::Error;
+    };
+    let ids: Vec<&str> = root
+        .doc
+        .workflows
+        .iter()
+        .map(|w| w.workflow_id.as_str())
+        .collect();
+    let mut taken = input.taken.clone();
+    for (wi, (wf, ir)) in root
+        .doc
+        .workflows
+        .iter()
+        .zip(input.workflows.iter().filter(|w| w.doc == 0))
+        .enumerate()
+    {
+        let mut ident = names::ident(ids[wi], Case::Snake);
+        while taken.contains(&ident) {
+            ident.push('_');
+        }
+        taken.push(ident.clone());
+        let at = index("/workflows", wi);
+        let mut w = Workflow_ {
+            input,
+            wf,
+            ir,
+            file: root.file,
+            at: at.clone(),
+            types: input
+                .types
+                .get(&wf.workflow_id)
+                .cloned()
+                .unwrap_or_default(),
+        };
+        match w.function(&ident, diags) {
+            Ok(tokens) => out.extend(tokens),
+            Err(why) => diags.push(
+                Diagnostic::note(format!(
+                    "no function is generated for workflow `{}` yet: {why}",
+                    wf.workflow_id
+                ))
+                .at(input.ws.files.loc(root.file, &child(&at, "workflowId"))),
+            ),
+        }
+    }
+    out
+}
+
+#[allow(non_camel_case_types)]
+struct Workflow_<'a> {
+    input: &'a Input<'a>,
+    wf: &'a Workflow,
+    ir: &'a WorkflowIr,
+    file: FileId,
+    at: String,
+    types: WorkflowTypes,
+}
+
+fn rust_type(t: &Typed) -> TokenStream {
+    syn::parse_str::<syn::Type>(&t.rust())
+        .map_or_else(|_| quote!(::serde_json::Value), |ty| quote!(#ty))
+}
+
+fn field(name: &str) -> syn::Ident {
+    let id = names::ident(name, Case::Snake);
+    syn::parse_str(&id).unwrap_or_else(|_| format_ident!("field"))
+}
+
+impl Workflow_<'_> {
+    fn function(&mut self, ident: &str, diags: &mut Diagnostics) -> Result<TokenStream, String> {
+        let wf = self.wf;
+        if !wf.depends_on.is_empty()
+            || !wf.success_actions.is_empty()
+            || !wf.failure_actions.is_empty()
+        {
+            return Err("it uses dependsOn or workflow-level actions".into());
+        }
+        let (inputs_struct, required_inputs) = self.inputs_struct();
+        let mut body = TokenStream::new();
+        for (si, step) in wf.steps.iter().enumerate() {
+            body.extend(self.step(si, step, &required_inputs, diags)?);
+        }
+        let mut out_fields = Vec::new();
+        let mut out_values = Vec::new();
+        for (name, v) in &wf.outputs {
+            let f = field(name);
+            let t = self.types.outputs.get(name).cloned().unwrap_or(Typed {
+                ty: ValueType::Json("unknown".into()),
+                required: false,
+            });
+            let ty = rust_type(&t);
+            let doc = match &t.ty {
+                ValueType::Json(reason) => format!("`{name}`: untyped JSON ({reason})."),
+                _ => format!("`{name}`."),
+            };
+            out_fields.push(quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, });
+            let text = v.as_str().ok_or("an output is not an expression")?;
+            let value = self.output_value(text)?;
+            out_values.push(quote! { #f: #value, });
+        }
+        let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;
+        let doc = [wf.summary.as_deref(), wf.description.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let doc = if doc.is_empty() {
+            format!("Workflow `{}`.", wf.workflow_id)
+        } else {
+            doc
+        };
+        let mod_doc = format!("The inputs and outputs of workflow `{}`.", wf.workflow_id);
+        Ok(quote! {
+            #[doc = #mod_doc]
+            pub mod #module {
+                #inputs_struct
+                /// The workflow's outputs.
+                #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                pub struct Outputs { #(#out_fields)* }
+            }
+            #[doc = #doc]
+            #[allow(clippy::nonminimal_bool)]
+            pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
+                let _ = &inputs;
+                #body
+                ::std::result::Result::Ok(#module::Outputs { #(#out_values)* })
+            }
+        })
+    }
+
+    /// The `Inputs` struct, and the names of the inputs that are required.
+    fn inputs_struct(&self) -> (TokenStream, Vec<String>) {
+        let schema = self.wf.inputs.clone().unwrap_or(Value::Null);
+        let required: Vec<String> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fields = schema.get("properties").and_then(Value::as_object).into_iter().flatten().map(|(name, s)| {
+            let f = field(name);
+            let ty = match s.get("type").and_then(Value::as_str) {
+                Some("string") => quote!(::std::string::String),
+                Some("integer") => quote!(i64),
+                Some("number") => quote!(f64),
+                Some("boolean") => quote!(bool),
+                _ => quote!(::serde_json::Value),
+            };
+            let doc = s.get("description").and_then(Value::as_str).map_or_else(|| format!("`{name}`."), str::to_string);
+            if required.contains(name) {
+                quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    #[serde(rename = #name, default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub #f: ::std::option::Option<#ty>,
+                }
+            }
+        });
+        let tokens = quote! {
+            /// The workflow's inputs.
+            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct Inputs { #(#fields)* }
+        };
+        (tokens, required)
+    }
+
+    fn step(
+        &mut self,
+        si: usize,
+        step: &Step,
+        required: &[String],
+        diags: &mut Diagnostics,
+    ) -> Result<TokenStream, String> {
+        let sid = step.step_id.as_str();
+        let sat = index(&child(&self.at, "steps"), si);
+        if !step.on_success.is_empty() || !step.on_failure.is_empty() {
+            return Err(format!("step `{sid}` has onSuccess or onFailure actions"));
+        }
+        let Some(Target::Operation {
+            openapi,
+            operation,
+            source,
+        }) = self.ir.steps.get(si).map(|s| &s.target)
+        else {
+            return Err(format!("step `{sid}` does not call an operation"));
+        };
+        let pointer = &self.input.ws.openapi[*openapi].operations[*operation].pointer;
+        let client = self
+            .input
+            .clients
+            .get(source)
+            .ok_or_else(|| format!("no client for `{source}`"))?;
+        let op = client.ops.get(pointer).ok_or_else(|| {
+            format!("the client of `{source}` lacks the operation of step `{sid}`")
+        })?;
+        if op.byte_stream {
+            return Err(format!("the response of step `{sid}` is not JSON"));
+        }
+        let module: syn::Ident = syn::parse_str(&client.ident).map_err(|e| e.to_string())?;
+        let clients_field = format_ident!("{}", client.ident.trim_start_matches("r#"));
+        let method = format_ident!("{}", op.method);
+        let mut setters = TokenStream::new();
+        for p in self.ir.steps[si]
+            .parameters
+            .iter()
+            .filter(|p| p.location.is_some())
+        {
+            let setter = names::ident(&p.name, Case::Snake);
+            let Some(ty) = op.setters.get(setter.trim_start_matches("r#")) else {
+                diags.push(
+                    Diagnostic::warning(format!("parameter `{}` of step `{sid}` is not sent: the generated client has no setter for it", p.name))
+                        .at(self.input.ws.files.loc(self.file, &child(&sat, "parameters"))),
+                );
+                continue;
+            };
+            let ty = qualify(ty, &module);
+            let value = self.value(&p.value, true, required, diags, &sat)?;
+            let name = p.name.as_str();
+            let s = format_ident!("{}", setter.trim_start_matches("r#"));
+            setters.extend(quote! {
+                .#s(arazzo_support::from_json::<#ty>(#sid, #name, ::serde_json::json!(#value))?)
+            });
+        }
+        if let Some(payload) = step.request_body.as_ref().and_then(|b| b.payload.as_ref()) {
+            let ty = op
+                .setters
+                .get("body")
+                .ok_or_else(|| format!("the operation of step `{sid}` takes no body"))?;
+            let ty = qualify(ty, &module);
+            let value = self.json(payload, required, diags, &sat)?;
+            setters.extend(quote! {
+                .body(arazzo_support::from_json::<#ty>(#sid, "request body", ::serde_json::json!(#value))?)
+            });
+        }
+        let var = format_ident!("step_{si}");
+        let mut checks = TokenStream::new();
+        let criteria: Vec<(String, TokenStream)> = if step.success_criteria.is_empty() {
+            vec![(
+                "a 2xx status".to_string(),
+                quote!((200..300).contains(&#var.status)),
+            )]
+        } else {
+            step.success_criteria
+                .iter()
+                .map(|c| {
+                    if c.kind.as_ref().is_some_and(|k| k.name() != "simple") || c.context.is_some()
+                    {
+                        return Err(format!("step `{sid}` has a non-simple criterion"));
+                    }
+                    let cond = criteria::parse(&c.condition).map_err(|e| e.message)?;
+                    Ok((
+                        c.condition.clone(),
+                        status_condition(&cond, &var).ok_or(format!(
+                            "step `{sid}` has a criterion that reads more than `$statusCode`"
+                        ))?,
+                    ))
+                })
+                .collect::<Result<_, String>>()?
+        };
+        for (text, cond) in criteria {
+            checks.extend(quote! {
+                if !(#cond) {
+                    return ::std::result::Result::Err(Error::Failed {
+                        step: #sid,
+                        criterion: #text,
+                        status: #var.status,
+                        body: ::std::option::Option::Some(#var.body),
+                    });
+                }
+            });
+        }
+        let mut outputs = TokenStream::new();
+        for (name, v) in &step.outputs {
+            let t = self
+                .types
+                .steps
+                .get(sid)
+                .and_then(|o| o.get(name))
+                .cloned()
+                .unwrap_or(Typed {
+                    ty: ValueType::Json("unknown".into()),
+                    required: false,
+                });
+            // Read by a later expression? Unread outputs are still checked against the response.
+            let doc_text = serde_json::to_string(self.wf).unwrap_or_default();
+            let read_later = doc_text.contains(&format!("$steps.{sid}.outputs.{name}"))
+                || doc_text.contains(&format!("$steps.{sid}.{name}"));
+            let prefix = if read_later { "" } else { "_" };
+            let local = format_ident!(
+                "{prefix}step_{si}_{}",
+                names::ident(name, Case::Snake).trim_start_matches("r#")
+            );
+            let ty = rust_type(&t);
+            let text = v.as_str().ok_or(format!(
+                "output `{name}` of step `{sid}` is not an expression"
+            ))?;
+            let e =
+                parse_any(text).ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
+            let read = match e {
+                Expr::Response(MessagePart::Body(ptr)) => {
+                    let ptr = ptr.map(|p| p.to_string()).unwrap_or_default();
+                    if t.required {
+                        quote!(arazzo_support::output::<#ty>(#sid, #name, &#var.body, #ptr)?)
+                    } else {
+                        let inner = rust_type(&Typed {
+                            required: true,
+                            ..t.clone()
+                        });
+                        quote!(arazzo_support::optional_output::<#inner>(#sid, #name, &#var.body, #ptr)?)
+                    }
+                }
+                Expr::StatusCode => quote!(i64::from(#var.status)),
+                _ => {
+                    return Err(format!(
+                        "output `{name}` of step `{sid}` reads what this stage does not read yet"
+                    ))
+                }
+            };
+            outputs.extend(quote! { let #local: #ty = #read; });
+        }
+        Ok(quote! {
+            let #var = arazzo_support::exchange(
+                #sid,
+                clients.#clients_field.#method() #setters .send().await,
+            ).await?;
+            #checks
+            #outputs
+        })
+    }
+
+    /// A value for a parameter (`strict`: a required input must be present) or a payload.
+    fn value(
+        &self,
+        v: &Value,
+        strict: bool,
+        required: &[String],
+        diags: &mut Diagnostics,
+        at: &str,
+    ) -> Result<TokenStream, String> {
+        match v {
+            Value::String(s) => self.string(s, strict, required, diags, at),
+            other => self.json(other, required, diags, at),
+        }
+    }
+
+    fn json(
+        &self,
+        v: &Value,
+        required: &[String],
+        diags: &mut Diagnostics,
+        at: &str,
+    ) -> Result<TokenStream, String> {
+        Ok(match v {
+            Value::Object(m) => {
+                let entries = m
+                    .iter()
+                    .map(|(k, v)| {
+                        let value = self.json(v, required, diags, at)?;
+                        Ok(quote! { #k: #value })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                quote! { { #(#entries),* } }
+            }
+            Value::Array(items) => {
+                let items = items
+                    .iter()
+                    .map(|v| self.json(v, required, diags, at))
+                    .collect::<Result<Vec<_>, String>>()?;
+                quote! { [ #(#items),* ] }
+            }
+            Value::String(s) => {
+                let e = self.string(s, false, required, diags, at)?;
+                quote! { (#e) }
+            }
+            Value::Null => quote!(null),
+            Value::Bool(b) => quote!(#b),
+            Value::Number(n) => {
+                let lit: TokenStream = n.to_string().parse().map_err(|_| "a number".to_string())?;
+                lit
+            }
+        })
+    }
+
+    fn string(
+        &self,
+        s: &str,
+        strict: bool,
+        required: &[String],
+        diags: &mut Diagnostics,
+        at: &str,
+    ) -> Result<TokenStream, String> {
+        let classified = expr::classify(s, true)
+            .ok()
+            .or_else(|| expr::repair(s).and_then(|r| expr::classify(&r, true).ok()));
+        match classified {
+            Some(ValueText::Expr(e)) => self.expr(&e, strict, required, diags, at),
+            Some(ValueText::Template(segs)) => {
+                let parts = segs
+                    .iter()
+                    .map(|seg| match seg {
+                        Segment::Text(t) => Ok(quote!(#t)),
+                        Segment::Expr(e, _) => {
+                            let v = self.expr(e, strict, required, diags, at)?;
+                            Ok(quote!(&arazzo_support::text(&#v)))
+                        }
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok(quote! { [#(#parts),*].concat() })
+            }
+            _ => Ok(quote!(#s)),
+        }
+    }
+
+    fn expr(
+        &self,
+        e: &Expr,
+        strict: bool,
+        required: &[String],
+        diags: &mut Diagnostics,
+        at: &str,
+    ) -> Result<TokenStream, String> {
+        match e {
+            Expr::Inputs(n) => {
+                if n.pointer.is_some() {
+                    return Err("an input is read through a JSON pointer".into());
+                }
+                let f = field(&n.name);
+                let name = n.name.as_str();
+                if required.iter().any(|r| r == name) {
+                    Ok(quote!(inputs.#f.clone()))
+                } else if strict {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "`$inputs.{name}` feeds a required value but the input is optional; a run without it fails with a missing-input error"
+                        ))
+                        .at(self.input.ws.files.loc(self.file, at))
+                        .help(format!("list `{name}` under the inputs schema's `required`")),
+                    );
+                    Ok(quote!(arazzo_support::required(inputs.#f.clone(), #name)?))
+                } else {
+                    Ok(quote!(inputs.#f.clone()))
+                }
+            }
+            Expr::Steps(n) => {
+                let (step, _, output) = n
+                    .split_at_field(&["outputs"])
+                    .ok_or("a step reference without `.outputs.`")?;
+                let si = self
+                    .wf
+                    .steps
+                    .iter()
+                    .position(|s| s.step_id == step)
+                    .ok_or("an unknown step")?;
+                if n.pointer.is_some() {
+                    return Err("a step output is read through a JSON pointer".into());
+                }
+                let local = format_ident!(
+                    "step_{si}_{}",
+                    names::ident(output, Case::Snake).trim_start_matches("r#")
+                );
+                Ok(quote!(#local.clone()))
+            }
+            _ => Err("a value reads what this stage does not read yet".into()),
+        }
+    }
+
+    fn output_value(&self, text: &str) -> Result<TokenStream, String> {
+        let e = parse_any(text).ok_or("a workflow output does not parse")?;
+        match &e {
+            Expr::Steps(n) => {
+                let (step, _, output) = n
+                    .split_at_field(&["outputs"])
+                    .ok_or("a step reference without `.outputs.`")?;
+                let si = self
+                    .wf
+                    .steps
+                    .iter()
+                    .position(|s| s.step_id == step)
+                    .ok_or("an unknown step")?;
+                let local = format_ident!(
+                    "step_{si}_{}",
+                    names::ident(output, Case::Snake).trim_start_matches("r#")
+                );
+                Ok(quote!(#local.clone()))
+            }
+            Expr::Inputs(n) if n.pointer.is_none() => {
+                let f = field(&n.name);
+                Ok(quote!(inputs.#f.clone()))
+            }
+            _ => Err("a workflow output reads what this stage does not read yet".into()),
+        }
+    }
+}
+
+fn parse_any(text: &str) -> Option<Expr> {
+    expr::parse(text)
+        .ok()
+        .or_else(|| expr::repair(text).and_then(|r| expr::parse(&r).ok()))
+}
+
+/// `types::X` of a client module, as seen from the top of the generated file.
+fn qualify(ty: &TokenStream, module: &syn::Ident) -> TokenStream {
+    let text = ty.to_string();
+    if text.starts_with("types") {
+        quote!(#module::#ty)
+    } else {
+        ty.clone()
+    }
+}
+
+/// A condition over `$statusCode` only, compiled to Rust over `var.status`.
+fn status_condition(c: &Cond, var: &syn::Ident) -> Option<TokenStream> {
+    Some(match c {
+        Cond::Not(x) => {
+            let x = status_condition(x, var)?;
+            quote!(!(#x))
+        }
+        Cond::And(a, b) => {
+            let (a, b) = (status_condition(a, var)?, status_condition(b, var)?);
+            quote!((#a) && (#b))
+        }
+        Cond::Or(a, b) => {
+            let (a, b) = (status_condition(a, var)?, status_condition(b, var)?);
+            quote!((#a) || (#b))
+        }
+        Cond::Cmp(a, op, b) => {
+            let (Cond::Expr(Expr::StatusCode, _, nav), Cond::Lit(Lit::Number(n))) =
+                (a.as_ref(), b.as_ref())
+            else {
+                return None;
+            };
+            if !nav.is_empty() || n.fract() != 0.0 || !(0.0..=999.0).contains(n) {
+                return None;
+            }
+            let n = Literal::u16_unsuffixed(*n as u16);
+            let op = match op {
+                CmpOp::Eq => quote!(==),
+                CmpOp::Ne => quote!(!=),
+                CmpOp::Lt => quote!(<),
+                CmpOp::Le => quote!(<=),
+                CmpOp::Gt => quote!(>),
+                CmpOp::Ge => quote!(>=),
+            };
+            quote!(#var.status #op #n)
+        }
+        _ => return None,
+    })
+}
