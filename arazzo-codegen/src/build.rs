@@ -20,6 +20,25 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// `cargo:rerun-if-changed` for every input, `cargo:warning=` for every warning and note.
+fn cargo_lines(
+    inputs: &[std::path::PathBuf],
+    diagnostics: &crate::Diagnostics,
+    out: &mut impl Write,
+) -> Result<(), BuildError> {
+    let mut lines = String::new();
+    for input in inputs {
+        lines.push_str(&format!("cargo:rerun-if-changed={}\n", input.display()));
+    }
+    for d in diagnostics.items() {
+        if d.severity != Severity::Error {
+            lines.push_str(&format!("cargo:warning={}\n", d.one_line()));
+        }
+    }
+    out.write_all(lines.as_bytes())
+        .map_err(|e| BuildError(format!("cannot write to Cargo: {e}")))
+}
+
 /// Prints `cargo:rerun-if-changed` for every input and `cargo:warning=` for every warning and
 /// note; returns the rendered diagnostics as an error when there are errors.
 pub fn report(checked: &Checked) -> Result<(), BuildError> {
@@ -28,17 +47,7 @@ pub fn report(checked: &Checked) -> Result<(), BuildError> {
 
 /// [`report`], writing Cargo's lines to `out`.
 pub fn report_to(checked: &Checked, out: &mut impl Write) -> Result<(), BuildError> {
-    let mut lines = String::new();
-    for input in &checked.inputs {
-        lines.push_str(&format!("cargo:rerun-if-changed={}\n", input.display()));
-    }
-    for d in checked.diagnostics.items() {
-        if d.severity != Severity::Error {
-            lines.push_str(&format!("cargo:warning={}\n", d.one_line()));
-        }
-    }
-    out.write_all(lines.as_bytes())
-        .map_err(|e| BuildError(format!("cannot write to Cargo: {e}")))?;
+    cargo_lines(&checked.inputs, &checked.diagnostics, out)?;
     if checked.has_errors() {
         return Err(BuildError(checked.diagnostics.render()));
     }
@@ -59,17 +68,7 @@ pub fn write_to(
     file_name: &str,
     out: &mut impl Write,
 ) -> Result<(), BuildError> {
-    let mut lines = String::new();
-    for input in &generated.inputs {
-        lines.push_str(&format!("cargo:rerun-if-changed={}\n", input.display()));
-    }
-    for d in generated.diagnostics.items() {
-        if d.severity != Severity::Error {
-            lines.push_str(&format!("cargo:warning={}\n", d.one_line()));
-        }
-    }
-    out.write_all(lines.as_bytes())
-        .map_err(|e| BuildError(format!("cannot write to Cargo: {e}")))?;
+    cargo_lines(&generated.inputs, &generated.diagnostics, out)?;
     let Some(code) = &generated.code else {
         return Err(BuildError(generated.diagnostics.render()));
     };

@@ -508,48 +508,36 @@ impl Workflow_<'_> {
                     Ok(quote!(inputs.#f.clone()))
                 }
             }
-            Expr::Steps(n) => {
-                let (step, _, output) = n
-                    .split_at_field(&["outputs"])
-                    .ok_or("a step reference without `.outputs.`")?;
-                let si = self
-                    .wf
-                    .steps
-                    .iter()
-                    .position(|s| s.step_id == step)
-                    .ok_or("an unknown step")?;
-                if n.pointer.is_some() {
-                    return Err("a step output is read through a JSON pointer".into());
-                }
-                let local = format_ident!(
-                    "step_{si}_{}",
-                    names::ident(output, Case::Snake).trim_start_matches("r#")
-                );
-                Ok(quote!(#local.clone()))
-            }
+            Expr::Steps(n) => self.step_local(n),
             _ => Err("a value reads what this stage does not read yet".into()),
         }
+    }
+
+    /// The local variable holding a step output read earlier in the function.
+    fn step_local(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let (step, _, output) = n
+            .split_at_field(&["outputs"])
+            .ok_or("a step reference without `.outputs.`")?;
+        if n.pointer.is_some() {
+            return Err("a step output is read through a JSON pointer".into());
+        }
+        let si = self
+            .wf
+            .steps
+            .iter()
+            .position(|s| s.step_id == step)
+            .ok_or("an unknown step")?;
+        let local = format_ident!(
+            "step_{si}_{}",
+            names::ident(output, Case::Snake).trim_start_matches("r#")
+        );
+        Ok(quote!(#local.clone()))
     }
 
     fn output_value(&self, text: &str) -> Result<TokenStream, String> {
         let e = parse_any(text).ok_or("a workflow output does not parse")?;
         match &e {
-            Expr::Steps(n) => {
-                let (step, _, output) = n
-                    .split_at_field(&["outputs"])
-                    .ok_or("a step reference without `.outputs.`")?;
-                let si = self
-                    .wf
-                    .steps
-                    .iter()
-                    .position(|s| s.step_id == step)
-                    .ok_or("an unknown step")?;
-                let local = format_ident!(
-                    "step_{si}_{}",
-                    names::ident(output, Case::Snake).trim_start_matches("r#")
-                );
-                Ok(quote!(#local.clone()))
-            }
+            Expr::Steps(n) => self.step_local(n),
             Expr::Inputs(n) if n.pointer.is_none() => {
                 let f = field(&n.name);
                 Ok(quote!(inputs.#f.clone()))
