@@ -116,3 +116,32 @@ async fn a_missing_input_is_a_typed_error_before_any_request() {
     );
     assert!(seen.lock().expect("lock").is_empty());
 }
+
+#[tokio::test]
+async fn awkward_characters_round_trip() {
+    let customer = r#"{"customerId":"cust 003/ü&\"%","customerName":"Zoë & \"Co\" 100%/x"}"#;
+    let (base, seen) = server(vec![(200, customer), (200, CREATED)]).await;
+    let out = sync_customer_to_stripe(
+        &clients(&base),
+        inputs("cust 003/ü&\"%", "zoë+1@example.test"),
+    )
+    .await
+    .expect("the workflow succeeds");
+    assert_eq!(out.customer_name, "Zoë & \"Co\" 100%/x");
+    let requests = seen.lock().expect("lock").clone();
+    // The id is one path segment: `/`, `"`, `%`, space and non-ASCII are escaped.
+    assert!(
+        text(&requests[0]).starts_with("GET /customers/cust%20003%2F%C3%BC&%22%25 HTTP/1.1\r\n"),
+        "{}",
+        text(&requests[0])
+    );
+    let create = text(&requests[1]);
+    assert!(
+        create.ends_with(
+            "\r\n\r\nemail=zo%C3%AB%2B1%40example.test\
+             &metadata[amberflo_customer_id]=cust+003%2F%C3%BC%26%22%25\
+             &name=Zo%C3%AB+%26+%22Co%22+100%25%2Fx"
+        ),
+        "{create}"
+    );
+}
