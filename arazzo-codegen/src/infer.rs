@@ -153,11 +153,7 @@ fn of_text(
 ) -> Typed {
     match expr::classify(text, false) {
         Ok(ValueText::Expr(e)) => of_expr(ws, inputs, known, target, &e),
-        Ok(ValueText::Template(_)) => Typed {
-            ty: ValueType::String,
-            required: true,
-        },
-        Ok(ValueText::Literal) => Typed {
+        Ok(ValueText::Template(_) | ValueText::Literal) => Typed {
             ty: ValueType::String,
             required: true,
         },
@@ -207,11 +203,7 @@ fn of_expr(
                 )),
             }
         }
-        Expr::Response(MessagePart::Header(_)) => Typed {
-            ty: ValueType::String,
-            required: false,
-        },
-        Expr::Request(_) => Typed {
+        Expr::Response(MessagePart::Header(_)) | Expr::Request(_) => Typed {
             ty: ValueType::String,
             required: false,
         },
@@ -311,11 +303,7 @@ fn leaf(doc: &OpenApiDoc, schema: &Value, required: bool) -> Typed {
         .get("nullable")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let ty = match schema.get("type").and_then(Value::as_str) {
-        Some("string") => ValueType::String,
-        Some("integer") => ValueType::Integer,
-        Some("number") => ValueType::Number,
-        Some("boolean") => ValueType::Boolean,
+    let ty = scalar(schema).unwrap_or_else(|| match schema.get("type").and_then(Value::as_str) {
         Some("array") => match schema.get("items") {
             Some(items) => match leaf(doc, openapi::deref(&doc.raw, items), true).ty {
                 ValueType::Json(_) => {
@@ -327,23 +315,29 @@ fn leaf(doc: &OpenApiDoc, schema: &Value, required: bool) -> Typed {
         },
         Some("object") => ValueType::Json("it is an object".into()),
         _ => ValueType::Json("the schema gives no type".into()),
-    };
+    });
     Typed {
         ty,
         required: required && !nullable,
     }
 }
 
+/// The type of a schema whose `type` is a JSON scalar; `None` for anything else.
+pub fn scalar(schema: &Value) -> Option<ValueType> {
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") => Some(ValueType::String),
+        Some("integer") => Some(ValueType::Integer),
+        Some("number") => Some(ValueType::Number),
+        Some("boolean") => Some(ValueType::Boolean),
+        _ => None,
+    }
+}
+
 /// [`walk`] for a schema outside any OpenAPI document (workflow inputs).
 fn walk_plain(schema: &Value, tokens: &[String]) -> Typed {
     let Some((first, rest)) = tokens.split_first() else {
-        let ty = match schema.get("type").and_then(Value::as_str) {
-            Some("string") => ValueType::String,
-            Some("integer") => ValueType::Integer,
-            Some("number") => ValueType::Number,
-            Some("boolean") => ValueType::Boolean,
-            _ => ValueType::Json("the inputs schema gives no simple type".into()),
-        };
+        let ty = scalar(schema)
+            .unwrap_or_else(|| ValueType::Json("the inputs schema gives no simple type".into()));
         return Typed { ty, required: true };
     };
     match schema.get("properties").and_then(|p| p.get(first)) {

@@ -88,6 +88,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
             ir,
             file: root.file,
             at: at.clone(),
+            text: serde_json::to_string(wf).unwrap_or_default(),
             types: input
                 .types
                 .get(&wf.workflow_id)
@@ -116,6 +117,8 @@ struct Workflow_<'a> {
     file: FileId,
     at: String,
     types: WorkflowTypes,
+    /// The workflow as JSON text, to find which step outputs later expressions read.
+    text: String,
 }
 
 fn rust_type(t: &Typed) -> TokenStream {
@@ -205,13 +208,10 @@ impl Workflow_<'_> {
             .unwrap_or_default();
         let fields = schema.get("properties").and_then(Value::as_object).into_iter().flatten().map(|(name, s)| {
             let f = field(name);
-            let ty = match s.get("type").and_then(Value::as_str) {
-                Some("string") => quote!(::std::string::String),
-                Some("integer") => quote!(i64),
-                Some("number") => quote!(f64),
-                Some("boolean") => quote!(bool),
-                _ => quote!(::serde_json::Value),
-            };
+            let ty = rust_type(&Typed {
+                ty: crate::infer::scalar(s).unwrap_or(ValueType::Json(String::new())),
+                required: true,
+            });
             let doc = s.get("description").and_then(Value::as_str).map_or_else(|| format!("`{name}`."), str::to_string);
             if required.contains(name) {
                 quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, }
@@ -349,9 +349,8 @@ impl Workflow_<'_> {
                     required: false,
                 });
             // Read by a later expression? Unread outputs are still checked against the response.
-            let doc_text = serde_json::to_string(self.wf).unwrap_or_default();
-            let read_later = doc_text.contains(&format!("$steps.{sid}.outputs.{name}"))
-                || doc_text.contains(&format!("$steps.{sid}.{name}"));
+            let read_later = self.text.contains(&format!("$steps.{sid}.outputs.{name}"))
+                || self.text.contains(&format!("$steps.{sid}.{name}"));
             let prefix = if read_later { "" } else { "_" };
             let local = format_ident!(
                 "{prefix}step_{si}_{}",
