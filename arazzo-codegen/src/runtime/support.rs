@@ -207,7 +207,7 @@ where
         }
         ::std::result::Result::Err(::progenitor_client::Error::UnexpectedResponse(r)) => {
             let status = r.status().as_u16();
-            let bytes = r.bytes().await.map_err(|e| Error::Request { step, cause: e.to_string() })?;
+            let bytes = r.bytes().await.map_err(|e| Error::Request { step, cause: causes(&e) })?;
             let body = ::serde_json::from_slice(&bytes).unwrap_or_else(|_| {
                 if bytes.is_empty() {
                     ::serde_json::Value::Null
@@ -218,9 +218,24 @@ where
             ::std::result::Result::Ok(Exchange { status, body })
         }
         ::std::result::Result::Err(e) => {
-            ::std::result::Result::Err(Error::Request { step, cause: e.to_string() })
+            ::std::result::Result::Err(Error::Request { step, cause: causes(&e) })
         }
     }
+}
+
+/// An error and each of its sources, on one line: "error sending request: connection refused".
+fn causes(error: &dyn ::std::error::Error) -> ::std::string::String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let ::std::option::Option::Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Converts a JSON value into the type a request setter takes.
