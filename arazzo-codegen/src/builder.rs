@@ -47,6 +47,10 @@ pub struct Checked {
     pub workspace: Workspace,
     /// The resolved workflows (empty when loading failed).
     pub workflows: Vec<WorkflowIr>,
+    /// The inferred output types, by workflow id (empty when resolution failed).
+    pub types: BTreeMap<String, crate::infer::WorkflowTypes>,
+    /// The request values to send as their text.
+    pub conversions: crate::typecheck::Conversions,
 }
 
 /// The result of [`Builder::generate`].
@@ -192,6 +196,8 @@ impl Builder {
                     inputs: vec![self.path.clone()],
                     workspace: Workspace::default(),
                     workflows: Vec::new(),
+                    types: BTreeMap::new(),
+                    conversions: Default::default(),
                 }
             }
         }
@@ -221,6 +227,15 @@ impl Builder {
         // Structural checks need only the document; a source that failed to load makes the
         // checks that need it stay silent, so every other problem is still reported.
         let workflows = resolve::resolve(&ws, &mut diags);
+        // Types need every link in place; they are inferred, and what the workflows feed into
+        // requests checked against them, only when resolution found no error.
+        let (types, conversions) = if diags.has_errors() {
+            Default::default()
+        } else {
+            let types = crate::infer::infer(&ws, &workflows, &mut diags);
+            let conversions = crate::typecheck::check(&ws, &workflows, &types, &mut diags);
+            (types, conversions)
+        };
         for name in self.by_name.keys() {
             let known = ws
                 .arazzo
@@ -238,6 +253,8 @@ impl Builder {
             inputs,
             workspace: ws,
             workflows,
+            types,
+            conversions,
         }
     }
 }

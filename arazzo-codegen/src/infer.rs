@@ -143,6 +143,17 @@ fn note_untyped(
     }
 }
 
+/// The type of a value written as `text` in a request (no response to read): what it reads from
+/// the workflow's inputs or the outputs of earlier steps.
+pub(crate) fn of_request_value(
+    ws: &Workspace,
+    inputs: Option<&Value>,
+    known: &WorkflowTypes,
+    text: &str,
+) -> Typed {
+    of_text(ws, inputs, known, None, text)
+}
+
 /// The type of an output written as `text`.
 fn of_text(
     ws: &Workspace,
@@ -248,7 +259,8 @@ fn response_schema<'d>(doc: &'d OpenApiDoc, op_pointer: &str) -> Option<&'d Valu
     json_schema(doc, r.get("content")?)
 }
 
-fn request_schema<'d>(doc: &'d OpenApiDoc, op_pointer: &str) -> Option<&'d Value> {
+/// The schema of an operation's request body: the JSON one, else the first media type's.
+pub(crate) fn request_schema<'d>(doc: &'d OpenApiDoc, op_pointer: &str) -> Option<&'d Value> {
     let op = doc.raw.pointer(op_pointer)?;
     let body = openapi::deref(&doc.raw, op.get("requestBody")?);
     let content = body.get("content")?;
@@ -264,7 +276,7 @@ fn json_schema<'d>(doc: &'d OpenApiDoc, content: &'d Value) -> Option<&'d Value>
 }
 
 /// Follows `tokens` into a schema of `doc`, resolving references and merging `allOf`.
-fn walk(doc: &OpenApiDoc, schema: &Value, tokens: &[String], required: bool) -> Typed {
+pub(crate) fn walk(doc: &OpenApiDoc, schema: &Value, tokens: &[String], required: bool) -> Typed {
     let schema = openapi::deref(&doc.raw, schema);
     let Some((first, rest)) = tokens.split_first() else {
         return leaf(doc, schema, required);
@@ -336,7 +348,12 @@ pub fn scalar(schema: &Value) -> Option<ValueType> {
 /// [`walk`] for a schema outside any OpenAPI document (workflow inputs).
 fn walk_plain(schema: &Value, tokens: &[String]) -> Typed {
     let Some((first, rest)) = tokens.split_first() else {
+        let array = schema.get("type").and_then(Value::as_str) == Some("array");
         let ty = scalar(schema)
+            .or_else(|| {
+                let items = schema.get("items").filter(|_| array)?;
+                Some(ValueType::Array(Box::new(scalar(items)?)))
+            })
             .unwrap_or_else(|| ValueType::Json("the inputs schema gives no simple type".into()));
         return Typed { ty, required: true };
     };

@@ -32,6 +32,7 @@ pub mod openapi;
 pub mod resolve;
 pub mod source;
 mod suggest;
+pub mod typecheck;
 pub mod workspace;
 
 pub use builder::{Builder, Checked, Generated, SecurityScheme};

@@ -48,6 +48,8 @@ pub struct ParamIr {
     pub location: Option<ParamIn>,
     /// Its value: a constant, or a string holding an expression or a template.
     pub value: Value,
+    /// The JSON pointer of the parameter object in its document.
+    pub at: String,
 }
 
 /// A resolved step.
@@ -1015,12 +1017,14 @@ impl<'a> Resolver<'a> {
                 .find(|q| q.name == name && q.location == location)
             {
                 existing.value = value;
+                existing.at = pat;
                 continue;
             }
             out.push(ParamIr {
                 name,
                 location,
                 value,
+                at: pat,
             });
         }
         if let Some(op) = op {

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod clients;
+pub mod inputs;
 pub mod workflows;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,11 +94,11 @@ pub fn generate(
         }
     }
     if !diags.has_errors() {
-        let types = crate::infer::infer(ws, &checked.workflows, &mut diags);
         let input = workflows::Input {
             ws,
             workflows: &checked.workflows,
-            types: &types,
+            types: &checked.types,
+            conversions: &checked.conversions,
             clients: &clients,
             taken: idents.clone(),
         };

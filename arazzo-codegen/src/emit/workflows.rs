@@ -21,6 +21,7 @@ use crate::model::{Step, Workflow};
 use crate::names::{self, Case};
 use crate::resolve::{Target, WorkflowIr};
 use crate::source::{child, index};
+use crate::typecheck::Conversion;
 use crate::workspace::Workspace;
 
 /// A client module the workflows can call: its identifier and its operations by pointer.
@@ -41,6 +42,8 @@ pub struct Input<'a> {
     pub types: &'a BTreeMap<String, WorkflowTypes>,
     /// Client modules by source name.
     pub clients: &'a BTreeMap<String, ClientRef>,
+    /// Request values to send as their text (see [`crate::typecheck`]).
+    pub conversions: &'a crate::typecheck::Conversions,
     /// Identifiers already taken at the top of the file (the client modules).
     pub taken: Vec<String>,
 }
@@ -94,6 +97,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
                 .get(&wf.workflow_id)
                 .cloned()
                 .unwrap_or_default(),
+            input_fields: BTreeMap::new(),
         };
         match w.function(&ident, diags) {
             Ok(tokens) => out.extend(tokens),
@@ -119,6 +123,8 @@ struct Workflow_<'a> {
     types: WorkflowTypes,
     /// The workflow as JSON text, to find which step outputs later expressions read.
     text: String,
+    /// The fields of `Inputs` by input name (set by `inputs_struct`).
+    input_fields: BTreeMap<String, super::inputs::InputField>,
 }
 
 fn rust_type(t: &Typed) -> TokenStream {
@@ -140,7 +146,7 @@ impl Workflow_<'_> {
         {
             return Err("it uses dependsOn or workflow-level actions".into());
         }
-        let (inputs_struct, required_inputs) = self.inputs_struct();
+        let (inputs_struct, required_inputs) = self.inputs_struct(diags);
         let mut body = TokenStream::new();
         for (si, step) in wf.steps.iter().enumerate() {
             body.extend(self.step(si, step, &required_inputs, diags)?);
@@ -164,6 +170,11 @@ impl Workflow_<'_> {
             out_values.push(quote! { #f: #value, });
         }
         let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;
+        let unused = if self.text.contains("$inputs.") {
+            TokenStream::new()
+        } else {
+            quote!(let _ = &inputs;)
+        };
         let doc = [wf.summary.as_deref(), wf.description.as_deref()]
             .into_iter()
             .flatten()
@@ -186,16 +197,43 @@ impl Workflow_<'_> {
             #[doc = #doc]
             #[allow(clippy::nonminimal_bool)]
             pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
-                let _ = &inputs;
+                #unused
                 #body
                 ::std::result::Result::Ok(#module::Outputs { #(#out_values)* })
             }
         })
     }
 
-    /// The `Inputs` struct, and the names of the inputs that are required.
-    fn inputs_struct(&self) -> (TokenStream, Vec<String>) {
+    /// The `Inputs` type, and the names of the inputs that are always present. The type comes
+    /// from typify; where typify cannot read the schema, each property is a plain field (a
+    /// scalar, else JSON), with a note saying why.
+    fn inputs_struct(&mut self, diags: &mut Diagnostics) -> (TokenStream, Vec<String>) {
         let schema = self.wf.inputs.clone().unwrap_or(Value::Null);
+        if schema.get("properties").is_some() {
+            match super::inputs::with_typify(&schema, &self.wf.workflow_id) {
+                Ok(t) => {
+                    let present = t
+                        .fields
+                        .iter()
+                        .filter(|(_, f)| !f.optional)
+                        .map(|(name, _)| name.clone())
+                        .collect();
+                    self.input_fields = t.fields;
+                    return (t.tokens, present);
+                }
+                Err(why) => diags.push(
+                    Diagnostic::note(format!(
+                        "the inputs of workflow `{}` are plain fields: {why}",
+                        self.wf.workflow_id
+                    ))
+                    .at(self
+                        .input
+                        .ws
+                        .files
+                        .loc(self.file, &child(&self.at, "inputs"))),
+                ),
+            }
+        }
         let required: Vec<String> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -280,13 +318,40 @@ impl Workflow_<'_> {
                 );
                 continue;
             };
-            let ty = qualify(ty, &module);
-            let value = self.value(&p.value, true, required, diags, &sat)?;
+            let vat = child(&p.at, "value");
+            let name_for_parse = p.name.as_str();
+            let conversion = self.input.conversions.get(&vat).copied();
+            let converted = conversion == Some(Conversion::Text);
+            let mut value = self.value(&p.value, true, required, diags, &vat)?;
+            match conversion {
+                Some(Conversion::Text) => value = quote!(arazzo_support::text(&#value)),
+                Some(Conversion::Parse) => {
+                    value = quote!(arazzo_support::parse_json(#sid, #name_for_parse, &#value)?)
+                }
+                None => {}
+            }
             let name = p.name.as_str();
             let s = format_ident!("{}", setter.trim_start_matches("r#"));
-            setters.extend(quote! {
-                .#s(arazzo_support::from_json::<#ty>(#sid, #name, ::serde_json::json!(#value))?)
-            });
+            let setter_type = ty.to_string().replace(' ', "");
+            let source = if converted {
+                Some(ValueType::String)
+            } else {
+                self.plain_type(&p.value)
+            };
+            if source.is_some_and(|t| t.rust() == setter_type) {
+                // A value of the type the setter takes: no round trip through JSON.
+                setters.extend(quote! { .#s(#value) });
+            } else {
+                let ty = qualify(ty, &module);
+                let json = if conversion == Some(Conversion::Parse) {
+                    value
+                } else {
+                    quote!(::serde_json::json!(#value))
+                };
+                setters.extend(quote! {
+                    .#s(arazzo_support::from_json::<#ty>(#sid, #name, #json)?)
+                });
+            }
         }
         if let Some(payload) = step.request_body.as_ref().and_then(|b| b.payload.as_ref()) {
             let ty = op
@@ -294,7 +359,12 @@ impl Workflow_<'_> {
                 .get("body")
                 .ok_or_else(|| format!("the operation of step `{sid}` takes no body"))?;
             let ty = qualify(ty, &module);
-            let value = self.json(payload, required, diags, &sat)?;
+            let value = self.json(
+                payload,
+                required,
+                diags,
+                &child(&child(&sat, "requestBody"), "payload"),
+            )?;
             setters.extend(quote! {
                 .body(arazzo_support::from_json::<#ty>(#sid, "request body", ::serde_json::json!(#value))?)
             });
@@ -421,7 +491,7 @@ impl Workflow_<'_> {
                 let entries = m
                     .iter()
                     .map(|(k, v)| {
-                        let value = self.json(v, required, diags, at)?;
+                        let value = self.json(v, required, diags, &child(at, k))?;
                         Ok(quote! { #k: #value })
                     })
                     .collect::<Result<Vec<_>, String>>()?;
@@ -430,19 +500,26 @@ impl Workflow_<'_> {
             Value::Array(items) => {
                 let items = items
                     .iter()
-                    .map(|v| self.json(v, required, diags, at))
+                    .enumerate()
+                    .map(|(i, v)| self.json(v, required, diags, &index(at, i)))
                     .collect::<Result<Vec<_>, String>>()?;
                 quote! { [ #(#items),* ] }
             }
-            Value::String(s) => {
-                let e = self.string(s, false, required, diags, at)?;
-                quote! { (#e) }
-            }
             Value::Null => quote!(null),
-            Value::Bool(b) => quote!(#b),
-            Value::Number(n) => {
-                let lit: TokenStream = n.to_string().parse().map_err(|_| "a number".to_string())?;
-                lit
+            leaf => {
+                let e = match leaf {
+                    Value::String(s) => self.string(s, false, required, diags, at)?,
+                    Value::Bool(b) => quote!(#b),
+                    _ => leaf
+                        .to_string()
+                        .parse()
+                        .map_err(|_| "a number".to_string())?,
+                };
+                if self.input.conversions.get(at) == Some(&Conversion::Text) {
+                    quote! { (arazzo_support::text(&#e)) }
+                } else {
+                    quote! { (#e) }
+                }
             }
         })
     }
@@ -490,10 +567,10 @@ impl Workflow_<'_> {
                 if n.pointer.is_some() {
                     return Err("an input is read through a JSON pointer".into());
                 }
-                let f = field(&n.name);
                 let name = n.name.as_str();
+                let value = self.input_field(name);
                 if required.iter().any(|r| r == name) {
-                    Ok(quote!(inputs.#f.clone()))
+                    Ok(value)
                 } else if strict {
                     diags.push(
                         Diagnostic::warning(format!(
@@ -502,14 +579,35 @@ impl Workflow_<'_> {
                         .at(self.input.ws.files.loc(self.file, at))
                         .help(format!("list `{name}` under the inputs schema's `required`")),
                     );
-                    Ok(quote!(arazzo_support::required(inputs.#f.clone(), #name)?))
+                    Ok(quote!(arazzo_support::required(#value, #name)?))
                 } else {
-                    Ok(quote!(inputs.#f.clone()))
+                    Ok(value)
                 }
             }
             Expr::Steps(n) => self.step_local(n),
             _ => Err("a value reads what this stage does not read yet".into()),
         }
+    }
+
+    /// The scalar type of a parameter value that is always there: text, a template, an input
+    /// (a missing one is an error before the request), or a required output.
+    fn plain_type(&self, v: &Value) -> Option<ValueType> {
+        let Value::String(s) = v else {
+            return None;
+        };
+        let t =
+            crate::infer::of_request_value(self.input.ws, self.wf.inputs.as_ref(), &self.types, s);
+        let present = match parse_any(s) {
+            Some(Expr::Inputs(n)) => n.pointer.is_none(),
+            Some(Expr::Steps(_)) => t.required,
+            Some(_) => false,
+            None => return Some(ValueType::String),
+        };
+        let scalar = matches!(
+            t.ty,
+            ValueType::String | ValueType::Integer | ValueType::Number | ValueType::Boolean
+        );
+        (present && scalar).then_some(t.ty)
     }
 
     /// The local variable holding a step output read earlier in the function.
@@ -530,20 +628,56 @@ impl Workflow_<'_> {
             "step_{si}_{}",
             names::ident(output, Case::Snake).trim_start_matches("r#")
         );
-        Ok(quote!(#local.clone()))
+        let copy = self
+            .types
+            .steps
+            .get(step)
+            .and_then(|o| o.get(output))
+            .is_some_and(|t| is_copy(&t.ty));
+        Ok(if copy {
+            quote!(#local)
+        } else {
+            quote!(#local.clone())
+        })
+    }
+
+    /// `inputs.<field>`, cloned unless its type is `Copy`.
+    fn input_field(&self, name: &str) -> TokenStream {
+        let f = self
+            .input_fields
+            .get(name)
+            .map_or_else(|| field(name), |f| f.ident.clone());
+        let copy = self
+            .wf
+            .inputs
+            .as_ref()
+            .and_then(|i| i.get("properties"))
+            .and_then(|p| p.get(name))
+            .and_then(crate::infer::scalar)
+            .is_some_and(|t| is_copy(&t));
+        if copy {
+            quote!(inputs.#f)
+        } else {
+            quote!(inputs.#f.clone())
+        }
     }
 
     fn output_value(&self, text: &str) -> Result<TokenStream, String> {
         let e = parse_any(text).ok_or("a workflow output does not parse")?;
         match &e {
             Expr::Steps(n) => self.step_local(n),
-            Expr::Inputs(n) if n.pointer.is_none() => {
-                let f = field(&n.name);
-                Ok(quote!(inputs.#f.clone()))
-            }
+            Expr::Inputs(n) if n.pointer.is_none() => Ok(self.input_field(&n.name)),
             _ => Err("a workflow output reads what this stage does not read yet".into()),
         }
     }
+}
+
+/// Whether values of a type are `Copy` in Rust (so also their `Option`).
+fn is_copy(t: &ValueType) -> bool {
+    matches!(
+        t,
+        ValueType::Integer | ValueType::Number | ValueType::Boolean
+    )
 }
 
 fn parse_any(text: &str) -> Option<Expr> {

@@ -66,6 +66,8 @@ pub struct OpParam {
     pub location: ParamIn,
     /// Whether the operation requires it.
     pub required: bool,
+    /// Its schema, with a top-level reference followed; `None` when given by `content`.
+    pub schema: Option<Value>,
 }
 
 /// One operation of a description.
@@ -274,10 +276,12 @@ fn params_of(doc: &Value, list: Option<&Value>) -> Vec<OpParam> {
             }
             let required = p.get("required").and_then(Value::as_bool).unwrap_or(false)
                 || location == ParamIn::Path;
+            let schema = p.get("schema").map(|s| deref(doc, s).clone());
             Some(OpParam {
                 name,
                 location,
                 required,
+                schema,
             })
         })
         .collect()

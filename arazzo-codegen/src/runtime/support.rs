@@ -248,6 +248,23 @@ pub fn from_json<T: ::serde::de::DeserializeOwned>(
         .map_err(|e| Error::Request { step, cause: ::std::format!("{what}: {e}") })
 }
 
+/// Parses a string fed into a number or boolean parameter.
+pub fn parse_json(
+    step: &'static str,
+    parameter: &'static str,
+    text: &str,
+) -> ::std::result::Result<::serde_json::Value, Error> {
+    match ::serde_json::from_str::<::serde_json::Value>(text.trim()) {
+        ::std::result::Result::Ok(v @ (::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_))) => {
+            ::std::result::Result::Ok(v)
+        }
+        _ => ::std::result::Result::Err(Error::Request {
+            step,
+            cause: ::std::format!("parameter `{parameter}`: `{text}` is not a number or a boolean"),
+        }),
+    }
+}
+
 /// Reads an output at a JSON pointer of a body; a missing or null value is an error.
 pub fn output<T: ::serde::de::DeserializeOwned>(
     step: &'static str,

@@ -1,5 +1,5 @@
 //! Generates, for every Arazzo document of the corpus that checks without errors, the clients
-//! of the sources its workflows use. A document that checks but does not generate fails the
+//! of the sources its workflows use, and the generator's own golden fixtures (`tests/generate`). A document that checks but does not generate fails the
 //! build; so does generated code that does not compile.
 
 use std::fmt::Write as _;
@@ -86,6 +86,29 @@ fn main() {
                     "    ({rel:?}, \"not resolvable\", {warnings}, 0, 0),"
                 );
             }
+        }
+    }
+    // The generator's own golden fixtures (tests/generate) compile here too.
+    let fixtures = manifest.join("../generate");
+    println!("cargo:rerun-if-changed={}", fixtures.display());
+    let mut golden: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    golden.retain(|p| p.to_string_lossy().ends_with(".arazzo.yaml"));
+    golden.sort();
+    for (i, doc) in golden.iter().enumerate() {
+        let generated = arazzo_codegen::Builder::new(doc).generate();
+        match &generated.code {
+            Some(code) => {
+                let file = format!("fixture_{i}.rs");
+                std::fs::write(out.join(&file), code).expect("write generated code");
+                let _ = writeln!(index, "/// `{}`\npub mod fixture_{i} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}", doc.display());
+            }
+            None => failures.push(format!(
+                "{}: does not generate:\n{}",
+                doc.display(),
+                generated.diagnostics.render()
+            )),
         }
     }
     if !failures.is_empty() {

@@ -1,0 +1,107 @@
+//! A workflow's `Inputs` type, generated from its inputs JSON Schema by typify (the engine
+//! Progenitor uses for OpenAPI schemas): nested objects become structs, enums become enums,
+//! descriptions become rustdoc, and a property not listed as `required` is an `Option`.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// One input as the generated struct holds it.
+#[derive(Clone, Debug)]
+pub struct InputField {
+    /// The struct field.
+    pub ident: syn::Ident,
+    /// Whether the field is an `Option` (absent input).
+    pub optional: bool,
+}
+
+/// The generated `Inputs` type and its fields by input name.
+pub struct InputsType {
+    /// `Inputs` and every type it uses.
+    pub tokens: TokenStream,
+    /// Input name (as in the document) to its field.
+    pub fields: BTreeMap<String, InputField>,
+}
+
+/// Generates `Inputs` with typify. Errors (and typify panics) come back as text, for the caller
+/// to fall back on plain fields.
+pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, String> {
+    if schema.get("$ref").is_some() {
+        return Err("the inputs schema is a reference".into());
+    }
+    let mut schema = schema.clone();
+    if let Value::Object(map) = &mut schema {
+        // The type's rustdoc: the schema's own description, else a sentence naming the workflow.
+        map.entry("description")
+            .or_insert_with(|| Value::String(format!("The inputs of workflow `{workflow_id}`.")));
+    }
+    let parsed: schemars::schema::Schema =
+        serde_json::from_value(schema).map_err(|e| e.to_string())?;
+    let run = std::panic::catch_unwind(|| -> Result<(String, TokenStream), String> {
+        let mut settings = typify::TypeSpaceSettings::default();
+        settings
+            .with_struct_builder(false)
+            .with_derive("PartialEq".to_string());
+        let mut space = typify::TypeSpace::new(&settings);
+        let id = space
+            .add_type_with_name(&parsed, Some("Inputs".to_string()))
+            .map_err(|e| e.to_string())?;
+        let name = space.get_type(&id).map_err(|e| e.to_string())?.name();
+        Ok((name, space.to_stream()))
+    });
+    let (name, tokens) = run.map_err(|_| "typify panicked on the schema".to_string())??;
+    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| e.to_string())?;
+    let strukt = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == name => Some(s),
+            _ => None,
+        })
+        .ok_or("the inputs schema is not an object with properties")?;
+    let syn::Fields::Named(named) = &strukt.fields else {
+        return Err("the inputs schema is not an object with properties".into());
+    };
+    let mut fields = BTreeMap::new();
+    for f in &named.named {
+        let Some(ident) = f.ident.clone() else {
+            continue;
+        };
+        let json = rename(&f.attrs).unwrap_or_else(|| ident.to_string());
+        let optional = matches!(&f.ty, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+        fields.insert(json, InputField { ident, optional });
+    }
+    let alias = if name == "Inputs" {
+        TokenStream::new()
+    } else {
+        let ident = format_ident!("{name}");
+        quote! {
+            /// The workflow's inputs.
+            pub type Inputs = #ident;
+        }
+    };
+    Ok(InputsType {
+        tokens: quote! { #tokens #alias },
+        fields,
+    })
+}
+
+/// The `rename = "..."` of a field's `#[serde(...)]`.
+fn rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut out = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                out = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    out
+}

@@ -1,0 +1,362 @@
+//! The build-time type check of what a workflow feeds into its requests: each parameter value
+//! and each request-body field that is an expression, a template or a literal is compared with
+//! the schema the operation declares for it.
+//!
+//! A value that converts without loss is converted (a number or boolean fed into a string is
+//! sent as its text). A string fed into a number or boolean parameter (text on the wire either
+//! way) is parsed when the request is built, with a warning. A value that cannot convert (a
+//! string fed into a body field that is an integer, an array into a string) is a located error.
+//! Where either side's schema gives no type, the value is checked when the request is built.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::expr::{self, Expr, ValueText};
+use crate::infer::{self, Typed, ValueType, WorkflowTypes};
+use crate::load::FileId;
+use crate::openapi::{OpenApiDoc, Operation};
+use crate::resolve::{Target, WorkflowIr};
+use crate::source::{child, index};
+use crate::workspace::Workspace;
+
+/// How a request value is converted on its way, by the JSON pointer of the value in the root
+/// document; values not listed go as they are.
+pub type Conversions = BTreeMap<String, Conversion>;
+
+/// A conversion the emitted code applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conversion {
+    /// Send the value's text (a number or boolean into a string).
+    Text,
+    /// Parse the string as JSON (a number or boolean) when the request is built.
+    Parse,
+}
+
+/// Checks every value fed into a request of the root document's workflows; returns the values
+/// to convert to text.
+pub fn check(
+    ws: &Workspace,
+    workflows: &[WorkflowIr],
+    types: &BTreeMap<String, WorkflowTypes>,
+    diags: &mut Diagnostics,
+) -> Conversions {
+    let mut out = Conversions::new();
+    let Some(root) = ws.arazzo.first() else {
+        return out;
+    };
+    let empty = WorkflowTypes::default();
+    for (wi, ir) in workflows.iter().filter(|w| w.doc == 0).enumerate() {
+        let Some(wf) = root.doc.workflows.get(wi) else {
+            continue;
+        };
+        let cx = Feeds {
+            ws,
+            file: root.file,
+            inputs: wf.inputs.as_ref(),
+            types: types.get(&wf.workflow_id).unwrap_or(&empty),
+        };
+        let wat = index("/workflows", wi);
+        for (si, step) in wf.steps.iter().enumerate() {
+            let Some(Target::Operation {
+                openapi, operation, ..
+            }) = ir.steps.get(si).map(|s| &s.target)
+            else {
+                continue;
+            };
+            let doc = &ws.openapi[*openapi];
+            let op = &doc.operations[*operation];
+            for p in ir.steps[si].parameters.iter() {
+                let Some(location) = p.location else { continue };
+                let Some(schema) = op
+                    .parameters
+                    .iter()
+                    .find(|d| d.name == p.name && d.location == location)
+                    .and_then(|d| d.schema.as_ref())
+                else {
+                    continue;
+                };
+                let target = infer::walk(doc, schema, &[], true);
+                let what = format!(
+                    "{} parameter `{}` of {}",
+                    location.as_str(),
+                    p.name,
+                    op.label()
+                );
+                cx.feed(
+                    &p.value,
+                    &target,
+                    true,
+                    &child(&p.at, "value"),
+                    &what,
+                    &mut out,
+                    diags,
+                );
+            }
+            let payload = step.request_body.as_ref().and_then(|b| b.payload.as_ref());
+            if let (Some(payload), Some(schema)) =
+                (payload, infer::request_schema(doc, &op.pointer))
+            {
+                let at = child(
+                    &child(&index(&child(&wat, "steps"), si), "requestBody"),
+                    "payload",
+                );
+                cx.body(
+                    doc,
+                    op,
+                    schema,
+                    payload,
+                    &mut Vec::new(),
+                    &at,
+                    &mut out,
+                    diags,
+                );
+            }
+        }
+    }
+    out
+}
+
+struct Feeds<'a> {
+    ws: &'a Workspace,
+    file: FileId,
+    inputs: Option<&'a Value>,
+    types: &'a WorkflowTypes,
+}
+
+impl Feeds<'_> {
+    /// Walks a payload alongside the request body's schema.
+    #[allow(clippy::too_many_arguments)]
+    fn body(
+        &self,
+        doc: &OpenApiDoc,
+        op: &Operation,
+        schema: &Value,
+        value: &Value,
+        path: &mut Vec<String>,
+        at: &str,
+        out: &mut Conversions,
+        diags: &mut Diagnostics,
+    ) {
+        match value {
+            Value::Object(fields) => {
+                for (k, v) in fields {
+                    path.push(k.clone());
+                    self.body(doc, op, schema, v, path, &child(at, k), out, diags);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    self.body(doc, op, schema, v, path, &index(at, i), out, diags);
+                    path.pop();
+                }
+            }
+            leaf => {
+                let target = infer::walk(doc, schema, path, true);
+                let what = if path.is_empty() {
+                    format!("the request body of {}", op.label())
+                } else {
+                    format!(
+                        "field `{}` of the request body of {}",
+                        path.join("."),
+                        op.label()
+                    )
+                };
+                self.feed(leaf, &target, false, at, &what, out, diags);
+            }
+        }
+    }
+
+    /// Compares one value with the type its destination takes.
+    #[allow(clippy::too_many_arguments)]
+    fn feed(
+        &self,
+        value: &Value,
+        target: &Typed,
+        parameter: bool,
+        at: &str,
+        what: &str,
+        out: &mut Conversions,
+        diags: &mut Diagnostics,
+    ) {
+        let (source, shown) = match value {
+            Value::String(s) => match classify(s) {
+                Some(ValueText::Expr(e)) => (
+                    infer::of_request_value(self.ws, self.inputs, self.types, s),
+                    Some(e),
+                ),
+                // Templates and literal strings are text.
+                _ => (known(ValueType::String), None),
+            },
+            Value::Number(n) if n.is_i64() || n.is_u64() => (known(ValueType::Integer), None),
+            Value::Number(_) => (known(ValueType::Number), None),
+            Value::Bool(_) => (known(ValueType::Boolean), None),
+            _ => return,
+        };
+        match convert(&source.ty, &target.ty) {
+            Convert::AsIs => {}
+            Convert::ToText => {
+                out.insert(at.to_string(), Conversion::Text);
+            }
+            Convert::No if parameter && shown.is_some() && source.ty == ValueType::String => {
+                // Parameters are text on the wire; the string may hold the number.
+                if matches!(
+                    target.ty,
+                    ValueType::Integer | ValueType::Number | ValueType::Boolean
+                ) {
+                    out.insert(at.to_string(), Conversion::Parse);
+                    let mut d = Diagnostic::warning(format!(
+                        "`{}` is a string but {what} takes {}; it is parsed when the request is built",
+                        value.as_str().unwrap_or_default(),
+                        describe(&target.ty)
+                    ))
+                    .at(self.ws.files.loc(self.file, at))
+                    .with_note("a value that does not parse fails the step before the request is sent");
+                    if let Some(Expr::Inputs(n)) = &shown {
+                        d = d.help(format!(
+                            "declare the input `{}` as {} in the inputs schema",
+                            n.name,
+                            schema_of(&target.ty)
+                        ));
+                    }
+                    diags.push(d);
+                } else {
+                    self.mismatch(value, &source, target, shown, at, what, diags);
+                }
+            }
+            Convert::No => {
+                // A literal string fed into a number is left to the request builder; YAML
+                // writers often quote numbers, and the text may parse.
+                if shown.is_none() && matches!(value, Value::String(_)) {
+                    return;
+                }
+                self.mismatch(value, &source, target, shown, at, what, diags);
+            }
+        }
+    }
+
+    /// The error for a value that cannot reach its destination.
+    #[allow(clippy::too_many_arguments)]
+    fn mismatch(
+        &self,
+        value: &Value,
+        source: &Typed,
+        target: &Typed,
+        shown: Option<Expr>,
+        at: &str,
+        what: &str,
+        diags: &mut Diagnostics,
+    ) {
+        let written = match value {
+            Value::String(s) => format!("`{s}`"),
+            other => format!("`{other}`"),
+        };
+        let mut d = Diagnostic::error(format!(
+            "{written} is {} but {what} takes {}",
+            describe(&source.ty),
+            describe(&target.ty)
+        ))
+        .at(self.ws.files.loc(self.file, at))
+        .with_note("the value cannot be converted; the request could never be built");
+        d = match shown {
+            Some(Expr::Inputs(n)) => d.help(format!(
+                "declare the input `{}` as {} in the inputs schema, or feed another value",
+                n.name,
+                schema_of(&target.ty)
+            )),
+            _ => d.help(format!("feed a value that is {}", describe(&target.ty))),
+        };
+        diags.push(d);
+    }
+}
+
+fn classify(s: &str) -> Option<ValueText> {
+    expr::classify(s, true)
+        .ok()
+        .or_else(|| expr::repair(s).and_then(|r| expr::classify(&r, true).ok()))
+}
+
+fn known(ty: ValueType) -> Typed {
+    Typed { ty, required: true }
+}
+
+/// How a value of one type reaches a destination of another.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Convert {
+    /// As it is (or checked when the request is built, where a side is untyped).
+    AsIs,
+    /// As its text: a number or boolean into a string.
+    ToText,
+    /// Not at all.
+    No,
+}
+
+/// The conversion from `from` to `to`.
+pub fn convert(from: &ValueType, to: &ValueType) -> Convert {
+    use ValueType::*;
+    match (from, to) {
+        (Json(_), _) | (_, Json(_)) => Convert::AsIs,
+        (a, b) if a == b => Convert::AsIs,
+        (Integer, Number) => Convert::AsIs,
+        (Integer | Number | Boolean, String) => Convert::ToText,
+        (Array(a), Array(b)) => match convert(a, b) {
+            Convert::AsIs => Convert::AsIs,
+            _ => Convert::No,
+        },
+        _ => Convert::No,
+    }
+}
+
+fn describe(t: &ValueType) -> String {
+    match t {
+        ValueType::String => "a string".into(),
+        ValueType::Integer => "an integer".into(),
+        ValueType::Number => "a number".into(),
+        ValueType::Boolean => "a boolean".into(),
+        ValueType::Array(inner) => format!("an array of {}", plural(inner)),
+        ValueType::Json(_) => "any JSON".into(),
+    }
+}
+
+fn plural(t: &ValueType) -> String {
+    match t {
+        ValueType::String => "strings".into(),
+        ValueType::Integer => "integers".into(),
+        ValueType::Number => "numbers".into(),
+        ValueType::Boolean => "booleans".into(),
+        ValueType::Array(inner) => format!("arrays of {}", plural(inner)),
+        ValueType::Json(_) => "JSON values".into(),
+    }
+}
+
+fn schema_of(t: &ValueType) -> String {
+    match t {
+        ValueType::String => "`type: string`".into(),
+        ValueType::Integer => "`type: integer`".into(),
+        ValueType::Number => "`type: number`".into(),
+        ValueType::Boolean => "`type: boolean`".into(),
+        ValueType::Array(_) => "`type: array`".into(),
+        ValueType::Json(_) => "an object".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions() {
+        use ValueType::*;
+        assert_eq!(convert(&String, &String), Convert::AsIs);
+        assert_eq!(convert(&Integer, &Number), Convert::AsIs);
+        assert_eq!(convert(&Integer, &String), Convert::ToText);
+        assert_eq!(convert(&Boolean, &String), Convert::ToText);
+        assert_eq!(convert(&String, &Integer), Convert::No);
+        assert_eq!(convert(&Number, &Integer), Convert::No);
+        assert_eq!(convert(&Array(Box::new(String)), &String), Convert::No);
+        assert_eq!(convert(&Json("?".into()), &Integer), Convert::AsIs);
+    }
+}
