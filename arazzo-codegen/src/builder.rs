@@ -10,6 +10,9 @@ use crate::load;
 use crate::resolve::{self, WorkflowIr};
 use crate::workspace::{self, SourceOptions, Workspace};
 
+/// The step budget of a workflow that branches or loops, unless the builder sets another.
+pub const DEFAULT_STEP_BUDGET: u32 = 1000;
+
 /// Configures and runs the generator on one Arazzo document.
 #[derive(Clone, Debug)]
 pub struct Builder {
@@ -20,6 +23,7 @@ pub struct Builder {
     strict: bool,
     max_file_bytes: u64,
     keep_all_operations: bool,
+    step_budget: u32,
     security: BTreeMap<(String, String), SecurityScheme>,
 }
 
@@ -82,6 +86,7 @@ impl Builder {
             strict: false,
             max_file_bytes: load::DEFAULT_MAX_FILE_BYTES,
             keep_all_operations: false,
+            step_budget: DEFAULT_STEP_BUDGET,
             security: BTreeMap::new(),
         }
     }
@@ -117,6 +122,13 @@ impl Builder {
         self
     }
 
+    /// How many steps a workflow that branches or loops may run before it fails with
+    /// `Error::StepBudget` (default 1000): a bound on `goto` loops.
+    pub fn step_budget(mut self, steps: u32) -> Self {
+        self.step_budget = steps;
+        self
+    }
+
     /// Generate every operation of each source's client, not only those the workflows call.
     pub fn keep_all_operations(mut self, keep: bool) -> Self {
         self.keep_all_operations = keep;
@@ -144,7 +156,13 @@ impl Builder {
         } else {
             let origin = self.path.display().to_string();
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                emit::generate(&checked, self.keep_all_operations, &self.security, &origin)
+                emit::generate(
+                    &checked,
+                    self.keep_all_operations,
+                    self.step_budget,
+                    &self.security,
+                    &origin,
+                )
             })) {
                 Ok((code, diags)) => {
                     for d in diags {

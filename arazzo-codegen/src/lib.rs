@@ -35,5 +35,5 @@ mod suggest;
 pub mod typecheck;
 pub mod workspace;
 
-pub use builder::{Builder, Checked, Generated, SecurityScheme};
+pub use builder::{Builder, Checked, Generated, SecurityScheme, DEFAULT_STEP_BUDGET};
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

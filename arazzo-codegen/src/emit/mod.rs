@@ -41,6 +41,7 @@ pub fn support_module() -> Result<TokenStream, String> {
 pub fn generate(
     checked: &Checked,
     keep_all: bool,
+    step_budget: u32,
     security: &BTreeMap<(String, String), SecurityScheme>,
     origin: &str,
 ) -> (Option<String>, Vec<Diagnostic>) {
@@ -98,6 +99,7 @@ pub fn generate(
             ws,
             workflows: &checked.workflows,
             types: &checked.types,
+            step_budget,
             conversions: &checked.conversions,
             clients: &clients,
             taken: idents.clone(),
@@ -138,6 +140,8 @@ pub fn format_file(tokens: TokenStream, origin: &str) -> Result<String, String> 
         ("::chrono::", "chrono (serde)"),
         ("::uuid::", "uuid (serde)"),
         ("::regress::", "regress"),
+        ("::regex::", "regex (criteria of type regex)"),
+        ("::tokio::", "tokio (time; for retries)"),
     ] {
         if code.contains(path) {
             needs.push(krate);

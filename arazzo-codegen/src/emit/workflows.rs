@@ -5,14 +5,16 @@
 //! This stage handles straight-line workflows whose criteria compare `$statusCode`; a workflow
 //! that needs more is left out with a note saying what.
 
+mod conditions;
+mod control;
+
 use std::collections::BTreeMap;
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::api::OpApi;
-use crate::criteria::{self, CmpOp, Cond, Literal as Lit};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::expr::{self, Expr, MessagePart, Segment, ValueText};
 use crate::infer::{Typed, ValueType, WorkflowTypes};
@@ -42,6 +44,8 @@ pub struct Input<'a> {
     pub types: &'a BTreeMap<String, WorkflowTypes>,
     /// Client modules by source name.
     pub clients: &'a BTreeMap<String, ClientRef>,
+    /// How many steps a state-machine workflow may run before it fails.
+    pub step_budget: u32,
     /// Request values to send as their text (see [`crate::typecheck`]).
     pub conversions: &'a crate::typecheck::Conversions,
     /// Identifiers already taken at the top of the file (the client modules).
@@ -98,6 +102,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
                 .cloned()
                 .unwrap_or_default(),
             input_fields: BTreeMap::new(),
+            state_machine: false,
         };
         match w.function(&ident, diags) {
             Ok(tokens) => out.extend(tokens),
@@ -125,6 +130,21 @@ struct Workflow_<'a> {
     text: String,
     /// The fields of `Inputs` by input name (set by `inputs_struct`).
     input_fields: BTreeMap<String, super::inputs::InputField>,
+    /// Whether the function is a state machine (steps may be skipped or repeated), so that step
+    /// outputs are `Option`s until their step has run.
+    state_machine: bool,
+}
+
+/// What a step is made of, before it is put in straight-line code or a state machine.
+struct StepParts {
+    /// `let step_N = exchange(..).await?;`
+    request: TokenStream,
+    /// The local holding the exchange.
+    var: syn::Ident,
+    /// Each success criterion, as written and compiled.
+    criteria: Vec<(String, TokenStream)>,
+    /// Each output: its local, its type, and the expression reading it.
+    outputs: Vec<(syn::Ident, Typed, TokenStream)>,
 }
 
 fn rust_type(t: &Typed) -> TokenStream {
@@ -147,18 +167,30 @@ impl Workflow_<'_> {
             return Err("it uses dependsOn or workflow-level actions".into());
         }
         let (inputs_struct, required_inputs) = self.inputs_struct(diags);
+        self.state_machine = wf
+            .steps
+            .iter()
+            .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
         let mut body = TokenStream::new();
-        for (si, step) in wf.steps.iter().enumerate() {
-            body.extend(self.step(si, step, &required_inputs, diags)?);
+        if self.state_machine {
+            body = self.state_body(&required_inputs, diags)?;
+        } else {
+            for (si, step) in wf.steps.iter().enumerate() {
+                body.extend(self.step(si, step, &required_inputs, diags)?);
+            }
         }
         let mut out_fields = Vec::new();
         let mut out_values = Vec::new();
         for (name, v) in &wf.outputs {
             let f = field(name);
-            let t = self.types.outputs.get(name).cloned().unwrap_or(Typed {
+            let mut t = self.types.outputs.get(name).cloned().unwrap_or(Typed {
                 ty: ValueType::Json("unknown".into()),
                 required: false,
             });
+            if self.state_machine && v.as_str().is_some_and(|s| s.contains("$steps.")) {
+                // The step may not have run on the path taken.
+                t.required = false;
+            }
             let ty = rust_type(&t);
             let doc = match &t.ty {
                 ValueType::Json(reason) => format!("`{name}`: untyped JSON ({reason})."),
@@ -269,18 +301,16 @@ impl Workflow_<'_> {
         (tokens, required)
     }
 
-    fn step(
+    /// A step's request, its success criteria, and the reads of its outputs.
+    fn step_parts(
         &mut self,
         si: usize,
         step: &Step,
         required: &[String],
         diags: &mut Diagnostics,
-    ) -> Result<TokenStream, String> {
+    ) -> Result<StepParts, String> {
         let sid = step.step_id.as_str();
         let sat = index(&child(&self.at, "steps"), si);
-        if !step.on_success.is_empty() || !step.on_failure.is_empty() {
-            return Err(format!("step `{sid}` has onSuccess or onFailure actions"));
-        }
         let Some(Target::Operation {
             openapi,
             operation,
@@ -370,7 +400,6 @@ impl Workflow_<'_> {
             });
         }
         let var = format_ident!("step_{si}");
-        let mut checks = TokenStream::new();
         let criteria: Vec<(String, TokenStream)> = if step.success_criteria.is_empty() {
             vec![(
                 "a 2xx status".to_string(),
@@ -379,34 +408,10 @@ impl Workflow_<'_> {
         } else {
             step.success_criteria
                 .iter()
-                .map(|c| {
-                    if c.kind.as_ref().is_some_and(|k| k.name() != "simple") || c.context.is_some()
-                    {
-                        return Err(format!("step `{sid}` has a non-simple criterion"));
-                    }
-                    let cond = criteria::parse(&c.condition).map_err(|e| e.message)?;
-                    Ok((
-                        c.condition.clone(),
-                        status_condition(&cond, &var).ok_or(format!(
-                            "step `{sid}` has a criterion that reads more than `$statusCode`"
-                        ))?,
-                    ))
-                })
+                .map(|c| Ok((c.condition.clone(), self.criterion(c, &var)?)))
                 .collect::<Result<_, String>>()?
         };
-        for (text, cond) in criteria {
-            checks.extend(quote! {
-                if !(#cond) {
-                    return ::std::result::Result::Err(Error::Failed {
-                        step: #sid,
-                        criterion: #text,
-                        status: #var.status,
-                        body: ::std::option::Option::Some(#var.body),
-                    });
-                }
-            });
-        }
-        let mut outputs = TokenStream::new();
+        let mut outputs = Vec::new();
         for (name, v) in &step.outputs {
             let t = self
                 .types
@@ -432,35 +437,101 @@ impl Workflow_<'_> {
             ))?;
             let e =
                 parse_any(text).ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
-            let read = match e {
+            // The read, and whether it is an `Option` already.
+            let (read, optional) = match e {
                 Expr::Response(MessagePart::Body(ptr)) => {
                     let ptr = ptr.map(|p| p.to_string()).unwrap_or_default();
-                    if t.required {
-                        quote!(arazzo_support::output::<#ty>(#sid, #name, &#var.body, #ptr)?)
+                    if t.required && !self.state_machine {
+                        (
+                            quote!(arazzo_support::output::<#ty>(#sid, #name, &#var.body, #ptr)?),
+                            false,
+                        )
                     } else {
                         let inner = rust_type(&Typed {
                             required: true,
                             ..t.clone()
                         });
-                        quote!(arazzo_support::optional_output::<#inner>(#sid, #name, &#var.body, #ptr)?)
+                        (
+                            quote!(arazzo_support::optional_output::<#inner>(#sid, #name, &#var.body, #ptr)?),
+                            true,
+                        )
                     }
                 }
-                Expr::StatusCode => quote!(i64::from(#var.status)),
+                Expr::StatusCode => (quote!(i64::from(#var.status)), false),
+                Expr::Response(MessagePart::Header(h)) => {
+                    let h = h.as_str();
+                    (
+                        quote!(arazzo_support::header(&#var.headers, #h).as_str().map(str::to_string)),
+                        true,
+                    )
+                }
+                Expr::Steps(ref n) if self.state_machine => {
+                    let (local, _) = self.step_output_local(n)?;
+                    (quote!(#local.clone()), true)
+                }
+                Expr::Steps(ref n) => (self.step_local(n)?, !t.required),
+                Expr::Inputs(ref n) if n.pointer.is_none() => {
+                    (self.input_field(&n.name), !t.required)
+                }
                 _ => {
                     return Err(format!(
                         "output `{name}` of step `{sid}` reads what this stage does not read yet"
                     ))
                 }
             };
-            outputs.extend(quote! { let #local: #ty = #read; });
+            // In a state machine every output is an `Option` until its step has run.
+            let read = if self.state_machine && !optional {
+                quote!(::std::option::Option::Some(#read))
+            } else {
+                read
+            };
+            outputs.push((local, t, read));
         }
+        Ok(StepParts {
+            request: quote! {
+                let #var = arazzo_support::exchange(
+                    #sid,
+                    clients.#clients_field.#method() #setters .send().await,
+                ).await?;
+            },
+            var,
+            criteria,
+            outputs,
+        })
+    }
+
+    /// A step of a straight-line workflow: request, criteria, outputs.
+    fn step(
+        &mut self,
+        si: usize,
+        step: &Step,
+        required: &[String],
+        diags: &mut Diagnostics,
+    ) -> Result<TokenStream, String> {
+        let sid = step.step_id.as_str();
+        let parts = self.step_parts(si, step, required, diags)?;
+        let (request, var) = (&parts.request, &parts.var);
+        let mut checks = TokenStream::new();
+        for (text, cond) in &parts.criteria {
+            checks.extend(quote! {
+                if !(#cond) {
+                    return ::std::result::Result::Err(Error::Failed {
+                        step: #sid,
+                        criterion: #text,
+                        status: #var.status,
+                        body: ::std::option::Option::Some(#var.body),
+                    });
+                }
+            });
+        }
+        let outputs = parts.outputs.iter().map(|(local, t, read)| {
+            let ty = rust_type(t);
+            quote! { let #local: #ty = #read; }
+        });
         Ok(quote! {
-            let #var = arazzo_support::exchange(
-                #sid,
-                clients.#clients_field.#method() #setters .send().await,
-            ).await?;
+            #request
             #checks
-            #outputs
+            #(#outputs)*
         })
     }
 
@@ -610,8 +681,8 @@ impl Workflow_<'_> {
         (present && scalar).then_some(t.ty)
     }
 
-    /// The local variable holding a step output read earlier in the function.
-    fn step_local(&self, n: &expr::Named) -> Result<TokenStream, String> {
+    /// The local variable holding a step output, and the output's type.
+    fn step_output_local(&self, n: &expr::Named) -> Result<(syn::Ident, Typed), String> {
         let (step, _, output) = n
             .split_at_field(&["outputs"])
             .ok_or("a step reference without `.outputs.`")?;
@@ -628,17 +699,36 @@ impl Workflow_<'_> {
             "step_{si}_{}",
             names::ident(output, Case::Snake).trim_start_matches("r#")
         );
-        let copy = self
+        let t = self
             .types
             .steps
             .get(step)
             .and_then(|o| o.get(output))
-            .is_some_and(|t| is_copy(&t.ty));
-        Ok(if copy {
+            .cloned()
+            .unwrap_or(Typed {
+                ty: ValueType::Json("unknown".into()),
+                required: false,
+            });
+        Ok((local, t))
+    }
+
+    /// A step output read earlier in the function, as a value of its type. In a state machine a
+    /// required output whose step has not run is an error.
+    fn step_local(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let (local, t) = self.step_output_local(n)?;
+        let value = if is_copy(&t.ty) {
             quote!(#local)
         } else {
             quote!(#local.clone())
-        })
+        };
+        if self.state_machine && t.required {
+            let (step, _, output) = n
+                .split_at_field(&["outputs"])
+                .ok_or("a step reference without `.outputs.`")?;
+            Ok(quote!(arazzo_support::ran(#value, #step, #output)?))
+        } else {
+            Ok(value)
+        }
     }
 
     /// `inputs.<field>`, cloned unless its type is `Copy`.
@@ -665,6 +755,10 @@ impl Workflow_<'_> {
     fn output_value(&self, text: &str) -> Result<TokenStream, String> {
         let e = parse_any(text).ok_or("a workflow output does not parse")?;
         match &e {
+            Expr::Steps(n) if self.state_machine => {
+                let (local, _) = self.step_output_local(n)?;
+                Ok(quote!(#local.clone()))
+            }
             Expr::Steps(n) => self.step_local(n),
             Expr::Inputs(n) if n.pointer.is_none() => Ok(self.input_field(&n.name)),
             _ => Err("a workflow output reads what this stage does not read yet".into()),
@@ -694,43 +788,4 @@ fn qualify(ty: &TokenStream, module: &syn::Ident) -> TokenStream {
     } else {
         ty.clone()
     }
-}
-
-/// A condition over `$statusCode` only, compiled to Rust over `var.status`.
-fn status_condition(c: &Cond, var: &syn::Ident) -> Option<TokenStream> {
-    Some(match c {
-        Cond::Not(x) => {
-            let x = status_condition(x, var)?;
-            quote!(!(#x))
-        }
-        Cond::And(a, b) => {
-            let (a, b) = (status_condition(a, var)?, status_condition(b, var)?);
-            quote!((#a) && (#b))
-        }
-        Cond::Or(a, b) => {
-            let (a, b) = (status_condition(a, var)?, status_condition(b, var)?);
-            quote!((#a) || (#b))
-        }
-        Cond::Cmp(a, op, b) => {
-            let (Cond::Expr(Expr::StatusCode, _, nav), Cond::Lit(Lit::Number(n))) =
-                (a.as_ref(), b.as_ref())
-            else {
-                return None;
-            };
-            if !nav.is_empty() || n.fract() != 0.0 || !(0.0..=999.0).contains(n) {
-                return None;
-            }
-            let n = Literal::u16_unsuffixed(*n as u16);
-            let op = match op {
-                CmpOp::Eq => quote!(==),
-                CmpOp::Ne => quote!(!=),
-                CmpOp::Lt => quote!(<),
-                CmpOp::Le => quote!(<=),
-                CmpOp::Gt => quote!(>),
-                CmpOp::Ge => quote!(>=),
-            };
-            quote!(#var.status #op #n)
-        }
-        _ => return None,
-    })
 }

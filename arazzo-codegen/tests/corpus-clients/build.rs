@@ -49,7 +49,7 @@ fn main() {
     let mut index = String::new();
     let mut table = String::new();
     let mut failures = Vec::new();
-    for (i, doc) in docs.iter().enumerate() {
+    for doc in &docs {
         let rel = doc
             .strip_prefix(&corpus)
             .unwrap_or(doc)
@@ -63,9 +63,11 @@ fn main() {
             .count(arazzo_codegen::Severity::Warning);
         match &generated.code {
             Some(code) => {
-                let file = format!("doc_{i}.rs");
+                // A module named after the document's path, so tests can name it.
+                let module = arazzo_codegen::names::ident(&rel, arazzo_codegen::names::Case::Snake);
+                let file = format!("{module}.rs");
                 std::fs::write(out.join(&file), code).expect("write generated code");
-                let _ = writeln!(index, "/// `{rel}`\npub mod doc_{i} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}");
+                let _ = writeln!(index, "/// `{rel}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}");
                 let functions = code.matches("\npub async fn ").count();
                 let _ = writeln!(
                     table,
@@ -96,13 +98,21 @@ fn main() {
         .unwrap_or_default();
     golden.retain(|p| p.to_string_lossy().ends_with(".arazzo.yaml"));
     golden.sort();
-    for (i, doc) in golden.iter().enumerate() {
+    for doc in &golden {
         let generated = arazzo_codegen::Builder::new(doc).generate();
         match &generated.code {
             Some(code) => {
-                let file = format!("fixture_{i}.rs");
+                let stem = doc
+                    .file_name()
+                    .map(|n| n.to_string_lossy().replace(".arazzo.yaml", ""))
+                    .unwrap_or_default();
+                let module = format!(
+                    "fixture_{}",
+                    arazzo_codegen::names::ident(&stem, arazzo_codegen::names::Case::Snake)
+                );
+                let file = format!("{module}.rs");
                 std::fs::write(out.join(&file), code).expect("write generated code");
-                let _ = writeln!(index, "/// `{}`\npub mod fixture_{i} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}", doc.display());
+                let _ = writeln!(index, "/// `{}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}", doc.display());
             }
             None => failures.push(format!(
                 "{}: does not generate:\n{}",

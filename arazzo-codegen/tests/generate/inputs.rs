@@ -110,6 +110,11 @@ pub mod arazzo_support {
             /// The input's name.
             input: &'static str,
         },
+        /// The workflow ran more steps than its budget allows (a `goto` loop that did not end).
+        StepBudget {
+            /// The budget.
+            limit: u32,
+        },
         /// A step's request could not be built, sent, or its response read.
         Request {
             /// The step's id.
@@ -142,7 +147,9 @@ pub mod arazzo_support {
         /// The id of the step that failed, if a step failed.
         pub fn step(&self) -> ::std::option::Option<&'static str> {
             match self {
-                Error::MissingInput { .. } => ::std::option::Option::None,
+                Error::MissingInput { .. } | Error::StepBudget { .. } => {
+                    ::std::option::Option::None
+                }
                 Error::Request { step, .. }
                 | Error::Failed { step, .. }
                 | Error::Output { step, .. } => ::std::option::Option::Some(step),
@@ -162,6 +169,12 @@ pub mod arazzo_support {
                 Error::MissingInput { input } => {
                     ::std::write!(f, "the input `{input}` is missing")
                 }
+                Error::StepBudget { limit } => {
+                    ::std::write!(
+                        f,
+                        "the workflow ran {limit} steps without ending (its step budget)"
+                    )
+                }
                 Error::Request { step, cause } => {
                     ::std::write!(f, "step `{step}`: {cause}")
                 }
@@ -177,10 +190,12 @@ pub mod arazzo_support {
         }
     }
     impl ::std::error::Error for Error {}
-    /// A step's response: its status, and its body as JSON (`null` when it had none).
+    /// A step's response: its status, headers, and body as JSON (`null` when it had none).
     pub struct Exchange {
         /// The status.
         pub status: u16,
+        /// The headers.
+        pub headers: ::reqwest::header::HeaderMap,
         /// The body.
         pub body: ::serde_json::Value,
     }
@@ -205,23 +220,25 @@ pub mod arazzo_support {
         };
         match result {
             ::std::result::Result::Ok(v) => {
-                let status = v.status().as_u16();
+                let (status, headers) = (v.status().as_u16(), v.headers().clone());
                 ::std::result::Result::Ok(Exchange {
                     status,
+                    headers,
                     body: json(::serde_json::to_value(v.into_inner()))?,
                 })
             }
             ::std::result::Result::Err(::progenitor_client::Error::ErrorResponse(v)) => {
-                let status = v.status().as_u16();
+                let (status, headers) = (v.status().as_u16(), v.headers().clone());
                 ::std::result::Result::Ok(Exchange {
                     status,
+                    headers,
                     body: json(::serde_json::to_value(v.into_inner()))?,
                 })
             }
             ::std::result::Result::Err(
                 ::progenitor_client::Error::UnexpectedResponse(r),
             ) => {
-                let status = r.status().as_u16();
+                let (status, headers) = (r.status().as_u16(), r.headers().clone());
                 let bytes = r
                     .bytes()
                     .await
@@ -239,7 +256,7 @@ pub mod arazzo_support {
                             )
                         }
                     });
-                ::std::result::Result::Ok(Exchange { status, body })
+                ::std::result::Result::Ok(Exchange { status, headers, body })
             }
             ::std::result::Result::Err(e) => {
                 ::std::result::Result::Err(Error::Request {
@@ -361,6 +378,137 @@ pub mod arazzo_support {
             ::std::result::Result::Ok(v) => v.to_string(),
             ::std::result::Result::Err(_) => ::std::string::String::new(),
         }
+    }
+    /// A value as JSON, for conditions.
+    pub fn to_json<T: ::serde::Serialize>(value: &T) -> ::serde_json::Value {
+        ::serde_json::to_value(value).unwrap_or(::serde_json::Value::Null)
+    }
+    /// The value at a JSON pointer, `null` when there is none.
+    pub fn at(value: &::serde_json::Value, pointer: &str) -> ::serde_json::Value {
+        value.pointer(pointer).cloned().unwrap_or(::serde_json::Value::Null)
+    }
+    /// A response header as a JSON string, `null` when absent (names are case-insensitive).
+    pub fn header(
+        headers: &::reqwest::header::HeaderMap,
+        name: &str,
+    ) -> ::serde_json::Value {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map_or(
+                ::serde_json::Value::Null,
+                |v| ::serde_json::Value::String(v.to_string()),
+            )
+    }
+    /// Follows a JSONPath of members and indices; `length` of an array or string is its length.
+    pub fn json_path(value: &::serde_json::Value, path: &[&str]) -> ::serde_json::Value {
+        let mut current = value.clone();
+        for segment in path {
+            current = match (&current, *segment) {
+                (::serde_json::Value::Array(items), "length") => {
+                    ::serde_json::Value::from(items.len())
+                }
+                (::serde_json::Value::String(s), "length") => {
+                    ::serde_json::Value::from(s.chars().count())
+                }
+                (::serde_json::Value::Array(items), i) => {
+                    match i.parse::<usize>() {
+                        ::std::result::Result::Ok(i) => {
+                            items.get(i).cloned().unwrap_or(::serde_json::Value::Null)
+                        }
+                        ::std::result::Result::Err(_) => ::serde_json::Value::Null,
+                    }
+                }
+                (::serde_json::Value::Object(map), key) => {
+                    map.get(key).cloned().unwrap_or(::serde_json::Value::Null)
+                }
+                _ => ::serde_json::Value::Null,
+            };
+        }
+        current
+    }
+    /// Whether a value counts as true in a condition: `true`, a non-zero number, a non-empty string,
+    /// array or object.
+    pub fn truthy(value: &::serde_json::Value) -> bool {
+        match value {
+            ::serde_json::Value::Null => false,
+            ::serde_json::Value::Bool(b) => *b,
+            ::serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+            ::serde_json::Value::String(s) => !s.is_empty(),
+            ::serde_json::Value::Array(a) => !a.is_empty(),
+            ::serde_json::Value::Object(o) => !o.is_empty(),
+        }
+    }
+    /// Compares two values as Arazzo's simple conditions do: numbers as numbers (a string holding a
+    /// number compares as one), strings case-insensitively, other values by equality only.
+    pub fn compare(a: &::serde_json::Value, op: &str, b: &::serde_json::Value) -> bool {
+        use ::std::cmp::Ordering;
+        use ::serde_json::Value;
+        let number = |v: &Value| match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => ::std::option::Option::None,
+        };
+        let ordering: ::std::option::Option<Ordering> = match (a, b) {
+            (Value::String(x), Value::String(y)) => {
+                ::std::option::Option::Some(x.to_lowercase().cmp(&y.to_lowercase()))
+            }
+            _ => {
+                match (number(a), number(b)) {
+                    (::std::option::Option::Some(x), ::std::option::Option::Some(y)) => {
+                        x.partial_cmp(&y)
+                    }
+                    _ if a == b => ::std::option::Option::Some(Ordering::Equal),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        };
+        match op {
+            "==" => ordering == ::std::option::Option::Some(Ordering::Equal),
+            "!=" => ordering != ::std::option::Option::Some(Ordering::Equal),
+            "<" => ordering == ::std::option::Option::Some(Ordering::Less),
+            "<=" => {
+                matches!(
+                    ordering, ::std::option::Option::Some(Ordering::Less |
+                    Ordering::Equal)
+                )
+            }
+            ">" => ordering == ::std::option::Option::Some(Ordering::Greater),
+            ">=" => {
+                matches!(
+                    ordering, ::std::option::Option::Some(Ordering::Greater |
+                    Ordering::Equal)
+                )
+            }
+            _ => false,
+        }
+    }
+    /// An output of a step that may not have run: the value, or an error naming the step.
+    pub fn ran<T>(
+        value: ::std::option::Option<T>,
+        step: &'static str,
+        output: &'static str,
+    ) -> ::std::result::Result<T, Error> {
+        value
+            .ok_or_else(|| Error::Output {
+                step,
+                output,
+                cause: "the step has not run, or its response had no value there".into(),
+            })
+    }
+    /// How long to wait before a retry: the response's `Retry-After` seconds when it has them (at
+    /// most an hour), else the action's `retryAfter`.
+    pub fn retry_delay(
+        headers: &::reqwest::header::HeaderMap,
+        retry_after: f64,
+    ) -> ::std::time::Duration {
+        let header = headers
+            .get(::reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0);
+        let seconds = header.unwrap_or(retry_after).clamp(0.0, 3600.0);
+        ::std::time::Duration::from_secs_f64(seconds)
     }
     /// Form encoding of request bodies.
     pub mod form {

@@ -1,0 +1,284 @@
+//! Criteria compiled to Rust: `simple` conditions over the status, the response, the inputs and
+//! earlier outputs; `regex` over a context value (the regex crate); `jsonpath` over a context
+//! value, as member and index paths with an optional comparison (`$.length == 0`). Each compiles
+//! to a `bool` expression; what cannot be compiled comes back as the reason.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Workflow_;
+use crate::criteria::{self, CmpOp, Cond, Literal as Lit, Nav};
+use crate::expr::{self, Expr, MessagePart};
+use crate::model::Criterion;
+
+impl Workflow_<'_> {
+    /// One criterion, evaluated against the exchange in `var`.
+    pub(super) fn criterion(&self, c: &Criterion, var: &syn::Ident) -> Result<TokenStream, String> {
+        let kind = c.kind.as_ref().map_or("simple", |k| k.name());
+        match kind {
+            "simple" => {
+                let cond = criteria::parse(&c.condition).map_err(|e| e.message)?;
+                self.condition(&cond, var)
+            }
+            "regex" => {
+                let context = self.context(c, var)?;
+                let pattern = c.condition.as_str();
+                regex::Regex::new(pattern)
+                    .map_err(|e| format!("the regex `{pattern}` does not compile: {e}"))?;
+                Ok(quote! {
+                    ::regex::Regex::new(#pattern)
+                        .is_ok_and(|re| re.is_match(&arazzo_support::text(&#context)))
+                })
+            }
+            "jsonpath" => {
+                let context = self.context(c, var)?;
+                let (path, comparison) = json_path(&c.condition)?;
+                let value = quote!(arazzo_support::json_path(&#context, &[#(#path),*]));
+                Ok(match comparison {
+                    Some((op, lit)) => {
+                        let op = op_text(op);
+                        let lit = literal(&lit);
+                        quote!(arazzo_support::compare(&#value, #op, &#lit))
+                    }
+                    None => quote!(!#value.is_null()),
+                })
+            }
+            "xpath" => Err("an xpath criterion (XML) is not supported for JSON APIs".into()),
+            other => Err(format!("criteria of type `{other}` are not supported")),
+        }
+    }
+
+    /// The value of a criterion's `context` expression.
+    fn context(&self, c: &Criterion, var: &syn::Ident) -> Result<TokenStream, String> {
+        let text = c
+            .context
+            .as_deref()
+            .ok_or("a regex or jsonpath criterion without `context`")?;
+        let e = expr::parse(text)
+            .ok()
+            .or_else(|| expr::repair(text).and_then(|r| expr::parse(&r).ok()))
+            .ok_or_else(|| format!("the context `{text}` does not parse"))?;
+        self.operand(&e, &[], var)
+    }
+
+    /// A simple condition as a `bool` expression.
+    pub(super) fn condition(&self, c: &Cond, var: &syn::Ident) -> Result<TokenStream, String> {
+        Ok(match c {
+            Cond::Not(x) => {
+                let x = self.condition(x, var)?;
+                quote!(!(#x))
+            }
+            Cond::And(a, b) => {
+                let (a, b) = (self.condition(a, var)?, self.condition(b, var)?);
+                quote!((#a) && (#b))
+            }
+            Cond::Or(a, b) => {
+                let (a, b) = (self.condition(a, var)?, self.condition(b, var)?);
+                quote!((#a) || (#b))
+            }
+            Cond::Cmp(a, op, b) => {
+                if let Some(fast) = status_comparison(a, *op, b, var) {
+                    return Ok(fast);
+                }
+                let (a, b) = (self.cond_value(a, var)?, self.cond_value(b, var)?);
+                let op = op_text(*op);
+                quote!(arazzo_support::compare(&#a, #op, &#b))
+            }
+            leaf => {
+                let v = self.cond_value(leaf, var)?;
+                quote!(arazzo_support::truthy(&#v))
+            }
+        })
+    }
+
+    /// A condition operand as a `serde_json::Value`.
+    fn cond_value(&self, c: &Cond, var: &syn::Ident) -> Result<TokenStream, String> {
+        match c {
+            Cond::Lit(l) => Ok(literal(l)),
+            Cond::Expr(e, _, nav) => self.operand(e, nav, var),
+            _ => Err("a comparison of conditions".into()),
+        }
+    }
+
+    /// A runtime expression (and navigation into it) as a `serde_json::Value`.
+    fn operand(&self, e: &Expr, nav: &[Nav], var: &syn::Ident) -> Result<TokenStream, String> {
+        let mut pointer = String::new();
+        let base = match e {
+            Expr::StatusCode => quote!(::serde_json::Value::from(#var.status)),
+            Expr::Response(MessagePart::Body(ptr)) => {
+                pointer = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
+                quote!(#var.body)
+            }
+            Expr::Response(MessagePart::Header(h)) => {
+                let h = h.as_str();
+                quote!(arazzo_support::header(&#var.headers, #h))
+            }
+            Expr::Inputs(n) => {
+                pointer = n
+                    .pointer
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                let f = self.input_field(&n.name);
+                quote!(arazzo_support::to_json(&#f))
+            }
+            Expr::Steps(n) => {
+                let plain = expr::Named {
+                    name: n.name.clone(),
+                    pointer: None,
+                };
+                pointer = n
+                    .pointer
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                let (local, _) = self.step_output_local(&plain)?;
+                quote!(arazzo_support::to_json(&#local))
+            }
+            _ => return Err("a condition reads what this stage does not read yet".into()),
+        };
+        for n in nav {
+            pointer.push('/');
+            match n {
+                Nav::Member(m) => pointer.push_str(&m.replace('~', "~0").replace('/', "~1")),
+                Nav::Index(i) => pointer.push_str(&i.to_string()),
+            }
+        }
+        Ok(if pointer.is_empty() {
+            quote!(#base.clone())
+        } else {
+            quote!(arazzo_support::at(&#base, #pointer))
+        })
+    }
+}
+
+/// `$statusCode <op> <integer>` as a plain comparison of the status.
+fn status_comparison(a: &Cond, op: CmpOp, b: &Cond, var: &syn::Ident) -> Option<TokenStream> {
+    let (Cond::Expr(Expr::StatusCode, _, nav), Cond::Lit(Lit::Number(n))) = (a, b) else {
+        return None;
+    };
+    if !nav.is_empty() || n.fract() != 0.0 || !(0.0..=999.0).contains(n) {
+        return None;
+    }
+    let n = proc_macro2::Literal::u16_unsuffixed(*n as u16);
+    let op = match op {
+        CmpOp::Eq => quote!(==),
+        CmpOp::Ne => quote!(!=),
+        CmpOp::Lt => quote!(<),
+        CmpOp::Le => quote!(<=),
+        CmpOp::Gt => quote!(>),
+        CmpOp::Ge => quote!(>=),
+    };
+    Some(quote!(#var.status #op #n))
+}
+
+fn op_text(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "==",
+        CmpOp::Ne => "!=",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
+    }
+}
+
+fn literal(l: &Lit) -> TokenStream {
+    match l {
+        Lit::Null => quote!(::serde_json::Value::Null),
+        Lit::Bool(b) => quote!(::serde_json::Value::Bool(#b)),
+        Lit::Number(n) => quote!(::serde_json::Value::from(#n)),
+        Lit::Str(s) => quote!(::serde_json::Value::from(#s)),
+    }
+}
+
+/// A comparison after a JSONPath: the operator and the literal.
+type Comparison = (CmpOp, Lit);
+
+/// Reads a JSONPath condition of members and indices, with an optional comparison:
+/// `$.items[0].name == 'x'`, `$.length > 0`. Filters, wildcards and descendants are refused.
+pub(super) fn json_path(text: &str) -> Result<(Vec<String>, Option<Comparison>), String> {
+    let unsupported = || {
+        format!("the JSONPath `{text}` uses more than member and index steps (not supported yet)")
+    };
+    let text = text.trim();
+    let split = ["==", "!=", "<=", ">=", "<", ">"]
+        .iter()
+        .filter_map(|op| text.find(op).map(|i| (i, *op)))
+        .min_by_key(|(i, _)| *i);
+    let (path, comparison) = match split {
+        Some((i, op)) => {
+            let rhs = text[i + op.len()..].trim();
+            let cond = criteria::parse(&format!("1 {op} {rhs}")).map_err(|_| unsupported())?;
+            let Cond::Cmp(_, op, lit) = cond else {
+                return Err(unsupported());
+            };
+            let Cond::Lit(lit) = *lit else {
+                return Err(unsupported());
+            };
+            (text[..i].trim(), Some((op, lit)))
+        }
+        None => (text, None),
+    };
+    let rest = path.strip_prefix('$').ok_or_else(unsupported)?;
+    if rest.contains("..") || rest.contains('*') || rest.contains('?') {
+        return Err(unsupported());
+    }
+    let mut segments = Vec::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                let mut name = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c == '.' || c == '[' {
+                        break;
+                    }
+                    name.push(c);
+                    chars.next();
+                }
+                if name.is_empty() {
+                    return Err(unsupported());
+                }
+                segments.push(name);
+            }
+            '[' => {
+                let mut inner = String::new();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                let inner = inner.trim();
+                let name = inner
+                    .strip_prefix('\'')
+                    .and_then(|s| s.strip_suffix('\''))
+                    .map(str::to_string)
+                    .or_else(|| inner.parse::<usize>().ok().map(|i| i.to_string()))
+                    .ok_or_else(unsupported)?;
+                segments.push(name);
+            }
+            _ => return Err(unsupported()),
+        }
+    }
+    Ok((segments, comparison))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_paths_of_members_and_indices() {
+        let (path, cmp) = json_path("$.length == 0").expect("reads");
+        assert_eq!(path, ["length"]);
+        assert_eq!(cmp, Some((CmpOp::Eq, Lit::Number(0.0))));
+        let (path, cmp) = json_path("$.items[2]['a b'].name").expect("reads");
+        assert_eq!(path, ["items", "2", "a b", "name"]);
+        assert_eq!(cmp, None);
+        assert!(json_path("$[?(@.x > 1)]").is_err());
+        assert!(json_path("$..name").is_err());
+        assert!(json_path("items").is_err());
+    }
+}

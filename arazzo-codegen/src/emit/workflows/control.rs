@@ -1,0 +1,231 @@
+//! Workflows that branch, loop or retry, generated as a state machine: a loop over a `match` on
+//! the next step's index. Each step's success and failure actions are tried in order, the first
+//! whose criteria hold wins: `end`, `goto` a step, or (on failure) `retry` with `retryAfter`
+//! (a `Retry-After` response header in seconds takes precedence) until `retryLimit` (default 1)
+//! is used up, after which the later failure actions are tried. A step budget bounds loops.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{rust_type, Workflow_};
+use crate::diag::Diagnostics;
+use crate::infer::Typed;
+use crate::model::Action;
+
+impl Workflow_<'_> {
+    /// The body of a state-machine workflow function.
+    pub(super) fn state_body(
+        &mut self,
+        required: &[String],
+        diags: &mut Diagnostics,
+    ) -> Result<TokenStream, String> {
+        let wf = self.wf;
+        let count = wf.steps.len();
+        let mut decls = TokenStream::new();
+        let mut arms = TokenStream::new();
+        let mut retries = false;
+        for (si, step) in wf.steps.iter().enumerate() {
+            let sid = step.step_id.as_str();
+            let parts = self.step_parts(si, step, required, diags)?;
+            let var = &parts.var;
+            let request = &parts.request;
+            let mut assigns = TokenStream::new();
+            // Outputs are read as optional here: the response that succeeded may be one whose
+            // schema lacks them (a 404 that a criterion accepts).
+            for (local, t, read) in &parts.outputs {
+                let inner = rust_type(&Typed {
+                    required: true,
+                    ..t.clone()
+                });
+                decls.extend(quote! {
+                    let mut #local: ::std::option::Option<#inner> = ::std::option::Option::None;
+                });
+                assigns.extend(quote! { #local = #read; });
+            }
+            let mut failed = quote!(::std::option::Option::None);
+            for (text, cond) in parts.criteria.iter().rev() {
+                failed = quote! {
+                    if !(#cond) { ::std::option::Option::Some(#text) } else { #failed }
+                };
+            }
+            // Actions in order; an action without criteria that always leaves the step makes
+            // what follows unreachable, so nothing follows it.
+            let mut on_success = TokenStream::new();
+            let mut left = false;
+            for a in &step.on_success {
+                let (tokens, leaves) = self.action(a, si, var, true, &mut retries)?;
+                on_success.extend(tokens);
+                if leaves {
+                    left = true;
+                    break;
+                }
+            }
+            let mut on_failure = TokenStream::new();
+            let mut failure_left = false;
+            for a in &step.on_failure {
+                let (tokens, leaves) = self.action(a, si, var, false, &mut retries)?;
+                on_failure.extend(tokens);
+                if leaves {
+                    failure_left = true;
+                    break;
+                }
+            }
+            let fail = if failure_left {
+                quote! { ::std::option::Option::Some(_) => { #on_failure } }
+            } else {
+                quote! {
+                    ::std::option::Option::Some(criterion) => {
+                        #on_failure
+                        return ::std::result::Result::Err(Error::Failed {
+                            step: #sid,
+                            criterion,
+                            status: #var.status,
+                            body: ::std::option::Option::Some(#var.body),
+                        });
+                    }
+                }
+            };
+            let after = if left {
+                TokenStream::new()
+            } else if si + 1 < count {
+                let next = Literal::usize_unsuffixed(si + 1);
+                quote! { next = #next; }
+            } else {
+                quote! { break 'steps; }
+            };
+            let index = Literal::usize_unsuffixed(si);
+            arms.extend(quote! {
+                #index => {
+                    #request
+                    let failed: ::std::option::Option<&'static str> = #failed;
+                    match failed {
+                        ::std::option::Option::None => {
+                            #assigns
+                            #on_success
+                            #after
+                        }
+                        #fail
+                    }
+                }
+            });
+        }
+        let budget = self.input.step_budget;
+        let attempts = if retries {
+            let n = Literal::usize_unsuffixed(count);
+            quote! { let mut attempts = [0u32; #n]; }
+        } else {
+            TokenStream::new()
+        };
+        Ok(quote! {
+            #decls
+            #attempts
+            let mut next: usize = 0;
+            let mut steps_run: u32 = 0;
+            'steps: loop {
+                steps_run += 1;
+                if steps_run > #budget {
+                    return ::std::result::Result::Err(Error::StepBudget { limit: #budget });
+                }
+                match next {
+                    #arms
+                    _ => break 'steps,
+                }
+            }
+        })
+    }
+
+    /// One success or failure action: `if <criteria> { <action> }`, and whether it always
+    /// leaves the step (no criteria, and it ends or goes elsewhere).
+    fn action(
+        &self,
+        action: &Action,
+        si: usize,
+        var: &syn::Ident,
+        success: bool,
+        retries: &mut bool,
+    ) -> Result<(TokenStream, bool), String> {
+        let action = self.reusable(action, success)?;
+        let conds = action
+            .criteria
+            .iter()
+            .map(|c| self.criterion(c, var))
+            .collect::<Result<Vec<_>, String>>()?;
+        let step_index = |id: &str| -> Result<Literal, String> {
+            self.wf
+                .steps
+                .iter()
+                .position(|s| s.step_id == id)
+                .map(Literal::usize_unsuffixed)
+                .ok_or_else(|| format!("an action goes to the unknown step `{id}`"))
+        };
+        let body = match (action.kind.as_deref(), success) {
+            (Some("end"), true) => quote! { break 'steps; },
+            (Some("end"), false) => TokenStream::new(), // the failure that follows ends it
+            (Some("goto"), _) => match (&action.step_id, &action.workflow_id) {
+                (Some(step), _) => {
+                    let j = step_index(step)?;
+                    quote! { next = #j; continue 'steps; }
+                }
+                (None, Some(_)) => {
+                    return Err("an action goes to another workflow (not supported yet)".into())
+                }
+                (None, None) => return Err("a goto action names no step".into()),
+            },
+            (Some("retry"), false) => {
+                *retries = true;
+                let limit = u32::try_from(action.retry_limit.unwrap_or(1)).unwrap_or(u32::MAX);
+                let after = action.retry_after.unwrap_or(0.0);
+                let target = match &action.step_id {
+                    Some(step) => step_index(step)?,
+                    None => Literal::usize_unsuffixed(si),
+                };
+                let here = Literal::usize_unsuffixed(si);
+                quote! {
+                    if attempts[#here] < #limit {
+                        attempts[#here] += 1;
+                        ::tokio::time::sleep(arazzo_support::retry_delay(&#var.headers, #after)).await;
+                        next = #target;
+                        continue 'steps;
+                    }
+                }
+            }
+            (kind, _) => {
+                return Err(format!(
+                    "an action of type `{}` where it cannot be",
+                    kind.unwrap_or("?")
+                ))
+            }
+        };
+        if body.is_empty() {
+            return Ok((TokenStream::new(), false));
+        }
+        let leaves = action.kind.as_deref() != Some("retry");
+        if conds.is_empty() {
+            return Ok((body, leaves));
+        }
+        let cond = if conds.len() == 1 {
+            conds[0].clone()
+        } else {
+            quote!(#((#conds))&&*)
+        };
+        Ok((quote! { if #cond { #body } }, false))
+    }
+
+    /// An action, with a `$components` reference replaced by the action it names.
+    fn reusable<'b>(&'b self, action: &'b Action, success: bool) -> Result<&'b Action, String> {
+        let Some(reference) = &action.reference else {
+            return Ok(action);
+        };
+        let root = self.input.ws.arazzo.first().ok_or("no document")?;
+        let components = root.doc.components.as_ref().ok_or("no components")?;
+        let (prefix, map) = if success {
+            ("$components.successActions.", &components.success_actions)
+        } else {
+            ("$components.failureActions.", &components.failure_actions)
+        };
+        reference
+            .strip_prefix(prefix)
+            .and_then(|name| map.get(name))
+            .ok_or_else(|| format!("the action reference `{reference}` names nothing"))
+    }
+}
