@@ -25,9 +25,13 @@ impl Workflow_<'_> {
                 let pattern = c.condition.as_str();
                 regex::Regex::new(pattern)
                     .map_err(|e| format!("the regex `{pattern}` does not compile: {e}"))?;
+                // Compiled once per process (the pattern was checked at build time).
                 Ok(quote! {
-                    ::regex::Regex::new(#pattern)
-                        .is_ok_and(|re| re.is_match(&arazzo_support::text(&#context)))
+                    {
+                        static RE: ::std::sync::LazyLock<::std::option::Option<::regex::Regex>> =
+                            ::std::sync::LazyLock::new(|| ::regex::Regex::new(#pattern).ok());
+                        RE.as_ref().is_some_and(|re| re.is_match(&arazzo_support::text(&#context)))
+                    }
                 })
             }
             "jsonpath" => {

@@ -180,14 +180,18 @@ impl Workflow_<'_> {
                     None => Literal::usize_unsuffixed(si),
                 };
                 let here = Literal::usize_unsuffixed(si);
-                quote! {
-                    if attempts[#here] < #limit {
-                        attempts[#here] += 1;
-                        ::tokio::time::sleep(arazzo_support::retry_delay(&#var.headers, #after)).await;
-                        next = #target;
-                        continue 'steps;
-                    }
-                }
+                // The criteria and the attempts left, in one condition.
+                return Ok((
+                    quote! {
+                        if #((#conds) &&)* attempts[#here] < #limit {
+                            attempts[#here] += 1;
+                            ::tokio::time::sleep(arazzo_support::retry_delay(&#var.headers, #after)).await;
+                            next = #target;
+                            continue 'steps;
+                        }
+                    },
+                    false,
+                ));
             }
             (kind, _) => {
                 return Err(format!(

@@ -1,0 +1,290 @@
+//! Generated workflows run against a loopback server that replays responses: every branch of
+//! the Amberflo upsert and offboard workflows, a goto loop bounded by the step budget, retries
+//! that honour Retry-After and then give way to a failure action, regex and jsonpath criteria.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use corpus_clients::amberflo_arazzo_amberflo_offboard_customer_if_no_invoices_workflow_yml as offboard;
+use corpus_clients::amberflo_arazzo_amberflo_upsert_customer_workflow_yml as upsert;
+use corpus_clients::fixture_control as control;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A response to replay: status, body, extra headers.
+type Reply = (u16, &'static str, &'static [(&'static str, &'static str)]);
+
+/// What the server saw: `METHOD /path` and when.
+type Seen = Arc<Mutex<Vec<(String, Instant)>>>;
+
+/// Replays `replies` in order, the last one for ever after; one request per connection.
+async fn server(replies: Vec<Reply>) -> (String, Seen) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let seen: Seen = Arc::default();
+    let record = Arc::clone(&seen);
+    tokio::spawn(async move {
+        let mut n = 0;
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let head_end = loop {
+                let read = sock.read(&mut chunk).await.unwrap_or(0);
+                if read == 0 {
+                    break None;
+                }
+                buf.extend_from_slice(&chunk[..read]);
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break Some(i + 4);
+                }
+            };
+            let Some(head_end) = head_end else { continue };
+            let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            while buf.len() < head_end + length {
+                let read = sock.read(&mut chunk).await.unwrap_or(0);
+                if read == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..read]);
+            }
+            let line = head.lines().next().unwrap_or_default();
+            let request = line.rsplit_once(' ').map_or(line, |(r, _)| r).to_string();
+            record.lock().expect("lock").push((request, Instant::now()));
+            let (status, body, headers) = replies[n.min(replies.len() - 1)];
+            n += 1;
+            let extra: String = headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\r\n"))
+                .collect();
+            let reply = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = sock.write_all(reply.as_bytes()).await;
+        }
+    });
+    (base, seen)
+}
+
+fn requests(seen: &Seen) -> Vec<String> {
+    seen.lock()
+        .expect("lock")
+        .iter()
+        .map(|(r, _)| r.clone())
+        .collect()
+}
+
+const CUSTOMER: &str = r#"{"id":"1","customerId":"c-1","customerName":"Ada"}"#;
+
+fn upsert_inputs() -> upsert::upsert_customer::Inputs {
+    serde_json::from_value(serde_json::json!({
+        "apiKey": "k", "customerId": "c-1", "customerName": "Ada"
+    }))
+    .expect("inputs")
+}
+
+#[tokio::test]
+async fn upsert_updates_a_customer_that_exists() {
+    let (base, seen) = server(vec![(200, CUSTOMER, &[]), (200, CUSTOMER, &[])]).await;
+    let clients = upsert::Clients {
+        billing_api: upsert::billing_api::Client::new(&base, Default::default()),
+    };
+    let out = upsert::upsert_customer(&clients, upsert_inputs())
+        .await
+        .expect("runs");
+    assert_eq!(requests(&seen), ["GET /customers/c-1", "PUT /customers"]);
+    assert_eq!(out.updated_customer_id.as_deref(), Some("c-1"));
+    assert_eq!(out.created_customer_id, None);
+}
+
+#[tokio::test]
+async fn upsert_creates_a_customer_that_does_not() {
+    let (base, seen) = server(vec![
+        (404, r#"{"message":"no"}"#, &[]),
+        (200, CUSTOMER, &[]),
+    ])
+    .await;
+    let clients = upsert::Clients {
+        billing_api: upsert::billing_api::Client::new(&base, Default::default()),
+    };
+    let out = upsert::upsert_customer(&clients, upsert_inputs())
+        .await
+        .expect("runs");
+    assert_eq!(requests(&seen), ["GET /customers/c-1", "POST /customers"]);
+    assert_eq!(out.created_customer_id.as_deref(), Some("c-1"));
+    assert_eq!(out.updated_customer_id, None);
+}
+
+fn offboard_inputs() -> offboard::offboard_customer_if_no_invoices::Inputs {
+    serde_json::from_value(serde_json::json!({ "apiKey": "k", "customerId": "c-1" }))
+        .expect("inputs")
+}
+
+#[tokio::test]
+async fn offboard_deletes_a_customer_without_invoices() {
+    let (base, seen) = server(vec![
+        (200, CUSTOMER, &[]),
+        (200, "[]", &[]),
+        (200, CUSTOMER, &[]),
+    ])
+    .await;
+    let clients = offboard::Clients {
+        billing_api: offboard::billing_api::Client::new(&base, Default::default()),
+    };
+    let out = offboard::offboard_customer_if_no_invoices(&clients, offboard_inputs())
+        .await
+        .expect("runs");
+    let seen = requests(&seen);
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(
+        seen[1].starts_with("GET /payments-billing-customer-product-invoice?"),
+        "{seen:?}"
+    );
+    assert_eq!(seen[2], "DELETE /customers/c-1");
+    assert_eq!(out.deleted_customer_id.as_deref(), Some("c-1"));
+}
+
+#[tokio::test]
+async fn offboard_keeps_a_customer_with_invoices() {
+    let (base, seen) = server(vec![
+        (200, CUSTOMER, &[]),
+        (200, r#"[{"invoiceId":"i-1"}]"#, &[]),
+    ])
+    .await;
+    let clients = offboard::Clients {
+        billing_api: offboard::billing_api::Client::new(&base, Default::default()),
+    };
+    let out = offboard::offboard_customer_if_no_invoices(&clients, offboard_inputs())
+        .await
+        .expect("runs");
+    assert_eq!(requests(&seen).len(), 2, "no delete");
+    assert_eq!(out.deleted_customer_id, None);
+    assert_eq!(out.customer_id.as_deref(), Some("c-1"));
+}
+
+fn pets(base: &str) -> control::Clients {
+    control::Clients {
+        pets: control::pets::Client::new(base, Default::default()),
+    }
+}
+
+#[tokio::test]
+async fn a_goto_loop_ends_when_its_condition_stops_holding() {
+    let pending = r#"{"id":"p","name":"Rex","tag":"pending"}"#;
+    let adopted = r#"{"id":"p","name":"Rex","tag":"adopted"}"#;
+    let (base, seen) = server(vec![
+        (200, pending, &[]),
+        (200, pending, &[]),
+        (200, adopted, &[]),
+    ])
+    .await;
+    let out = control::wait_until_adopted(
+        &pets(&base),
+        control::wait_until_adopted::Inputs { pet_id: "p".into() },
+    )
+    .await
+    .expect("runs");
+    assert_eq!(
+        requests(&seen).len(),
+        3,
+        "string comparison is case-insensitive"
+    );
+    assert_eq!(out.tag.as_deref(), Some("adopted"));
+}
+
+#[tokio::test]
+async fn a_goto_loop_that_never_ends_is_stopped_by_the_step_budget() {
+    let pending = r#"{"id":"p","name":"Rex","tag":"pending"}"#;
+    let (base, seen) = server(vec![(200, pending, &[])]).await;
+    let err = control::wait_until_adopted(
+        &pets(&base),
+        control::wait_until_adopted::Inputs { pet_id: "p".into() },
+    )
+    .await
+    .expect_err("the loop does not end");
+    assert!(
+        matches!(err, control::Error::StepBudget { limit: 1000 }),
+        "{err:?}"
+    );
+    assert_eq!(requests(&seen).len(), 1000);
+}
+
+#[tokio::test]
+async fn a_retry_waits_as_long_as_retry_after_says() {
+    let rex = r#"{"id":"p","name":"Rex"}"#;
+    let (base, seen) = server(vec![(503, "{}", &[("retry-after", "1")]), (200, rex, &[])]).await;
+    let out = control::read_with_retries(
+        &pets(&base),
+        control::read_with_retries::Inputs { pet_id: "p".into() },
+    )
+    .await
+    .expect("the retry succeeds");
+    assert_eq!(out.name.as_deref(), Some("Rex"));
+    assert_eq!(out.first, None, "the fallback did not run");
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2);
+    let waited = seen[1].1 - seen[0].1;
+    assert!(
+        waited >= Duration::from_millis(990),
+        "the header's 1 s beats retryAfter's 0.05 s: {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn retries_used_up_give_way_to_the_next_failure_action() {
+    let list = r#"[{"id":"d","name":"Fido","tag":"DOG"}]"#;
+    let (base, seen) = server(vec![
+        (503, "{}", &[]),
+        (503, "{}", &[]),
+        (503, "{}", &[]),
+        (200, list, &[]),
+    ])
+    .await;
+    let started = Instant::now();
+    let out = control::read_with_retries(
+        &pets(&base),
+        control::read_with_retries::Inputs { pet_id: "p".into() },
+    )
+    .await
+    .expect("the fallback succeeds");
+    assert_eq!(
+        requests(&seen),
+        ["GET /pets/p", "GET /pets/p", "GET /pets/p", "GET /pets"],
+        "two retries (retryLimit), then the goto"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(100),
+        "retryAfter 0.05 s, twice"
+    );
+    assert_eq!(
+        out.first.as_deref(),
+        Some("Fido"),
+        "jsonpath `$[0].tag == 'dog'` held"
+    );
+}
+
+#[tokio::test]
+async fn a_regex_criterion_that_fails_fails_the_step() {
+    let other = r#"{"id":"p","name":"Max"}"#;
+    let (base, seen) = server(vec![(200, other, &[]), (200, "[]", &[])]).await;
+    let err = control::read_with_retries(
+        &pets(&base),
+        control::read_with_retries::Inputs { pet_id: "p".into() },
+    )
+    .await
+    .expect_err("`^Rex` does not match, and the list's jsonpath fails on []");
+    assert_eq!(err.step(), Some("list"), "{err}");
+    assert_eq!(requests(&seen), ["GET /pets/p", "GET /pets"]);
+}
