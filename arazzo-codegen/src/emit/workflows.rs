@@ -76,43 +76,72 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
         .map(|w| w.workflow_id.as_str())
         .collect();
     let mut taken = input.taken.clone();
-    for (wi, (wf, ir)) in root
-        .doc
-        .workflows
-        .iter()
-        .zip(input.workflows.iter().filter(|w| w.doc == 0))
-        .enumerate()
-    {
-        let mut ident = names::ident(ids[wi], Case::Snake);
+    let mut idents = Vec::new();
+    for id in &ids {
+        let mut ident = names::ident(id, Case::Snake);
         while taken.contains(&ident) {
             ident.push('_');
         }
         taken.push(ident.clone());
-        let at = index("/workflows", wi);
-        let mut w = Workflow_ {
-            input,
-            wf,
-            ir,
-            file: root.file,
-            at: at.clone(),
-            text: serde_json::to_string(wf).unwrap_or_default(),
-            types: input
-                .types
-                .get(&wf.workflow_id)
-                .cloned()
-                .unwrap_or_default(),
-            input_fields: BTreeMap::new(),
-            state_machine: false,
-        };
-        match w.function(&ident, diags) {
-            Ok(tokens) => out.extend(tokens),
-            Err(why) => diags.push(
-                Diagnostic::note(format!(
-                    "no function is generated for workflow `{}` yet: {why}",
-                    wf.workflow_id
-                ))
-                .at(input.ws.files.loc(root.file, &child(&at, "workflowId"))),
-            ),
+        idents.push(ident);
+    }
+    // A workflow that calls one with no function gets none either: repeat until nothing changes.
+    let mut unavailable: BTreeMap<usize, Diagnostic> = BTreeMap::new();
+    loop {
+        let mut generated = TokenStream::new();
+        let mut kept = Vec::new();
+        let mut failed = false;
+        let workflows = root
+            .doc
+            .workflows
+            .iter()
+            .zip(input.workflows.iter().filter(|w| w.doc == 0))
+            .enumerate();
+        for (wi, (wf, ir)) in workflows {
+            if unavailable.contains_key(&wi) {
+                continue;
+            }
+            let at = index("/workflows", wi);
+            let mut w = Workflow_ {
+                input,
+                wf,
+                ir,
+                file: root.file,
+                at: at.clone(),
+                text: serde_json::to_string(wf).unwrap_or_default(),
+                types: input
+                    .types
+                    .get(&wf.workflow_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                input_fields: BTreeMap::new(),
+                state_machine: false,
+                idents: idents.clone(),
+                unavailable: unavailable.keys().copied().collect(),
+            };
+            let mut scratch = Diagnostics::new(false);
+            match w.function(&idents[wi], &mut scratch) {
+                Ok(tokens) => {
+                    generated.extend(tokens);
+                    kept.extend(scratch.into_vec());
+                }
+                Err(why) => {
+                    failed = true;
+                    let note = Diagnostic::note(format!(
+                        "no function is generated for workflow `{}` yet: {why}",
+                        wf.workflow_id
+                    ))
+                    .at(input.ws.files.loc(root.file, &child(&at, "workflowId")));
+                    unavailable.insert(wi, note);
+                }
+            }
+        }
+        if !failed {
+            out.extend(generated);
+            for d in kept.into_iter().chain(unavailable.into_values()) {
+                diags.push(d);
+            }
+            break;
         }
     }
     out
@@ -133,10 +162,16 @@ struct Workflow_<'a> {
     /// Whether the function is a state machine (steps may be skipped or repeated), so that step
     /// outputs are `Option`s until their step has run.
     state_machine: bool,
+    /// The function name of each workflow of the document, by index.
+    idents: Vec<String>,
+    /// The workflows that get no function (a step calling one cannot be generated).
+    unavailable: std::collections::BTreeSet<usize>,
 }
 
 /// What a step is made of, before it is put in straight-line code or a state machine.
 struct StepParts {
+    /// Whether the step calls a workflow (its "exchange" is the workflow's outputs).
+    workflow_call: bool,
     /// `let step_N = exchange(..).await?;`
     request: TokenStream,
     /// The local holding the exchange.
@@ -311,13 +346,18 @@ impl Workflow_<'_> {
     ) -> Result<StepParts, String> {
         let sid = step.step_id.as_str();
         let sat = index(&child(&self.at, "steps"), si);
+        if let Some(Target::Workflow { doc: 0, workflow }) =
+            self.ir.steps.get(si).map(|s| &s.target)
+        {
+            return self.workflow_step(si, step, *workflow, required, diags);
+        }
         let Some(Target::Operation {
             openapi,
             operation,
             source,
         }) = self.ir.steps.get(si).map(|s| &s.target)
         else {
-            return Err(format!("step `{sid}` does not call an operation"));
+            return Err(format!("step `{sid}` does not call an operation of this document's sources or one of its workflows"));
         };
         let pointer = &self.input.ws.openapi[*openapi].operations[*operation].pointer;
         let client = self
@@ -389,14 +429,35 @@ impl Workflow_<'_> {
                 .get("body")
                 .ok_or_else(|| format!("the operation of step `{sid}` takes no body"))?;
             let ty = qualify(ty, &module);
-            let value = self.json(
-                payload,
-                required,
-                diags,
-                &child(&child(&sat, "requestBody"), "payload"),
-            )?;
+            let bat = child(&sat, "requestBody");
+            let value = self.json(payload, required, diags, &child(&bat, "payload"))?;
+            // Replacements are applied in order, each at its JSON pointer.
+            let mut replacements = TokenStream::new();
+            let listed = step.request_body.iter().flat_map(|b| &b.replacements);
+            for (ri, r) in listed.enumerate() {
+                let target = r.target.as_str();
+                if !(target.is_empty() || target.starts_with('/')) {
+                    return Err(format!(
+                        "a replacement of step `{sid}` targets `{target}`, which is not a JSON pointer"
+                    ));
+                }
+                let rat = child(&index(&child(&bat, "replacements"), ri), "value");
+                let v = self.json(&r.value, required, diags, &rat)?;
+                replacements.extend(quote! {
+                    arazzo_support::replace(&mut body, #target, ::serde_json::json!(#v));
+                });
+            }
+            let body = if replacements.is_empty() {
+                quote!(::serde_json::json!(#value))
+            } else {
+                quote!({
+                    let mut body = ::serde_json::json!(#value);
+                    #replacements
+                    body
+                })
+            };
             setters.extend(quote! {
-                .body(arazzo_support::from_json::<#ty>(#sid, "request body", ::serde_json::json!(#value))?)
+                .body(arazzo_support::from_json::<#ty>(#sid, "request body", #body)?)
             });
         }
         let var = format_ident!("step_{si}");
@@ -488,6 +549,7 @@ impl Workflow_<'_> {
             outputs.push((local, t, read));
         }
         Ok(StepParts {
+            workflow_call: false,
             request: quote! {
                 let #var = arazzo_support::exchange(
                     #sid,
@@ -496,6 +558,95 @@ impl Workflow_<'_> {
             },
             var,
             criteria,
+            outputs,
+        })
+    }
+
+    /// A step that calls another workflow of the document: its inputs from the step's
+    /// parameters, its outputs read as `$outputs.<name>`. The called workflow's error is this
+    /// workflow's error.
+    fn workflow_step(
+        &mut self,
+        si: usize,
+        step: &Step,
+        workflow: usize,
+        required: &[String],
+        diags: &mut Diagnostics,
+    ) -> Result<StepParts, String> {
+        let sid = step.step_id.as_str();
+        let callee = self
+            .input
+            .ws
+            .arazzo
+            .first()
+            .and_then(|d| d.doc.workflows.get(workflow))
+            .ok_or("an unknown workflow")?;
+        if self.unavailable.contains(&workflow) {
+            return Err(format!(
+                "step `{sid}` calls workflow `{}`, which has no function",
+                callee.workflow_id
+            ));
+        }
+        if !step.success_criteria.is_empty()
+            || !step.on_success.is_empty()
+            || !step.on_failure.is_empty()
+        {
+            return Err(format!(
+                "step `{sid}` calls a workflow and has criteria or actions (not supported yet)"
+            ));
+        }
+        let function: syn::Ident =
+            syn::parse_str(&self.idents[workflow]).map_err(|e| e.to_string())?;
+        let mut entries = Vec::new();
+        for p in self.ir.steps[si]
+            .parameters
+            .iter()
+            .filter(|p| p.location.is_none())
+        {
+            let value = self.value(&p.value, false, required, diags, &child(&p.at, "value"))?;
+            let name = p.name.as_str();
+            entries.push(quote! { #name: #value });
+        }
+        let var = format_ident!("step_{si}");
+        let mut outputs = Vec::new();
+        for (name, v) in &step.outputs {
+            let text = v.as_str().ok_or(format!(
+                "output `{name}` of step `{sid}` is not an expression"
+            ))?;
+            let Some(Expr::Outputs(n)) = parse_any(text) else {
+                return Err(format!(
+                    "output `{name}` of step `{sid}` does not read `$outputs.<name>`"
+                ));
+            };
+            let f = field(&n.name);
+            let pointer = n.pointer.map(|p| p.to_string()).unwrap_or_default();
+            let read_later = self.text.contains(&format!("$steps.{sid}.outputs.{name}"));
+            let prefix = if read_later { "" } else { "_" };
+            let local = format_ident!(
+                "{prefix}step_{si}_{}",
+                names::ident(name, Case::Snake).trim_start_matches("r#")
+            );
+            let t = Typed {
+                ty: ValueType::Json("the output of another workflow".into()),
+                required: false,
+            };
+            let read = quote! {
+                ::std::option::Option::Some(arazzo_support::at(&arazzo_support::to_json(&#var.#f), #pointer))
+                    .filter(|v| !v.is_null())
+            };
+            outputs.push((local, t, read));
+        }
+        Ok(StepParts {
+            workflow_call: true,
+            request: quote! {
+                let #var = ::std::boxed::Box::pin(#function(
+                    clients,
+                    arazzo_support::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
+                ))
+                .await?;
+            },
+            var,
+            criteria: Vec::new(),
             outputs,
         })
     }

@@ -428,3 +428,51 @@ pub fn retry_delay(headers: &::reqwest::header::HeaderMap, retry_after: f64) -> 
     let seconds = header.unwrap_or(retry_after).clamp(0.0, 3600.0);
     ::std::time::Duration::from_secs_f64(seconds)
 }
+
+/// Puts `value` into `body` at a JSON pointer (a requestBody replacement): objects on the way
+/// are created, an array index replaces (`-` appends); the empty pointer replaces the whole body.
+pub fn replace(body: &mut ::serde_json::Value, pointer: &str, value: ::serde_json::Value) {
+    if pointer.is_empty() {
+        *body = value;
+        return;
+    }
+    let tokens: ::std::vec::Vec<::std::string::String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let ::std::option::Option::Some(last) = tokens.len().checked_sub(1) else {
+        return;
+    };
+    let mut node = body;
+    for (i, token) in tokens.iter().enumerate() {
+        if node.is_null() {
+            *node = ::serde_json::Value::Object(::serde_json::Map::new());
+        }
+        node = match node {
+            ::serde_json::Value::Array(items) => {
+                let index = if token == "-" { items.len() } else { token.parse().unwrap_or(items.len()) };
+                if index >= items.len() {
+                    items.push(::serde_json::Value::Null);
+                    let end = items.len() - 1;
+                    &mut items[end]
+                } else {
+                    &mut items[index]
+                }
+            }
+            ::serde_json::Value::Object(map) => map.entry(token.clone()).or_insert(::serde_json::Value::Null),
+            other => {
+                // A scalar on the way is replaced by an object holding the rest.
+                *other = ::serde_json::Value::Object(::serde_json::Map::new());
+                match other {
+                    ::serde_json::Value::Object(map) => map.entry(token.clone()).or_insert(::serde_json::Value::Null),
+                    _ => return,
+                }
+            }
+        };
+        if i == last {
+            *node = value;
+            return;
+        }
+    }
+}

@@ -94,6 +94,17 @@ impl Workflow_<'_> {
                 quote! { break 'steps; }
             };
             let index = Literal::usize_unsuffixed(si);
+            if parts.workflow_call {
+                // The called workflow's failure is already this workflow's error.
+                arms.extend(quote! {
+                    #index => {
+                        #request
+                        #assigns
+                        #after
+                    }
+                });
+                continue;
+            }
             arms.extend(quote! {
                 #index => {
                     #request

@@ -8,14 +8,15 @@ use std::time::{Duration, Instant};
 use corpus_clients::amberflo_arazzo_amberflo_offboard_customer_if_no_invoices_workflow_yml as offboard;
 use corpus_clients::amberflo_arazzo_amberflo_upsert_customer_workflow_yml as upsert;
 use corpus_clients::fixture_control as control;
+use corpus_clients::fixture_subworkflows as sub;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 /// A response to replay: status, body, extra headers.
 type Reply = (u16, &'static str, &'static [(&'static str, &'static str)]);
 
-/// What the server saw: `METHOD /path` and when.
-type Seen = Arc<Mutex<Vec<(String, Instant)>>>;
+/// What the server saw: `METHOD /path`, when, and the body.
+type Seen = Arc<Mutex<Vec<(String, Instant, String)>>>;
 
 /// Replays `replies` in order, the last one for ever after; one request per connection.
 async fn server(replies: Vec<Reply>) -> (String, Seen) {
@@ -61,7 +62,11 @@ async fn server(replies: Vec<Reply>) -> (String, Seen) {
             }
             let line = head.lines().next().unwrap_or_default();
             let request = line.rsplit_once(' ').map_or(line, |(r, _)| r).to_string();
-            record.lock().expect("lock").push((request, Instant::now()));
+            let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
+            record
+                .lock()
+                .expect("lock")
+                .push((request, Instant::now(), body));
             let (status, body, headers) = replies[n.min(replies.len() - 1)];
             n += 1;
             let extra: String = headers
@@ -82,7 +87,7 @@ fn requests(seen: &Seen) -> Vec<String> {
     seen.lock()
         .expect("lock")
         .iter()
-        .map(|(r, _)| r.clone())
+        .map(|(r, ..)| r.clone())
         .collect()
 }
 
@@ -287,4 +292,37 @@ async fn a_regex_criterion_that_fails_fails_the_step() {
     .expect_err("`^Rex` does not match, and the list's jsonpath fails on []");
     assert_eq!(err.step(), Some("list"), "{err}");
     assert_eq!(requests(&seen), ["GET /pets/p", "GET /pets"]);
+}
+
+#[tokio::test]
+async fn a_workflow_step_calls_the_other_workflow_and_reads_its_outputs() {
+    let created = r#"{"id":"pet-Rex","name":"Rex","tag":"cat"}"#;
+    let (base, seen) = server(vec![(201, created, &[]), (200, created, &[])]).await;
+    let clients = sub::Clients {
+        pets: sub::pets::Client::new(&base, Default::default()),
+    };
+    let out = sub::create_then_read(
+        &clients,
+        sub::create_then_read::Inputs { name: "Rex".into() },
+    )
+    .await
+    .expect("runs");
+    assert_eq!(
+        out.id,
+        Some(serde_json::json!("pet-Rex")),
+        "the called workflow's output"
+    );
+    assert_eq!(out.name, "Rex");
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen[0].0, "POST /pets");
+    let body: serde_json::Value = serde_json::from_str(&seen[0].2).expect("a JSON body");
+    assert_eq!(
+        body,
+        serde_json::json!({ "id": "pet-Rex", "name": "Rex", "tag": "cat" }),
+        "the replacements set `tag` and replaced `id`"
+    );
+    assert_eq!(
+        seen[1].0, "GET /pets/pet-Rex",
+        "the sub-workflow's output fed the next step"
+    );
 }
