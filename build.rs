@@ -34,6 +34,8 @@ fn main() {
                 "bearerAuth",
                 arazzo_codegen::SecurityScheme::HttpBearer,
             )
+            // Stripe applies a create once per `Idempotency-Key`; retries reuse the key.
+            .idempotency_header("stripeCustomersApi", "Idempotency-Key")
             .generate();
     if let Err(e) = arazzo_codegen::build::write(&generated, &out_dir, "seed.rs") {
         eprintln!("{e}");

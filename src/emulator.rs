@@ -8,7 +8,8 @@
 //! - Stripe: `POST /v1/customers` with the secret key as HTTP basic user name or bearer token; the
 //!   body is parsed as `application/x-www-form-urlencoded` with Stripe's bracket notation
 //!   (`metadata[k]=v`, `expand[0]=x`); a parameter Stripe does not take is refused with Stripe's
-//!   `400 parameter_unknown` error object, a missing or wrong key with its 401 object.
+//!   `400 parameter_unknown` error object, a missing or wrong key with its 401 object; a create
+//!   repeated with the same `Idempotency-Key` returns the first result and creates nothing.
 //!
 //! Every exchange is recorded, request and response, as it went over the wire.
 
@@ -99,6 +100,8 @@ pub struct Exchange {
 struct Records {
     exchanges: Vec<Exchange>,
     stripe_customers: Vec<Value>,
+    /// Stripe's idempotency: the response first given for each `Idempotency-Key`.
+    idempotent: BTreeMap<String, (u16, Value)>,
 }
 
 struct State {
@@ -540,6 +543,10 @@ fn stripe(state: &State, request: &Request) -> (u16, Value) {
         }
     };
     let mut records = state.records();
+    let key = request.header("idempotency-key").map(str::to_string);
+    if let Some(earlier) = key.as_ref().and_then(|k| records.idempotent.get(k)) {
+        return earlier.clone();
+    }
     let n = records.stripe_customers.len() + 1;
     let customer = json!({
         "id": format!("cus_Emulated{n:06}"),
@@ -571,6 +578,9 @@ fn stripe(state: &State, request: &Request) -> (u16, Value) {
         "test_clock": null
     });
     records.stripe_customers.push(customer.clone());
+    if let Some(key) = key {
+        records.idempotent.insert(key, (200, customer.clone()));
+    }
     (200, customer)
 }
 

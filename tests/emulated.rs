@@ -207,3 +207,46 @@ fn the_emulated_stripe_refuses_unknown_parameters() {
     );
     assert!(emu.stripe_customers().is_empty());
 }
+
+/// The create carries an idempotency key; the emulated Stripe, like Stripe, applies a create
+/// once per key.
+#[tokio::test]
+async fn the_create_carries_an_idempotency_key_stripe_honours() {
+    let emu = emulator(&[("cust-001", "Ada Lovelace")]);
+    sync_customer_to_stripe(
+        &clients(&emu, STRIPE_KEY),
+        inputs("cust-001", "ada@example.test"),
+    )
+    .await
+    .expect("the workflow succeeds");
+    let create = emu
+        .exchanges()
+        .into_iter()
+        .find(|e| e.api == Api::Stripe)
+        .expect("a create");
+    let head = String::from_utf8_lossy(&create.request).to_ascii_lowercase();
+    let key = head
+        .lines()
+        .find_map(|l| l.strip_prefix("idempotency-key: "))
+        .expect("an idempotency-key header")
+        .to_string();
+    assert_eq!(key.len(), 36, "{key}");
+    // The same request again, with the same key, creates nothing new.
+    use std::io::{Read, Write};
+    let addr = emu.stripe_url();
+    let mut sock =
+        std::net::TcpStream::connect(addr.trim_start_matches("http://")).expect("connect");
+    let body = "name=Someone+else";
+    write!(
+        sock,
+        "POST /v1/customers HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {STRIPE_KEY}\r\n\
+         idempotency-key: {key}\r\ncontent-type: application/x-www-form-urlencoded\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut reply = String::new();
+    let _ = sock.read_to_string(&mut reply);
+    assert!(reply.contains("\"name\":\"Ada Lovelace\""), "{reply}");
+    assert_eq!(emu.stripe_customers().len(), 1);
+}

@@ -24,6 +24,7 @@ pub struct Builder {
     max_file_bytes: u64,
     keep_all_operations: bool,
     step_budget: u32,
+    idempotency: BTreeMap<String, String>,
     security: BTreeMap<(String, String), SecurityScheme>,
 }
 
@@ -87,6 +88,7 @@ impl Builder {
             max_file_bytes: load::DEFAULT_MAX_FILE_BYTES,
             keep_all_operations: false,
             step_budget: DEFAULT_STEP_BUDGET,
+            idempotency: BTreeMap::new(),
             security: BTreeMap::new(),
         }
     }
@@ -129,6 +131,19 @@ impl Builder {
         self
     }
 
+    /// Sends an idempotency key in `header` (for Stripe, `Idempotency-Key`) on every POST and
+    /// PATCH a workflow makes to `source`: a fresh key per step, the same key on each retry, so
+    /// that a retried create makes one object. The header is declared on those operations, so
+    /// the client's builders take it too.
+    pub fn idempotency_header(
+        mut self,
+        source: impl Into<String>,
+        header: impl Into<String>,
+    ) -> Self {
+        self.idempotency.insert(source.into(), header.into());
+        self
+    }
+
     /// Generate every operation of each source's client, not only those the workflows call.
     pub fn keep_all_operations(mut self, keep: bool) -> Self {
         self.keep_all_operations = keep;
@@ -161,6 +176,7 @@ impl Builder {
                     self.keep_all_operations,
                     self.step_budget,
                     &self.security,
+                    &self.idempotency,
                     &origin,
                 )
             })) {

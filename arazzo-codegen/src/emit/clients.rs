@@ -203,6 +203,8 @@ pub struct ClientSource<'a> {
     pub keep_all: bool,
     /// Security schemes the build script supplies, by (source, scheme).
     pub security: &'a BTreeMap<(String, String), SecurityScheme>,
+    /// The header this source takes an idempotency key in, if the build script names one.
+    pub idempotency_header: Option<&'a str>,
 }
 
 /// A generated client module, and what workflow code needs to call it.
@@ -227,9 +229,13 @@ pub fn client_module(
         used,
         keep_all,
         security,
+        idempotency_header,
     } = *spec;
     let display = files.get(doc.file).display().to_string();
-    let n = normalise::normalise(&doc.raw, used, keep_all);
+    let mut n = normalise::normalise(&doc.raw, used, keep_all);
+    if let Some(header) = idempotency_header {
+        declare_idempotency_header(&mut n.doc, header);
+    }
     let mut fatal = false;
     for c in &n.changes {
         let d = if c.fatal {
@@ -457,4 +463,39 @@ fn culprit(n: &Normalised) -> Option<String> {
         }
     }
     None
+}
+
+/// Declares the idempotency-key header on every POST and PATCH operation that does not already,
+/// so that the client's builders take it (`.idempotency_key(..)` for `Idempotency-Key`).
+fn declare_idempotency_header(doc: &mut Value, header: &str) {
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for method in ["post", "patch"] {
+            let Some(Value::Object(op)) = item.get_mut(method) else {
+                continue;
+            };
+            let params = op
+                .entry("parameters")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            let Value::Array(params) = params else {
+                continue;
+            };
+            let declared = params.iter().any(|p| {
+                p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(header))
+            });
+            if !declared {
+                params.push(serde_json::json!({
+                    "name": header,
+                    "in": "header",
+                    "required": false,
+                    "description": "An idempotency key: a retried request with the same key is applied once.",
+                    "schema": { "type": "string" }
+                }));
+            }
+        }
+    }
 }

@@ -43,6 +43,7 @@ pub fn generate(
     keep_all: bool,
     step_budget: u32,
     security: &BTreeMap<(String, String), SecurityScheme>,
+    idempotency: &BTreeMap<String, String>,
     origin: &str,
 ) -> (Option<String>, Vec<Diagnostic>) {
     let ws = &checked.workspace;
@@ -82,6 +83,7 @@ pub fn generate(
             used: ops,
             keep_all,
             security,
+            idempotency_header: idempotency.get(*name).map(String::as_str),
         };
         if let Some(m) = clients::client_module(&spec, &ws.files, &mut diags) {
             modules.push(m.tokens);
@@ -100,6 +102,7 @@ pub fn generate(
             workflows: &checked.workflows,
             types: &checked.types,
             step_budget,
+            idempotency,
             conversions: &checked.conversions,
             clients: &clients,
             taken: idents.clone(),

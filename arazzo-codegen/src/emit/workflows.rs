@@ -46,6 +46,8 @@ pub struct Input<'a> {
     pub clients: &'a BTreeMap<String, ClientRef>,
     /// How many steps a state-machine workflow may run before it fails.
     pub step_budget: u32,
+    /// The idempotency-key header of each source that has one.
+    pub idempotency: &'a BTreeMap<String, String>,
     /// Request values to send as their text (see [`crate::typecheck`]).
     pub conversions: &'a crate::typecheck::Conversions,
     /// Identifiers already taken at the top of the file (the client modules).
@@ -172,6 +174,8 @@ struct Workflow_<'a> {
 struct StepParts {
     /// Whether the step calls a workflow (its "exchange" is the workflow's outputs).
     workflow_call: bool,
+    /// In a state machine, the local holding the step's idempotency key across retries.
+    idempotency: Option<syn::Ident>,
     /// `let step_N = exchange(..).await?;`
     request: TokenStream,
     /// The local holding the exchange.
@@ -195,18 +199,42 @@ fn field(name: &str) -> syn::Ident {
 impl Workflow_<'_> {
     fn function(&mut self, ident: &str, diags: &mut Diagnostics) -> Result<TokenStream, String> {
         let wf = self.wf;
-        if !wf.depends_on.is_empty()
-            || !wf.success_actions.is_empty()
-            || !wf.failure_actions.is_empty()
-        {
-            return Err("it uses dependsOn or workflow-level actions".into());
+        if !wf.success_actions.is_empty() || !wf.failure_actions.is_empty() {
+            return Err("it has workflow-level successActions or failureActions".into());
         }
         let (inputs_struct, required_inputs) = self.inputs_struct(diags);
         self.state_machine = wf
             .steps
             .iter()
             .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
+        // The workflows it depends on run first, in order, on the same inputs.
         let mut body = TokenStream::new();
+        for dep in &wf.depends_on {
+            let wi = self
+                .input
+                .ws
+                .arazzo
+                .first()
+                .and_then(|d| d.doc.workflows.iter().position(|w| &w.workflow_id == dep))
+                .ok_or_else(|| {
+                    format!("it depends on `{dep}`, which is not a workflow of this document")
+                })?;
+            if self.unavailable.contains(&wi) {
+                return Err(format!(
+                    "it depends on workflow `{dep}`, which has no function"
+                ));
+            }
+            let function: syn::Ident =
+                syn::parse_str(&self.idents[wi]).map_err(|e| e.to_string())?;
+            let local = dependency_local(dep);
+            body.extend(quote! {
+                let #local = ::std::boxed::Box::pin(#function(
+                    clients,
+                    arazzo_support::from_json(#dep, "the inputs, passed on", arazzo_support::to_json(&inputs))?,
+                ))
+                .await?;
+            });
+        }
         if self.state_machine {
             body = self.state_body(&required_inputs, diags)?;
         } else {
@@ -460,6 +488,35 @@ impl Workflow_<'_> {
                 .body(arazzo_support::from_json::<#ty>(#sid, "request body", #body)?)
             });
         }
+        // An idempotency key for a POST or PATCH to a source that takes one: fresh for each
+        // run of the step, the same on its retries.
+        let mut key_decl = TokenStream::new();
+        let mut idempotency = None;
+        let method_writes = matches!(
+            self.input.ws.openapi[*openapi].operations[*operation]
+                .method
+                .as_str(),
+            "post" | "patch"
+        );
+        if let Some(header) = self.input.idempotency.get(source).filter(|_| method_writes) {
+            let setter = names::ident(header, Case::Snake);
+            let setter = setter.trim_start_matches("r#");
+            if op.setters.contains_key(setter) {
+                let key = format_ident!("step_{si}_key");
+                let s = format_ident!("{setter}");
+                setters.extend(quote!(.#s(#key)));
+                if self.state_machine {
+                    // Underscored: the reset after success is not read when the step cannot run again.
+                    let held = format_ident!("_step_{si}_idempotency_key");
+                    key_decl = quote! {
+                        let #key = #held.get_or_insert_with(arazzo_support::idempotency_key).clone();
+                    };
+                    idempotency = Some(held);
+                } else {
+                    key_decl = quote! { let #key = arazzo_support::idempotency_key(); };
+                }
+            }
+        }
         let var = format_ident!("step_{si}");
         let criteria: Vec<(String, TokenStream)> = if step.success_criteria.is_empty() {
             vec![(
@@ -550,7 +607,9 @@ impl Workflow_<'_> {
         }
         Ok(StepParts {
             workflow_call: false,
+            idempotency,
             request: quote! {
+                #key_decl
                 let #var = arazzo_support::exchange(
                     #sid,
                     clients.#clients_field.#method() #setters .send().await,
@@ -638,6 +697,7 @@ impl Workflow_<'_> {
         }
         Ok(StepParts {
             workflow_call: true,
+            idempotency: None,
             request: quote! {
                 let #var = ::std::boxed::Box::pin(#function(
                     clients,
@@ -807,6 +867,7 @@ impl Workflow_<'_> {
                 }
             }
             Expr::Steps(n) => self.step_local(n),
+            Expr::Workflows(n) => self.workflow_output(n),
             _ => Err("a value reads what this stage does not read yet".into()),
         }
     }
@@ -882,6 +943,26 @@ impl Workflow_<'_> {
         }
     }
 
+    /// `$workflows.<id>.outputs.<name>`: an output of a workflow this one depends on, as JSON.
+    fn workflow_output(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let (id, _, output) = n
+            .split_at_field(&["outputs"])
+            .ok_or("a workflow reference without `.outputs.`")?;
+        if !self.wf.depends_on.iter().any(|d| d == id) {
+            return Err(format!(
+                "it reads `$workflows.{id}` without depending on `{id}`"
+            ));
+        }
+        let local = dependency_local(id);
+        let f = field(output);
+        let pointer = n
+            .pointer
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        Ok(quote!(arazzo_support::at(&arazzo_support::to_json(&#local.#f), #pointer)))
+    }
+
     /// `inputs.<field>`, cloned unless its type is `Copy`.
     fn input_field(&self, name: &str) -> TokenStream {
         let f = self
@@ -911,10 +992,22 @@ impl Workflow_<'_> {
                 Ok(quote!(#local.clone()))
             }
             Expr::Steps(n) => self.step_local(n),
+            Expr::Workflows(n) => Ok({
+                let v = self.workflow_output(n)?;
+                quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null()))
+            }),
             Expr::Inputs(n) if n.pointer.is_none() => Ok(self.input_field(&n.name)),
             _ => Err("a workflow output reads what this stage does not read yet".into()),
         }
     }
+}
+
+/// The local holding the outputs of a workflow depended on.
+fn dependency_local(id: &str) -> syn::Ident {
+    format_ident!(
+        "depends_on_{}",
+        names::ident(id, Case::Snake).trim_start_matches("r#")
+    )
 }
 
 /// Whether values of a type are `Copy` in Rust (so also their `Option`).

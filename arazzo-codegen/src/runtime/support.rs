@@ -476,3 +476,30 @@ pub fn replace(body: &mut ::serde_json::Value, pointer: &str, value: ::serde_jso
         }
     }
 }
+
+/// A fresh idempotency key: 128 bits in the UUID text form, from the process's random hasher
+/// keys, the time and a counter (unique, not secret).
+pub fn idempotency_key() -> ::std::string::String {
+    use ::std::hash::{BuildHasher, Hasher};
+    static COUNTER: ::std::sync::atomic::AtomicU64 = ::std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, ::std::sync::atomic::Ordering::Relaxed);
+    let nanos = ::std::time::SystemTime::now()
+        .duration_since(::std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let half = |i: u64| {
+        let mut h = ::std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(n);
+        h.write_u64(i);
+        h.write_u128(nanos);
+        h.finish()
+    };
+    let (a, b) = (half(0), half(1));
+    ::std::format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        ((b >> 48) & 0x3fff) | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
+}

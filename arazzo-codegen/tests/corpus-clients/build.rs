@@ -99,7 +99,9 @@ fn main() {
     golden.retain(|p| p.to_string_lossy().ends_with(".arazzo.yaml"));
     golden.sort();
     for doc in &golden {
-        let generated = arazzo_codegen::Builder::new(doc).generate();
+        let generated = arazzo_codegen::Builder::new(doc)
+            .idempotency_header("pets", "Idempotency-Key")
+            .generate();
         match &generated.code {
             Some(code) => {
                 let stem = doc

@@ -568,6 +568,30 @@ pub mod arazzo_support {
             }
         }
     }
+    /// A fresh idempotency key: 128 bits in the UUID text form, from the process's random hasher
+    /// keys, the time and a counter (unique, not secret).
+    pub fn idempotency_key() -> ::std::string::String {
+        use ::std::hash::{BuildHasher, Hasher};
+        static COUNTER: ::std::sync::atomic::AtomicU64 = ::std::sync::atomic::AtomicU64::new(
+            0,
+        );
+        let n = COUNTER.fetch_add(1, ::std::sync::atomic::Ordering::Relaxed);
+        let nanos = ::std::time::SystemTime::now()
+            .duration_since(::std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let half = |i: u64| {
+            let mut h = ::std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(n);
+            h.write_u64(i);
+            h.write_u128(nanos);
+            h.finish()
+        };
+        let (a, b) = (half(0), half(1));
+        ::std::format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a &
+            0x0fff, ((b >> 48) & 0x3fff) | 0x8000, b & 0xffff_ffff_ffff
+        )
+    }
     /// Form encoding of request bodies.
     pub mod form {
         /// How one field goes on the wire.
@@ -910,6 +934,21 @@ let response = client.list_pets()
         pub fn list_pets(&self) -> builder::ListPets<'_> {
             builder::ListPets::new(self)
         }
+        /**Sends a `POST` request to `/pets`
+
+Arguments:
+- `idempotency_key`: An idempotency key: a retried request with the same key is applied once.
+- `body`
+```ignore
+let response = client.create_pet()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+        pub fn create_pet(&self) -> builder::CreatePet<'_> {
+            builder::CreatePet::new(self)
+        }
         /**Sends a `GET` request to `/pets/{petId}`
 
 ```ignore
@@ -992,6 +1031,97 @@ let response = client.get_pet_by_id()
                 let response = result?;
                 match response.status().as_u16() {
                     200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /**Builder for [`Client::create_pet`]
+
+[`Client::create_pet`]: super::Client::create_pet*/
+        #[derive(Debug, Clone)]
+        pub struct CreatePet<'a> {
+            client: &'a super::Client,
+            idempotency_key: Result<Option<::std::string::String>, String>,
+            body: Result<types::builder::Pet, String>,
+        }
+        impl<'a> CreatePet<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    idempotency_key: Ok(None),
+                    body: Ok(::std::default::Default::default()),
+                }
+            }
+            pub fn idempotency_key<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.idempotency_key = value
+                    .try_into()
+                    .map(Some)
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for idempotency_key failed"
+                            .to_string()
+                    });
+                self
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::Pet>,
+                <V as std::convert::TryInto<types::Pet>>::Error: std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| format!("conversion to `Pet` for body failed: {}", s));
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self
+            where
+                F: std::ops::FnOnce(types::builder::Pet) -> types::builder::Pet,
+            {
+                self.body = self.body.map(f);
+                self
+            }
+            ///Sends a `POST` request to `/pets`
+            pub async fn send(self) -> Result<ResponseValue<types::Pet>, Error<()>> {
+                let Self { client, idempotency_key, body } = self;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| types::Pet::try_from(v).map_err(|e| e.to_string()))
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/pets", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_pet",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => ResponseValue::from_response(response).await,
                     _ => Err(Error::UnexpectedResponse(response)),
                 }
             }
@@ -1422,5 +1552,143 @@ pub async fn read_with_retries(
     ::std::result::Result::Ok(read_with_retries::Outputs {
         first: step_1_first.clone(),
         name: step_0_name.clone(),
+    })
+}
+///The inputs and outputs of workflow `create-with-retry`.
+pub mod create_with_retry {
+    ///The inputs of workflow `create-with-retry`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Inputs {
+        pub name: ::std::string::String,
+    }
+    /// Error types.
+    pub mod error {
+        /// Error from a `TryFrom` or `FromStr` implementation.
+        pub struct ConversionError(::std::borrow::Cow<'static, str>);
+        impl ::std::error::Error for ConversionError {}
+        impl ::std::fmt::Display for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl ::std::fmt::Debug for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl From<&'static str> for ConversionError {
+            fn from(value: &'static str) -> Self {
+                Self(value.into())
+            }
+        }
+        impl From<String> for ConversionError {
+            fn from(value: String) -> Self {
+                Self(value.into())
+            }
+        }
+    }
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {
+        ///`id`.
+        #[serde(rename = "id")]
+        pub id: ::std::option::Option<::std::string::String>,
+    }
+}
+///Create a pet, retrying once on 503; the retry carries the same idempotency key.
+#[allow(clippy::nonminimal_bool)]
+pub async fn create_with_retry(
+    clients: &Clients,
+    inputs: create_with_retry::Inputs,
+) -> ::std::result::Result<create_with_retry::Outputs, Error> {
+    let mut _step_0_idempotency_key: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut step_0_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut attempts = [0u32; 1];
+    let mut next: usize = 0;
+    let mut steps_run: u32 = 0;
+    'steps: loop {
+        steps_run += 1;
+        if steps_run > 1000u32 {
+            return ::std::result::Result::Err(Error::StepBudget {
+                limit: 1000u32,
+            });
+        }
+        match next {
+            0 => {
+                let step_0_key = _step_0_idempotency_key
+                    .get_or_insert_with(arazzo_support::idempotency_key)
+                    .clone();
+                let step_0 = arazzo_support::exchange(
+                        "create",
+                        clients
+                            .pets
+                            .create_pet()
+                            .body(
+                                arazzo_support::from_json::<
+                                    pets::types::Pet,
+                                >(
+                                    "create",
+                                    "request body",
+                                    ::serde_json::json!(
+                                        { "id" : ("new"), "name" : (inputs.name.clone()) }
+                                    ),
+                                )?,
+                            )
+                            .idempotency_key(step_0_key)
+                            .send()
+                            .await,
+                    )
+                    .await?;
+                let failed: ::std::option::Option<&'static str> = if !(step_0.status
+                    == 201)
+                {
+                    ::std::option::Option::Some("$statusCode == 201")
+                } else {
+                    ::std::option::Option::None
+                };
+                match failed {
+                    ::std::option::Option::None => {
+                        _step_0_idempotency_key = ::std::option::Option::None;
+                        step_0_id = arazzo_support::optional_output::<
+                            ::std::string::String,
+                        >("create", "id", &step_0.body, "/id")?;
+                        break 'steps;
+                    }
+                    ::std::option::Option::Some(criterion) => {
+                        if (step_0.status == 503) && attempts[0] < 1u32 {
+                            attempts[0] += 1;
+                            ::tokio::time::sleep(
+                                    arazzo_support::retry_delay(&step_0.headers, 0f64),
+                                )
+                                .await;
+                            next = 0;
+                            continue 'steps;
+                        }
+                        return ::std::result::Result::Err(Error::Failed {
+                            step: "create",
+                            criterion,
+                            status: step_0.status,
+                            body: ::std::option::Option::Some(step_0.body),
+                        });
+                    }
+                }
+            }
+            _ => break 'steps,
+        }
+    }
+    ::std::result::Result::Ok(create_with_retry::Outputs {
+        id: step_0_id.clone(),
     })
 }

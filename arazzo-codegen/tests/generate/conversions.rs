@@ -568,6 +568,30 @@ pub mod arazzo_support {
             }
         }
     }
+    /// A fresh idempotency key: 128 bits in the UUID text form, from the process's random hasher
+    /// keys, the time and a counter (unique, not secret).
+    pub fn idempotency_key() -> ::std::string::String {
+        use ::std::hash::{BuildHasher, Hasher};
+        static COUNTER: ::std::sync::atomic::AtomicU64 = ::std::sync::atomic::AtomicU64::new(
+            0,
+        );
+        let n = COUNTER.fetch_add(1, ::std::sync::atomic::Ordering::Relaxed);
+        let nanos = ::std::time::SystemTime::now()
+            .duration_since(::std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let half = |i: u64| {
+            let mut h = ::std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(n);
+            h.write_u64(i);
+            h.write_u128(nanos);
+            h.finish()
+        };
+        let (a, b) = (half(0), half(1));
+        ::std::format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a &
+            0x0fff, ((b >> 48) & 0x3fff) | 0x8000, b & 0xffff_ffff_ffff
+        )
+    }
     /// Form encoding of request bodies.
     pub mod form {
         /// How one field goes on the wire.
@@ -912,8 +936,12 @@ let response = client.list_pets()
         }
         /**Sends a `POST` request to `/pets`
 
+Arguments:
+- `idempotency_key`: An idempotency key: a retried request with the same key is applied once.
+- `body`
 ```ignore
 let response = client.create_pet()
+    .idempotency_key(idempotency_key)
     .body(body)
     .send()
     .await;
@@ -1013,14 +1041,29 @@ let response = client.get_pet_by_id()
         #[derive(Debug, Clone)]
         pub struct CreatePet<'a> {
             client: &'a super::Client,
+            idempotency_key: Result<Option<::std::string::String>, String>,
             body: Result<types::builder::Pet, String>,
         }
         impl<'a> CreatePet<'a> {
             pub fn new(client: &'a super::Client) -> Self {
                 Self {
                     client: client,
+                    idempotency_key: Ok(None),
                     body: Ok(::std::default::Default::default()),
                 }
+            }
+            pub fn idempotency_key<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.idempotency_key = value
+                    .try_into()
+                    .map(Some)
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for idempotency_key failed"
+                            .to_string()
+                    });
+                self
             }
             pub fn body<V>(mut self, value: V) -> Self
             where
@@ -1042,12 +1085,13 @@ let response = client.get_pet_by_id()
             }
             ///Sends a `POST` request to `/pets`
             pub async fn send(self) -> Result<ResponseValue<types::Pet>, Error<()>> {
-                let Self { client, body } = self;
+                let Self { client, idempotency_key, body } = self;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| types::Pet::try_from(v).map_err(|e| e.to_string()))
                     .map_err(Error::InvalidRequest)?;
                 let url = format!("{}/pets", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -1055,6 +1099,9 @@ let response = client.get_pet_by_id()
                             super::Client::api_version(),
                         ),
                     );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -1295,6 +1342,7 @@ pub async fn adopt(
     let step_0_first_name: ::std::option::Option<::std::string::String> = arazzo_support::optional_output::<
         ::std::string::String,
     >("list-pets", "firstName", &step_0.body, "/0/name")?;
+    let step_1_key = arazzo_support::idempotency_key();
     let step_1 = arazzo_support::exchange(
             "create-pet",
             clients
@@ -1313,6 +1361,7 @@ pub async fn adopt(
                         ),
                     )?,
                 )
+                .idempotency_key(step_1_key)
                 .send()
                 .await,
         )

@@ -139,6 +139,18 @@ impl Workflow_<'_> {
                 let (local, _) = self.step_output_local(&plain)?;
                 quote!(arazzo_support::to_json(&#local))
             }
+            Expr::Workflows(n) => {
+                let plain = expr::Named {
+                    name: n.name.clone(),
+                    pointer: None,
+                };
+                pointer = n
+                    .pointer
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                self.workflow_output(&plain)?
+            }
             _ => return Err("a condition reads what this stage does not read yet".into()),
         };
         for n in nav {

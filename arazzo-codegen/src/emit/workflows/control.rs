@@ -30,6 +30,13 @@ impl Workflow_<'_> {
             let var = &parts.var;
             let request = &parts.request;
             let mut assigns = TokenStream::new();
+            if let Some(held) = &parts.idempotency {
+                decls.extend(quote! {
+                    let mut #held: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                });
+                // Done: the next run of this step is a new request with a new key.
+                assigns.extend(quote! { #held = ::std::option::Option::None; });
+            }
             // Outputs are read as optional here: the response that succeeded may be one whose
             // schema lacks them (a 404 that a criterion accepts).
             for (local, t, read) in &parts.outputs {

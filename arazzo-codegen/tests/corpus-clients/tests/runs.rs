@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 /// A response to replay: status, body, extra headers.
 type Reply = (u16, &'static str, &'static [(&'static str, &'static str)]);
 
-/// What the server saw: `METHOD /path`, when, and the body.
-type Seen = Arc<Mutex<Vec<(String, Instant, String)>>>;
+/// What the server saw: `METHOD /path`, when, the body, and the head (lower case).
+type Seen = Arc<Mutex<Vec<(String, Instant, String, String)>>>;
 
 /// Replays `replies` in order, the last one for ever after; one request per connection.
 async fn server(replies: Vec<Reply>) -> (String, Seen) {
@@ -63,10 +63,11 @@ async fn server(replies: Vec<Reply>) -> (String, Seen) {
             let line = head.lines().next().unwrap_or_default();
             let request = line.rsplit_once(' ').map_or(line, |(r, _)| r).to_string();
             let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
+            let lower = head.to_ascii_lowercase();
             record
                 .lock()
                 .expect("lock")
-                .push((request, Instant::now(), body));
+                .push((request, Instant::now(), body, lower));
             let (status, body, headers) = replies[n.min(replies.len() - 1)];
             n += 1;
             let extra: String = headers
@@ -325,4 +326,64 @@ async fn a_workflow_step_calls_the_other_workflow_and_reads_its_outputs() {
         seen[1].0, "GET /pets/pet-Rex",
         "the sub-workflow's output fed the next step"
     );
+}
+
+fn idempotency_key(head: &str) -> Option<String> {
+    head.lines()
+        .find_map(|l| l.strip_prefix("idempotency-key:"))
+        .map(|v| v.trim().to_string())
+}
+
+#[tokio::test]
+async fn a_retried_create_carries_the_same_idempotency_key() {
+    let created = r#"{"id":"p-1","name":"Rex"}"#;
+    let (base, seen) = server(vec![
+        (503, "{}", &[]),
+        (201, created, &[]),
+        (201, created, &[]),
+    ])
+    .await;
+    let inputs = || control::create_with_retry::Inputs { name: "Rex".into() };
+    let out = control::create_with_retry(&pets(&base), inputs())
+        .await
+        .expect("the retry succeeds");
+    assert_eq!(out.id.as_deref(), Some("p-1"));
+    control::create_with_retry(&pets(&base), inputs())
+        .await
+        .expect("a second run");
+    let seen = seen.lock().expect("lock").clone();
+    let keys: Vec<Option<String>> = seen
+        .iter()
+        .map(|(.., head)| idempotency_key(head))
+        .collect();
+    assert_eq!(seen.len(), 3);
+    assert!(keys[0].is_some(), "{:?}", seen[0].3);
+    assert_eq!(keys[0], keys[1], "the retry reuses the key");
+    assert_ne!(keys[1], keys[2], "a new run of the step has a new key");
+    assert_eq!(keys[0].as_deref().map(str::len), Some(36), "{keys:?}");
+}
+
+#[tokio::test]
+async fn a_workflow_depended_on_runs_first_and_its_outputs_are_read() {
+    let created = r#"{"id":"p-9","name":"Rex","tag":"cat"}"#;
+    let (base, seen) = server(vec![(201, created, &[]), (200, created, &[])]).await;
+    let clients = sub::Clients {
+        pets: sub::pets::Client::new(&base, Default::default()),
+    };
+    let out = sub::read_created(
+        &clients,
+        sub::read_created::Inputs {
+            name: "Rex".into(),
+            tag: "cat".into(),
+        },
+    )
+    .await
+    .expect("runs");
+    assert_eq!(
+        requests(&seen),
+        ["POST /pets", "GET /pets/p-9"],
+        "create-pet first"
+    );
+    assert_eq!(out.created, Some(serde_json::json!("p-9")));
+    assert_eq!(out.name, "Rex");
 }
