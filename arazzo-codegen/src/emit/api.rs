@@ -14,8 +14,10 @@ pub struct OpApi {
     pub method: String,
     /// Setter name to the type it converts its argument into, as tokens.
     pub setters: BTreeMap<String, TokenStream>,
-    /// Whether a response (success or error) is a raw byte stream rather than JSON.
+    /// Whether the success response is a raw byte stream rather than JSON.
     pub byte_stream: bool,
+    /// Whether the declared error response is a raw byte stream rather than JSON.
+    pub error_stream: bool,
 }
 
 /// The operations of one client, by the `Client` method name.
@@ -66,6 +68,7 @@ pub fn read(tokens: &TokenStream) -> ClientApi {
                 method: method.clone(),
                 setters: BTreeMap::new(),
                 byte_stream: false,
+                error_stream: false,
             };
             for f in imp.items.iter().filter_map(|i| match i {
                 syn::ImplItem::Fn(f) => Some(f),
@@ -75,12 +78,15 @@ pub fn read(tokens: &TokenStream) -> ClientApi {
                     op.setters.insert(f.sig.ident.to_string(), t);
                 }
                 if f.sig.ident == "send" {
-                    op.byte_stream = f
+                    let output: String = f
                         .sig
                         .output
                         .to_token_stream()
                         .to_string()
-                        .contains("ByteStream");
+                        .split_whitespace()
+                        .collect();
+                    op.byte_stream = output.contains("ResponseValue<ByteStream>");
+                    op.error_stream = output.contains("Error<ByteStream>");
                 }
             }
             api.ops.insert(method.clone(), op);

@@ -17,12 +17,27 @@ use crate::resolve::Target;
 
 const SUPPORT: &str = include_str!("../runtime/support.rs");
 const FORM: &str = include_str!("../runtime/form.rs");
+const STREAM: &str = include_str!("../runtime/stream.rs");
 
-/// The support module every generated file carries.
-pub fn support_module() -> Result<TokenStream, String> {
+/// The support module every generated file carries; `streams` adds the reader of non-JSON
+/// responses (which needs the `futures-core` crate).
+pub fn support_module(streams: bool) -> Result<TokenStream, String> {
     let support: syn::File = syn::parse_str(SUPPORT).map_err(|e| format!("support code: {e}"))?;
     let form: syn::File = syn::parse_str(FORM).map_err(|e| format!("form encoder: {e}"))?;
     let (support, form) = (support.items, form.items);
+    let stream = if streams {
+        let stream: syn::File =
+            syn::parse_str(STREAM).map_err(|e| format!("stream reader: {e}"))?;
+        let items = stream.items;
+        quote! {
+            /// Reading responses that are not JSON.
+            pub mod stream {
+                #(#items)*
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     Ok(quote! {
         /// Code the generated clients share.
         #[allow(dead_code)]
@@ -32,6 +47,7 @@ pub fn support_module() -> Result<TokenStream, String> {
             pub mod form {
                 #(#form)*
             }
+            #stream
         }
     })
 }
@@ -109,7 +125,11 @@ pub fn generate(
         };
         modules.push(workflows::emit(&input, &mut diags));
     }
-    let support = match support_module() {
+    let streams = modules.iter().any(|m| {
+        m.to_string()
+            .contains("arazzo_support :: stream :: exchange")
+    });
+    let support = match support_module(streams) {
         Ok(s) => s,
         Err(e) => {
             diags.push(Diagnostic::error(format!("internal error: {e}")));
@@ -145,6 +165,10 @@ pub fn format_file(tokens: TokenStream, origin: &str) -> Result<String, String> 
         ("::regress::", "regress"),
         ("::regex::", "regex (criteria of type regex)"),
         ("::tokio::", "tokio (time; for retries)"),
+        (
+            "::futures_core::",
+            "futures-core (for responses that are not JSON)",
+        ),
     ] {
         if code.contains(path) {
             needs.push(krate);

@@ -265,7 +265,11 @@ impl Workflow_<'_> {
             out_values.push(quote! { #f: #value, });
         }
         let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;
-        let unused = if self.text.contains("$inputs.") {
+        let read = body
+            .clone()
+            .into_iter()
+            .chain(out_values.iter().flat_map(|v| v.clone()));
+        let unused = if mentions(read, "inputs") {
             TokenStream::new()
         } else {
             quote!(let _ = &inputs;)
@@ -396,9 +400,14 @@ impl Workflow_<'_> {
         let op = client.ops.get(pointer).ok_or_else(|| {
             format!("the client of `{source}` lacks the operation of step `{sid}`")
         })?;
-        if op.byte_stream {
-            return Err(format!("the response of step `{sid}` is not JSON"));
-        }
+        // A response that is not JSON comes as a byte stream, read whole.
+        let exchange = if op.byte_stream {
+            quote!(arazzo_support::stream::exchange)
+        } else if op.error_stream {
+            quote!(arazzo_support::exchange_bare_errors)
+        } else {
+            quote!(arazzo_support::exchange)
+        };
         let module: syn::Ident = syn::parse_str(&client.ident).map_err(|e| e.to_string())?;
         let clients_field = format_ident!("{}", client.ident.trim_start_matches("r#"));
         let method = format_ident!("{}", op.method);
@@ -610,7 +619,7 @@ impl Workflow_<'_> {
             idempotency,
             request: quote! {
                 #key_decl
-                let #var = arazzo_support::exchange(
+                let #var = #exchange(
                     #sid,
                     clients.#clients_field.#method() #setters .send().await,
                 ).await?;
@@ -704,6 +713,7 @@ impl Workflow_<'_> {
                     arazzo_support::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
                 ))
                 .await?;
+                let _ = &#var;
             },
             var,
             criteria: Vec::new(),
@@ -1000,6 +1010,15 @@ impl Workflow_<'_> {
             _ => Err("a workflow output reads what this stage does not read yet".into()),
         }
     }
+}
+
+/// Whether tokens use the identifier `name` anywhere, groups included.
+fn mentions(tokens: impl IntoIterator<Item = proc_macro2::TokenTree>, name: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), name),
+        _ => false,
+    })
 }
 
 /// The local holding the outputs of a workflow depended on.

@@ -280,6 +280,36 @@ pub mod arazzo_support {
         }
         text
     }
+    /// [`exchange`] for an operation whose declared error response is not JSON: such a response
+    /// counts by its status and headers (its body is `null`).
+    pub async fn exchange_bare_errors<T, E>(
+        step: &'static str,
+        result: ::std::result::Result<
+            ::progenitor_client::ResponseValue<T>,
+            ::progenitor_client::Error<E>,
+        >,
+    ) -> ::std::result::Result<Exchange, Error>
+    where
+        T: ::serde::Serialize,
+    {
+        match result {
+            ::std::result::Result::Err(::progenitor_client::Error::ErrorResponse(v)) => {
+                let (status, headers) = (v.status().as_u16(), v.headers().clone());
+                ::std::result::Result::Ok(Exchange {
+                    status,
+                    headers,
+                    body: ::serde_json::Value::Null,
+                })
+            }
+            ::std::result::Result::Ok(v) => {
+                exchange::<T, ()>(step, ::std::result::Result::Ok(v)).await
+            }
+            ::std::result::Result::Err(e) => {
+                exchange::<T, ()>(step, ::std::result::Result::Err(e.into_untyped()))
+                    .await
+            }
+        }
+    }
     /// Converts a JSON value into the type a request setter takes.
     pub fn from_json<T: ::serde::de::DeserializeOwned>(
         step: &'static str,
