@@ -234,7 +234,19 @@ fn of_expr(
             t
         }
         Expr::Steps(n) => {
-            let Some((step, _, output)) = n.split_at_field(&["outputs"]) else {
+            // `<step>.outputs.<output>`, or the `<step>.<output>` dialect the checker repairs.
+            let named = n
+                .split_at_field(&["outputs"])
+                .map(|(s, _, o)| (s, o))
+                .or_else(|| {
+                    known.steps.iter().find_map(|(step, outputs)| {
+                        let rest = n.name.strip_prefix(step.as_str())?.strip_prefix('.')?;
+                        outputs
+                            .contains_key(rest)
+                            .then(|| (&n.name[..step.len()], rest))
+                    })
+                });
+            let Some((step, output)) = named else {
                 return Typed::json("it does not name a step output");
             };
             match known.steps.get(step).and_then(|o| o.get(output)) {

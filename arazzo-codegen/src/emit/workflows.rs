@@ -93,6 +93,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
         let mut generated = TokenStream::new();
         let mut kept = Vec::new();
         let mut failed = false;
+        let mut functions = Vec::new();
         let workflows = root
             .doc
             .workflows
@@ -126,6 +127,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
                 Ok(tokens) => {
                     generated.extend(tokens);
                     kept.extend(scratch.into_vec());
+                    functions.push((wf.workflow_id.clone(), idents[wi].clone()));
                 }
                 Err(why) => {
                     failed = true;
@@ -140,6 +142,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
         }
         if !failed {
             out.extend(generated);
+            out.extend(dispatch(input, &functions));
             for d in kept.into_iter().chain(unavailable.into_values()) {
                 diags.push(d);
             }
@@ -233,6 +236,7 @@ impl Workflow_<'_> {
                     arazzo_support::from_json(#dep, "the inputs, passed on", arazzo_support::to_json(&inputs))?,
                 ))
                 .await?;
+                let _ = &#local;
             });
         }
         if self.state_machine {
@@ -417,8 +421,15 @@ impl Workflow_<'_> {
             .iter()
             .filter(|p| p.location.is_some())
         {
-            let setter = names::ident(&p.name, Case::Snake);
-            let Some(ty) = op.setters.get(setter.trim_start_matches("r#")) else {
+            // Progenitor names a setter for a keyword with a trailing `_` (`type_`).
+            let plain = names::ident(&p.name, Case::Snake)
+                .trim_start_matches("r#")
+                .to_string();
+            let setter = [plain.clone(), format!("{plain}_")]
+                .into_iter()
+                .find(|s| op.setters.contains_key(s))
+                .unwrap_or(plain);
+            let Some(ty) = op.setters.get(&setter) else {
                 diags.push(
                     Diagnostic::warning(format!("parameter `{}` of step `{sid}` is not sent: the generated client has no setter for it", p.name))
                         .at(self.input.ws.files.loc(self.file, &child(&sat, "parameters"))),
@@ -438,7 +449,7 @@ impl Workflow_<'_> {
                 None => {}
             }
             let name = p.name.as_str();
-            let s = format_ident!("{}", setter.trim_start_matches("r#"));
+            let s = format_ident!("{setter}");
             let setter_type = ty.to_string().replace(' ', "");
             let source = if converted {
                 Some(ValueType::String)
@@ -456,7 +467,7 @@ impl Workflow_<'_> {
                     quote!(::serde_json::json!(#value))
                 };
                 setters.extend(quote! {
-                    .#s(arazzo_support::from_json::<#ty>(#sid, #name, #json)?)
+                    .#s(arazzo_support::parameter_from_json::<#ty>(#sid, #name, #json)?)
                 });
             }
         }
@@ -688,7 +699,8 @@ impl Workflow_<'_> {
             };
             let f = field(&n.name);
             let pointer = n.pointer.map(|p| p.to_string()).unwrap_or_default();
-            let read_later = self.text.contains(&format!("$steps.{sid}.outputs.{name}"));
+            let read_later = self.text.contains(&format!("$steps.{sid}.outputs.{name}"))
+                || self.text.contains(&format!("$steps.{sid}.{name}"));
             let prefix = if read_later { "" } else { "_" };
             let local = format_ident!(
                 "{prefix}step_{si}_{}",
@@ -905,9 +917,7 @@ impl Workflow_<'_> {
 
     /// The local variable holding a step output, and the output's type.
     fn step_output_local(&self, n: &expr::Named) -> Result<(syn::Ident, Typed), String> {
-        let (step, _, output) = n
-            .split_at_field(&["outputs"])
-            .ok_or("a step reference without `.outputs.`")?;
+        let (step, output) = self.step_and_output(n)?;
         if n.pointer.is_some() {
             return Err("a step output is read through a JSON pointer".into());
         }
@@ -934,6 +944,24 @@ impl Workflow_<'_> {
         Ok((local, t))
     }
 
+    /// The step and output a `$steps.` expression names: `<step>.outputs.<output>`, or the
+    /// `<step>.<output>` dialect when `<output>` is an output of `<step>` (the checker warned).
+    fn step_and_output<'n>(&self, n: &'n expr::Named) -> Result<(&'n str, &'n str), String> {
+        if let Some((step, _, output)) = n.split_at_field(&["outputs"]) {
+            return Ok((step, output));
+        }
+        self.wf
+            .steps
+            .iter()
+            .find_map(|s| {
+                let rest = n.name.strip_prefix(s.step_id.as_str())?.strip_prefix('.')?;
+                s.outputs
+                    .contains_key(rest)
+                    .then(|| (&n.name[..s.step_id.len()], rest))
+            })
+            .ok_or_else(|| "a step reference without `.outputs.`".to_string())
+    }
+
     /// A step output read earlier in the function, as a value of its type. In a state machine a
     /// required output whose step has not run is an error.
     fn step_local(&self, n: &expr::Named) -> Result<TokenStream, String> {
@@ -944,9 +972,7 @@ impl Workflow_<'_> {
             quote!(#local.clone())
         };
         if self.state_machine && t.required {
-            let (step, _, output) = n
-                .split_at_field(&["outputs"])
-                .ok_or("a step reference without `.outputs.`")?;
+            let (step, output) = self.step_and_output(n)?;
             Ok(quote!(arazzo_support::ran(#value, #step, #output)?))
         } else {
             Ok(value)
@@ -1012,6 +1038,68 @@ impl Workflow_<'_> {
     }
 }
 
+/// `Clients::with_base_urls`, `WORKFLOWS` and `run_workflow`: every workflow function by its id,
+/// with JSON inputs and outputs, for tools that choose the workflow at run time.
+fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
+    let fields = input.clients.iter().map(|(source, c)| {
+        let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
+        let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
+        quote! { #f: #m::Client::new(&base(#source), ::std::default::Default::default()), }
+    });
+    let ids = functions.iter().map(|(id, _)| id.as_str());
+    let unknown = quote! {
+        ::std::result::Result::Err(Error::UnknownWorkflow {
+            workflow: workflow_id.to_string(),
+        })
+    };
+    let arms: Vec<TokenStream> = functions
+        .iter()
+        .filter_map(|(id, ident)| {
+            let f: syn::Ident = syn::parse_str(ident).ok()?;
+            Some(quote! {
+                #id => {
+                    let inputs: #f::Inputs = ::serde_json::from_value(inputs)
+                        .map_err(|e| Error::Inputs { cause: e.to_string() })?;
+                    ::std::result::Result::Ok(arazzo_support::to_json(&#f(clients, inputs).await?))
+                }
+            })
+        })
+        .collect();
+    let body = if arms.is_empty() {
+        unknown
+    } else {
+        quote! {
+            match workflow_id {
+                #(#arms)*
+                _ => #unknown,
+            }
+        }
+    };
+    quote! {
+        impl Clients {
+            /// One client per source with default settings (no credentials), each at the base
+            /// URL `base` gives for the source's name.
+            pub fn with_base_urls(base: impl Fn(&str) -> ::std::string::String) -> Self {
+                let _ = &base;
+                Clients { #(#fields)* }
+            }
+        }
+
+        /// The id of every workflow that has a function.
+        pub const WORKFLOWS: &[&str] = &[#(#ids),*];
+
+        /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+        pub async fn run_workflow(
+            clients: &Clients,
+            workflow_id: &str,
+            inputs: ::serde_json::Value,
+        ) -> ::std::result::Result<::serde_json::Value, Error> {
+            let _ = (clients, &inputs);
+            #body
+        }
+    }
+}
+
 /// Whether tokens use the identifier `name` anywhere, groups included.
 fn mentions(tokens: impl IntoIterator<Item = proc_macro2::TokenTree>, name: &str) -> bool {
     tokens.into_iter().any(|t| match t {
@@ -1045,10 +1133,32 @@ fn parse_any(text: &str) -> Option<Expr> {
 
 /// `types::X` of a client module, as seen from the top of the generated file.
 fn qualify(ty: &TokenStream, module: &syn::Ident) -> TokenStream {
-    let text = ty.to_string();
-    if text.starts_with("types") {
-        quote!(#module::#ty)
-    } else {
-        ty.clone()
+    // Every path that starts at `types` (`Vec<types::X>` too), not only a leading one.
+    let mut out = TokenStream::new();
+    let mut after_colons = false;
+    for t in ty.clone() {
+        match &t {
+            proc_macro2::TokenTree::Ident(i) if i == "types" && !after_colons => {
+                out.extend(quote!(#module::));
+                out.extend(std::iter::once(t.clone()));
+                after_colons = false;
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), qualify(&g.stream(), module));
+                group.set_span(g.span());
+                out.extend(std::iter::once(proc_macro2::TokenTree::Group(group)));
+                after_colons = false;
+            }
+            proc_macro2::TokenTree::Punct(p) => {
+                after_colons = p.as_char() == ':';
+                out.extend(std::iter::once(t.clone()));
+            }
+            _ => {
+                after_colons = false;
+                out.extend(std::iter::once(t.clone()));
+            }
+        }
     }
+    out
 }

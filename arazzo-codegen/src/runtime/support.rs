@@ -106,6 +106,16 @@ pub enum Error {
         /// The input's name.
         input: &'static str,
     },
+    /// `run_workflow` was asked for a workflow that has no function.
+    UnknownWorkflow {
+        /// The id asked for.
+        workflow: ::std::string::String,
+    },
+    /// `run_workflow` was given inputs that do not fit the workflow's `Inputs`.
+    Inputs {
+        /// Why they do not fit.
+        cause: ::std::string::String,
+    },
     /// The workflow ran more steps than its budget allows (a `goto` loop that did not end).
     StepBudget {
         /// The budget.
@@ -144,7 +154,10 @@ impl Error {
     /// The id of the step that failed, if a step failed.
     pub fn step(&self) -> ::std::option::Option<&'static str> {
         match self {
-            Error::MissingInput { .. } | Error::StepBudget { .. } => ::std::option::Option::None,
+            Error::MissingInput { .. }
+            | Error::StepBudget { .. }
+            | Error::UnknownWorkflow { .. }
+            | Error::Inputs { .. } => ::std::option::Option::None,
             Error::Request { step, .. } | Error::Failed { step, .. } | Error::Output { step, .. } => {
                 ::std::option::Option::Some(step)
             }
@@ -164,6 +177,10 @@ impl ::std::fmt::Display for Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Error::MissingInput { input } => ::std::write!(f, "the input `{input}` is missing"),
+            Error::UnknownWorkflow { workflow } => {
+                ::std::write!(f, "there is no function for workflow `{workflow}`")
+            }
+            Error::Inputs { cause } => ::std::write!(f, "the inputs do not fit: {cause}"),
             Error::StepBudget { limit } => {
                 ::std::write!(f, "the workflow ran {limit} steps without ending (its step budget)")
             }
@@ -267,6 +284,25 @@ where
         }
         ::std::result::Result::Ok(v) => exchange::<T, ()>(step, ::std::result::Result::Ok(v)).await,
         ::std::result::Result::Err(e) => exchange::<T, ()>(step, ::std::result::Result::Err(e.into_untyped())).await,
+    }
+}
+
+/// Converts a parameter's JSON value into the type its setter takes; one value given for an
+/// array parameter is an array of one (`type=track` for `type: array`).
+pub fn parameter_from_json<T: ::serde::de::DeserializeOwned>(
+    step: &'static str,
+    what: &'static str,
+    value: ::serde_json::Value,
+) -> ::std::result::Result<T, Error> {
+    match ::serde_json::from_value::<T>(value.clone()) {
+        ::std::result::Result::Ok(v) => ::std::result::Result::Ok(v),
+        ::std::result::Result::Err(e) if !value.is_array() => {
+            ::serde_json::from_value(::serde_json::Value::Array(::std::vec![value]))
+                .map_err(|_| Error::Request { step, cause: ::std::format!("{what}: {e}") })
+        }
+        ::std::result::Result::Err(e) => {
+            ::std::result::Result::Err(Error::Request { step, cause: ::std::format!("{what}: {e}") })
+        }
     }
 }
 

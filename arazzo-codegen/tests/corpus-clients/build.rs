@@ -48,6 +48,7 @@ fn main() {
     documents(&corpus, &mut docs);
     let mut index = String::new();
     let mut table = String::new();
+    let mut dispatch = String::new();
     let mut failures = Vec::new();
     for doc in &docs {
         let rel = doc
@@ -68,11 +69,16 @@ fn main() {
                 let file = format!("{module}.rs");
                 std::fs::write(out.join(&file), code).expect("write generated code");
                 let _ = writeln!(index, "/// `{rel}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}");
-                let functions = code.matches("\npub async fn ").count();
+                let functions = code.matches("\npub async fn ").count() - 1; // run_workflow
                 let _ = writeln!(
                     table,
-                    "    ({rel:?}, \"generated\", {warnings}, {}, {functions}),",
-                    code.lines().count()
+                    "    ({rel:?}, \"generated\", {warnings}, {}, {functions}, {:?}),",
+                    code.lines().count(),
+                    reason(&generated.diagnostics, &corpus)
+                );
+                let _ = writeln!(
+                    dispatch,
+                    "        {rel:?} => Some({module}::run_workflow(&{module}::Clients::with_base_urls(base), workflow, inputs).await.map_err(|e| e.to_string())),"
                 );
             }
             None => {
@@ -85,7 +91,8 @@ fn main() {
                 }
                 let _ = writeln!(
                     table,
-                    "    ({rel:?}, \"not resolvable\", {warnings}, 0, 0),"
+                    "    ({rel:?}, \"not resolvable\", {warnings}, 0, 0, {:?}),",
+                    reason(&generated.diagnostics, &corpus)
                 );
             }
         }
@@ -129,7 +136,43 @@ fn main() {
     }
     let _ = writeln!(
         index,
-        "/// Every corpus document: path, verdict, warnings, generated lines, workflow functions.\npub const DOCUMENTS: &[(&str, &str, usize, usize, usize)] = &[\n{table}];"
+        "/// Every corpus document: path, verdict, warnings, generated lines, workflow functions, and\n/// why it (or a workflow of it) has no code.\npub const DOCUMENTS: &[(&str, &str, usize, usize, usize, &str)] = &[\n{table}];"
+    );
+    let _ = writeln!(
+        index,
+        "/// Runs a workflow of a generated corpus document by id, each source at the URL `base` gives;\n/// `None` when the document has no code.\npub async fn run(document: &str, workflow: &str, base: &dyn Fn(&str) -> String, inputs: serde_json::Value) -> Option<Result<serde_json::Value, String>> {{\n    match document {{\n{dispatch}        _ => None,\n    }}\n}}"
     );
     std::fs::write(out.join("index.rs"), index).expect("write index");
+}
+
+/// Why a document, or some workflow of it, has no code: its first error, else the notes saying
+/// which workflows have no function and why. Empty when everything has code.
+fn reason(diags: &arazzo_codegen::diag::Diagnostics, corpus: &Path) -> String {
+    let root = format!("{}/", corpus.display());
+    let located = |d: &arazzo_codegen::diag::Diagnostic| {
+        let at = d
+            .location
+            .as_ref()
+            .map(|l| format!("{}:{}:{}: ", l.file.replace(&root, ""), l.line, l.col))
+            .unwrap_or_default();
+        format!("{at}{}", d.message)
+    };
+    if let Some(e) = diags
+        .items()
+        .iter()
+        .find(|d| d.severity == arazzo_codegen::Severity::Error)
+    {
+        return located(e);
+    }
+    diags
+        .items()
+        .iter()
+        .filter(|d| d.message.starts_with("no function is generated"))
+        .map(|d| {
+            d.message
+                .replacen("no function is generated for ", "", 1)
+                .replacen(" yet: ", ": ", 1)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

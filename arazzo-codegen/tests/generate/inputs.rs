@@ -110,6 +110,16 @@ pub mod arazzo_support {
             /// The input's name.
             input: &'static str,
         },
+        /// `run_workflow` was asked for a workflow that has no function.
+        UnknownWorkflow {
+            /// The id asked for.
+            workflow: ::std::string::String,
+        },
+        /// `run_workflow` was given inputs that do not fit the workflow's `Inputs`.
+        Inputs {
+            /// Why they do not fit.
+            cause: ::std::string::String,
+        },
         /// The workflow ran more steps than its budget allows (a `goto` loop that did not end).
         StepBudget {
             /// The budget.
@@ -147,9 +157,10 @@ pub mod arazzo_support {
         /// The id of the step that failed, if a step failed.
         pub fn step(&self) -> ::std::option::Option<&'static str> {
             match self {
-                Error::MissingInput { .. } | Error::StepBudget { .. } => {
-                    ::std::option::Option::None
-                }
+                Error::MissingInput { .. }
+                | Error::StepBudget { .. }
+                | Error::UnknownWorkflow { .. }
+                | Error::Inputs { .. } => ::std::option::Option::None,
                 Error::Request { step, .. }
                 | Error::Failed { step, .. }
                 | Error::Output { step, .. } => ::std::option::Option::Some(step),
@@ -168,6 +179,12 @@ pub mod arazzo_support {
             match self {
                 Error::MissingInput { input } => {
                     ::std::write!(f, "the input `{input}` is missing")
+                }
+                Error::UnknownWorkflow { workflow } => {
+                    ::std::write!(f, "there is no function for workflow `{workflow}`")
+                }
+                Error::Inputs { cause } => {
+                    ::std::write!(f, "the inputs do not fit: {cause}")
                 }
                 Error::StepBudget { limit } => {
                     ::std::write!(
@@ -307,6 +324,30 @@ pub mod arazzo_support {
             ::std::result::Result::Err(e) => {
                 exchange::<T, ()>(step, ::std::result::Result::Err(e.into_untyped()))
                     .await
+            }
+        }
+    }
+    /// Converts a parameter's JSON value into the type its setter takes; one value given for an
+    /// array parameter is an array of one (`type=track` for `type: array`).
+    pub fn parameter_from_json<T: ::serde::de::DeserializeOwned>(
+        step: &'static str,
+        what: &'static str,
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<T, Error> {
+        match ::serde_json::from_value::<T>(value.clone()) {
+            ::std::result::Result::Ok(v) => ::std::result::Result::Ok(v),
+            ::std::result::Result::Err(e) if !value.is_array() => {
+                ::serde_json::from_value(::serde_json::Value::Array(::std::vec![value]))
+                    .map_err(|_| Error::Request {
+                        step,
+                        cause: ::std::format!("{what}: {e}"),
+                    })
+            }
+            ::std::result::Result::Err(e) => {
+                ::std::result::Result::Err(Error::Request {
+                    step,
+                    cause: ::std::format!("{what}: {e}"),
+                })
             }
         }
     }
@@ -1396,4 +1437,40 @@ pub async fn register(
         id: step_0_id.clone(),
         note: inputs.note.clone(),
     })
+}
+impl Clients {
+    /// One client per source with default settings (no credentials), each at the base
+    /// URL `base` gives for the source's name.
+    pub fn with_base_urls(base: impl Fn(&str) -> ::std::string::String) -> Self {
+        let _ = &base;
+        Clients {
+            pets: pets::Client::new(&base("pets"), ::std::default::Default::default()),
+        }
+    }
+}
+/// The id of every workflow that has a function.
+pub const WORKFLOWS: &[&str] = &["register"];
+/// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+pub async fn run_workflow(
+    clients: &Clients,
+    workflow_id: &str,
+    inputs: ::serde_json::Value,
+) -> ::std::result::Result<::serde_json::Value, Error> {
+    let _ = (clients, &inputs);
+    match workflow_id {
+        "register" => {
+            let inputs: register::Inputs = ::serde_json::from_value(inputs)
+                .map_err(|e| Error::Inputs {
+                    cause: e.to_string(),
+                })?;
+            ::std::result::Result::Ok(
+                arazzo_support::to_json(&register(clients, inputs).await?),
+            )
+        }
+        _ => {
+            ::std::result::Result::Err(Error::UnknownWorkflow {
+                workflow: workflow_id.to_string(),
+            })
+        }
+    }
 }

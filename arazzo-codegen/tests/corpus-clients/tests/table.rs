@@ -6,7 +6,7 @@ use corpus_clients::DOCUMENTS;
 fn resolvable_corpus_documents_generate_and_compile() {
     let mut generated = 0;
     let mut functions = 0;
-    for (doc, verdict, warnings, lines, fns) in DOCUMENTS {
+    for (doc, verdict, warnings, lines, fns, _) in DOCUMENTS {
         println!(
             "{verdict:<15} {warnings:>3} warnings {lines:>6} lines {fns:>2} workflow fns  {doc}"
         );
