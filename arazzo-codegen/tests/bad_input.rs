@@ -6,8 +6,10 @@ use std::time::{Duration, Instant};
 
 use arazzo_codegen::{Builder, Checked};
 
+/// A file in Cargo's scratch folder for integration tests (inside `target/`, reused by every
+/// run rather than left behind in the system's temporary folder).
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("arazzo-bad-input-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bad-input");
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir.join(name)
 }
@@ -39,6 +41,7 @@ fn a_50_mb_file_is_refused_before_it_is_read() {
     }
     std::fs::write(&path, &text).expect("write");
     let (c, took) = check_file(&path);
+    let _ = std::fs::remove_file(&path);
     assert!(
         first_error(&c).contains("more than the limit of 16777216"),
         "{}",

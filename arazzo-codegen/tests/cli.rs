@@ -153,7 +153,7 @@ fn generate_seed(out: &std::path::Path) -> String {
 
 #[test]
 fn generate_writes_what_a_build_script_would() {
-    let out = std::env::temp_dir().join(format!("arazzo-generate-{}.rs", std::process::id()));
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("generate-seed.rs");
     let written = generate_seed(&out);
     let built =
         arazzo_codegen::Builder::new("../arazzo/fin-amberflo-customer-to-stripe-customer.yml")

@@ -164,6 +164,10 @@ pub fn format_file(tokens: TokenStream, origin: &str) -> Result<String, String> 
         ("::uuid::", "uuid (serde)"),
         ("::regress::", "regress"),
         ("::regex::", "regex (criteria of type regex)"),
+        (
+            "::serde_json_path::",
+            "serde_json_path 0.7 (JSONPath criteria)",
+        ),
         ("::tokio::", "tokio (time; for retries)"),
         (
             "::futures_core::",

@@ -121,6 +121,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
                 state_machine: false,
                 idents: idents.clone(),
                 unavailable: unavailable.keys().copied().collect(),
+                output_locals: Vec::new(),
             };
             let mut scratch = Diagnostics::new(false);
             match w.function(&idents[wi], &mut scratch) {
@@ -171,6 +172,8 @@ struct Workflow_<'a> {
     idents: Vec<String>,
     /// The workflows that get no function (a step calling one cannot be generated).
     unavailable: std::collections::BTreeSet<usize>,
+    /// The locals that hold step outputs, to mark those nothing reads.
+    output_locals: Vec<String>,
 }
 
 /// What a step is made of, before it is put in straight-line code or a state machine.
@@ -269,6 +272,19 @@ impl Workflow_<'_> {
             out_values.push(quote! { #f: #value, });
         }
         let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;
+        // A step output nothing reads (its only use was a parameter the client has no setter
+        // for, say) is underscored: declared (and, in a state machine, assigned) only.
+        let declared_only = if self.state_machine { 2 } else { 1 };
+        let all: TokenStream = body
+            .clone()
+            .into_iter()
+            .chain(out_values.iter().flat_map(|v| v.clone()))
+            .collect();
+        for local in self.output_locals.iter().filter(|l| !l.starts_with('_')) {
+            if uses(all.clone(), local) <= declared_only {
+                body = rename(body, local, &format!("_{local}"));
+            }
+        }
         let read = body
             .clone()
             .into_iter()
@@ -569,6 +585,7 @@ impl Workflow_<'_> {
                 "{prefix}step_{si}_{}",
                 names::ident(name, Case::Snake).trim_start_matches("r#")
             );
+            self.output_locals.push(local.to_string());
             let ty = rust_type(&t);
             let text = v.as_str().ok_or(format!(
                 "output `{name}` of step `{sid}` is not an expression"
@@ -706,6 +723,7 @@ impl Workflow_<'_> {
                 "{prefix}step_{si}_{}",
                 names::ident(name, Case::Snake).trim_start_matches("r#")
             );
+            self.output_locals.push(local.to_string());
             let t = Typed {
                 ty: ValueType::Json("the output of another workflow".into()),
                 required: false,
@@ -868,8 +886,8 @@ impl Workflow_<'_> {
     ) -> Result<TokenStream, String> {
         match e {
             Expr::Inputs(n) => {
-                if n.pointer.is_some() {
-                    return Err("an input is read through a JSON pointer".into());
+                if let Some(value) = self.input_in_json(n) {
+                    return Ok(value);
                 }
                 let name = n.name.as_str();
                 let value = self.input_field(name);
@@ -999,6 +1017,33 @@ impl Workflow_<'_> {
         Ok(quote!(arazzo_support::at(&arazzo_support::to_json(&#local.#f), #pointer)))
     }
 
+    /// An input read into (`$inputs.a#/b`, or the `$inputs.a.b` dialect the checker repairs)
+    /// as JSON, `null` where there is nothing; `None` for a plain `$inputs.a`.
+    fn input_in_json(&self, n: &expr::Named) -> Option<TokenStream> {
+        let (name, dotted) = match n.name.split_once('.') {
+            Some((head, rest)) => (
+                head,
+                format!(
+                    "/{}",
+                    rest.replace('~', "~0").replace('/', "~1").replace('.', "/")
+                ),
+            ),
+            None => (n.name.as_str(), String::new()),
+        };
+        let pointer = format!(
+            "{dotted}{}",
+            n.pointer
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default()
+        );
+        if pointer.is_empty() {
+            return None;
+        }
+        let base = self.input_field(name);
+        Some(quote!(arazzo_support::at(&arazzo_support::to_json(&#base), #pointer)))
+    }
+
     /// `inputs.<field>`, cloned unless its type is `Copy`.
     fn input_field(&self, name: &str) -> TokenStream {
         let f = self
@@ -1032,7 +1077,10 @@ impl Workflow_<'_> {
                 let v = self.workflow_output(n)?;
                 quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null()))
             }),
-            Expr::Inputs(n) if n.pointer.is_none() => Ok(self.input_field(&n.name)),
+            Expr::Inputs(n) => Ok(match self.input_in_json(n) {
+                Some(v) => quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
+                None => self.input_field(&n.name),
+            }),
             _ => Err("a workflow output reads what this stage does not read yet".into()),
         }
     }
@@ -1098,6 +1146,37 @@ fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
             #body
         }
     }
+}
+
+/// How many times the identifier `name` occurs in tokens, groups included.
+fn uses(tokens: TokenStream, name: &str) -> usize {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => usize::from(i == name),
+            proc_macro2::TokenTree::Group(g) => uses(g.stream(), name),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Tokens with every identifier `from` renamed `to`.
+fn rename(tokens: TokenStream, from: &str, to: &str) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            proc_macro2::TokenTree::Ident(i) if i == from => {
+                proc_macro2::TokenTree::Ident(proc_macro2::Ident::new(to, i.span()))
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), rename(g.stream(), from, to));
+                group.set_span(g.span());
+                proc_macro2::TokenTree::Group(group)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// Whether tokens use the identifier `name` anywhere, groups included.

@@ -36,7 +36,26 @@ impl Workflow_<'_> {
             }
             "jsonpath" => {
                 let context = self.context(c, var)?;
-                let (path, comparison) = json_path(&c.condition)?;
+                let (path, comparison) = match json_path(&c.condition) {
+                    Ok(read) => read,
+                    Err(why) => {
+                        // A full RFC 9535 query (filters, wildcards): true when it selects
+                        // anything. Checked here, compiled once per process at run time.
+                        let query = c.condition.as_str();
+                        if serde_json_path::JsonPath::parse(query).is_err() {
+                            return Err(format!(
+                                "the JSONPath `{query}` is neither an RFC 9535 query nor a path with a comparison ({why})"
+                            ));
+                        }
+                        return Ok(quote! {
+                            {
+                                static PATH: ::std::sync::LazyLock<::std::option::Option<::serde_json_path::JsonPath>> =
+                                    ::std::sync::LazyLock::new(|| ::serde_json_path::JsonPath::parse(#query).ok());
+                                PATH.as_ref().is_some_and(|p| !p.query(&#context).is_empty())
+                            }
+                        });
+                    }
+                };
                 let value = quote!(arazzo_support::json_path(&#context, &[#(#path),*]));
                 Ok(match comparison {
                     Some((op, lit)) => {
@@ -117,15 +136,13 @@ impl Workflow_<'_> {
                 let h = h.as_str();
                 quote!(arazzo_support::header(&#var.headers, #h))
             }
-            Expr::Inputs(n) => {
-                pointer = n
-                    .pointer
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                let f = self.input_field(&n.name);
-                quote!(arazzo_support::to_json(&#f))
-            }
+            Expr::Inputs(n) => match self.input_in_json(n) {
+                Some(v) => v,
+                None => {
+                    let f = self.input_field(&n.name);
+                    quote!(arazzo_support::to_json(&#f))
+                }
+            },
             Expr::Steps(n) => {
                 let plain = expr::Named {
                     name: n.name.clone(),
