@@ -620,6 +620,13 @@ impl Workflow_<'_> {
                         true,
                     )
                 }
+                Expr::Steps(ref n) if n.pointer.is_some() => {
+                    let v = self.step_output_in_json(n)?;
+                    (
+                        quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
+                        true,
+                    )
+                }
                 Expr::Steps(ref n) if self.state_machine => {
                     let (local, _) = self.step_output_local(n)?;
                     (quote!(#local.clone()), true)
@@ -906,6 +913,7 @@ impl Workflow_<'_> {
                     Ok(value)
                 }
             }
+            Expr::Steps(n) if n.pointer.is_some() => self.step_output_in_json(n),
             Expr::Steps(n) => self.step_local(n),
             Expr::Workflows(n) => self.workflow_output(n),
             _ => Err("a value reads what this stage does not read yet".into()),
@@ -978,6 +986,21 @@ impl Workflow_<'_> {
                     .then(|| (&n.name[..s.step_id.len()], rest))
             })
             .ok_or_else(|| "a step reference without `.outputs.`".to_string())
+    }
+
+    /// A step output read into with a JSON pointer, as JSON (`null` where there is nothing).
+    fn step_output_in_json(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let plain = expr::Named {
+            name: n.name.clone(),
+            pointer: None,
+        };
+        let (local, _) = self.step_output_local(&plain)?;
+        let pointer = n
+            .pointer
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        Ok(quote!(arazzo_support::at(&arazzo_support::to_json(&#local), #pointer)))
     }
 
     /// A step output read earlier in the function, as a value of its type. In a state machine a
@@ -1068,6 +1091,10 @@ impl Workflow_<'_> {
     fn output_value(&self, text: &str) -> Result<TokenStream, String> {
         let e = parse_any(text).ok_or("a workflow output does not parse")?;
         match &e {
+            Expr::Steps(n) if n.pointer.is_some() => {
+                let v = self.step_output_in_json(n)?;
+                Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))
+            }
             Expr::Steps(n) if self.state_machine => {
                 let (local, _) = self.step_output_local(n)?;
                 Ok(quote!(#local.clone()))

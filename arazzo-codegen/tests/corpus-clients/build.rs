@@ -148,14 +148,24 @@ fn main() {
 /// Why a document, or some workflow of it, has no code: its first error, else the notes saying
 /// which workflows have no function and why. Empty when everything has code.
 fn reason(diags: &arazzo_codegen::diag::Diagnostics, corpus: &Path) -> String {
-    let root = format!("{}/", corpus.display());
+    // Paths inside the corpus are given from its root, wherever it is on this machine.
+    let roots: Vec<String> = [Some(corpus.to_path_buf()), corpus.canonicalize().ok()]
+        .into_iter()
+        .flatten()
+        .map(|r| format!("{}/", r.display()))
+        .collect();
+    let relative = |text: &str| {
+        roots
+            .iter()
+            .fold(text.to_string(), |t, root| t.replace(root.as_str(), ""))
+    };
     let located = |d: &arazzo_codegen::diag::Diagnostic| {
         let at = d
             .location
             .as_ref()
-            .map(|l| format!("{}:{}:{}: ", l.file.replace(&root, ""), l.line, l.col))
+            .map(|l| format!("{}:{}:{}: ", relative(&l.file), l.line, l.col))
             .unwrap_or_default();
-        format!("{at}{}", d.message)
+        format!("{at}{}", relative(&d.message))
     };
     if let Some(e) = diags
         .items()

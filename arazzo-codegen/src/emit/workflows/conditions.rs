@@ -168,6 +168,7 @@ impl Workflow_<'_> {
                     .unwrap_or_default();
                 self.workflow_output(&plain)?
             }
+            Expr::Request(MessagePart::Header(h)) => self.request_header(h, var)?,
             _ => return Err("a condition reads what this stage does not read yet".into()),
         };
         for n in nav {
@@ -181,6 +182,41 @@ impl Workflow_<'_> {
             quote!(#base.clone())
         } else {
             quote!(arazzo_support::at(&#base, #pointer))
+        })
+    }
+}
+
+impl Workflow_<'_> {
+    /// `$request.header.<name>` of the step whose exchange is `var`: the value the step gives
+    /// the header parameter of that name (case-insensitive), or its request body's content type;
+    /// `null` when the step sets neither.
+    fn request_header(&self, name: &str, var: &syn::Ident) -> Result<TokenStream, String> {
+        // The exchange of step N is the local `step_N`.
+        let si: usize = var
+            .to_string()
+            .strip_prefix("step_")
+            .and_then(|n| n.parse().ok())
+            .ok_or("a request header outside a step")?;
+        let step = self.wf.steps.get(si).ok_or("an unknown step")?;
+        let param = self.ir.steps.get(si).and_then(|s| {
+            s.parameters.iter().find(|p| {
+                p.location == Some(crate::openapi::ParamIn::Header)
+                    && p.name.eq_ignore_ascii_case(name)
+            })
+        });
+        if let Some(p) = param {
+            let mut scratch = crate::diag::Diagnostics::new(false);
+            let value = self.json(&p.value, &[], &mut scratch, &p.at)?;
+            return Ok(quote!(::serde_json::json!(#value)));
+        }
+        let content_type = step
+            .request_body
+            .as_ref()
+            .and_then(|b| b.content_type.as_deref())
+            .filter(|_| name.eq_ignore_ascii_case("content-type"));
+        Ok(match content_type {
+            Some(ct) => quote!(::serde_json::Value::from(#ct)),
+            None => quote!(::serde_json::Value::Null),
         })
     }
 }
