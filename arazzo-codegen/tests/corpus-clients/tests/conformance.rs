@@ -313,7 +313,9 @@ async fn run_case(folder: &str, config: &Value, case: &Value) -> (String, String
             "the workflow has no function (see the document's row)".into(),
         ),
         (Err(e), true) if e.contains("Invalid Response Payload") => {
+            // The position in the body depends on the order its keys were written in; left out.
             let cause = e.rsplit_once("): ").map_or("", |(_, c)| c);
+            let cause = cause.split(" at line ").next().unwrap_or(cause);
             (
                 id,
                 "yes".into(),
