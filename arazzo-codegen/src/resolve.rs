@@ -101,8 +101,10 @@ enum Place {
     Request(usize),
     /// A step's criteria, outputs and actions: with its response.
     Response(usize),
-    /// Workflow outputs and workflow-level actions.
+    /// Workflow outputs.
     Workflow,
+    /// Workflow-level success and failure actions: they apply to each step, with its response.
+    WorkflowAction,
 }
 
 struct WfCx<'w> {
@@ -303,14 +305,14 @@ impl<'a> Resolver<'a> {
         }
         self.check_actions(
             &cx,
-            Place::Workflow,
+            Place::WorkflowAction,
             &child(&at, "successActions"),
             &wf.success_actions,
             false,
         );
         self.check_actions(
             &cx,
-            Place::Workflow,
+            Place::WorkflowAction,
             &child(&at, "failureActions"),
             &wf.failure_actions,
             true,
@@ -1573,7 +1575,7 @@ impl<'a> Resolver<'a> {
                         .at(loc)
                         .help("expose the value as a step output and read it with `$steps.<id>.outputs.<name>`"),
                 ),
-                Place::Response(_) => {}
+                Place::Response(_) | Place::WorkflowAction => {}
             },
             Expr::Url | Expr::Method | Expr::Request(_) => {
                 if place == Place::Workflow {
@@ -1667,7 +1669,7 @@ impl<'a> Resolver<'a> {
         let runs_before = match place {
             Place::Request(cur) => cx.before[cur].contains(&si),
             Place::Response(cur) => cur == si || cx.before[cur].contains(&si),
-            Place::Workflow => true,
+            Place::Workflow | Place::WorkflowAction => true,
         };
         if place == Place::Request(si) {
             self.push(
@@ -1680,7 +1682,7 @@ impl<'a> Resolver<'a> {
         if !runs_before {
             let cur = match place {
                 Place::Request(c) | Place::Response(c) => cx.wf.steps[c].step_id.as_str(),
-                Place::Workflow => "",
+                Place::Workflow | Place::WorkflowAction => "",
             };
             self.push(
                 Diagnostic::error(format!("step `{step}` cannot have run before step `{cur}`, so its outputs are not available here"))

@@ -205,14 +205,13 @@ fn field(name: &str) -> syn::Ident {
 impl Workflow_<'_> {
     fn function(&mut self, ident: &str, diags: &mut Diagnostics) -> Result<TokenStream, String> {
         let wf = self.wf;
-        if !wf.success_actions.is_empty() || !wf.failure_actions.is_empty() {
-            return Err("it has workflow-level successActions or failureActions".into());
-        }
         let (inputs_struct, required_inputs) = self.inputs_struct(diags);
-        self.state_machine = wf
-            .steps
-            .iter()
-            .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
+        self.state_machine = !wf.success_actions.is_empty()
+            || !wf.failure_actions.is_empty()
+            || wf
+                .steps
+                .iter()
+                .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
         // The workflows it depends on run first, in order, on the same inputs.
         let mut body = TokenStream::new();
         for dep in &wf.depends_on {

@@ -1763,6 +1763,129 @@ pub async fn create_with_retry(
         id: step_0_id.clone(),
     })
 }
+///The inputs and outputs of workflow `read-with-workflow-retry`.
+pub mod read_with_workflow_retry {
+    ///The inputs of workflow `read-with-workflow-retry`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Inputs {
+        #[serde(rename = "petId")]
+        pub pet_id: ::std::string::String,
+    }
+    /// Error types.
+    pub mod error {
+        /// Error from a `TryFrom` or `FromStr` implementation.
+        pub struct ConversionError(::std::borrow::Cow<'static, str>);
+        impl ::std::error::Error for ConversionError {}
+        impl ::std::fmt::Display for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl ::std::fmt::Debug for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl From<&'static str> for ConversionError {
+            fn from(value: &'static str) -> Self {
+                Self(value.into())
+            }
+        }
+        impl From<String> for ConversionError {
+            fn from(value: String) -> Self {
+                Self(value.into())
+            }
+        }
+    }
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {
+        ///`name`.
+        #[serde(rename = "name")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+}
+///The workflow's own failure action (retry once on 503) applies to its step.
+#[allow(clippy::nonminimal_bool)]
+pub async fn read_with_workflow_retry(
+    clients: &Clients,
+    inputs: read_with_workflow_retry::Inputs,
+) -> ::std::result::Result<read_with_workflow_retry::Outputs, Error> {
+    let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut attempts = [0u32; 1];
+    let mut next: usize = 0;
+    let mut steps_run: u32 = 0;
+    'steps: loop {
+        steps_run += 1;
+        if steps_run > 1000u32 {
+            return ::std::result::Result::Err(Error::StepBudget {
+                limit: 1000u32,
+            });
+        }
+        match next {
+            0 => {
+                let step_0 = arazzo_support::exchange(
+                        "read",
+                        clients
+                            .pets
+                            .get_pet_by_id()
+                            .pet_id(inputs.pet_id.clone())
+                            .send()
+                            .await,
+                    )
+                    .await?;
+                let failed: ::std::option::Option<&'static str> = if !(step_0.status
+                    == 200)
+                {
+                    ::std::option::Option::Some("$statusCode == 200")
+                } else {
+                    ::std::option::Option::None
+                };
+                match failed {
+                    ::std::option::Option::None => {
+                        step_0_name = arazzo_support::optional_output::<
+                            ::std::string::String,
+                        >("read", "name", &step_0.body, "/name")?;
+                        break 'steps;
+                    }
+                    ::std::option::Option::Some(criterion) => {
+                        if (step_0.status == 503) && attempts[0] < 1u32 {
+                            attempts[0] += 1;
+                            ::tokio::time::sleep(
+                                    arazzo_support::retry_delay(&step_0.headers, 0f64),
+                                )
+                                .await;
+                            next = 0;
+                            continue 'steps;
+                        }
+                        return ::std::result::Result::Err(Error::Failed {
+                            step: "read",
+                            criterion,
+                            status: step_0.status,
+                            body: ::std::option::Option::Some(step_0.body),
+                        });
+                    }
+                }
+            }
+            _ => break 'steps,
+        }
+    }
+    ::std::result::Result::Ok(read_with_workflow_retry::Outputs {
+        name: step_0_name.clone(),
+    })
+}
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -1778,6 +1901,7 @@ pub const WORKFLOWS: &[&str] = &[
     "wait-until-adopted",
     "read-with-retries",
     "create-with-retry",
+    "read-with-workflow-retry",
 ];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
 pub async fn run_workflow(
@@ -1812,6 +1936,19 @@ pub async fn run_workflow(
                 })?;
             ::std::result::Result::Ok(
                 arazzo_support::to_json(&create_with_retry(clients, inputs).await?),
+            )
+        }
+        "read-with-workflow-retry" => {
+            let inputs: read_with_workflow_retry::Inputs = ::serde_json::from_value(
+                    inputs,
+                )
+                .map_err(|e| Error::Inputs {
+                    cause: e.to_string(),
+                })?;
+            ::std::result::Result::Ok(
+                arazzo_support::to_json(
+                    &read_with_workflow_retry(clients, inputs).await?,
+                ),
             )
         }
         _ => {

@@ -2,7 +2,8 @@
 //! the next step's index. Each step's success and failure actions are tried in order, the first
 //! whose criteria hold wins: `end`, `goto` a step, or (on failure) `retry` with `retryAfter`
 //! (a `Retry-After` response header in seconds takes precedence) until `retryLimit` (default 1)
-//! is used up, after which the later failure actions are tried. A step budget bounds loops.
+//! is used up, after which the later failure actions are tried. A workflow's own success and
+//! failure actions apply to each step that has none. A step budget bounds loops.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -57,9 +58,20 @@ impl Workflow_<'_> {
             }
             // Actions in order; an action without criteria that always leaves the step makes
             // what follows unreachable, so nothing follows it.
+            // The workflow's actions apply to every step that has none of its own.
+            let successes = if step.on_success.is_empty() {
+                &wf.success_actions
+            } else {
+                &step.on_success
+            };
+            let failures = if step.on_failure.is_empty() {
+                &wf.failure_actions
+            } else {
+                &step.on_failure
+            };
             let mut on_success = TokenStream::new();
             let mut left = false;
-            for a in &step.on_success {
+            for a in successes {
                 let (tokens, leaves) = self.action(a, si, var, true, &mut retries)?;
                 on_success.extend(tokens);
                 if leaves {
@@ -69,7 +81,7 @@ impl Workflow_<'_> {
             }
             let mut on_failure = TokenStream::new();
             let mut failure_left = false;
-            for a in &step.on_failure {
+            for a in failures {
                 let (tokens, leaves) = self.action(a, si, var, false, &mut retries)?;
                 on_failure.extend(tokens);
                 if leaves {

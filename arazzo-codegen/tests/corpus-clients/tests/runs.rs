@@ -387,3 +387,22 @@ async fn a_workflow_depended_on_runs_first_and_its_outputs_are_read() {
     assert_eq!(out.created, Some(serde_json::json!("p-9")));
     assert_eq!(out.name, "Rex");
 }
+
+#[tokio::test]
+async fn a_workflow_failure_action_applies_to_its_steps() {
+    let rex = r#"{"id":"p","name":"Rex"}"#;
+    let inputs = || control::read_with_workflow_retry::Inputs { pet_id: "p".into() };
+    let (base, seen) = server(vec![(503, "{}", &[]), (200, rex, &[])]).await;
+    let out = control::read_with_workflow_retry(&pets(&base), inputs())
+        .await
+        .expect("the workflow's retry succeeds");
+    assert_eq!(out.name.as_deref(), Some("Rex"));
+    assert_eq!(requests(&seen).len(), 2);
+
+    let (base, seen) = server(vec![(503, "{}", &[])]).await;
+    let err = control::read_with_workflow_retry(&pets(&base), inputs())
+        .await
+        .expect_err("one retry, then the failure");
+    assert_eq!((err.step(), err.status()), (Some("read"), Some(503)));
+    assert_eq!(requests(&seen).len(), 2, "retryLimit 1");
+}
