@@ -1384,7 +1384,7 @@ pub mod wait_until_adopted {
     }
 }
 ///Read a pet again and again until its tag is no longer `pending`.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn wait_until_adopted(
     clients: &Clients,
     inputs: wait_until_adopted::Inputs,
@@ -1508,7 +1508,7 @@ pub mod read_with_retries {
     }
 }
 ///Read a pet, retrying twice on 503, then falling back to the list.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn read_with_retries(
     clients: &Clients,
     inputs: read_with_retries::Inputs,
@@ -1679,7 +1679,7 @@ pub mod create_with_retry {
     }
 }
 ///Create a pet, retrying once on 503; the retry carries the same idempotency key.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn create_with_retry(
     clients: &Clients,
     inputs: create_with_retry::Inputs,
@@ -1818,7 +1818,7 @@ pub mod read_with_workflow_retry {
     }
 }
 ///The workflow's own failure action (retry once on 503) applies to its step.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn read_with_workflow_retry(
     clients: &Clients,
     inputs: read_with_workflow_retry::Inputs,

@@ -1392,7 +1392,7 @@ pub mod adopt {
     }
 }
 ///List pets, then create one numbered by the caller.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn adopt(
     clients: &Clients,
     inputs: adopt::Inputs,
@@ -1526,7 +1526,7 @@ pub mod browse {
     }
 }
 ///List pets, the page size given as text.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn browse(
     clients: &Clients,
     inputs: browse::Inputs,

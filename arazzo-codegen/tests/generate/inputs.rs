@@ -1378,7 +1378,7 @@ pub mod register {
     }
 }
 ///Create the pet the caller describes.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn register(
     clients: &Clients,
     inputs: register::Inputs,

@@ -1309,7 +1309,7 @@ pub mod create_pet {
     }
 }
 ///Create a pet; its tag is put in by a replacement.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn create_pet(
     clients: &Clients,
     inputs: create_pet::Inputs,
@@ -1424,7 +1424,7 @@ pub mod create_then_read {
     }
 }
 ///Create a pet through the other workflow, then read it back.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn create_then_read(
     clients: &Clients,
     inputs: create_then_read::Inputs,
@@ -1533,7 +1533,7 @@ pub mod read_created {
     }
 }
 ///Depends on create-pet, which runs first on the same inputs; reads what it created.
-#[allow(clippy::nonminimal_bool)]
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 pub async fn read_created(
     clients: &Clients,
     inputs: read_created::Inputs,
@@ -1593,6 +1593,135 @@ pub async fn read_created(
         name: step_0_name.clone(),
     })
 }
+///The inputs and outputs of workflow `read-or-create`.
+pub mod read_or_create {
+    ///The inputs of workflow `read-or-create`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Inputs {
+        pub name: ::std::string::String,
+        pub tag: ::std::string::String,
+    }
+    /// Error types.
+    pub mod error {
+        /// Error from a `TryFrom` or `FromStr` implementation.
+        pub struct ConversionError(::std::borrow::Cow<'static, str>);
+        impl ::std::error::Error for ConversionError {}
+        impl ::std::fmt::Display for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl ::std::fmt::Debug for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl From<&'static str> for ConversionError {
+            fn from(value: &'static str) -> Self {
+                Self(value.into())
+            }
+        }
+        impl From<String> for ConversionError {
+            fn from(value: String) -> Self {
+                Self(value.into())
+            }
+        }
+    }
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {
+        ///`found`.
+        #[serde(rename = "found")]
+        pub found: ::std::option::Option<::std::string::String>,
+    }
+}
+///Read a pet by name; when there is none, hand over to create-pet.
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
+pub async fn read_or_create(
+    clients: &Clients,
+    inputs: read_or_create::Inputs,
+) -> ::std::result::Result<read_or_create::Outputs, Error> {
+    let mut step_0_found: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let next: usize = 0;
+    let mut steps_run: u32 = 0;
+    'steps: loop {
+        steps_run += 1;
+        if steps_run > 1000u32 {
+            return ::std::result::Result::Err(Error::StepBudget {
+                limit: 1000u32,
+            });
+        }
+        match next {
+            0 => {
+                let step_0 = arazzo_support::exchange(
+                        "read",
+                        clients
+                            .pets
+                            .get_pet_by_id()
+                            .pet_id(inputs.name.clone())
+                            .send()
+                            .await,
+                    )
+                    .await?;
+                let failed: ::std::option::Option<&'static str> = if !((step_0.status
+                    == 200) || (step_0.status == 404))
+                {
+                    ::std::option::Option::Some(
+                        "$statusCode == 200 || $statusCode == 404",
+                    )
+                } else {
+                    ::std::option::Option::None
+                };
+                match failed {
+                    ::std::option::Option::None => {
+                        step_0_found = arazzo_support::optional_output::<
+                            ::std::string::String,
+                        >("read", "found", &step_0.body, "/name")?;
+                        if step_0.status == 404 {
+                            ::std::boxed::Box::pin(
+                                    create_pet(
+                                        clients,
+                                        arazzo_support::from_json(
+                                            "create-pet",
+                                            "the inputs, passed on",
+                                            arazzo_support::to_json(&inputs),
+                                        )?,
+                                    ),
+                                )
+                                .await?;
+                            break 'steps;
+                        }
+                        break 'steps;
+                    }
+                    ::std::option::Option::Some(criterion) => {
+                        return ::std::result::Result::Err(Error::Failed {
+                            step: "read",
+                            criterion,
+                            status: step_0.status,
+                            body: ::std::option::Option::Some(step_0.body),
+                        });
+                    }
+                }
+            }
+            _ => break 'steps,
+        }
+    }
+    ::std::result::Result::Ok(read_or_create::Outputs {
+        found: step_0_found.clone(),
+    })
+}
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -1604,7 +1733,12 @@ impl Clients {
     }
 }
 /// The id of every workflow that has a function.
-pub const WORKFLOWS: &[&str] = &["create-pet", "create-then-read", "read-created"];
+pub const WORKFLOWS: &[&str] = &[
+    "create-pet",
+    "create-then-read",
+    "read-created",
+    "read-or-create",
+];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
 pub async fn run_workflow(
     clients: &Clients,
@@ -1638,6 +1772,15 @@ pub async fn run_workflow(
                 })?;
             ::std::result::Result::Ok(
                 arazzo_support::to_json(&read_created(clients, inputs).await?),
+            )
+        }
+        "read-or-create" => {
+            let inputs: read_or_create::Inputs = ::serde_json::from_value(inputs)
+                .map_err(|e| Error::Inputs {
+                    cause: e.to_string(),
+                })?;
+            ::std::result::Result::Ok(
+                arazzo_support::to_json(&read_or_create(clients, inputs).await?),
             )
         }
         _ => {

@@ -1,6 +1,7 @@
 //! Workflows that branch, loop or retry, generated as a state machine: a loop over a `match` on
 //! the next step's index. Each step's success and failure actions are tried in order, the first
-//! whose criteria hold wins: `end`, `goto` a step, or (on failure) `retry` with `retryAfter`
+//! whose criteria hold wins: `end`, `goto` a step or a workflow (which then runs on the same
+//! inputs, and this one ends), or (on failure) `retry` with `retryAfter`
 //! (a `Retry-After` response header in seconds takes precedence) until `retryLimit` (default 1)
 //! is used up, after which the later failure actions are tried. A workflow's own success and
 //! failure actions apply to each step that has none. A step budget bounds loops.
@@ -140,6 +141,12 @@ impl Workflow_<'_> {
             });
         }
         let budget = self.input.step_budget;
+        // A single step that never goes back reads `next` once and never sets it.
+        let mutable = if super::uses(arms.clone(), "next") > 0 {
+            quote!(mut)
+        } else {
+            TokenStream::new()
+        };
         let attempts = if retries {
             let n = Literal::usize_unsuffixed(count);
             quote! { let mut attempts = [0u32; #n]; }
@@ -149,7 +156,7 @@ impl Workflow_<'_> {
         Ok(quote! {
             #decls
             #attempts
-            let mut next: usize = 0;
+            let #mutable next: usize = 0;
             let mut steps_run: u32 = 0;
             'steps: loop {
                 steps_run += 1;
@@ -196,8 +203,33 @@ impl Workflow_<'_> {
                     let j = step_index(step)?;
                     quote! { next = #j; continue 'steps; }
                 }
-                (None, Some(_)) => {
-                    return Err("an action goes to another workflow (not supported yet)".into())
+                (None, Some(workflow)) => {
+                    // Control passes to that workflow, on the same inputs; this one then ends.
+                    let wi = self
+                        .input
+                        .ws
+                        .arazzo
+                        .first()
+                        .and_then(|d| d.doc.workflows.iter().position(|w| &w.workflow_id == workflow))
+                        .ok_or_else(|| {
+                            format!("an action goes to `{workflow}`, which is not a workflow of this document")
+                        })?;
+                    if self.unavailable.contains(&wi) {
+                        return Err(format!(
+                            "an action goes to workflow `{workflow}`, which has no function"
+                        ));
+                    }
+                    let function: syn::Ident =
+                        syn::parse_str(&self.idents[wi]).map_err(|e| e.to_string())?;
+                    let id = workflow.as_str();
+                    quote! {
+                        ::std::boxed::Box::pin(#function(
+                            clients,
+                            arazzo_support::from_json(#id, "the inputs, passed on", arazzo_support::to_json(&inputs))?,
+                        ))
+                        .await?;
+                        break 'steps;
+                    }
                 }
                 (None, None) => return Err("a goto action names no step".into()),
             },

@@ -406,3 +406,31 @@ async fn a_workflow_failure_action_applies_to_its_steps() {
     assert_eq!((err.step(), err.status()), (Some("read"), Some(503)));
     assert_eq!(requests(&seen).len(), 2, "retryLimit 1");
 }
+
+#[tokio::test]
+async fn a_goto_to_a_workflow_hands_over_on_the_same_inputs() {
+    let inputs = || sub::read_or_create::Inputs {
+        name: "Rex".into(),
+        tag: "cat".into(),
+    };
+    let created = r#"{"id":"pet-Rex","name":"Rex","tag":"cat"}"#;
+    let clients = |base: &str| sub::Clients {
+        pets: sub::pets::Client::new(base, Default::default()),
+    };
+    let (base, seen) = server(vec![(404, "{}", &[]), (201, created, &[])]).await;
+    sub::read_or_create(&clients(&base), inputs())
+        .await
+        .expect("hands over");
+    assert_eq!(
+        requests(&seen),
+        ["GET /pets/Rex", "POST /pets"],
+        "create-pet ran"
+    );
+
+    let (base, seen) = server(vec![(200, created, &[])]).await;
+    let out = sub::read_or_create(&clients(&base), inputs())
+        .await
+        .expect("found");
+    assert_eq!(requests(&seen), ["GET /pets/Rex"], "no hand-over");
+    assert_eq!(out.found.as_deref(), Some("Rex"));
+}
