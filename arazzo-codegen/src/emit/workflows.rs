@@ -180,6 +180,8 @@ struct Workflow_<'a> {
 struct StepParts {
     /// Whether the step calls a workflow (its "exchange" is the workflow's outputs).
     workflow_call: bool,
+    /// For a workflow step: the call, a future of the called workflow's result.
+    call: TokenStream,
     /// In a state machine, the local holding the step's idempotency key across retries.
     idempotency: Option<syn::Ident>,
     /// `let step_N = exchange(..).await?;`
@@ -652,6 +654,7 @@ impl Workflow_<'_> {
         }
         Ok(StepParts {
             workflow_call: false,
+            call: TokenStream::new(),
             idempotency,
             request: quote! {
                 #key_decl
@@ -691,12 +694,15 @@ impl Workflow_<'_> {
                 callee.workflow_id
             ));
         }
-        if !step.success_criteria.is_empty()
-            || !step.on_success.is_empty()
-            || !step.on_failure.is_empty()
-        {
+        // The called workflow succeeds or fails as a whole: there is no response for criteria
+        // to read. Its actions may `end` or `goto` (without criteria of their own).
+        let actions = step.on_success.iter().chain(&step.on_failure);
+        let plain_actions = actions.clone().all(|a| {
+            a.criteria.is_empty() && a.reference.is_none() && a.kind.as_deref() != Some("retry")
+        });
+        if !step.success_criteria.is_empty() || !plain_actions {
             return Err(format!(
-                "step `{sid}` calls a workflow and has criteria or actions (not supported yet)"
+                "step `{sid}` calls a workflow and has criteria, or actions with criteria or retries (not supported yet)"
             ));
         }
         let function: syn::Ident =
@@ -742,17 +748,20 @@ impl Workflow_<'_> {
             };
             outputs.push((local, t, read));
         }
+        let call = quote! {
+            ::std::boxed::Box::pin(#function(
+                clients,
+                arazzo_support::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
+            ))
+        };
         Ok(StepParts {
             workflow_call: true,
             idempotency: None,
             request: quote! {
-                let #var = ::std::boxed::Box::pin(#function(
-                    clients,
-                    arazzo_support::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
-                ))
-                .await?;
+                let #var = #call.await?;
                 let _ = &#var;
             },
+            call,
             var,
             criteria: Vec::new(),
             outputs,

@@ -994,6 +994,17 @@ Version: 1.0.0*/
         {}
     };
     impl Client {
+        /**Sends a `GET` request to `/pets`
+
+```ignore
+let response = client.list_pets()
+    .limit(limit)
+    .send()
+    .await;
+```*/
+        pub fn list_pets(&self) -> builder::ListPets<'_> {
+            builder::ListPets::new(self)
+        }
         /**Sends a `POST` request to `/pets`
 
 Arguments:
@@ -1031,6 +1042,70 @@ let response = client.get_pet_by_id()
             encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
             RequestBuilderExt, ResponseValue,
         };
+        /**Builder for [`Client::list_pets`]
+
+[`Client::list_pets`]: super::Client::list_pets*/
+        #[derive(Debug, Clone)]
+        pub struct ListPets<'a> {
+            client: &'a super::Client,
+            limit: Result<Option<i64>, String>,
+        }
+        impl<'a> ListPets<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    limit: Ok(None),
+                }
+            }
+            pub fn limit<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<i64>,
+            {
+                self.limit = value
+                    .try_into()
+                    .map(Some)
+                    .map_err(|_| "conversion to `i64` for limit failed".to_string());
+                self
+            }
+            ///Sends a `GET` request to `/pets`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<::std::vec::Vec<types::Pet>>, Error<()>> {
+                let Self { client, limit } = self;
+                let limit = limit.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/pets", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_pets",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
         /**Builder for [`Client::create_pet`]
 
 [`Client::create_pet`]: super::Client::create_pet*/
@@ -1722,6 +1797,138 @@ pub async fn read_or_create(
         found: step_0_found.clone(),
     })
 }
+///The inputs and outputs of workflow `create-or-list`.
+pub mod create_or_list {
+    ///The inputs of workflow `create-or-list`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Inputs {
+        pub name: ::std::string::String,
+    }
+    /// Error types.
+    pub mod error {
+        /// Error from a `TryFrom` or `FromStr` implementation.
+        pub struct ConversionError(::std::borrow::Cow<'static, str>);
+        impl ::std::error::Error for ConversionError {}
+        impl ::std::fmt::Display for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl ::std::fmt::Debug for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl From<&'static str> for ConversionError {
+            fn from(value: &'static str) -> Self {
+                Self(value.into())
+            }
+        }
+        impl From<String> for ConversionError {
+            fn from(value: String) -> Self {
+                Self(value.into())
+            }
+        }
+    }
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {
+        ///`first`.
+        #[serde(rename = "first")]
+        pub first: ::std::option::Option<::std::string::String>,
+    }
+}
+///Create a pet through create-pet; when that fails, list the pets instead.
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
+pub async fn create_or_list(
+    clients: &Clients,
+    inputs: create_or_list::Inputs,
+) -> ::std::result::Result<create_or_list::Outputs, Error> {
+    let mut step_1_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut next: usize = 0;
+    let mut steps_run: u32 = 0;
+    'steps: loop {
+        steps_run += 1;
+        if steps_run > 1000u32 {
+            return ::std::result::Result::Err(Error::StepBudget {
+                limit: 1000u32,
+            });
+        }
+        match next {
+            0 => {
+                match ::std::boxed::Box::pin(
+                        create_pet(
+                            clients,
+                            arazzo_support::from_json(
+                                "create",
+                                "the called workflow's inputs",
+                                ::serde_json::json!(
+                                    { "name" : inputs.name.clone(), "tag" : "dog" }
+                                ),
+                            )?,
+                        ),
+                    )
+                    .await
+                {
+                    ::std::result::Result::Ok(step_0) => {
+                        let _ = &step_0;
+                        break 'steps;
+                    }
+                    ::std::result::Result::Err(_) => {
+                        next = 1;
+                        continue 'steps;
+                    }
+                }
+            }
+            1 => {
+                let step_1 = arazzo_support::exchange(
+                        "list",
+                        clients.pets.list_pets().send().await,
+                    )
+                    .await?;
+                let failed: ::std::option::Option<&'static str> = if !((200..300)
+                    .contains(&step_1.status))
+                {
+                    ::std::option::Option::Some("a 2xx status")
+                } else {
+                    ::std::option::Option::None
+                };
+                match failed {
+                    ::std::option::Option::None => {
+                        step_1_first = arazzo_support::optional_output::<
+                            ::std::string::String,
+                        >("list", "first", &step_1.body, "/0/name")?;
+                        break 'steps;
+                    }
+                    ::std::option::Option::Some(criterion) => {
+                        return ::std::result::Result::Err(Error::Failed {
+                            step: "list",
+                            criterion,
+                            status: step_1.status,
+                            body: ::std::option::Option::Some(step_1.body),
+                        });
+                    }
+                }
+            }
+            _ => break 'steps,
+        }
+    }
+    ::std::result::Result::Ok(create_or_list::Outputs {
+        first: step_1_first.clone(),
+    })
+}
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -1738,6 +1945,7 @@ pub const WORKFLOWS: &[&str] = &[
     "create-then-read",
     "read-created",
     "read-or-create",
+    "create-or-list",
 ];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
 pub async fn run_workflow(
@@ -1781,6 +1989,15 @@ pub async fn run_workflow(
                 })?;
             ::std::result::Result::Ok(
                 arazzo_support::to_json(&read_or_create(clients, inputs).await?),
+            )
+        }
+        "create-or-list" => {
+            let inputs: create_or_list::Inputs = ::serde_json::from_value(inputs)
+                .map_err(|e| Error::Inputs {
+                    cause: e.to_string(),
+                })?;
+            ::std::result::Result::Ok(
+                arazzo_support::to_json(&create_or_list(clients, inputs).await?),
             )
         }
         _ => {

@@ -115,12 +115,30 @@ impl Workflow_<'_> {
             };
             let index = Literal::usize_unsuffixed(si);
             if parts.workflow_call {
-                // The called workflow's failure is already this workflow's error.
+                // The called workflow's error is this step's failure: its failure actions run,
+                // else it is this workflow's error.
+                let call = &parts.call;
+                let failed = if failure_left {
+                    quote! { ::std::result::Result::Err(_) => { #on_failure } }
+                } else {
+                    quote! {
+                        ::std::result::Result::Err(error) => {
+                            #on_failure
+                            return ::std::result::Result::Err(error);
+                        }
+                    }
+                };
                 arms.extend(quote! {
                     #index => {
-                        #request
-                        #assigns
-                        #after
+                        match #call.await {
+                            ::std::result::Result::Ok(#var) => {
+                                let _ = &#var;
+                                #assigns
+                                #on_success
+                                #after
+                            }
+                            #failed
+                        }
                     }
                 });
                 continue;

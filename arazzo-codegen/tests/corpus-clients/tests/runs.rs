@@ -434,3 +434,26 @@ async fn a_goto_to_a_workflow_hands_over_on_the_same_inputs() {
     assert_eq!(requests(&seen), ["GET /pets/Rex"], "no hand-over");
     assert_eq!(out.found.as_deref(), Some("Rex"));
 }
+
+#[tokio::test]
+async fn a_failed_sub_workflow_runs_the_step_failure_actions() {
+    let inputs = || sub::create_or_list::Inputs { name: "Rex".into() };
+    let clients = |base: &str| sub::Clients {
+        pets: sub::pets::Client::new(base, Default::default()),
+    };
+    let listed = r#"[{"id":"p-1","name":"Fido"}]"#;
+    let (base, seen) = server(vec![(500, "{}", &[]), (200, listed, &[])]).await;
+    let out = sub::create_or_list(&clients(&base), inputs())
+        .await
+        .expect("falls back");
+    assert_eq!(requests(&seen), ["POST /pets", "GET /pets"]);
+    assert_eq!(out.first.as_deref(), Some("Fido"));
+
+    let created = r#"{"id":"pet-Rex","name":"Rex","tag":"dog"}"#;
+    let (base, seen) = server(vec![(201, created, &[])]).await;
+    let out = sub::create_or_list(&clients(&base), inputs())
+        .await
+        .expect("creates");
+    assert_eq!(requests(&seen), ["POST /pets"], "success ends the workflow");
+    assert_eq!(out.first, None);
+}
