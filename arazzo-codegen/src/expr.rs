@@ -145,6 +145,18 @@ pub struct Named {
 }
 
 impl Named {
+    /// The step and output a `$steps.` name refers to: `<step>.outputs.<output>`, else the
+    /// `<step>.<output>` dialect where `is_output(step, output)` says that step has that output.
+    pub fn step_output(&self, is_output: impl Fn(&str, &str) -> bool) -> Option<(&str, &str)> {
+        if let Some((step, _, output)) = self.split_at_field(&["outputs"]) {
+            return Some((step, output));
+        }
+        self.name
+            .match_indices('.')
+            .map(|(i, _)| (&self.name[..i], &self.name[i + 1..]))
+            .find(|(step, output)| is_output(step, output))
+    }
+
     /// Splits `<head>.<field>.<rest>` (e.g. `step.outputs.x`) at the first `.<field>.`.
     pub fn split_at_field<'a>(&'a self, fields: &[&'a str]) -> Option<(&'a str, &'a str, &'a str)> {
         fields

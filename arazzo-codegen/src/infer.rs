@@ -235,17 +235,12 @@ fn of_expr(
         }
         Expr::Steps(n) => {
             // `<step>.outputs.<output>`, or the `<step>.<output>` dialect the checker repairs.
-            let named = n
-                .split_at_field(&["outputs"])
-                .map(|(s, _, o)| (s, o))
-                .or_else(|| {
-                    known.steps.iter().find_map(|(step, outputs)| {
-                        let rest = n.name.strip_prefix(step.as_str())?.strip_prefix('.')?;
-                        outputs
-                            .contains_key(rest)
-                            .then(|| (&n.name[..step.len()], rest))
-                    })
-                });
+            let named = n.step_output(|step, output| {
+                known
+                    .steps
+                    .get(step)
+                    .is_some_and(|o| o.contains_key(output))
+            });
             let Some((step, output)) = named else {
                 return Typed::json("it does not name a step output");
             };

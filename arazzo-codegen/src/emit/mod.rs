@@ -112,6 +112,7 @@ pub fn generate(
             );
         }
     }
+    let mut streams = false;
     if !diags.has_errors() {
         let input = workflows::Input {
             ws,
@@ -123,12 +124,13 @@ pub fn generate(
             clients: &clients,
             taken: idents.clone(),
         };
-        modules.push(workflows::emit(&input, &mut diags));
+        let functions = workflows::emit(&input, &mut diags);
+        // Only workflow code reads non-JSON responses; the client modules are not searched.
+        streams = functions
+            .to_string()
+            .contains("arazzo_support :: stream :: exchange");
+        modules.push(functions);
     }
-    let streams = modules.iter().any(|m| {
-        m.to_string()
-            .contains("arazzo_support :: stream :: exchange")
-    });
     let support = match support_module(streams) {
         Ok(s) => s,
         Err(e) => {

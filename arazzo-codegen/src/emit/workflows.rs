@@ -983,19 +983,13 @@ impl Workflow_<'_> {
     /// The step and output a `$steps.` expression names: `<step>.outputs.<output>`, or the
     /// `<step>.<output>` dialect when `<output>` is an output of `<step>` (the checker warned).
     fn step_and_output<'n>(&self, n: &'n expr::Named) -> Result<(&'n str, &'n str), String> {
-        if let Some((step, _, output)) = n.split_at_field(&["outputs"]) {
-            return Ok((step, output));
-        }
-        self.wf
-            .steps
-            .iter()
-            .find_map(|s| {
-                let rest = n.name.strip_prefix(s.step_id.as_str())?.strip_prefix('.')?;
-                s.outputs
-                    .contains_key(rest)
-                    .then(|| (&n.name[..s.step_id.len()], rest))
-            })
-            .ok_or_else(|| "a step reference without `.outputs.`".to_string())
+        n.step_output(|step, output| {
+            self.wf
+                .steps
+                .iter()
+                .any(|s| s.step_id == step && s.outputs.contains_key(output))
+        })
+        .ok_or_else(|| "a step reference without `.outputs.`".to_string())
     }
 
     /// A step output read into with a JSON pointer, as JSON (`null` where there is nothing).

@@ -15,7 +15,7 @@ pub async fn exchange<E>(
         ::std::result::Result::Ok(v) => {
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
             let bytes = collect(v.into_inner_stream()).await.map_err(|e| failed(e.to_string()))?;
-            ::std::result::Result::Ok(super::Exchange { status, headers, body: body(&bytes) })
+            ::std::result::Result::Ok(super::Exchange { status, headers, body: super::json_or_text(&bytes) })
         }
         ::std::result::Result::Err(::progenitor_client::Error::ErrorResponse(v)) => {
             // A declared error response of a non-JSON operation: its status and headers count.
@@ -25,7 +25,7 @@ pub async fn exchange<E>(
         ::std::result::Result::Err(::progenitor_client::Error::UnexpectedResponse(r)) => {
             let (status, headers) = (r.status().as_u16(), r.headers().clone());
             let bytes = r.bytes().await.map_err(|e| failed(e.to_string()))?;
-            ::std::result::Result::Ok(super::Exchange { status, headers, body: body(&bytes) })
+            ::std::result::Result::Ok(super::Exchange { status, headers, body: super::json_or_text(&bytes) })
         }
         ::std::result::Result::Err(e) => ::std::result::Result::Err(failed(e.into_untyped().to_string())),
     }
@@ -44,14 +44,4 @@ where
         out.extend_from_slice(chunk?.as_ref());
     }
     ::std::result::Result::Ok(out)
-}
-
-/// JSON when the bytes are JSON, else the text, else `null` when empty.
-fn body(bytes: &[u8]) -> ::serde_json::Value {
-    if bytes.is_empty() {
-        return ::serde_json::Value::Null;
-    }
-    ::serde_json::from_slice(bytes).unwrap_or_else(|_| {
-        ::serde_json::Value::String(::std::string::String::from_utf8_lossy(bytes).into_owned())
-    })
 }

@@ -263,17 +263,11 @@ pub mod arazzo_support {
                         step,
                         cause: causes(&e),
                     })?;
-                let body = ::serde_json::from_slice(&bytes)
-                    .unwrap_or_else(|_| {
-                        if bytes.is_empty() {
-                            ::serde_json::Value::Null
-                        } else {
-                            ::serde_json::Value::String(
-                                ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                            )
-                        }
-                    });
-                ::std::result::Result::Ok(Exchange { status, headers, body })
+                ::std::result::Result::Ok(Exchange {
+                    status,
+                    headers,
+                    body: json_or_text(&bytes),
+                })
             }
             ::std::result::Result::Err(e) => {
                 ::std::result::Result::Err(Error::Request {
@@ -350,6 +344,18 @@ pub mod arazzo_support {
                 })
             }
         }
+    }
+    /// A body as JSON when it is JSON, else as text; `null` when empty.
+    pub fn json_or_text(bytes: &[u8]) -> ::serde_json::Value {
+        if bytes.is_empty() {
+            return ::serde_json::Value::Null;
+        }
+        ::serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| {
+                ::serde_json::Value::String(
+                    ::std::string::String::from_utf8_lossy(bytes).into_owned(),
+                )
+            })
     }
     /// Converts a JSON value into the type a request setter takes.
     pub fn from_json<T: ::serde::de::DeserializeOwned>(

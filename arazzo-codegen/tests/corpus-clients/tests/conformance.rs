@@ -6,12 +6,14 @@
 //! The table is kept in `tests/conformance.txt` (regenerate with `EXPECTORATE=overwrite` after
 //! review); printed with `cargo test -p corpus-clients --test conformance -- --nocapture`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 fn corpus() -> PathBuf {
@@ -141,36 +143,9 @@ async fn serve(mocks: Vec<Mock>, prefixes: Vec<String>) -> (String, Arc<Mutex<us
             let Ok((mut sock, _)) = listener.accept().await else {
                 return;
             };
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 8192];
-            let head_end = loop {
-                let n = sock.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break Some(i + 4);
-                }
+            let Some((head, _)) = common::read_request(&mut sock).await else {
+                continue;
             };
-            let Some(head_end) = head_end else { continue };
-            let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().to_string())
-                })
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            while buf.len() < head_end + length {
-                let n = sock.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
             let mut parts = head.lines().next().unwrap_or_default().split(' ');
             let method = parts.next().unwrap_or_default().to_string();
             let target = parts.next().unwrap_or_default().to_string();

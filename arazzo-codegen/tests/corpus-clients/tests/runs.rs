@@ -2,6 +2,8 @@
 //! the Amberflo upsert and offboard workflows, a goto loop bounded by the step budget, retries
 //! that honour Retry-After and then give way to a failure action, regex and jsonpath criteria.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -9,7 +11,7 @@ use corpus_clients::amberflo_arazzo_amberflo_offboard_customer_if_no_invoices_wo
 use corpus_clients::amberflo_arazzo_amberflo_upsert_customer_workflow_yml as upsert;
 use corpus_clients::fixture_control as control;
 use corpus_clients::fixture_subworkflows as sub;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 /// A response to replay: status, body, extra headers.
@@ -30,39 +32,11 @@ async fn server(replies: Vec<Reply>) -> (String, Seen) {
             let Ok((mut sock, _)) = listener.accept().await else {
                 return;
             };
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            let head_end = loop {
-                let read = sock.read(&mut chunk).await.unwrap_or(0);
-                if read == 0 {
-                    break None;
-                }
-                buf.extend_from_slice(&chunk[..read]);
-                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break Some(i + 4);
-                }
+            let Some((head, body)) = common::read_request(&mut sock).await else {
+                continue;
             };
-            let Some(head_end) = head_end else { continue };
-            let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().to_string())
-                })
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            while buf.len() < head_end + length {
-                let read = sock.read(&mut chunk).await.unwrap_or(0);
-                if read == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..read]);
-            }
             let line = head.lines().next().unwrap_or_default();
             let request = line.rsplit_once(' ').map_or(line, |(r, _)| r).to_string();
-            let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
             let lower = head.to_ascii_lowercase();
             record
                 .lock()
