@@ -53,7 +53,7 @@ pub struct Checked {
     /// The resolved workflows (empty when loading failed).
     pub workflows: Vec<WorkflowIr>,
     /// The inferred output types, by workflow id (empty when resolution failed).
-    pub types: BTreeMap<String, crate::infer::WorkflowTypes>,
+    pub types: crate::infer::Types,
     /// The request values to send as their text.
     pub conversions: crate::typecheck::Conversions,
 }

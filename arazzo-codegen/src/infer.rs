@@ -78,35 +78,90 @@ pub struct WorkflowTypes {
     pub steps: BTreeMap<String, BTreeMap<String, Typed>>,
     /// Workflow output name to type.
     pub outputs: BTreeMap<String, Typed>,
+    /// The outputs of the workflows that run before it (`$workflows.<id>.outputs.<name>`), by id.
+    pub depends: BTreeMap<String, BTreeMap<String, Typed>>,
 }
 
-/// Infers the output types of every workflow of the document the user named. Outputs whose
-/// schema gives no type are `serde_json::Value`, with a note saying why.
-pub fn infer(
-    ws: &Workspace,
-    workflows: &[WorkflowIr],
-    diags: &mut Diagnostics,
-) -> BTreeMap<String, WorkflowTypes> {
-    let mut out = BTreeMap::new();
-    let Some(root) = ws.arazzo.first() else {
-        return out;
+/// The types of every workflow, by its document (an index into [`Workspace::arazzo`]) and id.
+pub type Types = BTreeMap<(usize, String), WorkflowTypes>;
+
+/// Infers the output types of every workflow of every loaded document; a workflow that calls
+/// another (a `workflowId` step, `dependsOn`) is typed after it, so the called workflow's output
+/// types carry over. Outputs whose schema gives no type are `serde_json::Value`, with a note
+/// saying why.
+pub fn infer(ws: &Workspace, workflows: &[WorkflowIr], diags: &mut Diagnostics) -> Types {
+    let mut cx = Inferrer {
+        ws,
+        workflows,
+        done: Types::new(),
+        busy: Vec::new(),
     };
-    for (wi, ir) in workflows.iter().filter(|w| w.doc == 0).enumerate() {
-        let Some(wf) = root.doc.workflows.get(wi) else {
-            continue;
-        };
+    for (di, d) in ws.arazzo.iter().enumerate() {
+        for wi in 0..d.doc.workflows.len() {
+            cx.workflow(di, wi, diags);
+        }
+    }
+    cx.done
+}
+
+struct Inferrer<'a> {
+    ws: &'a Workspace,
+    workflows: &'a [WorkflowIr],
+    done: Types,
+    /// The workflows being typed (a call back into one of them is typed as JSON).
+    busy: Vec<(usize, usize)>,
+}
+
+impl Inferrer<'_> {
+    /// The output types of workflow `wi` of document `di`, typed on first use.
+    fn workflow(
+        &mut self,
+        di: usize,
+        wi: usize,
+        diags: &mut Diagnostics,
+    ) -> Option<BTreeMap<String, Typed>> {
+        let ws = self.ws;
+        let d = ws.arazzo.get(di)?;
+        let wf = d.doc.workflows.get(wi)?;
+        let key = (di, wf.workflow_id.clone());
+        if let Some(t) = self.done.get(&key) {
+            return Some(t.outputs.clone());
+        }
+        if self.busy.contains(&(di, wi)) {
+            return None;
+        }
+        let ir = self.workflows.iter().filter(|w| w.doc == di).nth(wi)?;
+        self.busy.push((di, wi));
         let at = index("/workflows", wi);
         let mut types = WorkflowTypes::default();
+        for &dep in &ir.depends_on {
+            if let Some(outputs) = self.workflow(di, dep, diags) {
+                let id = d.doc.workflows[dep].workflow_id.clone();
+                types.depends.insert(id, outputs);
+            }
+        }
         for (si, step) in wf.steps.iter().enumerate() {
             let target = ir.steps.get(si).map(|s| &s.target);
+            let called = match target {
+                Some(Target::Workflow { doc, workflow }) => self.workflow(*doc, *workflow, diags),
+                _ => None,
+            };
             let mut outs = BTreeMap::new();
             for (name, v) in &step.outputs {
                 let oat = child(&child(&index(&child(&at, "steps"), si), "outputs"), name);
                 let t = match v.as_str() {
-                    Some(s) => of_text(ws, wf.inputs.as_ref(), &types, target, s),
+                    Some(s) => {
+                        let cx = Context {
+                            inputs: wf.inputs.as_ref(),
+                            known: &types,
+                            target,
+                            called: called.as_ref(),
+                        };
+                        of_text(ws, &cx, s)
+                    }
                     None => Typed::json("the output is not an expression"),
                 };
-                note_untyped(ws, root.file, &oat, name, &t, diags);
+                note_untyped(ws, d.file, &oat, name, &t, diags);
                 outs.insert(name.clone(), t);
             }
             types.steps.insert(step.step_id.clone(), outs);
@@ -114,15 +169,41 @@ pub fn infer(
         for (name, v) in &wf.outputs {
             let oat = child(&child(&at, "outputs"), name);
             let t = match v.as_str() {
-                Some(s) => of_text(ws, wf.inputs.as_ref(), &types, None, s),
+                Some(s) => of_text(ws, &Context::request(wf.inputs.as_ref(), &types), s),
                 None => Typed::json("the output is not an expression"),
             };
-            note_untyped(ws, root.file, &oat, name, &t, diags);
+            note_untyped(ws, d.file, &oat, name, &t, diags);
             types.outputs.insert(name.clone(), t);
         }
-        out.insert(wf.workflow_id.clone(), types);
+        self.busy.retain(|b| *b != (di, wi));
+        let outputs = types.outputs.clone();
+        self.done.insert(key, types);
+        Some(outputs)
     }
-    out
+}
+
+/// What an expression is typed against.
+struct Context<'c> {
+    /// The workflow's inputs schema.
+    inputs: Option<&'c Value>,
+    /// The types known so far: earlier steps' outputs and the workflows run before.
+    known: &'c WorkflowTypes,
+    /// What the step calls, for its outputs (`None` elsewhere).
+    target: Option<&'c Target>,
+    /// For a step that calls a workflow, that workflow's output types (`$outputs.<name>`).
+    called: Option<&'c BTreeMap<String, Typed>>,
+}
+
+impl<'c> Context<'c> {
+    /// The context of a value with no response to read.
+    fn request(inputs: Option<&'c Value>, known: &'c WorkflowTypes) -> Self {
+        Context {
+            inputs,
+            known,
+            target: None,
+            called: None,
+        }
+    }
 }
 
 fn note_untyped(
@@ -151,37 +232,26 @@ pub(crate) fn of_request_value(
     known: &WorkflowTypes,
     text: &str,
 ) -> Typed {
-    of_text(ws, inputs, known, None, text)
+    of_text(ws, &Context::request(inputs, known), text)
 }
 
 /// The type of an output written as `text`.
-fn of_text(
-    ws: &Workspace,
-    inputs: Option<&Value>,
-    known: &WorkflowTypes,
-    target: Option<&Target>,
-    text: &str,
-) -> Typed {
+fn of_text(ws: &Workspace, cx: &Context<'_>, text: &str) -> Typed {
     match expr::classify(text, false) {
-        Ok(ValueText::Expr(e)) => of_expr(ws, inputs, known, target, &e),
+        Ok(ValueText::Expr(e)) => of_expr(ws, cx, &e),
         Ok(ValueText::Template(_) | ValueText::Literal) => Typed {
             ty: ValueType::String,
             required: true,
         },
         Err(_) => match expr::repair(text).and_then(|t| expr::parse(&t).ok()) {
-            Some(e) => of_expr(ws, inputs, known, target, &e),
+            Some(e) => of_expr(ws, cx, &e),
             None => Typed::json("the expression does not parse"),
         },
     }
 }
 
-fn of_expr(
-    ws: &Workspace,
-    inputs: Option<&Value>,
-    known: &WorkflowTypes,
-    target: Option<&Target>,
-    e: &Expr,
-) -> Typed {
+fn of_expr(ws: &Workspace, cx: &Context<'_>, e: &Expr) -> Typed {
+    let (inputs, known, target) = (cx.inputs, cx.known, cx.target);
     let text = |ty| Typed { ty, required: true };
     match e {
         Expr::StatusCode => text(ValueType::Integer),
@@ -248,6 +318,23 @@ fn of_expr(
                 Some(t) if n.pointer.as_ref().is_none_or(Pointer::is_root) => t.clone(),
                 Some(_) => Typed::json("it reads into a step output with a JSON pointer"),
                 None => Typed::json(format!("the type of `{step}.{output}` is not known here")),
+            }
+        }
+        Expr::Outputs(Named { name, pointer }) => match cx.called.and_then(|o| o.get(name)) {
+            Some(t) if pointer.as_ref().is_none_or(Pointer::is_root) => t.clone(),
+            Some(_) => Typed::json("it reads into another workflow's output with a JSON pointer"),
+            None => Typed::json("the called workflow's output types are not known here"),
+        },
+        Expr::Workflows(n) => {
+            let read = n
+                .split_at_field(&["outputs"])
+                .and_then(|(id, _, output)| known.depends.get(id)?.get(output));
+            match read {
+                Some(t) if n.pointer.as_ref().is_none_or(Pointer::is_root) => t.clone(),
+                Some(_) => {
+                    Typed::json("it reads into another workflow's output with a JSON pointer")
+                }
+                None => Typed::json("it does not name an output of a workflow run before"),
             }
         }
         _ => Typed::json("its type is not inferred"),

@@ -72,18 +72,27 @@ pub struct WorkflowIr {
     pub id: String,
     /// Its steps, in order.
     pub steps: Vec<StepIr>,
+    /// The workflows of the same document that run before it, in order: those `dependsOn`
+    /// lists, then those it reads through `$workflows.<id>` without listing them.
+    pub depends_on: Vec<usize>,
 }
 
 /// Resolves and checks every workflow of every loaded Arazzo document.
 pub fn resolve(ws: &Workspace, diags: &mut Diagnostics) -> Vec<WorkflowIr> {
     let mut out = Vec::new();
     for (di, d) in ws.arazzo.iter().enumerate() {
-        let mut r = Resolver { ws, d, diags };
+        let mut r = Resolver {
+            ws,
+            d,
+            diags,
+            reads: BTreeMap::new(),
+        };
         r.check_document();
+        let first = out.len();
         for (wi, wf) in d.doc.workflows.iter().enumerate() {
             out.push(r.workflow(di, wi, wf));
         }
-        r.check_depends_on_cycles();
+        r.check_depends_on_cycles(&out[first..]);
     }
     out
 }
@@ -92,6 +101,9 @@ struct Resolver<'a> {
     ws: &'a Workspace,
     d: &'a ArazzoDoc,
     diags: &'a mut Diagnostics,
+    /// The workflows of this document the current workflow reads through `$workflows.<id>`,
+    /// each with where it is first read.
+    reads: BTreeMap<usize, Location>,
 }
 
 /// What an expression may read at the place it stands.
@@ -235,6 +247,7 @@ impl<'a> Resolver<'a> {
 
     fn workflow(&mut self, di: usize, wi: usize, wf: &'a Workflow) -> WorkflowIr {
         let at = index("/workflows", wi);
+        self.reads.clear();
         let inputs = self.input_names(wf, &at);
         let before = reach_before(wf, self.d);
         let mut cx = WfCx {
@@ -317,11 +330,57 @@ impl<'a> Resolver<'a> {
             &wf.failure_actions,
             true,
         );
+        let depends_on = self.dependencies(wi, wf, di, &steps);
         WorkflowIr {
             doc: di,
             id: wf.workflow_id.clone(),
             steps,
+            depends_on,
         }
+    }
+
+    /// The workflows that run before workflow `wi`: those it lists, then those it reads without
+    /// listing (with a warning saying the generator runs them first). A workflow one of its
+    /// steps calls is read from that step instead.
+    fn dependencies(
+        &mut self,
+        wi: usize,
+        wf: &Workflow,
+        di: usize,
+        steps: &[StepIr],
+    ) -> Vec<usize> {
+        let index_of = |id: &str| {
+            self.d
+                .doc
+                .workflows
+                .iter()
+                .position(|w| w.workflow_id == id)
+        };
+        let mut deps: Vec<usize> = wf.depends_on.iter().filter_map(|d| index_of(d)).collect();
+        let reads = std::mem::take(&mut self.reads);
+        for (read, loc) in reads {
+            let called = steps.iter().any(|s| {
+                s.target
+                    == Target::Workflow {
+                        doc: di,
+                        workflow: read,
+                    }
+            });
+            if read == wi || deps.contains(&read) || called {
+                continue;
+            }
+            let id = &self.d.doc.workflows[read].workflow_id;
+            self.push(
+                Diagnostic::warning(format!(
+                    "workflow `{}` reads the outputs of `{id}` without listing it in `dependsOn`; `{id}` runs first, on the same inputs, as if it were listed",
+                    wf.workflow_id
+                ))
+                .at(loc)
+                .help(format!("add `dependsOn: [{id}]` to workflow `{}`", wf.workflow_id)),
+            );
+            deps.push(read);
+        }
+        deps
     }
 
     /// The names of a workflow's inputs, or `None` when its schema does not list them.
@@ -1506,6 +1565,9 @@ impl<'a> Resolver<'a> {
                 match self.find_workflow(wf) {
                     None => self.unknown_workflow(wf, loc),
                     Some((di, wi)) => {
+                        if std::ptr::eq(&self.ws.arazzo[di], self.d) && field == "outputs" {
+                            self.reads.entry(wi).or_insert_with(|| loc.clone());
+                        }
                         let w = &self.ws.arazzo[di].doc.workflows[wi];
                         let known: Vec<String> = if field == "outputs" {
                             w.outputs.keys().cloned().collect()
@@ -1565,6 +1627,11 @@ impl<'a> Resolver<'a> {
                 }
             }
             Expr::StatusCode | Expr::Response(_) => match place {
+                Place::Response(si) if cx.called_outputs.contains_key(&si) => self.push(
+                    Diagnostic::error("this step calls a workflow, so it has no response to read")
+                        .at(loc)
+                        .help("a step that calls a workflow succeeds when the workflow does; its criteria and outputs read the workflow's outputs with `$outputs.<name>`"),
+                ),
                 Place::Request(_) => self.push(
                     Diagnostic::error("the response is not available here: it is read before the request is sent")
                         .at(loc)
@@ -1717,13 +1784,10 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn check_depends_on_cycles(&mut self) {
+    /// Reports each cycle among the workflows that run before others (listed in `dependsOn`
+    /// or read through `$workflows.<id>`), once.
+    fn check_depends_on_cycles(&mut self, irs: &[WorkflowIr]) {
         let wfs = &self.d.doc.workflows;
-        let id_of: BTreeMap<&str, usize> = wfs
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.workflow_id.as_str(), i))
-            .collect();
         // 0 = unvisited, 1 = on the stack, 2 = done.
         let mut state = vec![0u8; wfs.len()];
         let mut reported = BTreeSet::new();
@@ -1734,17 +1798,14 @@ impl<'a> Resolver<'a> {
             }
             state[start] = 1;
             while let Some(&mut (w, ref mut next)) = stack.last_mut() {
-                let deps = &wfs[w].depends_on;
+                let deps = irs.get(w).map_or(&[][..], |ir| &ir.depends_on[..]);
                 if *next >= deps.len() {
                     state[w] = 2;
                     stack.pop();
                     continue;
                 }
-                let dep_index = *next;
+                let t = deps[*next];
                 *next += 1;
-                let Some(&t) = id_of.get(deps[dep_index].as_str()) else {
-                    continue;
-                };
                 match state[t] {
                     0 => {
                         state[t] = 1;
@@ -1759,10 +1820,21 @@ impl<'a> Resolver<'a> {
                         cycle.push(wfs[t].workflow_id.as_str());
                         let key: BTreeSet<&str> = cycle.iter().copied().collect();
                         if reported.insert(key.into_iter().collect::<Vec<_>>().join(",")) {
-                            let at = index(&child(&index("/workflows", w), "dependsOn"), dep_index);
+                            let wat = index("/workflows", w);
+                            let listed = wfs[w]
+                                .depends_on
+                                .iter()
+                                .position(|d| *d == wfs[t].workflow_id);
+                            let (at, what) = match listed {
+                                Some(k) => (index(&child(&wat, "dependsOn"), k), "`dependsOn`"),
+                                None => (
+                                    child(&wat, "workflowId"),
+                                    "`dependsOn` with the workflows read through `$workflows`",
+                                ),
+                            };
                             self.push(
                                 Diagnostic::error(format!(
-                                    "`dependsOn` forms a cycle: {}",
+                                    "{what} forms a cycle: {}",
                                     cycle.join(" -> ")
                                 ))
                                 .at(self.loc(&at))

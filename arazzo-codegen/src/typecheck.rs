@@ -21,9 +21,10 @@ use crate::resolve::{Target, WorkflowIr};
 use crate::source::{child, index};
 use crate::workspace::Workspace;
 
-/// How a request value is converted on its way, by the JSON pointer of the value in the root
-/// document; values not listed go as they are.
-pub type Conversions = BTreeMap<String, Conversion>;
+/// How a request value is converted on its way, by its document (an index into
+/// [`Workspace::arazzo`]) and the JSON pointer of the value in it; values not listed go as they
+/// are.
+pub type Conversions = BTreeMap<(usize, String), Conversion>;
 
 /// A conversion the emitted code applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,28 +35,30 @@ pub enum Conversion {
     Parse,
 }
 
-/// Checks every value fed into a request of the root document's workflows; returns the values
-/// to convert to text.
+/// Checks every value fed into a request of every loaded document's workflows; returns the
+/// values to convert.
 pub fn check(
     ws: &Workspace,
     workflows: &[WorkflowIr],
-    types: &BTreeMap<String, WorkflowTypes>,
+    types: &infer::Types,
     diags: &mut Diagnostics,
 ) -> Conversions {
     let mut out = Conversions::new();
-    let Some(root) = ws.arazzo.first() else {
-        return out;
-    };
     let empty = WorkflowTypes::default();
-    for (wi, ir) in workflows.iter().filter(|w| w.doc == 0).enumerate() {
-        let Some(wf) = root.doc.workflows.get(wi) else {
+    for ir in workflows {
+        let Some(d) = ws.arazzo.get(ir.doc) else {
             continue;
         };
+        let Some(wi) = d.doc.workflows.iter().position(|w| w.workflow_id == ir.id) else {
+            continue;
+        };
+        let wf = &d.doc.workflows[wi];
         let cx = Feeds {
             ws,
-            file: root.file,
+            doc: ir.doc,
+            file: d.file,
             inputs: wf.inputs.as_ref(),
-            types: types.get(&wf.workflow_id).unwrap_or(&empty),
+            types: types.get(&(ir.doc, ir.id.clone())).unwrap_or(&empty),
         };
         let wat = index("/workflows", wi);
         for (si, step) in wf.steps.iter().enumerate() {
@@ -120,6 +123,7 @@ pub fn check(
 
 struct Feeds<'a> {
     ws: &'a Workspace,
+    doc: usize,
     file: FileId,
     inputs: Option<&'a Value>,
     types: &'a WorkflowTypes,
@@ -199,7 +203,7 @@ impl Feeds<'_> {
         match convert(&source.ty, &target.ty) {
             Convert::AsIs => {}
             Convert::ToText => {
-                out.insert(at.to_string(), Conversion::Text);
+                out.insert((self.doc, at.to_string()), Conversion::Text);
             }
             Convert::No if parameter && shown.is_some() && source.ty == ValueType::String => {
                 // Parameters are text on the wire; the string may hold the number.
@@ -207,7 +211,7 @@ impl Feeds<'_> {
                     target.ty,
                     ValueType::Integer | ValueType::Number | ValueType::Boolean
                 ) {
-                    out.insert(at.to_string(), Conversion::Parse);
+                    out.insert((self.doc, at.to_string()), Conversion::Parse);
                     let mut d = Diagnostic::warning(format!(
                         "`{}` is a string but {what} takes {}; it is parsed when the request is built",
                         value.as_str().unwrap_or_default(),

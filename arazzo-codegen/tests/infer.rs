@@ -12,7 +12,12 @@ fn types_of(builder: Builder) -> std::collections::BTreeMap<String, infer::Workf
     let checked = builder.check();
     assert!(!checked.has_errors(), "{}", checked.diagnostics.render());
     let mut diags = Diagnostics::new(false);
+    // The document named (index 0), by workflow id.
     infer::infer(&checked.workspace, &checked.workflows, &mut diags)
+        .into_iter()
+        .filter(|((doc, _), _)| *doc == 0)
+        .map(|((_, id), t)| (id, t))
+        .collect()
 }
 
 fn table(

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod clients;
+mod documents;
 pub mod inputs;
 pub mod workflows;
 
@@ -53,7 +54,9 @@ pub fn support_module(streams: bool) -> Result<TokenStream, String> {
 }
 
 /// Generates the file for a checked document: one client module per OpenAPI source its
-/// workflows use. Returns the code (when nothing failed) and the generation's diagnostics.
+/// workflows use, and for each Arazzo source whose workflows they call, a module with that
+/// document's clients and workflows. Returns the code (when nothing failed) and the
+/// generation's diagnostics.
 pub fn generate(
     checked: &Checked,
     keep_all: bool,
@@ -67,70 +70,60 @@ pub fn generate(
     let Some(root) = ws.arazzo.first() else {
         return (None, diags.into_vec());
     };
-    // The operations each OpenAPI source must keep, by the pointers the resolver linked.
-    let mut used: BTreeMap<&str, (usize, BTreeSet<String>)> = BTreeMap::new();
-    for w in checked.workflows.iter().filter(|w| w.doc == 0) {
-        for s in &w.steps {
-            if let Target::Operation {
-                openapi,
-                operation,
-                source,
-            } = &s.target
-            {
-                used.entry(source.as_str())
-                    .or_insert_with(|| (*openapi, BTreeSet::new()))
-                    .1
-                    .insert(ws.openapi[*openapi].operations[*operation].pointer.clone());
-            }
-        }
-    }
-    let names: Vec<&str> = root.sources.keys().map(String::as_str).collect();
-    let idents = names::distinct(&names, Case::Snake);
-    let mut modules = Vec::new();
-    let mut clients = BTreeMap::new();
-    for (name, ident) in names.iter().zip(&idents) {
-        let Some((doc, ops)) = used.get(name) else {
+    let Some(docs) = documents::plan(ws, &checked.workflows, &mut diags) else {
+        return (None, diags.into_vec());
+    };
+    let root_names: Vec<&str> = root.sources.keys().map(String::as_str).collect();
+    let mut taken = names::distinct(&root_names, Case::Snake);
+    taken.extend(docs.modules.values().cloned());
+    let mut done: BTreeMap<usize, (Vec<String>, BTreeSet<usize>)> = BTreeMap::new();
+    let mut parts = Vec::new();
+    let mut streams = false;
+    for &di in &docs.order {
+        let doc = Doc {
+            checked,
+            di,
+            keep_all,
+            step_budget,
+            security,
+            idempotency,
+        };
+        let callees = docs.callees_of(ws, di, &done);
+        let top = if di == 0 { taken.clone() } else { Vec::new() };
+        let Some((tokens, emitted)) = doc.tokens(&callees, top, &mut diags) else {
             continue;
         };
-        let spec = clients::ClientSource {
-            module: ident,
-            source: name,
-            doc: &ws.openapi[*doc],
-            used: ops,
-            keep_all,
-            security,
-            idempotency_header: idempotency.get(*name).map(String::as_str),
-        };
-        if let Some(m) = clients::client_module(&spec, &ws.files, &mut diags) {
-            modules.push(m.tokens);
-            clients.insert(
-                name.to_string(),
-                workflows::ClientRef {
-                    ident: ident.clone(),
-                    ops: m.ops,
-                },
-            );
-        }
-    }
-    let mut streams = false;
-    if !diags.has_errors() {
-        let input = workflows::Input {
-            ws,
-            workflows: &checked.workflows,
-            types: &checked.types,
-            step_budget,
-            idempotency,
-            conversions: &checked.conversions,
-            clients: &clients,
-            taken: idents.clone(),
-        };
-        let functions = workflows::emit(&input, &mut diags);
-        // Only workflow code reads non-JSON responses; the client modules are not searched.
-        streams = functions
+        streams |= emitted
+            .tokens
             .to_string()
             .contains("arazzo_support :: stream :: exchange");
-        modules.push(functions);
+        done.insert(di, (emitted.functions, emitted.unavailable));
+        parts.push(match docs.modules.get(&di) {
+            Some(module) => {
+                let m: syn::Ident = match syn::parse_str(module) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        diags.push(Diagnostic::error(format!("internal error: {e}")));
+                        continue;
+                    }
+                };
+                let doc = format!(
+                    "The clients and workflows of `{}`, an Arazzo source.",
+                    ws.files.get(ws.arazzo[di].file).display()
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub mod #m {
+                        use super::arazzo_support;
+                        #tokens
+                    }
+                }
+            }
+            None => tokens,
+        });
     }
+    // The root document's code comes last in the order; it goes first in the file.
+    parts.rotate_right(1);
     let support = match support_module(streams) {
         Ok(s) => s,
         Err(e) => {
@@ -141,12 +134,104 @@ pub fn generate(
     if diags.has_errors() {
         return (None, diags.into_vec());
     }
-    match format_file(quote! { #support #(#modules)* }, origin) {
+    match format_file(quote! { #support #(#parts)* }, origin) {
         Ok(code) => (Some(code), diags.into_vec()),
         Err(e) => {
             diags.push(Diagnostic::error(format!("internal error: {e}")));
             (None, diags.into_vec())
         }
+    }
+}
+
+/// The settings with which one document's code is generated.
+struct Doc<'a> {
+    checked: &'a Checked,
+    di: usize,
+    keep_all: bool,
+    step_budget: u32,
+    security: &'a BTreeMap<(String, String), SecurityScheme>,
+    idempotency: &'a BTreeMap<String, String>,
+}
+
+impl Doc<'_> {
+    /// The client modules and workflow code of the document; `None` when a client failed.
+    fn tokens(
+        &self,
+        callees: &BTreeMap<usize, workflows::DocRef>,
+        mut taken: Vec<String>,
+        diags: &mut Diagnostics,
+    ) -> Option<(TokenStream, workflows::Emitted)> {
+        let ws = &self.checked.workspace;
+        let d = ws.arazzo.get(self.di)?;
+        // The operations each OpenAPI source must keep, by the pointers the resolver linked.
+        let mut used: BTreeMap<&str, (usize, BTreeSet<String>)> = BTreeMap::new();
+        for w in self.checked.workflows.iter().filter(|w| w.doc == self.di) {
+            for s in &w.steps {
+                if let Target::Operation {
+                    openapi,
+                    operation,
+                    source,
+                } = &s.target
+                {
+                    used.entry(source.as_str())
+                        .or_insert_with(|| (*openapi, BTreeSet::new()))
+                        .1
+                        .insert(ws.openapi[*openapi].operations[*operation].pointer.clone());
+                }
+            }
+        }
+        let names: Vec<&str> = d.sources.keys().map(String::as_str).collect();
+        let idents = names::distinct(&names, Case::Snake);
+        let mut tokens = TokenStream::new();
+        let mut clients = BTreeMap::new();
+        let before = diags.has_errors();
+        for (name, ident) in names.iter().zip(&idents) {
+            let Some((doc, ops)) = used.get(name) else {
+                continue;
+            };
+            let spec = clients::ClientSource {
+                module: ident,
+                source: name,
+                doc: &ws.openapi[*doc],
+                used: ops,
+                keep_all: self.keep_all,
+                security: self.security,
+                idempotency_header: self.idempotency.get(*name).map(String::as_str),
+            };
+            if let Some(m) = clients::client_module(&spec, &ws.files, diags) {
+                tokens.extend(m.tokens);
+                clients.insert(
+                    name.to_string(),
+                    workflows::ClientRef {
+                        ident: ident.clone(),
+                        ops: m.ops,
+                    },
+                );
+            }
+        }
+        if diags.has_errors() && !before {
+            return None;
+        }
+        for ident in idents {
+            if !taken.contains(&ident) {
+                taken.push(ident);
+            }
+        }
+        let input = workflows::Input {
+            ws,
+            doc: self.di,
+            callees,
+            workflows: &self.checked.workflows,
+            types: &self.checked.types,
+            step_budget: self.step_budget,
+            idempotency: self.idempotency,
+            conversions: &self.checked.conversions,
+            clients: &clients,
+            taken,
+        };
+        let emitted = workflows::emit(&input, diags);
+        tokens.extend(emitted.tokens.clone());
+        Some((tokens, emitted))
     }
 }
 

@@ -8,7 +8,7 @@
 mod conditions;
 mod control;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -34,14 +34,30 @@ pub struct ClientRef {
     pub ops: BTreeMap<String, OpApi>,
 }
 
-/// What the workflow functions are generated from.
+/// The generated code of another Arazzo document whose workflows this one's steps call.
+pub struct DocRef {
+    /// The path from this document's code to that document's module (`m`, or `super::m`).
+    pub path: TokenStream,
+    /// The field of this document's `Clients` that holds that document's `Clients`.
+    pub field: syn::Ident,
+    /// The function name of each of its workflows, by index.
+    pub functions: Vec<String>,
+    /// Its workflows that got no function.
+    pub unavailable: BTreeSet<usize>,
+}
+
+/// What the workflow functions of one document are generated from.
 pub struct Input<'a> {
     /// The loaded documents.
     pub ws: &'a Workspace,
+    /// The document (an index into [`Workspace::arazzo`]) whose workflows these are.
+    pub doc: usize,
+    /// The documents its steps call, by index.
+    pub callees: &'a BTreeMap<usize, DocRef>,
     /// The resolved workflows.
     pub workflows: &'a [WorkflowIr],
-    /// Inferred output types by workflow id.
-    pub types: &'a BTreeMap<String, WorkflowTypes>,
+    /// Inferred output types.
+    pub types: &'a crate::infer::Types,
     /// Client modules by source name.
     pub clients: &'a BTreeMap<String, ClientRef>,
     /// How many steps a state-machine workflow may run before it fails.
@@ -54,10 +70,24 @@ pub struct Input<'a> {
     pub taken: Vec<String>,
 }
 
-/// The `Clients` struct and the workflow functions.
-pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
-    let Some(root) = input.ws.arazzo.first() else {
-        return TokenStream::new();
+/// What [`emit`] made of one document.
+pub struct Emitted {
+    /// The `Clients` struct, the workflow functions and the dispatcher.
+    pub tokens: TokenStream,
+    /// The function name of each workflow, by index.
+    pub functions: Vec<String>,
+    /// The workflows that got no function.
+    pub unavailable: BTreeSet<usize>,
+}
+
+/// The `Clients` struct and the workflow functions of one document.
+pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
+    let Some(root) = input.ws.arazzo.get(input.doc) else {
+        return Emitted {
+            tokens: TokenStream::new(),
+            functions: Vec::new(),
+            unavailable: BTreeSet::new(),
+        };
     };
     let fields = input.clients.iter().map(|(source, c)| {
         let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
@@ -65,10 +95,15 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
         let doc = format!("The client of source `{source}`.");
         quote! { #[doc = #doc] pub #f: #m::Client, }
     });
+    let nested = input.callees.values().map(|c| {
+        let (f, path) = (&c.field, &c.path);
+        let doc = format!("The clients of the workflows of source `{f}`.");
+        quote! { #[doc = #doc] pub #f: #path::Clients, }
+    });
     let mut out = quote! {
         /// One client per source the workflows call.
         #[derive(Clone, Debug)]
-        pub struct Clients { #(#fields)* }
+        pub struct Clients { #(#fields)* #(#nested)* }
         pub use arazzo_support::Error;
     };
     let ids: Vec<&str> = root
@@ -98,7 +133,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
             .doc
             .workflows
             .iter()
-            .zip(input.workflows.iter().filter(|w| w.doc == 0))
+            .zip(input.workflows.iter().filter(|w| w.doc == input.doc))
             .enumerate();
         for (wi, (wf, ir)) in workflows {
             if unavailable.contains_key(&wi) {
@@ -114,7 +149,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
                 text: serde_json::to_string(wf).unwrap_or_default(),
                 types: input
                     .types
-                    .get(&wf.workflow_id)
+                    .get(&(input.doc, wf.workflow_id.clone()))
                     .cloned()
                     .unwrap_or_default(),
                 input_fields: BTreeMap::new(),
@@ -144,13 +179,17 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> TokenStream {
         if !failed {
             out.extend(generated);
             out.extend(dispatch(input, &functions));
+            let missing = unavailable.keys().copied().collect();
             for d in kept.into_iter().chain(unavailable.into_values()) {
                 diags.push(d);
             }
-            break;
+            return Emitted {
+                tokens: out,
+                functions: idents,
+                unavailable: missing,
+            };
         }
     }
-    out
 }
 
 #[allow(non_camel_case_types)]
@@ -216,16 +255,12 @@ impl Workflow_<'_> {
                 .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
         // The workflows it depends on run first, in order, on the same inputs.
         let mut body = TokenStream::new();
-        for dep in &wf.depends_on {
-            let wi = self
-                .input
-                .ws
-                .arazzo
-                .first()
-                .and_then(|d| d.doc.workflows.iter().position(|w| &w.workflow_id == dep))
-                .ok_or_else(|| {
-                    format!("it depends on `{dep}`, which is not a workflow of this document")
-                })?;
+        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+        for &wi in &self.ir.depends_on {
+            let dep = siblings
+                .get(wi)
+                .map(|w| w.workflow_id.as_str())
+                .ok_or("it depends on an unknown workflow")?;
             if self.unavailable.contains(&wi) {
                 return Err(format!(
                     "it depends on workflow `{dep}`, which has no function"
@@ -401,10 +436,8 @@ impl Workflow_<'_> {
     ) -> Result<StepParts, String> {
         let sid = step.step_id.as_str();
         let sat = index(&child(&self.at, "steps"), si);
-        if let Some(Target::Workflow { doc: 0, workflow }) =
-            self.ir.steps.get(si).map(|s| &s.target)
-        {
-            return self.workflow_step(si, step, *workflow, required, diags);
+        if let Some(Target::Workflow { doc, workflow }) = self.ir.steps.get(si).map(|s| &s.target) {
+            return self.workflow_step(si, step, (*doc, *workflow), required, diags);
         }
         let Some(Target::Operation {
             openapi,
@@ -457,7 +490,11 @@ impl Workflow_<'_> {
             };
             let vat = child(&p.at, "value");
             let name_for_parse = p.name.as_str();
-            let conversion = self.input.conversions.get(&vat).copied();
+            let conversion = self
+                .input
+                .conversions
+                .get(&(self.input.doc, vat.clone()))
+                .copied();
             let converted = conversion == Some(Conversion::Text);
             let mut value = self.value(&p.value, true, required, diags, &vat)?;
             match conversion {
@@ -593,8 +630,9 @@ impl Workflow_<'_> {
             let text = v.as_str().ok_or(format!(
                 "output `{name}` of step `{sid}` is not an expression"
             ))?;
-            let e =
-                parse_any(text).ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
+            let e = self
+                .parse_any(text)
+                .ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
             // The read, and whether it is an `Option` already.
             let (read, optional) = match e {
                 Expr::Response(MessagePart::Body(ptr)) => {
@@ -669,14 +707,14 @@ impl Workflow_<'_> {
         })
     }
 
-    /// A step that calls another workflow of the document: its inputs from the step's
-    /// parameters, its outputs read as `$outputs.<name>`. The called workflow's error is this
-    /// workflow's error.
+    /// A step that calls another workflow, of this document or of an Arazzo source: its
+    /// inputs from the step's parameters, its outputs read as `$outputs.<name>`, typed as the
+    /// called workflow's. The called workflow's error is this workflow's error.
     fn workflow_step(
         &mut self,
         si: usize,
         step: &Step,
-        workflow: usize,
+        (doc, workflow): (usize, usize),
         required: &[String],
         diags: &mut Diagnostics,
     ) -> Result<StepParts, String> {
@@ -685,28 +723,43 @@ impl Workflow_<'_> {
             .input
             .ws
             .arazzo
-            .first()
+            .get(doc)
             .and_then(|d| d.doc.workflows.get(workflow))
             .ok_or("an unknown workflow")?;
-        if self.unavailable.contains(&workflow) {
-            return Err(format!(
-                "step `{sid}` calls workflow `{}`, which has no function",
-                callee.workflow_id
-            ));
-        }
-        // The called workflow succeeds or fails as a whole: there is no response for criteria
-        // to read. Its actions may `end` or `goto` (without criteria of their own).
-        let actions = step.on_success.iter().chain(&step.on_failure);
-        let plain_actions = actions.clone().all(|a| {
-            a.criteria.is_empty() && a.reference.is_none() && a.kind.as_deref() != Some("retry")
-        });
-        if !step.success_criteria.is_empty() || !plain_actions {
-            return Err(format!(
-                "step `{sid}` calls a workflow and has criteria, or actions with criteria or retries (not supported yet)"
-            ));
-        }
-        let function: syn::Ident =
-            syn::parse_str(&self.idents[workflow]).map_err(|e| e.to_string())?;
+        let (function, clients) = if doc == self.input.doc {
+            if self.unavailable.contains(&workflow) {
+                return Err(format!(
+                    "step `{sid}` calls workflow `{}`, which has no function",
+                    callee.workflow_id
+                ));
+            }
+            let f: syn::Ident =
+                syn::parse_str(&self.idents[workflow]).map_err(|e| e.to_string())?;
+            (quote!(#f), quote!(clients))
+        } else {
+            let other = self.input.callees.get(&doc).ok_or_else(|| {
+                format!("step `{sid}` calls a workflow of a document whose code is not generated")
+            })?;
+            if other.unavailable.contains(&workflow) {
+                return Err(format!(
+                    "step `{sid}` calls workflow `{}` of source `{}`, which has no function",
+                    callee.workflow_id, other.field
+                ));
+            }
+            let f: syn::Ident = other
+                .functions
+                .get(workflow)
+                .and_then(|f| syn::parse_str(f).ok())
+                .ok_or("an unknown workflow")?;
+            let (path, field) = (&other.path, &other.field);
+            (quote!(#path::#f), quote!(&clients.#field))
+        };
+        let called_types = self
+            .input
+            .types
+            .get(&(doc, callee.workflow_id.clone()))
+            .map(|t| t.outputs.clone())
+            .unwrap_or_default();
         let mut entries = Vec::new();
         for p in self.ir.steps[si]
             .parameters
@@ -738,19 +791,48 @@ impl Workflow_<'_> {
                 names::ident(name, Case::Snake).trim_start_matches("r#")
             );
             self.output_locals.push(local.to_string());
-            let t = Typed {
-                ty: ValueType::Json("the output of another workflow".into()),
-                required: false,
+            // Read whole, an output keeps the called workflow's type (an `Option` here).
+            // (The type inferred for the step output is the one to keep.)
+            let inferred = self.types.steps.get(sid).and_then(|o| o.get(name));
+            let typed = called_types
+                .get(&n.name)
+                .filter(|t| pointer.is_empty() && Some(*t) == inferred);
+            let whole = |t: &Typed| {
+                if t.required && is_copy(&t.ty) {
+                    quote!(#var.#f)
+                } else {
+                    quote!(#var.#f.clone())
+                }
             };
-            let read = quote! {
-                ::std::option::Option::Some(arazzo_support::at(&arazzo_support::to_json(&#var.#f), #pointer))
-                    .filter(|v| !v.is_null())
+            let (t, read) = match typed {
+                // In a state machine every output is an `Option` until its step has run.
+                Some(t) if t.required && self.state_machine => {
+                    let read = whole(t);
+                    (t.clone(), quote!(::std::option::Option::Some(#read)))
+                }
+                Some(t) => (t.clone(), whole(t)),
+                None => (
+                    Typed {
+                        ty: ValueType::Json("the output of another workflow".into()),
+                        required: false,
+                    },
+                    quote! {
+                        ::std::option::Option::Some(arazzo_support::at(&arazzo_support::to_json(&#var.#f), #pointer))
+                            .filter(|v| !v.is_null())
+                    },
+                ),
             };
             outputs.push((local, t, read));
         }
+        // The criteria read the called workflow's outputs (there is no response).
+        let criteria = step
+            .success_criteria
+            .iter()
+            .map(|c| Ok((c.condition.clone(), self.criterion(c, &var)?)))
+            .collect::<Result<Vec<_>, String>>()?;
         let call = quote! {
             ::std::boxed::Box::pin(#function(
-                clients,
+                #clients,
                 arazzo_support::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
             ))
         };
@@ -763,7 +845,7 @@ impl Workflow_<'_> {
             },
             call,
             var,
-            criteria: Vec::new(),
+            criteria,
             outputs,
         })
     }
@@ -780,7 +862,18 @@ impl Workflow_<'_> {
         let parts = self.step_parts(si, step, required, diags)?;
         let (request, var) = (&parts.request, &parts.var);
         let mut checks = TokenStream::new();
-        for (text, cond) in &parts.criteria {
+        for (text, cond) in parts.criteria.iter().filter(|_| parts.workflow_call) {
+            checks.extend(quote! {
+                if !(#cond) {
+                    return ::std::result::Result::Err(Error::Unmet {
+                        step: #sid,
+                        criterion: #text,
+                        outputs: arazzo_support::to_json(&#var),
+                    });
+                }
+            });
+        }
+        for (text, cond) in parts.criteria.iter().filter(|_| !parts.workflow_call) {
             checks.extend(quote! {
                 if !(#cond) {
                     return ::std::result::Result::Err(Error::Failed {
@@ -854,7 +947,8 @@ impl Workflow_<'_> {
                         .parse()
                         .map_err(|_| "a number".to_string())?,
                 };
-                if self.input.conversions.get(at) == Some(&Conversion::Text) {
+                let key = (self.input.doc, at.to_string());
+                if self.input.conversions.get(&key) == Some(&Conversion::Text) {
                     quote! { (arazzo_support::text(&#e)) }
                 } else {
                     quote! { (#e) }
@@ -875,14 +969,15 @@ impl Workflow_<'_> {
             .ok()
             .or_else(|| expr::repair(s).and_then(|r| expr::classify(&r, true).ok()));
         match classified {
-            Some(ValueText::Expr(e)) => self.expr(&e, strict, required, diags, at),
+            Some(ValueText::Expr(e)) => self.expr(&self.dialect(e), strict, required, diags, at),
             Some(ValueText::Template(segs)) => {
                 let parts = segs
                     .iter()
                     .map(|seg| match seg {
                         Segment::Text(t) => Ok(quote!(#t)),
                         Segment::Expr(e, _) => {
-                            let v = self.expr(e, strict, required, diags, at)?;
+                            let e = self.dialect(e.clone());
+                            let v = self.expr(&e, strict, required, diags, at)?;
                             Ok(quote!(&arazzo_support::text(&#v)))
                         }
                     })
@@ -938,7 +1033,7 @@ impl Workflow_<'_> {
         };
         let t =
             crate::infer::of_request_value(self.input.ws, self.wf.inputs.as_ref(), &self.types, s);
-        let present = match parse_any(s) {
+        let present = match self.parse_any(s) {
             Some(Expr::Inputs(n)) => n.pointer.is_none(),
             Some(Expr::Steps(_)) => t.required,
             Some(_) => false,
@@ -949,6 +1044,64 @@ impl Workflow_<'_> {
             ValueType::String | ValueType::Integer | ValueType::Number | ValueType::Boolean
         );
         (present && scalar).then_some(t.ty)
+    }
+
+    /// An expression parsed, repaired where the checker repaired it (with a warning): besides
+    /// the repairs of [`expr::repair`], a dotted path after a step or workflow output
+    /// (`$steps.a.outputs.b.c.d`) reads into the output (`$steps.a.outputs.b#/c/d`).
+    fn parse_any(&self, text: &str) -> Option<Expr> {
+        parse_any(text).map(|e| self.dialect(e))
+    }
+
+    /// [`Self::parse_any`]'s repair of dotted paths after outputs, on a parsed expression.
+    fn dialect(&self, e: Expr) -> Expr {
+        let split = |n: &expr::Named, field: &str, known: &dyn Fn(&str, &str) -> bool| {
+            let (head, _, rest) = n.split_at_field(&[field])?;
+            if known(head, rest) {
+                return None;
+            }
+            let (output, path) = rest.split_once('.')?;
+            if !known(head, output) {
+                return None;
+            }
+            let mut tokens: Vec<String> = path.split('.').map(str::to_string).collect();
+            tokens.extend(n.pointer.iter().flat_map(|p| p.0.iter().cloned()));
+            Some(expr::Named {
+                name: format!("{head}.{field}.{output}"),
+                pointer: Some(expr::Pointer(tokens)),
+            })
+        };
+        match e {
+            Expr::Steps(n) => {
+                let known = |step: &str, output: &str| {
+                    self.wf
+                        .steps
+                        .iter()
+                        .any(|s| s.step_id == step && s.outputs.contains_key(output))
+                };
+                Expr::Steps(split(&n, "outputs", &known).unwrap_or(n))
+            }
+            Expr::Workflows(n) => {
+                let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+                let known = |id: &str, output: &str| {
+                    siblings
+                        .iter()
+                        .any(|w| w.workflow_id == id && w.outputs.contains_key(output))
+                };
+                Expr::Workflows(split(&n, "outputs", &known).unwrap_or(n))
+            }
+            other => other,
+        }
+    }
+
+    /// The step whose result is in `var` (`step_N`), when it calls a workflow: its index and
+    /// the workflow it calls (document, index).
+    fn workflow_call_in(&self, var: &syn::Ident) -> Option<(usize, usize, usize)> {
+        let si: usize = var.to_string().strip_prefix("step_")?.parse().ok()?;
+        match self.ir.steps.get(si)?.target {
+            Target::Workflow { doc, workflow } => Some((si, doc, workflow)),
+            _ => None,
+        }
     }
 
     /// The local variable holding a step output, and the output's type.
@@ -1024,16 +1177,9 @@ impl Workflow_<'_> {
         }
     }
 
-    /// `$workflows.<id>.outputs.<name>`: an output of a workflow this one depends on, as JSON.
+    /// `$workflows.<id>.outputs.<name>`: an output of a workflow run before this one, as JSON.
     fn workflow_output(&self, n: &expr::Named) -> Result<TokenStream, String> {
-        let (id, _, output) = n
-            .split_at_field(&["outputs"])
-            .ok_or("a workflow reference without `.outputs.`")?;
-        if !self.wf.depends_on.iter().any(|d| d == id) {
-            return Err(format!(
-                "it reads `$workflows.{id}` without depending on `{id}`"
-            ));
-        }
+        let (id, output) = self.workflow_and_output(n)?;
         let local = dependency_local(id);
         let f = field(output);
         let pointer = n
@@ -1042,6 +1188,41 @@ impl Workflow_<'_> {
             .map(|p| p.to_string())
             .unwrap_or_default();
         Ok(quote!(arazzo_support::at(&arazzo_support::to_json(&#local.#f), #pointer)))
+    }
+
+    /// The workflow and output `$workflows.<id>.outputs.<name>` names; the workflow must run
+    /// before this one.
+    fn workflow_and_output<'n>(&self, n: &'n expr::Named) -> Result<(&'n str, &'n str), String> {
+        let (id, _, output) = n
+            .split_at_field(&["outputs"])
+            .ok_or("a workflow reference without `.outputs.`")?;
+        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+        let runs_before = self
+            .ir
+            .depends_on
+            .iter()
+            .any(|&wi| siblings.get(wi).is_some_and(|w| w.workflow_id == id));
+        if !runs_before {
+            return Err(format!(
+                "it reads `$workflows.{id}`, a workflow that does not run before it"
+            ));
+        }
+        Ok((id, output))
+    }
+
+    /// `$workflows.<id>.outputs.<name>` read whole, as a value of the type inferred for it;
+    /// `None` when its type is not known.
+    fn workflow_output_typed(&self, n: &expr::Named) -> Result<Option<TokenStream>, String> {
+        let (id, output) = self.workflow_and_output(n)?;
+        let known = self.types.depends.get(id).and_then(|o| o.get(output));
+        let (local, f) = (dependency_local(id), field(output));
+        Ok(known.map(|t| {
+            if t.required && is_copy(&t.ty) {
+                quote!(#local.#f)
+            } else {
+                quote!(#local.#f.clone())
+            }
+        }))
     }
 
     /// An input read into (`$inputs.a#/b`, or the `$inputs.a.b` dialect the checker repairs)
@@ -1093,7 +1274,9 @@ impl Workflow_<'_> {
     }
 
     fn output_value(&self, text: &str) -> Result<TokenStream, String> {
-        let e = parse_any(text).ok_or("a workflow output does not parse")?;
+        let e = self
+            .parse_any(text)
+            .ok_or("a workflow output does not parse")?;
         match &e {
             Expr::Steps(n) if n.pointer.is_some() => {
                 let v = self.step_output_in_json(n)?;
@@ -1104,10 +1287,15 @@ impl Workflow_<'_> {
                 Ok(quote!(#local.clone()))
             }
             Expr::Steps(n) => self.step_local(n),
-            Expr::Workflows(n) => Ok({
+            Expr::Workflows(n) => {
+                let whole = n.pointer.as_ref().is_none_or(|p| p.is_root());
+                // Of the type inferred for it, `Option` or not.
+                if let Some(read) = self.workflow_output_typed(n)?.filter(|_| whole) {
+                    return Ok(read);
+                }
                 let v = self.workflow_output(n)?;
-                quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null()))
-            }),
+                Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))
+            }
             Expr::Inputs(n) => Ok(match self.input_in_json(n) {
                 Some(v) => quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
                 None => self.input_field(&n.name),
@@ -1124,6 +1312,10 @@ fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
         let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
         let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
         quote! { #f: #m::Client::new(&base(#source), ::std::default::Default::default()), }
+    });
+    let nested = input.callees.values().map(|c| {
+        let (f, path) = (&c.field, &c.path);
+        quote! { #f: #path::Clients::with_base_urls(&base), }
     });
     let ids = functions.iter().map(|(id, _)| id.as_str());
     let unknown = quote! {
@@ -1160,7 +1352,7 @@ fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
             /// URL `base` gives for the source's name.
             pub fn with_base_urls(base: impl Fn(&str) -> ::std::string::String) -> Self {
                 let _ = &base;
-                Clients { #(#fields)* }
+                Clients { #(#fields)* #(#nested)* }
             }
         }
 

@@ -139,6 +139,16 @@ pub enum Error {
         /// The response's body, when it had one.
         body: ::std::option::Option<::serde_json::Value>,
     },
+    /// A step that calls a workflow: the workflow's outputs did not meet the step's success
+    /// criteria.
+    Unmet {
+        /// The step's id.
+        step: &'static str,
+        /// The criterion that did not hold, as written.
+        criterion: &'static str,
+        /// The called workflow's outputs.
+        outputs: ::serde_json::Value,
+    },
     /// A step's response lacks an output the workflow needs, or holds one of another type.
     Output {
         /// The step's id.
@@ -158,9 +168,10 @@ impl Error {
             | Error::StepBudget { .. }
             | Error::UnknownWorkflow { .. }
             | Error::Inputs { .. } => ::std::option::Option::None,
-            Error::Request { step, .. } | Error::Failed { step, .. } | Error::Output { step, .. } => {
-                ::std::option::Option::Some(step)
-            }
+            Error::Request { step, .. }
+            | Error::Failed { step, .. }
+            | Error::Unmet { step, .. }
+            | Error::Output { step, .. } => ::std::option::Option::Some(step),
         }
     }
 
@@ -187,6 +198,9 @@ impl ::std::fmt::Display for Error {
             Error::Request { step, cause } => ::std::write!(f, "step `{step}`: {cause}"),
             Error::Failed { step, criterion, status, .. } => {
                 ::std::write!(f, "step `{step}`: status {status}; `{criterion}` does not hold")
+            }
+            Error::Unmet { step, criterion, .. } => {
+                ::std::write!(f, "step `{step}`: the called workflow's outputs do not meet `{criterion}`")
             }
             Error::Output { step, output, cause } => {
                 ::std::write!(f, "step `{step}`: output `{output}`: {cause}")

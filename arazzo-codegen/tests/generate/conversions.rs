@@ -143,6 +143,16 @@ pub mod arazzo_support {
             /// The response's body, when it had one.
             body: ::std::option::Option<::serde_json::Value>,
         },
+        /// A step that calls a workflow: the workflow's outputs did not meet the step's success
+        /// criteria.
+        Unmet {
+            /// The step's id.
+            step: &'static str,
+            /// The criterion that did not hold, as written.
+            criterion: &'static str,
+            /// The called workflow's outputs.
+            outputs: ::serde_json::Value,
+        },
         /// A step's response lacks an output the workflow needs, or holds one of another type.
         Output {
             /// The step's id.
@@ -163,6 +173,7 @@ pub mod arazzo_support {
                 | Error::Inputs { .. } => ::std::option::Option::None,
                 Error::Request { step, .. }
                 | Error::Failed { step, .. }
+                | Error::Unmet { step, .. }
                 | Error::Output { step, .. } => ::std::option::Option::Some(step),
             }
         }
@@ -198,6 +209,12 @@ pub mod arazzo_support {
                 Error::Failed { step, criterion, status, .. } => {
                     ::std::write!(
                         f, "step `{step}`: status {status}; `{criterion}` does not hold"
+                    )
+                }
+                Error::Unmet { step, criterion, .. } => {
+                    ::std::write!(
+                        f,
+                        "step `{step}`: the called workflow's outputs do not meet `{criterion}`"
                     )
                 }
                 Error::Output { step, output, cause } => {

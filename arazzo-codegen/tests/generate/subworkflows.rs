@@ -143,6 +143,16 @@ pub mod arazzo_support {
             /// The response's body, when it had one.
             body: ::std::option::Option<::serde_json::Value>,
         },
+        /// A step that calls a workflow: the workflow's outputs did not meet the step's success
+        /// criteria.
+        Unmet {
+            /// The step's id.
+            step: &'static str,
+            /// The criterion that did not hold, as written.
+            criterion: &'static str,
+            /// The called workflow's outputs.
+            outputs: ::serde_json::Value,
+        },
         /// A step's response lacks an output the workflow needs, or holds one of another type.
         Output {
             /// The step's id.
@@ -163,6 +173,7 @@ pub mod arazzo_support {
                 | Error::Inputs { .. } => ::std::option::Option::None,
                 Error::Request { step, .. }
                 | Error::Failed { step, .. }
+                | Error::Unmet { step, .. }
                 | Error::Output { step, .. } => ::std::option::Option::Some(step),
             }
         }
@@ -198,6 +209,12 @@ pub mod arazzo_support {
                 Error::Failed { step, criterion, status, .. } => {
                     ::std::write!(
                         f, "step `{step}`: status {status}; `{criterion}` does not hold"
+                    )
+                }
+                Error::Unmet { step, criterion, .. } => {
+                    ::std::write!(
+                        f,
+                        "step `{step}`: the called workflow's outputs do not meet `{criterion}`"
                     )
                 }
                 Error::Output { step, output, cause } => {
@@ -1496,9 +1513,9 @@ pub mod create_then_read {
         ::serde::Deserialize
     )]
     pub struct Outputs {
-        ///`id`: untyped JSON (its type is not inferred).
+        ///`id`.
         #[serde(rename = "id")]
-        pub id: ::std::option::Option<::serde_json::Value>,
+        pub id: ::std::string::String,
         ///`name`.
         #[serde(rename = "name")]
         pub name: ::std::string::String,
@@ -1522,22 +1539,21 @@ pub async fn create_then_read(
         )
         .await?;
     let _ = &step_0;
-    let step_0_id: ::std::option::Option<::serde_json::Value> = ::std::option::Option::Some(
-            arazzo_support::at(&arazzo_support::to_json(&step_0.id), ""),
-        )
-        .filter(|v| !v.is_null());
+    if !(arazzo_support::compare(
+        &arazzo_support::to_json(&step_0.id).clone(),
+        "!=",
+        &::serde_json::Value::from(""),
+    )) {
+        return ::std::result::Result::Err(Error::Unmet {
+            step: "create",
+            criterion: "$workflows.create-pet.outputs.id != ''",
+            outputs: arazzo_support::to_json(&step_0),
+        });
+    }
+    let step_0_id: ::std::string::String = step_0.id.clone();
     let step_1 = arazzo_support::exchange(
             "read",
-            clients
-                .pets
-                .get_pet_by_id()
-                .pet_id(
-                    arazzo_support::parameter_from_json::<
-                        ::std::string::String,
-                    >("read", "petId", ::serde_json::json!(step_0_id.clone()))?,
-                )
-                .send()
-                .await,
+            clients.pets.get_pet_by_id().pet_id(step_0_id.clone()).send().await,
         )
         .await?;
     if !((200..300).contains(&step_1.status)) {
@@ -1605,9 +1621,9 @@ pub mod read_created {
         ::serde::Deserialize
     )]
     pub struct Outputs {
-        ///`created`: untyped JSON (its type is not inferred).
+        ///`created`.
         #[serde(rename = "created")]
-        pub created: ::std::option::Option<::serde_json::Value>,
+        pub created: ::std::string::String,
         ///`name`.
         #[serde(rename = "name")]
         pub name: ::std::string::String,
@@ -1664,13 +1680,7 @@ pub async fn read_created(
         ::std::string::String,
     >("read", "name", &step_0.body, "/name")?;
     ::std::result::Result::Ok(read_created::Outputs {
-        created: ::std::option::Option::Some(
-                arazzo_support::at(
-                    &arazzo_support::to_json(&depends_on_create_pet.id),
-                    "",
-                ),
-            )
-            .filter(|v| !v.is_null()),
+        created: depends_on_create_pet.id.clone(),
         name: step_0_name.clone(),
     })
 }

@@ -125,8 +125,35 @@ impl Workflow_<'_> {
 
     /// A runtime expression (and navigation into it) as a `serde_json::Value`.
     fn operand(&self, e: &Expr, nav: &[Nav], var: &syn::Ident) -> Result<TokenStream, String> {
+        let e = &self.dialect(e.clone());
         let mut pointer = String::new();
+        let called = self.workflow_call_in(var);
         let base = match e {
+            Expr::StatusCode | Expr::Response(_) if called.is_some() => {
+                return Err("a step that calls a workflow has no response for `$statusCode` or `$response` to read; its criteria read the workflow's outputs (`$outputs.<name>`)".into());
+            }
+            Expr::Outputs(n) if called.is_some() => {
+                pointer = n
+                    .pointer
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                let f = super::field(&n.name);
+                quote!(arazzo_support::to_json(&#var.#f))
+            }
+            // The workflow this step calls, read from the call.
+            Expr::Workflows(n) if called.is_some_and(|(_, d, w)| self.names_workflow(n, d, w)) => {
+                let (_, _, output) = n
+                    .split_at_field(&["outputs"])
+                    .ok_or("a workflow reference without `.outputs.`")?;
+                pointer = n
+                    .pointer
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                let f = super::field(output);
+                quote!(arazzo_support::to_json(&#var.#f))
+            }
             Expr::StatusCode => quote!(::serde_json::Value::from(#var.status)),
             Expr::Response(MessagePart::Body(ptr)) => {
                 pointer = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
@@ -187,6 +214,18 @@ impl Workflow_<'_> {
 }
 
 impl Workflow_<'_> {
+    /// Whether `$workflows.<id>…` names workflow `wi` of document `di`.
+    fn names_workflow(&self, n: &expr::Named, di: usize, wi: usize) -> bool {
+        let id = n.split_at_field(&["outputs"]).map(|(id, _, _)| id);
+        let target = self
+            .input
+            .ws
+            .arazzo
+            .get(di)
+            .and_then(|d| d.doc.workflows.get(wi));
+        di == self.input.doc && id.is_some() && target.map(|w| w.workflow_id.as_str()) == id
+    }
+
     /// `$request.header.<name>` of the step whose exchange is `var`: the value the step gives
     /// the header parameter of that name (case-insensitive), or its request body's content type;
     /// `null` when the step sets neither.

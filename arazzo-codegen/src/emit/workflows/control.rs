@@ -115,29 +115,70 @@ impl Workflow_<'_> {
             };
             let index = Literal::usize_unsuffixed(si);
             if parts.workflow_call {
-                // The called workflow's error is this step's failure: its failure actions run,
-                // else it is this workflow's error.
+                // The called workflow's error is this step's failure, and so are outputs that
+                // fail the step's criteria: its failure actions run, else it is this workflow's
+                // error. After an error there are no outputs, so only the failure actions
+                // without criteria apply.
                 let call = &parts.call;
-                let failed = if failure_left {
-                    quote! { ::std::result::Result::Err(_) => { #on_failure } }
+                let mut bare = TokenStream::new();
+                let mut bare_left = false;
+                for a in failures {
+                    if !self.reusable(a, false)?.criteria.is_empty() {
+                        continue;
+                    }
+                    let (tokens, leaves) = self.action(a, si, var, false, &mut retries)?;
+                    bare.extend(tokens);
+                    if leaves {
+                        bare_left = true;
+                        break;
+                    }
+                }
+                let errored = if bare_left {
+                    quote! { ::std::result::Result::Err(_) => { #bare } }
                 } else {
                     quote! {
                         ::std::result::Result::Err(error) => {
-                            #on_failure
+                            #bare
                             return ::std::result::Result::Err(error);
+                        }
+                    }
+                };
+                let unmet = if failure_left {
+                    quote! { ::std::option::Option::Some(_) => { #on_failure } }
+                } else {
+                    quote! {
+                        ::std::option::Option::Some(criterion) => {
+                            #on_failure
+                            return ::std::result::Result::Err(Error::Unmet {
+                                step: #sid,
+                                criterion,
+                                outputs: arazzo_support::to_json(&#var),
+                            });
+                        }
+                    }
+                };
+                let succeeded = quote! {
+                    let _ = &#var;
+                    #assigns
+                    #on_success
+                    #after
+                };
+                let checked = if parts.criteria.is_empty() {
+                    succeeded
+                } else {
+                    quote! {
+                        let failed: ::std::option::Option<&'static str> = #failed;
+                        match failed {
+                            ::std::option::Option::None => { #succeeded }
+                            #unmet
                         }
                     }
                 };
                 arms.extend(quote! {
                     #index => {
                         match #call.await {
-                            ::std::result::Result::Ok(#var) => {
-                                let _ = &#var;
-                                #assigns
-                                #on_success
-                                #after
-                            }
-                            #failed
+                            ::std::result::Result::Ok(#var) => { #checked }
+                            #errored
                         }
                     }
                 });
@@ -227,7 +268,7 @@ impl Workflow_<'_> {
                         .input
                         .ws
                         .arazzo
-                        .first()
+                        .get(self.input.doc)
                         .and_then(|d| d.doc.workflows.iter().position(|w| &w.workflow_id == workflow))
                         .ok_or_else(|| {
                             format!("an action goes to `{workflow}`, which is not a workflow of this document")
@@ -260,12 +301,18 @@ impl Workflow_<'_> {
                     None => Literal::usize_unsuffixed(si),
                 };
                 let here = Literal::usize_unsuffixed(si);
+                // A called workflow has no `Retry-After` header: `retryAfter` alone.
+                let delay = if self.workflow_call_in(var).is_some() {
+                    quote!(arazzo_support::retry_delay(&::reqwest::header::HeaderMap::new(), #after))
+                } else {
+                    quote!(arazzo_support::retry_delay(&#var.headers, #after))
+                };
                 // The criteria and the attempts left, in one condition.
                 return Ok((
                     quote! {
                         if #((#conds) &&)* attempts[#here] < #limit {
                             attempts[#here] += 1;
-                            ::tokio::time::sleep(arazzo_support::retry_delay(&#var.headers, #after)).await;
+                            ::tokio::time::sleep(#delay).await;
                             next = #target;
                             continue 'steps;
                         }
@@ -300,7 +347,12 @@ impl Workflow_<'_> {
         let Some(reference) = &action.reference else {
             return Ok(action);
         };
-        let root = self.input.ws.arazzo.first().ok_or("no document")?;
+        let root = self
+            .input
+            .ws
+            .arazzo
+            .get(self.input.doc)
+            .ok_or("no document")?;
         let components = root.doc.components.as_ref().ok_or("no components")?;
         let (prefix, map) = if success {
             ("$components.successActions.", &components.success_actions)

@@ -1,6 +1,7 @@
 //! Generated workflows run against a loopback server that replays responses: every branch of
 //! the Amberflo upsert and offboard workflows, a goto loop bounded by the step budget, retries
-//! that honour Retry-After and then give way to a failure action, regex and jsonpath criteria.
+//! that honour Retry-After and then give way to a failure action, regex and jsonpath criteria,
+//! workflows of the same document and of an Arazzo source called from steps.
 
 mod common;
 
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use corpus_clients::amberflo_arazzo_amberflo_offboard_customer_if_no_invoices_workflow_yml as offboard;
 use corpus_clients::amberflo_arazzo_amberflo_upsert_customer_workflow_yml as upsert;
 use corpus_clients::fixture_control as control;
+use corpus_clients::fixture_sources as sources;
 use corpus_clients::fixture_subworkflows as sub;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
@@ -282,11 +284,9 @@ async fn a_workflow_step_calls_the_other_workflow_and_reads_its_outputs() {
     )
     .await
     .expect("runs");
-    assert_eq!(
-        out.id,
-        Some(serde_json::json!("pet-Rex")),
-        "the called workflow's output"
-    );
+    // Typed as the called workflow types it: a `String` (the pet's `id` is required).
+    let id: String = out.id;
+    assert_eq!(id, "pet-Rex", "the called workflow's output");
     assert_eq!(out.name, "Rex");
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(seen[0].0, "POST /pets");
@@ -358,7 +358,8 @@ async fn a_workflow_depended_on_runs_first_and_its_outputs_are_read() {
         ["POST /pets", "GET /pets/p-9"],
         "create-pet first"
     );
-    assert_eq!(out.created, Some(serde_json::json!("p-9")));
+    let created: String = out.created;
+    assert_eq!(created, "p-9", "typed as the depended-on workflow's output");
     assert_eq!(out.name, "Rex");
 }
 
@@ -430,4 +431,103 @@ async fn a_failed_sub_workflow_runs_the_step_failure_actions() {
         .expect("creates");
     assert_eq!(requests(&seen), ["POST /pets"], "success ends the workflow");
     assert_eq!(out.first, None);
+}
+
+fn sources_clients(base: &str) -> sources::Clients {
+    sources::Clients::with_base_urls(|_| base.to_string())
+}
+
+#[tokio::test]
+async fn a_step_calls_a_workflow_of_an_arazzo_source_typed() {
+    let rex = r#"{"id":"7","name":"Rex","tag":"cat"}"#;
+    let made = r#"{"id":"friend-of-7","name":"friend of Rex"}"#;
+    let (base, seen) = server(vec![(200, rex, &[]), (201, made, &[])]).await;
+    let out = sources::greet_pet(
+        &sources_clients(&base),
+        sources::greet_pet::Inputs { id: "7".into() },
+    )
+    .await
+    .expect("runs");
+    // The catalogue's `name` is required by the pet schema: a `String`; `tag` is not: an `Option`.
+    let found: String = out.found;
+    let tag: Option<String> = out.tag;
+    assert_eq!((found.as_str(), tag.as_deref()), ("Rex", Some("cat")));
+    assert_eq!(out.created, "friend-of-7");
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(
+        seen[0].0, "GET /pets/7",
+        "the catalogue's workflow ran first"
+    );
+    let body: serde_json::Value = serde_json::from_str(&seen[1].2).expect("a JSON body");
+    assert_eq!(
+        body["name"], "friend of Rex",
+        "its output fed this document's step"
+    );
+}
+
+#[tokio::test]
+async fn a_workflow_step_whose_outputs_fail_its_criteria_fails() {
+    let nobody = r#"{"id":"7","name":"Nobody"}"#;
+    let (base, seen) = server(vec![(200, nobody, &[])]).await;
+    let err = sources::greet_pet(
+        &sources_clients(&base),
+        sources::greet_pet::Inputs { id: "7".into() },
+    )
+    .await
+    .expect_err("the criterion compares case-insensitively: `Nobody` is `nobody`");
+    assert!(
+        matches!(&err, sources::Error::Unmet { step: "find", outputs, .. } if outputs["name"] == "Nobody"),
+        "{err:?}"
+    );
+    assert_eq!(requests(&seen), ["GET /pets/7"], "nothing created");
+}
+
+#[tokio::test]
+async fn a_workflow_step_is_retried_then_its_failure_actions_go_on() {
+    let inputs = || sources::find_with_retry::Inputs { id: "7".into() };
+    let listed = r#"[{"id":"1","name":"Fido"}]"#;
+    // The called workflow fails (404), is retried once, fails again: `give-up` goes to `list`.
+    let (base, seen) = server(vec![(404, "{}", &[]), (404, "{}", &[]), (200, listed, &[])]).await;
+    let out = sources::find_with_retry(&sources_clients(&base), inputs())
+        .await
+        .expect("falls back to the list");
+    assert_eq!(requests(&seen), ["GET /pets/7", "GET /pets/7", "GET /pets"]);
+    assert_eq!((out.found, out.first.as_deref()), (None, Some("Fido")));
+
+    // Outputs that fail the criteria: the first failure action's own criterion reads them.
+    let dog = r#"{"id":"7","name":"Rex","tag":"dog"}"#;
+    let (base, seen) = server(vec![(200, dog, &[]), (200, listed, &[])]).await;
+    let out = sources::find_with_retry(&sources_clients(&base), inputs())
+        .await
+        .expect("not a cat: the list");
+    assert_eq!(requests(&seen), ["GET /pets/7", "GET /pets"], "no retry");
+    assert_eq!(out.first.as_deref(), Some("Fido"));
+
+    let cat = r#"{"id":"7","name":"Tom","tag":"cat"}"#;
+    let (base, seen) = server(vec![(200, cat, &[])]).await;
+    let out = sources::find_with_retry(&sources_clients(&base), inputs())
+        .await
+        .expect("a cat");
+    assert_eq!(requests(&seen), ["GET /pets/7"], "success ends it");
+    assert_eq!(out.found.as_deref(), Some("Tom"));
+}
+
+#[tokio::test]
+async fn a_workflow_read_without_depends_on_runs_first() {
+    let rex = r#"{"id":"7","name":"Rex","tag":"cat"}"#;
+    let made = r#"{"id":"friend-of-7","name":"friend of Rex"}"#;
+    let (base, seen) = server(vec![(200, rex, &[]), (201, made, &[]), (200, made, &[])]).await;
+    let out = sources::after_greeting(
+        &sources_clients(&base),
+        sources::after_greeting::Inputs { id: "7".into() },
+    )
+    .await
+    .expect("runs");
+    assert_eq!(
+        requests(&seen),
+        ["GET /pets/7", "POST /pets", "GET /pets/friend-of-7"],
+        "greet-pet (and the catalogue's find-pet) first"
+    );
+    assert_eq!(out.greeted, "Rex");
+    assert_eq!(out.name, "friend of Rex");
 }

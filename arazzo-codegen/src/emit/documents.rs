@@ -1,0 +1,177 @@
+//! Which Arazzo documents get code: the one the user named, and each Arazzo source whose
+//! workflows a generated step calls (transitively). Each such source gets a module of its own,
+//! with its clients and workflows, generated before the documents that call it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use quote::quote;
+
+use super::workflows::DocRef;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::names::{self, Case};
+use crate::resolve::{Target, WorkflowIr};
+use crate::source::{child, index};
+use crate::workspace::{SourceSlot, Workspace};
+
+/// The documents to generate, and how they are named.
+pub struct Plan {
+    /// The documents in the order they are generated: each after those it calls; the root last.
+    pub order: Vec<usize>,
+    /// The module of each document other than the root, at the top of the file.
+    pub modules: BTreeMap<usize, String>,
+    /// For each document, the documents its steps call.
+    calls: BTreeMap<usize, BTreeSet<usize>>,
+}
+
+/// Plans the documents to generate; `None` (with an error) when documents call each other's
+/// workflows in a cycle, which nested `Clients` cannot hold.
+pub fn plan(ws: &Workspace, workflows: &[WorkflowIr], diags: &mut Diagnostics) -> Option<Plan> {
+    // Each call from one document into another, with where the first one is written.
+    let mut calls: BTreeMap<usize, BTreeMap<usize, String>> = BTreeMap::new();
+    for di in 0..ws.arazzo.len() {
+        for (wi, ir) in workflows.iter().filter(|w| w.doc == di).enumerate() {
+            for (si, s) in ir.steps.iter().enumerate() {
+                if let Target::Workflow { doc, .. } = s.target {
+                    if doc != di {
+                        let at = child(
+                            &index(&child(&index("/workflows", wi), "steps"), si),
+                            "workflowId",
+                        );
+                        calls.entry(di).or_default().entry(doc).or_insert(at);
+                    }
+                }
+            }
+        }
+        calls.entry(di).or_default();
+    }
+    // Depth first from the root: post-order, and any way back is a cycle.
+    let mut order = Vec::new();
+    let mut state = vec![0u8; ws.arazzo.len()];
+    let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
+    if ws.arazzo.is_empty() {
+        return None;
+    }
+    state[0] = 1;
+    stack.push((0, calls[&0].keys().rev().copied().collect()));
+    while let Some((di, pending)) = stack.last_mut() {
+        let di = *di;
+        let Some(next) = pending.pop() else {
+            state[di] = 2;
+            order.push(di);
+            stack.pop();
+            continue;
+        };
+        match state.get(next).copied() {
+            Some(0) => {
+                state[next] = 1;
+                let more = calls.get(&next).map(|c| c.keys().rev().copied().collect());
+                stack.push((next, more.unwrap_or_default()));
+            }
+            Some(1) => {
+                let at = calls[&di][&next].clone();
+                diags.push(
+                    Diagnostic::error(format!(
+                        "this step calls a workflow of `{}`, whose workflows call back into this document",
+                        ws.files.get(ws.arazzo[next].file).display()
+                    ))
+                    .at(ws.files.loc(ws.arazzo[di].file, &at))
+                    .help("Arazzo documents whose workflows call each other in a cycle are not supported; move the workflows into one document"),
+                );
+                return None;
+            }
+            _ => {}
+        }
+    }
+    // Module names: breadth first from the root, each named after the source that first
+    // reaches it.
+    let root_names: Vec<&str> = ws.arazzo[0].sources.keys().map(String::as_str).collect();
+    let mut taken = names::distinct(&root_names, Case::Snake);
+    let mut modules = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([0usize]);
+    while let Some(di) = queue.pop_front() {
+        for &callee in calls.get(&di).map(|c| c.keys()).into_iter().flatten() {
+            if callee == 0 || modules.contains_key(&callee) {
+                continue;
+            }
+            let Some((field, _)) = field_of(ws, di, callee) else {
+                continue;
+            };
+            let module = if di == 0 {
+                field
+            } else {
+                let mut m = field;
+                while taken.contains(&m) {
+                    m.push('_');
+                }
+                taken.push(m.clone());
+                m
+            };
+            modules.insert(callee, module);
+            queue.push_back(callee);
+        }
+    }
+    Some(Plan {
+        order,
+        modules,
+        calls: calls
+            .into_iter()
+            .map(|(k, v)| (k, v.into_keys().collect()))
+            .collect(),
+    })
+}
+
+/// The `Clients` field (the source's identifier among the document's sources) and source name
+/// through which document `di` reaches document `callee`.
+fn field_of(ws: &Workspace, di: usize, callee: usize) -> Option<(String, String)> {
+    let d = ws.arazzo.get(di)?;
+    let names: Vec<&str> = d.sources.keys().map(String::as_str).collect();
+    let idents = names::distinct(&names, Case::Snake);
+    names
+        .iter()
+        .zip(idents)
+        .find(|(n, _)| matches!(d.sources.get(**n), Some(SourceSlot::Arazzo(i)) if *i == callee))
+        .map(|(n, i)| (i, n.to_string()))
+}
+
+impl Plan {
+    /// The documents that document `di` calls, as its code refers to them; `done` holds the
+    /// function names and functionless workflows of each document generated so far.
+    pub fn callees_of(
+        &self,
+        ws: &Workspace,
+        di: usize,
+        done: &BTreeMap<usize, (Vec<String>, BTreeSet<usize>)>,
+    ) -> BTreeMap<usize, DocRef> {
+        let mut out = BTreeMap::new();
+        for &callee in self.calls.get(&di).into_iter().flatten() {
+            let (Some(module), Some((functions, unavailable)), Some((field, _))) = (
+                self.modules.get(&callee),
+                done.get(&callee),
+                field_of(ws, di, callee),
+            ) else {
+                continue;
+            };
+            let (Ok(module), Ok(field)) = (
+                syn::parse_str::<syn::Ident>(module),
+                syn::parse_str::<syn::Ident>(&field),
+            ) else {
+                continue;
+            };
+            let path = if di == 0 {
+                quote!(#module)
+            } else {
+                quote!(super::#module)
+            };
+            out.insert(
+                callee,
+                DocRef {
+                    path,
+                    field,
+                    functions: functions.clone(),
+                    unavailable: unavailable.clone(),
+                },
+            );
+        }
+        out
+    }
+}
