@@ -2,8 +2,9 @@
 //! [`crate::infer`], each step's request built through the generated client's own builder, its
 //! success criteria checked, and its outputs read from the response.
 //!
-//! This stage handles straight-line workflows whose criteria compare `$statusCode`; a workflow
-//! that needs more is left out with a note saying what.
+//! A step that calls a workflow (of this document, or of an Arazzo source through its module)
+//! passes its parameters as that workflow's inputs and reads its typed outputs. A workflow that
+//! needs what is not generated yet is left out with a note saying what.
 
 mod conditions;
 mod control;
@@ -654,6 +655,12 @@ impl Workflow_<'_> {
                     }
                 }
                 Expr::StatusCode => (quote!(i64::from(#var.status)), false),
+                Expr::Method => {
+                    let m = self
+                        .method_of(&var)
+                        .ok_or("`$method` outside an operation step")?;
+                    (quote!(::std::string::String::from(#m)), false)
+                }
                 Expr::Response(MessagePart::Header(h)) => {
                     let h = h.as_str();
                     (
@@ -1091,6 +1098,27 @@ impl Workflow_<'_> {
                 Expr::Workflows(split(&n, "outputs", &known).unwrap_or(n))
             }
             other => other,
+        }
+    }
+
+    /// The HTTP method (upper case, as `$method` reads it) of the operation step whose exchange
+    /// is in `var` (`step_N`).
+    fn method_of(&self, var: &syn::Ident) -> Option<String> {
+        let si: usize = var.to_string().strip_prefix("step_")?.parse().ok()?;
+        match &self.ir.steps.get(si)?.target {
+            Target::Operation {
+                openapi, operation, ..
+            } => {
+                let op = self
+                    .input
+                    .ws
+                    .openapi
+                    .get(*openapi)?
+                    .operations
+                    .get(*operation)?;
+                Some(op.method.to_uppercase())
+            }
+            _ => None,
         }
     }
 

@@ -1835,6 +1835,9 @@ pub mod read_with_workflow_retry {
         ::serde::Deserialize
     )]
     pub struct Outputs {
+        ///`method`.
+        #[serde(rename = "method")]
+        pub method: ::std::option::Option<::std::string::String>,
         ///`name`.
         #[serde(rename = "name")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -1846,6 +1849,7 @@ pub async fn read_with_workflow_retry(
     clients: &Clients,
     inputs: read_with_workflow_retry::Inputs,
 ) -> ::std::result::Result<read_with_workflow_retry::Outputs, Error> {
+    let mut step_0_method: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 1];
     let mut next: usize = 0;
@@ -1869,15 +1873,23 @@ pub async fn read_with_workflow_retry(
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !(step_0.status
+                let failed: ::std::option::Option<&'static str> = if !((step_0.status
                     == 200)
+                    && (arazzo_support::compare(
+                        &::serde_json::Value::from("GET").clone(),
+                        "==",
+                        &::serde_json::Value::from("get"),
+                    )))
                 {
-                    ::std::option::Option::Some("$statusCode == 200")
+                    ::std::option::Option::Some("$statusCode == 200 && $method == 'get'")
                 } else {
                     ::std::option::Option::None
                 };
                 match failed {
                     ::std::option::Option::None => {
+                        step_0_method = ::std::option::Option::Some(
+                            ::std::string::String::from("GET"),
+                        );
                         step_0_name = arazzo_support::optional_output::<
                             ::std::string::String,
                         >("read", "name", &step_0.body, "/name")?;
@@ -1906,6 +1918,7 @@ pub async fn read_with_workflow_retry(
         }
     }
     ::std::result::Result::Ok(read_with_workflow_retry::Outputs {
+        method: step_0_method.clone(),
         name: step_0_name.clone(),
     })
 }

@@ -196,6 +196,12 @@ impl Workflow_<'_> {
                 self.workflow_output(&plain)?
             }
             Expr::Request(MessagePart::Header(h)) => self.request_header(h, var)?,
+            Expr::Method => {
+                let m = self
+                    .method_of(var)
+                    .ok_or("`$method` outside an operation step")?;
+                quote!(::serde_json::Value::from(#m))
+            }
             _ => return Err("a condition reads what this stage does not read yet".into()),
         };
         for n in nav {

@@ -372,6 +372,8 @@ async fn a_workflow_failure_action_applies_to_its_steps() {
         .await
         .expect("the workflow's retry succeeds");
     assert_eq!(out.name.as_deref(), Some("Rex"));
+    // `$method` in the criterion (compared case-insensitively) and as an output.
+    assert_eq!(out.method.as_deref(), Some("GET"));
     assert_eq!(requests(&seen).len(), 2);
 
     let (base, seen) = server(vec![(503, "{}", &[])]).await;
