@@ -528,6 +528,7 @@ impl Workflow_<'_> {
                 });
             }
         }
+        let mut body_decl = TokenStream::new();
         if let Some(payload) = step.request_body.as_ref().and_then(|b| b.payload.as_ref()) {
             let ty = op
                 .setters
@@ -552,7 +553,7 @@ impl Workflow_<'_> {
                     arazzo_support::replace(&mut body, #target, ::serde_json::json!(#v));
                 });
             }
-            let body = if replacements.is_empty() {
+            let mut body = if replacements.is_empty() {
                 quote!(::serde_json::json!(#value))
             } else {
                 quote!({
@@ -561,6 +562,12 @@ impl Workflow_<'_> {
                     body
                 })
             };
+            // Kept in a local when an expression reads it back (`$request.body`).
+            if self.reads_request_body() {
+                let local = format_ident!("step_{si}_request_body");
+                body_decl = quote! { let #local: ::serde_json::Value = #body; };
+                body = quote!(#local.clone());
+            }
             setters.extend(quote! {
                 .body(arazzo_support::from_json::<#ty>(#sid, "request body", #body)?)
             });
@@ -636,11 +643,16 @@ impl Workflow_<'_> {
                 .ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
             // The read, and whether it is an `Option` already.
             let (read, optional) = match e {
-                Expr::Response(MessagePart::Body(ptr)) => {
-                    let ptr = ptr.map(|p| p.to_string()).unwrap_or_default();
+                Expr::Response(MessagePart::Body(ref ptr))
+                | Expr::Request(MessagePart::Body(ref ptr)) => {
+                    let ptr = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
+                    let body = match e {
+                        Expr::Request(_) => self.request_body(&var)?,
+                        _ => quote!(#var.body),
+                    };
                     if t.required && !self.state_machine {
                         (
-                            quote!(arazzo_support::output::<#ty>(#sid, #name, &#var.body, #ptr)?),
+                            quote!(arazzo_support::output::<#ty>(#sid, #name, &#body, #ptr)?),
                             false,
                         )
                     } else {
@@ -649,10 +661,20 @@ impl Workflow_<'_> {
                             ..t.clone()
                         });
                         (
-                            quote!(arazzo_support::optional_output::<#inner>(#sid, #name, &#var.body, #ptr)?),
+                            quote!(arazzo_support::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
                             true,
                         )
                     }
+                }
+                Expr::Request(ref part) => {
+                    let v = self.request_parameter(part, &var)?;
+                    (
+                        quote!({
+                            let v: ::serde_json::Value = #v;
+                            (!v.is_null()).then(|| arazzo_support::text(&v))
+                        }),
+                        true,
+                    )
                 }
                 Expr::StatusCode => (quote!(i64::from(#var.status)), false),
                 Expr::Method => {
@@ -703,6 +725,7 @@ impl Workflow_<'_> {
             idempotency,
             request: quote! {
                 #key_decl
+                #body_decl
                 let #var = #exchange(
                     #sid,
                     clients.#clients_field.#method() #setters .send().await,
@@ -1099,6 +1122,36 @@ impl Workflow_<'_> {
             }
             other => other,
         }
+    }
+
+    /// Whether an expression of the workflow (or a reusable action) reads `$request.body`, so
+    /// that request bodies are kept in locals.
+    fn reads_request_body(&self) -> bool {
+        let components = self.input.ws.arazzo[self.input.doc].doc.components.as_ref();
+        let components = components.map(|c| serde_json::to_string(c).unwrap_or_default());
+        self.text.contains("$request.body")
+            || components.is_some_and(|c| c.contains("$request.body"))
+    }
+
+    /// `$request.body` of the step whose exchange is in `var` (`step_N`): the body it sent, as
+    /// JSON (`null` for a step without one).
+    fn request_body(&self, var: &syn::Ident) -> Result<TokenStream, String> {
+        let si: usize = var
+            .to_string()
+            .strip_prefix("step_")
+            .and_then(|n| n.parse().ok())
+            .ok_or("a request body outside a step")?;
+        let step = self.wf.steps.get(si).ok_or("an unknown step")?;
+        if step
+            .request_body
+            .as_ref()
+            .and_then(|b| b.payload.as_ref())
+            .is_none()
+        {
+            return Ok(quote!(::serde_json::Value::Null));
+        }
+        let local = format_ident!("{var}_request_body");
+        Ok(quote!(#local))
     }
 
     /// The HTTP method (upper case, as `$method` reads it) of the operation step whose exchange

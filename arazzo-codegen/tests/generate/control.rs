@@ -1522,6 +1522,9 @@ pub mod read_with_retries {
         ::serde::Deserialize
     )]
     pub struct Outputs {
+        ///`asked`.
+        #[serde(rename = "asked")]
+        pub asked: ::std::option::Option<::std::string::String>,
         ///`first`.
         #[serde(rename = "first")]
         pub first: ::std::option::Option<::std::string::String>,
@@ -1536,6 +1539,7 @@ pub async fn read_with_retries(
     clients: &Clients,
     inputs: read_with_retries::Inputs,
 ) -> ::std::result::Result<read_with_retries::Outputs, Error> {
+    let mut step_0_asked: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut step_1_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 2];
@@ -1588,6 +1592,12 @@ pub async fn read_with_retries(
                 };
                 match failed {
                     ::std::option::Option::None => {
+                        step_0_asked = {
+                            let v: ::serde_json::Value = ::serde_json::json!(
+                                (inputs.pet_id.clone())
+                            );
+                            (!v.is_null()).then(|| arazzo_support::text(&v))
+                        };
                         step_0_name = arazzo_support::optional_output::<
                             ::std::string::String,
                         >("read", "name", &step_0.body, "/name")?;
@@ -1644,6 +1654,7 @@ pub async fn read_with_retries(
         }
     }
     ::std::result::Result::Ok(read_with_retries::Outputs {
+        asked: step_0_asked.clone(),
         first: step_1_first.clone(),
         name: step_0_name.clone(),
     })
@@ -1699,6 +1710,9 @@ pub mod create_with_retry {
         ///`id`.
         #[serde(rename = "id")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///`sent`.
+        #[serde(rename = "sent")]
+        pub sent: ::std::option::Option<::std::string::String>,
     }
 }
 ///Create a pet, retrying once on 503; the retry carries the same idempotency key.
@@ -1709,6 +1723,7 @@ pub async fn create_with_retry(
 ) -> ::std::result::Result<create_with_retry::Outputs, Error> {
     let mut _step_0_idempotency_key: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut step_0_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut step_0_sent: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 1];
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -1724,6 +1739,9 @@ pub async fn create_with_retry(
                 let step_0_key = _step_0_idempotency_key
                     .get_or_insert_with(arazzo_support::idempotency_key)
                     .clone();
+                let step_0_request_body: ::serde_json::Value = ::serde_json::json!(
+                    { "id" : ("new"), "name" : (inputs.name.clone()) }
+                );
                 let step_0 = arazzo_support::exchange(
                         "create",
                         clients
@@ -1732,23 +1750,24 @@ pub async fn create_with_retry(
                             .body(
                                 arazzo_support::from_json::<
                                     pets::types::Pet,
-                                >(
-                                    "create",
-                                    "request body",
-                                    ::serde_json::json!(
-                                        { "id" : ("new"), "name" : (inputs.name.clone()) }
-                                    ),
-                                )?,
+                                >("create", "request body", step_0_request_body.clone())?,
                             )
                             .idempotency_key(step_0_key)
                             .send()
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !(step_0.status
+                let failed: ::std::option::Option<&'static str> = if !((step_0.status
                     == 201)
+                    && (arazzo_support::compare(
+                        &arazzo_support::at(&step_0_request_body, "/name"),
+                        "==",
+                        &arazzo_support::at(&step_0.body, "/name"),
+                    )))
                 {
-                    ::std::option::Option::Some("$statusCode == 201")
+                    ::std::option::Option::Some(
+                        "$statusCode == 201 && $request.body#/name == $response.body#/name",
+                    )
                 } else {
                     ::std::option::Option::None
                 };
@@ -1758,6 +1777,9 @@ pub async fn create_with_retry(
                         step_0_id = arazzo_support::optional_output::<
                             ::std::string::String,
                         >("create", "id", &step_0.body, "/id")?;
+                        step_0_sent = arazzo_support::optional_output::<
+                            ::std::string::String,
+                        >("create", "sent", &step_0_request_body, "/name")?;
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
@@ -1784,6 +1806,7 @@ pub async fn create_with_retry(
     }
     ::std::result::Result::Ok(create_with_retry::Outputs {
         id: step_0_id.clone(),
+        sent: step_0_sent.clone(),
     })
 }
 ///The inputs and outputs of workflow `read-with-workflow-retry`.

@@ -195,7 +195,11 @@ impl Workflow_<'_> {
                     .unwrap_or_default();
                 self.workflow_output(&plain)?
             }
-            Expr::Request(MessagePart::Header(h)) => self.request_header(h, var)?,
+            Expr::Request(MessagePart::Body(ptr)) => {
+                pointer = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
+                self.request_body(var)?
+            }
+            Expr::Request(part) => self.request_parameter(part, var)?,
             Expr::Method => {
                 let m = self
                     .method_of(var)
@@ -232,21 +236,34 @@ impl Workflow_<'_> {
         di == self.input.doc && id.is_some() && target.map(|w| w.workflow_id.as_str()) == id
     }
 
-    /// `$request.header.<name>` of the step whose exchange is `var`: the value the step gives
-    /// the header parameter of that name (case-insensitive), or its request body's content type;
-    /// `null` when the step sets neither.
-    fn request_header(&self, name: &str, var: &syn::Ident) -> Result<TokenStream, String> {
+    /// `$request.header.<name>`, `$request.query.<name>` or `$request.path.<name>` of the step
+    /// whose exchange is `var`, as JSON: the value the step gives the parameter of that name (a
+    /// header's case-insensitive), or for `content-type` its request body's content type; `null`
+    /// when the step sets neither.
+    pub(super) fn request_parameter(
+        &self,
+        part: &MessagePart,
+        var: &syn::Ident,
+    ) -> Result<TokenStream, String> {
+        use crate::openapi::ParamIn;
+        let (location, name) = match part {
+            MessagePart::Header(n) => (ParamIn::Header, n),
+            MessagePart::Query(n) => (ParamIn::Query, n),
+            MessagePart::Path(n) => (ParamIn::Path, n),
+            MessagePart::Body(_) => return self.request_body(var),
+        };
         // The exchange of step N is the local `step_N`.
         let si: usize = var
             .to_string()
             .strip_prefix("step_")
             .and_then(|n| n.parse().ok())
-            .ok_or("a request header outside a step")?;
+            .ok_or("a request value outside a step")?;
         let step = self.wf.steps.get(si).ok_or("an unknown step")?;
         let param = self.ir.steps.get(si).and_then(|s| {
             s.parameters.iter().find(|p| {
-                p.location == Some(crate::openapi::ParamIn::Header)
-                    && p.name.eq_ignore_ascii_case(name)
+                p.location == Some(location)
+                    && (p.name == *name
+                        || (location == ParamIn::Header && p.name.eq_ignore_ascii_case(name)))
             })
         });
         if let Some(p) = param {
@@ -258,7 +275,7 @@ impl Workflow_<'_> {
             .request_body
             .as_ref()
             .and_then(|b| b.content_type.as_deref())
-            .filter(|_| name.eq_ignore_ascii_case("content-type"));
+            .filter(|_| location == ParamIn::Header && name.eq_ignore_ascii_case("content-type"));
         Ok(match content_type {
             Some(ct) => quote!(::serde_json::Value::from(#ct)),
             None => quote!(::serde_json::Value::Null),

@@ -214,6 +214,7 @@ async fn a_retry_waits_as_long_as_retry_after_says() {
     .await
     .expect("the retry succeeds");
     assert_eq!(out.name.as_deref(), Some("Rex"));
+    assert_eq!(out.asked.as_deref(), Some("p"), "`$request.path.petId`");
     assert_eq!(out.first, None, "the fallback did not run");
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(seen.len(), 2);
@@ -322,6 +323,8 @@ async fn a_retried_create_carries_the_same_idempotency_key() {
         .await
         .expect("the retry succeeds");
     assert_eq!(out.id.as_deref(), Some("p-1"));
+    // `$request.body#/name`: what was sent, compared with the response and kept as an output.
+    assert_eq!(out.sent.as_deref(), Some("Rex"));
     control::create_with_retry(&pets(&base), inputs())
         .await
         .expect("a second run");
