@@ -81,3 +81,17 @@ fn inputs_are_generated_by_typify() {
         );
     }
 }
+
+/// Two Arazzo documents whose workflows call each other cannot nest their `Clients`: a located
+/// error at the step that calls back, not a stack overflow or a type of infinite size.
+#[test]
+fn documents_that_call_each_other_are_a_located_error() {
+    let generated = Builder::new("tests/generate/cycle/a.arazzo.yaml").generate();
+    assert!(generated.code.is_none());
+    let text = generated.diagnostics.render();
+    assert!(
+        text.contains("whose workflows call back into this document"),
+        "{text}"
+    );
+    assert!(text.contains("cycle/b.arazzo.yaml:20:21"), "{text}");
+}

@@ -45,14 +45,19 @@ pub fn plan(ws: &Workspace, workflows: &[WorkflowIr], diags: &mut Diagnostics) -
         calls.entry(di).or_default();
     }
     // Depth first from the root: post-order, and any way back is a cycle.
+    let callees = |di: usize| -> Vec<usize> {
+        calls
+            .get(&di)
+            .map(|c| c.keys().rev().copied().collect())
+            .unwrap_or_default()
+    };
     let mut order = Vec::new();
     let mut state = vec![0u8; ws.arazzo.len()];
-    let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
     if ws.arazzo.is_empty() {
         return None;
     }
     state[0] = 1;
-    stack.push((0, calls[&0].keys().rev().copied().collect()));
+    let mut stack: Vec<(usize, Vec<usize>)> = vec![(0, callees(0))];
     while let Some((di, pending)) = stack.last_mut() {
         let di = *di;
         let Some(next) = pending.pop() else {
@@ -64,11 +69,14 @@ pub fn plan(ws: &Workspace, workflows: &[WorkflowIr], diags: &mut Diagnostics) -
         match state.get(next).copied() {
             Some(0) => {
                 state[next] = 1;
-                let more = calls.get(&next).map(|c| c.keys().rev().copied().collect());
-                stack.push((next, more.unwrap_or_default()));
+                stack.push((next, callees(next)));
             }
             Some(1) => {
-                let at = calls[&di][&next].clone();
+                let at = calls
+                    .get(&di)
+                    .and_then(|c| c.get(&next))
+                    .cloned()
+                    .unwrap_or_default();
                 diags.push(
                     Diagnostic::error(format!(
                         "this step calls a workflow of `{}`, whose workflows call back into this document",
