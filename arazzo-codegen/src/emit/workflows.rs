@@ -1133,15 +1133,17 @@ impl Workflow_<'_> {
             || components.is_some_and(|c| c.contains("$request.body"))
     }
 
+    /// The step whose exchange (or called workflow's outputs) is in `var`: step N's is the
+    /// local `step_N`.
+    fn step_of(&self, var: &syn::Ident) -> Option<(usize, &Step)> {
+        let si: usize = var.to_string().strip_prefix("step_")?.parse().ok()?;
+        Some((si, self.wf.steps.get(si)?))
+    }
+
     /// `$request.body` of the step whose exchange is in `var` (`step_N`): the body it sent, as
     /// JSON (`null` for a step without one).
     fn request_body(&self, var: &syn::Ident) -> Result<TokenStream, String> {
-        let si: usize = var
-            .to_string()
-            .strip_prefix("step_")
-            .and_then(|n| n.parse().ok())
-            .ok_or("a request body outside a step")?;
-        let step = self.wf.steps.get(si).ok_or("an unknown step")?;
+        let (_, step) = self.step_of(var).ok_or("a request body outside a step")?;
         if step
             .request_body
             .as_ref()
@@ -1157,7 +1159,7 @@ impl Workflow_<'_> {
     /// The HTTP method (upper case, as `$method` reads it) of the operation step whose exchange
     /// is in `var` (`step_N`).
     fn method_of(&self, var: &syn::Ident) -> Option<String> {
-        let si: usize = var.to_string().strip_prefix("step_")?.parse().ok()?;
+        let (si, _) = self.step_of(var)?;
         match &self.ir.steps.get(si)?.target {
             Target::Operation {
                 openapi, operation, ..
@@ -1178,7 +1180,7 @@ impl Workflow_<'_> {
     /// The step whose result is in `var` (`step_N`), when it calls a workflow: its index and
     /// the workflow it calls (document, index).
     fn workflow_call_in(&self, var: &syn::Ident) -> Option<(usize, usize, usize)> {
-        let si: usize = var.to_string().strip_prefix("step_")?.parse().ok()?;
+        let (si, _) = self.step_of(var)?;
         match self.ir.steps.get(si)?.target {
             Target::Workflow { doc, workflow } => Some((si, doc, workflow)),
             _ => None,

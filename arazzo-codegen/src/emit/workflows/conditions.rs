@@ -252,13 +252,7 @@ impl Workflow_<'_> {
             MessagePart::Path(n) => (ParamIn::Path, n),
             MessagePart::Body(_) => return self.request_body(var),
         };
-        // The exchange of step N is the local `step_N`.
-        let si: usize = var
-            .to_string()
-            .strip_prefix("step_")
-            .and_then(|n| n.parse().ok())
-            .ok_or("a request value outside a step")?;
-        let step = self.wf.steps.get(si).ok_or("an unknown step")?;
+        let (si, step) = self.step_of(var).ok_or("a request value outside a step")?;
         let param = self.ir.steps.get(si).and_then(|s| {
             s.parameters.iter().find(|p| {
                 p.location == Some(location)

@@ -70,26 +70,10 @@ impl Workflow_<'_> {
             } else {
                 &step.on_failure
             };
-            let mut on_success = TokenStream::new();
-            let mut left = false;
-            for a in successes {
-                let (tokens, leaves) = self.action(a, si, var, true, &mut retries)?;
-                on_success.extend(tokens);
-                if leaves {
-                    left = true;
-                    break;
-                }
-            }
-            let mut on_failure = TokenStream::new();
-            let mut failure_left = false;
-            for a in failures {
-                let (tokens, leaves) = self.action(a, si, var, false, &mut retries)?;
-                on_failure.extend(tokens);
-                if leaves {
-                    failure_left = true;
-                    break;
-                }
-            }
+            let all: Vec<&Action> = successes.iter().collect();
+            let (on_success, left) = self.actions(&all, si, var, true, &mut retries)?;
+            let all: Vec<&Action> = failures.iter().collect();
+            let (on_failure, failure_left) = self.actions(&all, si, var, false, &mut retries)?;
             let fail = if failure_left {
                 quote! { ::std::option::Option::Some(_) => { #on_failure } }
             } else {
@@ -120,19 +104,14 @@ impl Workflow_<'_> {
                 // error. After an error there are no outputs, so only the failure actions
                 // without criteria apply.
                 let call = &parts.call;
-                let mut bare = TokenStream::new();
-                let mut bare_left = false;
+                let mut without_criteria = Vec::new();
                 for a in failures {
-                    if !self.reusable(a, false)?.criteria.is_empty() {
-                        continue;
-                    }
-                    let (tokens, leaves) = self.action(a, si, var, false, &mut retries)?;
-                    bare.extend(tokens);
-                    if leaves {
-                        bare_left = true;
-                        break;
+                    if self.reusable(a, false)?.criteria.is_empty() {
+                        without_criteria.push(a);
                     }
                 }
+                let (bare, bare_left) =
+                    self.actions(&without_criteria, si, var, false, &mut retries)?;
                 let errored = if bare_left {
                     quote! { ::std::result::Result::Err(_) => { #bare } }
                 } else {
@@ -228,6 +207,28 @@ impl Workflow_<'_> {
                 }
             }
         })
+    }
+
+    /// Success or failure actions in order, and whether one always leaves the step (an action
+    /// without criteria that ends or goes elsewhere makes what follows unreachable, so nothing
+    /// follows it).
+    fn actions(
+        &self,
+        list: &[&Action],
+        si: usize,
+        var: &syn::Ident,
+        success: bool,
+        retries: &mut bool,
+    ) -> Result<(TokenStream, bool), String> {
+        let mut out = TokenStream::new();
+        for a in list {
+            let (tokens, leaves) = self.action(a, si, var, success, retries)?;
+            out.extend(tokens);
+            if leaves {
+                return Ok((out, true));
+            }
+        }
+        Ok((out, false))
     }
 
     /// One success or failure action: `if <criteria> { <action> }`, and whether it always
