@@ -1014,7 +1014,7 @@ impl<'a> Resolver<'a> {
             self.check_value(cx, Place::Request(si), &child(&pat, "value"), &value, false);
             all.push((name, location, value, pat, false));
         }
-        for (name, location, value, pat, from_workflow) in all {
+        for (mut name, location, value, pat, from_workflow) in all {
             let location = match (target, location.as_deref()) {
                 (Target::Workflow { doc, workflow }, loc) => {
                     if loc.is_some() && !from_workflow {
@@ -1062,7 +1062,7 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
                 (_, Some(l)) => match ParamIn::parse(l) {
-                    Some(l) => self.place_parameter(op, &name, l, &pat),
+                    Some(l) => self.place_parameter(op, &mut name, l, &pat),
                     None => {
                         self.push(
                             Diagnostic::error(format!("`in: {l}` is not a parameter location"))
@@ -1126,15 +1126,44 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    /// Checks a parameter's declared location against the operation; returns where it goes.
+    /// Checks a parameter's declared location against the operation; returns where it goes. A
+    /// name the operation does not declare, but that matches one declared name when case, `_`
+    /// and `-` are ignored (`pet_id` for `petId`), is read as that name, with a warning.
     fn place_parameter(
         &mut self,
         op: Option<&openapi::Operation>,
-        name: &str,
+        name: &mut String,
         l: ParamIn,
         pat: &str,
     ) -> Option<ParamIn> {
         let Some(op) = op else { return Some(l) };
+        let loose = |s: &str| -> String {
+            s.chars()
+                .filter(|c| *c != '_' && *c != '-')
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let exact = op.parameters.iter().any(|d| {
+            d.name == *name || (d.location == ParamIn::Header && d.name.eq_ignore_ascii_case(name))
+        });
+        let close: Vec<&openapi::OpParam> = op
+            .parameters
+            .iter()
+            .filter(|d| loose(&d.name) == loose(name))
+            .collect();
+        if let (false, [d]) = (exact, close.as_slice()) {
+            self.push(
+                Diagnostic::warning(format!(
+                    "parameter `{name}` is read as `{}`, the name {} declares (they differ only in case, `_` or `-`)",
+                    d.name,
+                    op.label()
+                ))
+                .at(self.loc(&child(pat, "name")))
+                .help(format!("write `name: {}`", d.name)),
+            );
+            *name = d.name.clone();
+        }
+        let name: &str = name;
         let declared: Vec<&openapi::OpParam> = op
             .parameters
             .iter()

@@ -135,9 +135,10 @@ fn every_corpus_file_gets_its_recorded_verdict() {
         "oai-examples/pet-coupons.arazzo.yaml",
         "has no query parameter `pet_tags`",
     );
+    // `pet_id` for the path parameter `petId`: repaired, with a warning that names it.
     has(
         "oai-examples/pet-coupons.arazzo.yaml",
-        "has no path parameter `pet_id`",
+        "parameter `pet_id` is read as `petId`",
     );
     // Every schema test that must fail does, for a reason of its own (its sources are
     // fictional, so an unmapped remote URL does not count).
