@@ -1316,6 +1316,39 @@ impl<'a> Resolver<'a> {
                     .help("the context is the runtime expression the condition is applied to, e.g. `context: $response.body`"),
             );
         }
+        let cat = child(at, "condition");
+        match kind {
+            "regex" => {
+                if let Err(e) = regex::Regex::new(&c.condition) {
+                    // The crate's message draws the pattern over lines; its last line says why.
+                    let text = e.to_string();
+                    let why = text.lines().last().unwrap_or_default();
+                    let why = why.trim().trim_start_matches("error: ");
+                    self.push(
+                        Diagnostic::error(format!("this regex does not compile: {why}"))
+                            .at(self.loc(&cat))
+                            .help("regex criteria use the syntax of Rust's `regex` crate (no look-around or back-references)"),
+                    );
+                }
+            }
+            "jsonpath" => {
+                let read = criteria::json_path(&c.condition).is_ok()
+                    || serde_json_path::JsonPath::parse(&c.condition).is_ok();
+                if !read {
+                    self.push(
+                        Diagnostic::error("this is neither an RFC 9535 JSONPath query nor a path with a comparison")
+                            .at(self.loc(&cat))
+                            .help("write a query such as `$[?@.status == 'open']`, or a path and a comparison such as `$.items.length > 0`"),
+                    );
+                }
+            }
+            "xpath" => self.push(
+                Diagnostic::error("`xpath` criteria are not supported: they select from XML, and the generated clients read JSON")
+                    .at(self.loc(&child(at, "type")))
+                    .help("test the JSON body with a `jsonpath` criterion, e.g. `context: $response.body` and `condition: $.items.length > 0`"),
+            ),
+            _ => {}
+        }
         if kind == "simple" {
             match criteria::parse(&c.condition) {
                 Ok(cond) => {

@@ -36,7 +36,7 @@ impl Workflow_<'_> {
             }
             "jsonpath" => {
                 let context = self.context(c, var)?;
-                let (path, comparison) = match json_path(&c.condition) {
+                let (path, comparison) = match criteria::json_path(&c.condition) {
                     Ok(read) => read,
                     Err(why) => {
                         // A full RFC 9535 query (filters, wildcards): true when it selects
@@ -314,96 +314,5 @@ fn literal(l: &Lit) -> TokenStream {
         Lit::Bool(b) => quote!(::serde_json::Value::Bool(#b)),
         Lit::Number(n) => quote!(::serde_json::Value::from(#n)),
         Lit::Str(s) => quote!(::serde_json::Value::from(#s)),
-    }
-}
-
-/// A comparison after a JSONPath: the operator and the literal.
-type Comparison = (CmpOp, Lit);
-
-/// Reads a JSONPath condition of members and indices, with an optional comparison:
-/// `$.items[0].name == 'x'`, `$.length > 0`. Filters, wildcards and descendants are refused.
-pub(super) fn json_path(text: &str) -> Result<(Vec<String>, Option<Comparison>), String> {
-    let unsupported = || {
-        format!("the JSONPath `{text}` uses more than member and index steps (not supported yet)")
-    };
-    let text = text.trim();
-    let split = ["==", "!=", "<=", ">=", "<", ">"]
-        .iter()
-        .filter_map(|op| text.find(op).map(|i| (i, *op)))
-        .min_by_key(|(i, _)| *i);
-    let (path, comparison) = match split {
-        Some((i, op)) => {
-            let rhs = text[i + op.len()..].trim();
-            let cond = criteria::parse(&format!("1 {op} {rhs}")).map_err(|_| unsupported())?;
-            let Cond::Cmp(_, op, lit) = cond else {
-                return Err(unsupported());
-            };
-            let Cond::Lit(lit) = *lit else {
-                return Err(unsupported());
-            };
-            (text[..i].trim(), Some((op, lit)))
-        }
-        None => (text, None),
-    };
-    let rest = path.strip_prefix('$').ok_or_else(unsupported)?;
-    if rest.contains("..") || rest.contains('*') || rest.contains('?') {
-        return Err(unsupported());
-    }
-    let mut segments = Vec::new();
-    let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '.' => {
-                let mut name = String::new();
-                while let Some(&c) = chars.peek() {
-                    if c == '.' || c == '[' {
-                        break;
-                    }
-                    name.push(c);
-                    chars.next();
-                }
-                if name.is_empty() {
-                    return Err(unsupported());
-                }
-                segments.push(name);
-            }
-            '[' => {
-                let mut inner = String::new();
-                for c in chars.by_ref() {
-                    if c == ']' {
-                        break;
-                    }
-                    inner.push(c);
-                }
-                let inner = inner.trim();
-                let name = inner
-                    .strip_prefix('\'')
-                    .and_then(|s| s.strip_suffix('\''))
-                    .map(str::to_string)
-                    .or_else(|| inner.parse::<usize>().ok().map(|i| i.to_string()))
-                    .ok_or_else(unsupported)?;
-                segments.push(name);
-            }
-            _ => return Err(unsupported()),
-        }
-    }
-    Ok((segments, comparison))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_paths_of_members_and_indices() {
-        let (path, cmp) = json_path("$.length == 0").expect("reads");
-        assert_eq!(path, ["length"]);
-        assert_eq!(cmp, Some((CmpOp::Eq, Lit::Number(0.0))));
-        let (path, cmp) = json_path("$.items[2]['a b'].name").expect("reads");
-        assert_eq!(path, ["items", "2", "a b", "name"]);
-        assert_eq!(cmp, None);
-        assert!(json_path("$[?(@.x > 1)]").is_err());
-        assert!(json_path("$..name").is_err());
-        assert!(json_path("items").is_err());
     }
 }
