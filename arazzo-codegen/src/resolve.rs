@@ -1689,6 +1689,12 @@ impl<'a> Resolver<'a> {
                 }
             }
             Expr::StatusCode | Expr::Response(_) => match place {
+                // The specification's own example tests `$statusCode` on a workflow step.
+                Place::Response(si) if cx.called_outputs.contains_key(&si) && *e == Expr::StatusCode => self.push(
+                    Diagnostic::warning("this step calls a workflow, which has no response of its own; `$statusCode` is read as the status of the called workflow's last response")
+                        .at(loc)
+                        .help("a step that calls a workflow succeeds when the workflow does; test the workflow's outputs with `$outputs.<name>`"),
+                ),
                 Place::Response(si) if cx.called_outputs.contains_key(&si) => self.push(
                     Diagnostic::error("this step calls a workflow, so it has no response to read")
                         .at(loc)

@@ -162,7 +162,7 @@ impl Workspace {
         for d in fields::unknown_fields(&self.files, file, &raw) {
             diags.push(d);
         }
-        let doc: Document =
+        let mut doc: Document =
             match load::typed(self.files.get(file), raw.clone(), "the Arazzo document") {
                 Ok(d) => d,
                 Err(d) => {
@@ -170,6 +170,7 @@ impl Workspace {
                     return None;
                 }
             };
+        inline_input_refs(&mut doc);
         let index = self.arazzo.len();
         self.by_path.insert(normal(path), SourceSlot::Arazzo(index));
         self.arazzo.push(ArazzoDoc {
@@ -296,6 +297,41 @@ impl Workspace {
         }
         let dir = doc_path.parent().unwrap_or(Path::new(""));
         Ok(dir.join(url))
+    }
+}
+
+/// Replaces each `$ref` to `#/components/inputs/<name>` in the workflows' inputs schemas by
+/// the schema it names, so that every later phase reads one schema. A reference that names
+/// nothing stays (the resolver reports it); nesting stops at 32 levels.
+fn inline_input_refs(doc: &mut Document) {
+    let Some(components) = doc.components.as_ref() else {
+        return;
+    };
+    let named = components.inputs.clone();
+    for wf in &mut doc.workflows {
+        if let Some(schema) = wf.inputs.as_mut() {
+            inline(schema, &named, 0);
+        }
+    }
+}
+
+fn inline(v: &mut Value, named: &BTreeMap<String, Value>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let target = v
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/inputs/"))
+        .and_then(|n| named.get(n));
+    if let Some(target) = target {
+        *v = target.clone();
+        return inline(v, named, depth + 1);
+    }
+    match v {
+        Value::Object(map) => map.values_mut().for_each(|x| inline(x, named, depth + 1)),
+        Value::Array(items) => items.iter_mut().for_each(|x| inline(x, named, depth + 1)),
+        _ => {}
     }
 }
 

@@ -141,6 +141,60 @@ fn field_of(ws: &Workspace, di: usize, callee: usize) -> Option<(String, String)
         .map(|(n, i)| (i, n.to_string()))
 }
 
+/// The workflows (document, index) whose callers read the status of their last response:
+/// those called by a step that reads `$statusCode`, and (since their last step may be such a
+/// call) every workflow those call in turn.
+pub fn status_read(ws: &Workspace, workflows: &[WorkflowIr]) -> BTreeSet<(usize, usize)> {
+    let calls = |di: usize, wi: usize| -> Vec<(usize, usize, bool)> {
+        let Some(d) = ws.arazzo.get(di) else {
+            return Vec::new();
+        };
+        let Some(wf) = d.doc.workflows.get(wi) else {
+            return Vec::new();
+        };
+        let Some(ir) = workflows.iter().filter(|w| w.doc == di).nth(wi) else {
+            return Vec::new();
+        };
+        // Where a step's criteria may come from: the step, the workflow's actions, components.
+        let shared =
+            serde_json::to_string(&(&wf.success_actions, &wf.failure_actions, &d.doc.components))
+                .unwrap_or_default()
+                .contains("$statusCode");
+        wf.steps
+            .iter()
+            .zip(&ir.steps)
+            .filter_map(|(step, s)| match s.target {
+                Target::Workflow { doc, workflow } => {
+                    let own = serde_json::to_string(step)
+                        .unwrap_or_default()
+                        .contains("$statusCode");
+                    Some((doc, workflow, own || shared))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let mut marked = BTreeSet::new();
+    let mut queue: Vec<(usize, usize)> = Vec::new();
+    for (di, d) in ws.arazzo.iter().enumerate() {
+        for wi in 0..d.doc.workflows.len() {
+            for (doc, workflow, reads) in calls(di, wi) {
+                if reads && marked.insert((doc, workflow)) {
+                    queue.push((doc, workflow));
+                }
+            }
+        }
+    }
+    while let Some((di, wi)) = queue.pop() {
+        for (doc, workflow, _) in calls(di, wi) {
+            if marked.insert((doc, workflow)) {
+                queue.push((doc, workflow));
+            }
+        }
+    }
+    marked
+}
+
 impl Plan {
     /// The documents that document `di` calls, as its code refers to them; `done` holds the
     /// function names and functionless workflows of each document generated so far.
@@ -148,11 +202,11 @@ impl Plan {
         &self,
         ws: &Workspace,
         di: usize,
-        done: &BTreeMap<usize, (Vec<String>, BTreeSet<usize>)>,
+        done: &BTreeMap<usize, super::workflows::Emitted>,
     ) -> BTreeMap<usize, DocRef> {
         let mut out = BTreeMap::new();
         for &callee in self.calls.get(&di).into_iter().flatten() {
-            let (Some(module), Some((functions, unavailable)), Some((field, _))) = (
+            let (Some(module), Some(emitted), Some((field, _))) = (
                 self.modules.get(&callee),
                 done.get(&callee),
                 field_of(ws, di, callee),
@@ -175,8 +229,9 @@ impl Plan {
                 DocRef {
                     path,
                     field,
-                    functions: functions.clone(),
-                    unavailable: unavailable.clone(),
+                    functions: emitted.functions.clone(),
+                    unavailable: emitted.unavailable.clone(),
+                    status_functions: emitted.status_functions.clone(),
                 },
             );
         }

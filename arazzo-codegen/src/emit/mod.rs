@@ -76,7 +76,8 @@ pub fn generate(
     let root_names: Vec<&str> = root.sources.keys().map(String::as_str).collect();
     let mut taken = names::distinct(&root_names, Case::Snake);
     taken.extend(docs.modules.values().cloned());
-    let mut done: BTreeMap<usize, (Vec<String>, BTreeSet<usize>)> = BTreeMap::new();
+    let status_read = documents::status_read(ws, &checked.workflows);
+    let mut done: BTreeMap<usize, workflows::Emitted> = BTreeMap::new();
     let mut parts = Vec::new();
     let mut streams = false;
     for &di in &docs.order {
@@ -87,17 +88,19 @@ pub fn generate(
             step_budget,
             security,
             idempotency,
+            status_read: &status_read,
         };
         let callees = docs.callees_of(ws, di, &done);
         let top = if di == 0 { taken.clone() } else { Vec::new() };
         let Some((tokens, emitted)) = doc.tokens(&callees, top, &mut diags) else {
             continue;
         };
+        // Only workflow code reads non-JSON responses; the client modules are not searched.
         streams |= emitted
             .tokens
             .to_string()
             .contains("arazzo_support :: stream :: exchange");
-        done.insert(di, (emitted.functions, emitted.unavailable));
+        done.insert(di, emitted);
         parts.push(match docs.modules.get(&di) {
             Some(module) => {
                 let m: syn::Ident = match syn::parse_str(module) {
@@ -151,6 +154,7 @@ struct Doc<'a> {
     step_budget: u32,
     security: &'a BTreeMap<(String, String), SecurityScheme>,
     idempotency: &'a BTreeMap<String, String>,
+    status_read: &'a BTreeSet<(usize, usize)>,
 }
 
 impl Doc<'_> {
@@ -228,6 +232,7 @@ impl Doc<'_> {
             conversions: &self.checked.conversions,
             clients: &clients,
             taken,
+            status_read: self.status_read,
         };
         let emitted = workflows::emit(&input, diags);
         tokens.extend(emitted.tokens.clone());

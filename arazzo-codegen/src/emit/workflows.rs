@@ -45,6 +45,9 @@ pub struct DocRef {
     pub functions: Vec<String>,
     /// Its workflows that got no function.
     pub unavailable: BTreeSet<usize>,
+    /// The function that also returns the last response's status, of each of its workflows a
+    /// caller needs that of, by index.
+    pub status_functions: BTreeMap<usize, String>,
 }
 
 /// What the workflow functions of one document are generated from.
@@ -69,6 +72,9 @@ pub struct Input<'a> {
     pub conversions: &'a crate::typecheck::Conversions,
     /// Identifiers already taken at the top of the file (the client modules).
     pub taken: Vec<String>,
+    /// The workflows (document, index) whose callers read the status of their last response
+    /// (`$statusCode` on a step that calls them).
+    pub status_read: &'a BTreeSet<(usize, usize)>,
 }
 
 /// What [`emit`] made of one document.
@@ -79,6 +85,8 @@ pub struct Emitted {
     pub functions: Vec<String>,
     /// The workflows that got no function.
     pub unavailable: BTreeSet<usize>,
+    /// The functions that also return the last status, by workflow index.
+    pub status_functions: BTreeMap<usize, String>,
 }
 
 /// The `Clients` struct and the workflow functions of one document.
@@ -88,6 +96,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             tokens: TokenStream::new(),
             functions: Vec::new(),
             unavailable: BTreeSet::new(),
+            status_functions: BTreeMap::new(),
         };
     };
     let fields = input.clients.iter().map(|(source, c)| {
@@ -123,6 +132,18 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         taken.push(ident.clone());
         idents.push(ident);
     }
+    // A workflow whose callers read its last status also gets a function returning it.
+    let mut status_functions = BTreeMap::new();
+    for (wi, ident) in idents.iter().enumerate() {
+        if input.status_read.contains(&(input.doc, wi)) {
+            let mut name = format!("{}_with_status", ident.trim_start_matches("r#"));
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            taken.push(name.clone());
+            status_functions.insert(wi, name);
+        }
+    }
     // A workflow that calls one with no function gets none either: repeat until nothing changes.
     let mut unavailable: BTreeMap<usize, Diagnostic> = BTreeMap::new();
     loop {
@@ -156,6 +177,8 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 input_fields: BTreeMap::new(),
                 state_machine: false,
                 idents: idents.clone(),
+                own_status: status_functions.get(&wi).cloned(),
+                status_functions: status_functions.clone(),
                 unavailable: unavailable.keys().copied().collect(),
                 output_locals: Vec::new(),
             };
@@ -188,6 +211,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 tokens: out,
                 functions: idents,
                 unavailable: missing,
+                status_functions,
             };
         }
     }
@@ -210,6 +234,10 @@ struct Workflow_<'a> {
     state_machine: bool,
     /// The function name of each workflow of the document, by index.
     idents: Vec<String>,
+    /// The function that also returns the last status, of the workflows whose callers read it.
+    status_functions: BTreeMap<usize, String>,
+    /// This workflow's function that also returns its last status, when a caller reads it.
+    own_status: Option<String>,
     /// The workflows that get no function (a step calling one cannot be generated).
     unavailable: std::collections::BTreeSet<usize>,
     /// The locals that hold step outputs, to mark those nothing reads.
@@ -228,6 +256,8 @@ struct StepParts {
     request: TokenStream,
     /// The local holding the exchange.
     var: syn::Ident,
+    /// For a workflow step whose callee returns its last status: the local holding it.
+    status: Option<syn::Ident>,
     /// Each success criterion, as written and compiled.
     criteria: Vec<(String, TokenStream)>,
     /// Each output: its local, its type, and the expression reading it.
@@ -280,10 +310,20 @@ impl Workflow_<'_> {
             });
         }
         if self.state_machine {
-            body = self.state_body(&required_inputs, diags)?;
+            body.extend(self.state_body(&required_inputs, diags)?);
         } else {
             for (si, step) in wf.steps.iter().enumerate() {
                 body.extend(self.step(si, step, &required_inputs, diags)?);
+            }
+            // The status of the last response, for callers that read it.
+            if self.own_status.is_some() {
+                let last = wf
+                    .steps
+                    .len()
+                    .checked_sub(1)
+                    .ok_or("a workflow without steps")?;
+                let status = self.status_of(&format_ident!("step_{last}"))?;
+                body.extend(quote! { let last_status: u16 = #status; });
             }
         }
         let mut out_fields = Vec::new();
@@ -342,7 +382,7 @@ impl Workflow_<'_> {
             doc
         };
         let mod_doc = format!("The inputs and outputs of workflow `{}`.", wf.workflow_id);
-        Ok(quote! {
+        let types = quote! {
             #[doc = #mod_doc]
             pub mod #module {
                 #inputs_struct
@@ -350,6 +390,31 @@ impl Workflow_<'_> {
                 #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 pub struct Outputs { #(#out_fields)* }
             }
+        };
+        if let Some(with_status) = &self.own_status {
+            // Steps that call this workflow read the status of its last response.
+            let with_status: syn::Ident = syn::parse_str(with_status).map_err(|e| e.to_string())?;
+            let status_doc = format!(
+                "Workflow `{}`, and the status of its last response (which steps that call it read as `$statusCode`).",
+                wf.workflow_id
+            );
+            return Ok(quote! {
+                #types
+                #[doc = #doc]
+                pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
+                    #with_status(clients, inputs).await.map(|(outputs, _)| outputs)
+                }
+                #[doc = #status_doc]
+                #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+                pub(crate) async fn #with_status(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<(#module::Outputs, u16), Error> {
+                    #unused
+                    #body
+                    ::std::result::Result::Ok((#module::Outputs { #(#out_values)* }, last_status))
+                }
+            });
+        }
+        Ok(quote! {
+            #types
             #[doc = #doc]
             // Criteria are compiled as written; a state machine whose steps never go back is
             // still a loop.
@@ -698,8 +763,8 @@ impl Workflow_<'_> {
                     )
                 }
                 Expr::Steps(ref n) if self.state_machine => {
-                    let (local, _) = self.step_output_local(n)?;
-                    (quote!(#local.clone()), true)
+                    let (local, t) = self.step_output_local(n)?;
+                    (copied(&local, &t), true)
                 }
                 Expr::Steps(ref n) => (self.step_local(n)?, !t.required),
                 Expr::Inputs(ref n) if n.pointer.is_none() => {
@@ -722,6 +787,7 @@ impl Workflow_<'_> {
         Ok(StepParts {
             workflow_call: false,
             call: TokenStream::new(),
+            status: None,
             idempotency,
             request: quote! {
                 #key_decl
@@ -756,16 +822,21 @@ impl Workflow_<'_> {
             .get(doc)
             .and_then(|d| d.doc.workflows.get(workflow))
             .ok_or("an unknown workflow")?;
-        let (function, clients) = if doc == self.input.doc {
+        // A callee whose last status is read is called through its function that returns it.
+        let (function, clients, with_status) = if doc == self.input.doc {
             if self.unavailable.contains(&workflow) {
                 return Err(format!(
                     "step `{sid}` calls workflow `{}`, which has no function",
                     callee.workflow_id
                 ));
             }
-            let f: syn::Ident =
-                syn::parse_str(&self.idents[workflow]).map_err(|e| e.to_string())?;
-            (quote!(#f), quote!(clients))
+            let name = self
+                .status_functions
+                .get(&workflow)
+                .unwrap_or(&self.idents[workflow]);
+            let f: syn::Ident = syn::parse_str(name).map_err(|e| e.to_string())?;
+            let with_status = self.status_functions.contains_key(&workflow);
+            (quote!(#f), quote!(clients), with_status)
         } else {
             let other = self.input.callees.get(&doc).ok_or_else(|| {
                 format!("step `{sid}` calls a workflow of a document whose code is not generated")
@@ -777,13 +848,17 @@ impl Workflow_<'_> {
                 ));
             }
             let f: syn::Ident = other
-                .functions
-                .get(workflow)
+                .status_functions
+                .get(&workflow)
+                .or_else(|| other.functions.get(workflow))
                 .and_then(|f| syn::parse_str(f).ok())
                 .ok_or("an unknown workflow")?;
             let (path, field) = (&other.path, &other.field);
-            (quote!(#path::#f), quote!(&clients.#field))
+            let with_status = other.status_functions.contains_key(&workflow);
+            (quote!(#path::#f), quote!(&clients.#field), with_status)
         };
+        let var = format_ident!("step_{si}");
+        let status = with_status.then(|| status_local(&var));
         let called_types = self
             .input
             .types
@@ -800,13 +875,31 @@ impl Workflow_<'_> {
             let name = p.name.as_str();
             entries.push(quote! { #name: #value });
         }
-        let var = format_ident!("step_{si}");
         let mut outputs = Vec::new();
         for (name, v) in &step.outputs {
             let text = v.as_str().ok_or(format!(
                 "output `{name}` of step `{sid}` is not an expression"
             ))?;
-            let Some(Expr::Outputs(n)) = parse_any(text) else {
+            let e = parse_any(text);
+            if let (Some(Expr::StatusCode), Some(status)) = (&e, &status) {
+                let local = format_ident!(
+                    "step_{si}_{}",
+                    names::ident(name, Case::Snake).trim_start_matches("r#")
+                );
+                self.output_locals.push(local.to_string());
+                let read = if self.state_machine {
+                    quote!(::std::option::Option::Some(i64::from(#status)))
+                } else {
+                    quote!(i64::from(#status))
+                };
+                let t = Typed {
+                    ty: ValueType::Integer,
+                    required: true,
+                };
+                outputs.push((local, t, read));
+                continue;
+            }
+            let Some(Expr::Outputs(n)) = e else {
                 return Err(format!(
                     "output `{name}` of step `{sid}` does not read `$outputs.<name>`"
                 ));
@@ -827,13 +920,7 @@ impl Workflow_<'_> {
             let typed = called_types
                 .get(&n.name)
                 .filter(|t| pointer.is_empty() && Some(*t) == inferred);
-            let whole = |t: &Typed| {
-                if t.required && is_copy(&t.ty) {
-                    quote!(#var.#f)
-                } else {
-                    quote!(#var.#f.clone())
-                }
-            };
+            let whole = |t: &Typed| copied(quote!(#var.#f), t);
             let (t, read) = match typed {
                 // In a state machine every output is an `Option` until its step has run.
                 Some(t) if t.required && self.state_machine => {
@@ -866,15 +953,21 @@ impl Workflow_<'_> {
                 arazzo_support::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
             ))
         };
+        let (bind, read_status) = match &status {
+            Some(status) => (quote!((#var, #status)), quote!(let _ = #status;)),
+            None => (quote!(#var), TokenStream::new()),
+        };
         Ok(StepParts {
             workflow_call: true,
             idempotency: None,
             request: quote! {
-                let #var = #call.await?;
+                let #bind = #call.await?;
                 let _ = &#var;
+                #read_status
             },
             call,
             var,
+            status,
             criteria,
             outputs,
         })
@@ -1299,13 +1392,7 @@ impl Workflow_<'_> {
         let (id, output) = self.workflow_and_output(n)?;
         let known = self.types.depends.get(id).and_then(|o| o.get(output));
         let (local, f) = (dependency_local(id), field(output));
-        Ok(known.map(|t| {
-            if t.required && is_copy(&t.ty) {
-                quote!(#local.#f)
-            } else {
-                quote!(#local.#f.clone())
-            }
-        }))
+        Ok(known.map(|t| copied(quote!(#local.#f), t)))
     }
 
     /// An input read into (`$inputs.a#/b`, or the `$inputs.a.b` dialect the checker repairs)
@@ -1366,8 +1453,8 @@ impl Workflow_<'_> {
                 Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))
             }
             Expr::Steps(n) if self.state_machine => {
-                let (local, _) = self.step_output_local(n)?;
-                Ok(quote!(#local.clone()))
+                let (local, t) = self.step_output_local(n)?;
+                Ok(copied(&local, &t))
             }
             Expr::Steps(n) => self.step_local(n),
             Expr::Workflows(n) => {
@@ -1452,6 +1539,21 @@ fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
             #body
         }
     }
+}
+
+/// A place's value: copied when its type is `Copy` (an `Option` of one is too), else cloned.
+fn copied(place: impl quote::ToTokens, t: &Typed) -> TokenStream {
+    if is_copy(&t.ty) {
+        quote!(#place)
+    } else {
+        quote!(#place.clone())
+    }
+}
+
+/// The local holding the status a called workflow returns beside its outputs, for the step
+/// whose result is in `var` (`status_of_step_N`: output locals all start `step_`).
+fn status_local(var: &syn::Ident) -> syn::Ident {
+    format_ident!("status_of_{var}")
 }
 
 /// How many times the identifier `name` occurs in tokens, groups included.

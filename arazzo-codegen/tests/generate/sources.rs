@@ -1419,8 +1419,8 @@ pub async fn greet_pet(
     clients: &Clients,
     inputs: greet_pet::Inputs,
 ) -> ::std::result::Result<greet_pet::Outputs, Error> {
-    let step_0 = ::std::boxed::Box::pin(
-            catalogue::find_pet(
+    let (step_0, status_of_step_0) = ::std::boxed::Box::pin(
+            catalogue::find_pet_with_status(
                 &clients.catalogue,
                 arazzo_support::from_json(
                     "find",
@@ -1431,6 +1431,7 @@ pub async fn greet_pet(
         )
         .await?;
     let _ = &step_0;
+    let _ = status_of_step_0;
     if !(arazzo_support::compare(
         &arazzo_support::to_json(&step_0.name).clone(),
         "!=",
@@ -1562,7 +1563,7 @@ pub async fn find_with_retry(
         match next {
             0 => {
                 match ::std::boxed::Box::pin(
-                        catalogue::find_pet(
+                        catalogue::find_pet_with_status(
                             &clients.catalogue,
                             arazzo_support::from_json(
                                 "find",
@@ -1573,7 +1574,8 @@ pub async fn find_with_retry(
                     )
                     .await
                 {
-                    ::std::result::Result::Ok(step_0) => {
+                    ::std::result::Result::Ok((step_0, status_of_step_0)) => {
+                        let _ = status_of_step_0;
                         let failed: ::std::option::Option<&'static str> = if !(arazzo_support::compare(
                             &arazzo_support::to_json(&step_0.tag).clone(),
                             "==",
@@ -1784,6 +1786,154 @@ pub async fn after_greeting(
         name: step_0_name.clone(),
     })
 }
+///The inputs and outputs of workflow `greet-and-check`.
+pub mod greet_and_check {
+    ///The inputs of workflow `greet-and-check`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Inputs {
+        pub id: ::std::string::String,
+    }
+    /// Error types.
+    pub mod error {
+        /// Error from a `TryFrom` or `FromStr` implementation.
+        pub struct ConversionError(::std::borrow::Cow<'static, str>);
+        impl ::std::error::Error for ConversionError {}
+        impl ::std::fmt::Display for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl ::std::fmt::Debug for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl From<&'static str> for ConversionError {
+            fn from(value: &'static str) -> Self {
+                Self(value.into())
+            }
+        }
+        impl From<String> for ConversionError {
+            fn from(value: String) -> Self {
+                Self(value.into())
+            }
+        }
+    }
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {
+        ///`checked`.
+        #[serde(rename = "checked")]
+        pub checked: ::std::option::Option<::std::string::String>,
+        ///`greeted`.
+        #[serde(rename = "greeted")]
+        pub greeted: ::std::string::String,
+        ///`status`.
+        #[serde(rename = "status")]
+        pub status: ::std::option::Option<i64>,
+    }
+}
+///A state machine that depends on greet-pet (it runs first) and calls the catalogue's find-pet, reading the status of that workflow's last response.
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
+pub async fn greet_and_check(
+    clients: &Clients,
+    inputs: greet_and_check::Inputs,
+) -> ::std::result::Result<greet_and_check::Outputs, Error> {
+    let depends_on_greet_pet = ::std::boxed::Box::pin(
+            greet_pet(
+                clients,
+                arazzo_support::from_json(
+                    "greet-pet",
+                    "the inputs, passed on",
+                    arazzo_support::to_json(&inputs),
+                )?,
+            ),
+        )
+        .await?;
+    let _ = &depends_on_greet_pet;
+    let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut step_0_status: ::std::option::Option<i64> = ::std::option::Option::None;
+    let next: usize = 0;
+    let mut steps_run: u32 = 0;
+    'steps: loop {
+        steps_run += 1;
+        if steps_run > 1000u32 {
+            return ::std::result::Result::Err(Error::StepBudget {
+                limit: 1000u32,
+            });
+        }
+        match next {
+            0 => {
+                match ::std::boxed::Box::pin(
+                        catalogue::find_pet_with_status(
+                            &clients.catalogue,
+                            arazzo_support::from_json(
+                                "check",
+                                "the called workflow's inputs",
+                                ::serde_json::json!(
+                                    { "id" : arazzo_support::at(& arazzo_support::to_json(&
+                                    depends_on_greet_pet.created), "") }
+                                ),
+                            )?,
+                        ),
+                    )
+                    .await
+                {
+                    ::std::result::Result::Ok((step_0, status_of_step_0)) => {
+                        let _ = status_of_step_0;
+                        let failed: ::std::option::Option<&'static str> = if !(status_of_step_0
+                            == 200)
+                        {
+                            ::std::option::Option::Some("$statusCode == 200")
+                        } else {
+                            ::std::option::Option::None
+                        };
+                        match failed {
+                            ::std::option::Option::None => {
+                                let _ = &step_0;
+                                step_0_name = ::std::option::Option::Some(
+                                    step_0.name.clone(),
+                                );
+                                step_0_status = ::std::option::Option::Some(
+                                    i64::from(status_of_step_0),
+                                );
+                                break 'steps;
+                            }
+                            ::std::option::Option::Some(criterion) => {
+                                return ::std::result::Result::Err(Error::Unmet {
+                                    step: "check",
+                                    criterion,
+                                    outputs: arazzo_support::to_json(&step_0),
+                                });
+                            }
+                        }
+                    }
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                }
+            }
+            _ => break 'steps,
+        }
+    }
+    ::std::result::Result::Ok(greet_and_check::Outputs {
+        checked: step_0_name.clone(),
+        greeted: depends_on_greet_pet.found.clone(),
+        status: step_0_status,
+    })
+}
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -1796,7 +1946,12 @@ impl Clients {
     }
 }
 /// The id of every workflow that has a function.
-pub const WORKFLOWS: &[&str] = &["greet-pet", "find-with-retry", "after-greeting"];
+pub const WORKFLOWS: &[&str] = &[
+    "greet-pet",
+    "find-with-retry",
+    "after-greeting",
+    "greet-and-check",
+];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
 pub async fn run_workflow(
     clients: &Clients,
@@ -1830,6 +1985,15 @@ pub async fn run_workflow(
                 })?;
             ::std::result::Result::Ok(
                 arazzo_support::to_json(&after_greeting(clients, inputs).await?),
+            )
+        }
+        "greet-and-check" => {
+            let inputs: greet_and_check::Inputs = ::serde_json::from_value(inputs)
+                .map_err(|e| Error::Inputs {
+                    cause: e.to_string(),
+                })?;
+            ::std::result::Result::Ok(
+                arazzo_support::to_json(&greet_and_check(clients, inputs).await?),
             )
         }
         _ => {
@@ -2270,11 +2434,18 @@ let response = client.get_pet_by_id()
         }
     }
     ///Read one pet.
-    #[allow(clippy::nonminimal_bool, clippy::never_loop)]
     pub async fn find_pet(
         clients: &Clients,
         inputs: find_pet::Inputs,
     ) -> ::std::result::Result<find_pet::Outputs, Error> {
+        find_pet_with_status(clients, inputs).await.map(|(outputs, _)| outputs)
+    }
+    ///Workflow `find-pet`, and the status of its last response (which steps that call it read as `$statusCode`).
+    #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+    pub(crate) async fn find_pet_with_status(
+        clients: &Clients,
+        inputs: find_pet::Inputs,
+    ) -> ::std::result::Result<(find_pet::Outputs, u16), Error> {
         let step_0 = arazzo_support::exchange(
                 "read",
                 clients.pets.get_pet_by_id().pet_id(inputs.id.clone()).send().await,
@@ -2294,10 +2465,14 @@ let response = client.get_pet_by_id()
         let step_0_tag: ::std::option::Option<::std::string::String> = arazzo_support::optional_output::<
             ::std::string::String,
         >("read", "tag", &step_0.body, "/tag")?;
-        ::std::result::Result::Ok(find_pet::Outputs {
-            name: step_0_name.clone(),
-            tag: step_0_tag.clone(),
-        })
+        let last_status: u16 = step_0.status;
+        ::std::result::Result::Ok((
+            find_pet::Outputs {
+                name: step_0_name.clone(),
+                tag: step_0_tag.clone(),
+            },
+            last_status,
+        ))
     }
     impl Clients {
         /// One client per source with default settings (no credentials), each at the base

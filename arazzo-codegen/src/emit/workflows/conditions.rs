@@ -100,8 +100,10 @@ impl Workflow_<'_> {
                 quote!((#a) || (#b))
             }
             Cond::Cmp(a, op, b) => {
-                if let Some(fast) = status_comparison(a, *op, b, var) {
-                    return Ok(fast);
+                if matches!(**a, Cond::Expr(Expr::StatusCode, ..)) {
+                    if let Some(fast) = status_comparison(a, *op, b, &self.status_of(var)?) {
+                        return Ok(fast);
+                    }
                 }
                 let (a, b) = (self.cond_value(a, var)?, self.cond_value(b, var)?);
                 let op = op_text(*op);
@@ -129,8 +131,8 @@ impl Workflow_<'_> {
         let mut pointer = String::new();
         let called = self.workflow_call_in(var);
         let base = match e {
-            Expr::StatusCode | Expr::Response(_) if called.is_some() => {
-                return Err("a step that calls a workflow has no response for `$statusCode` or `$response` to read; its criteria read the workflow's outputs (`$outputs.<name>`)".into());
+            Expr::Response(_) if called.is_some() => {
+                return Err("a step that calls a workflow has no response for `$response` to read; its criteria read the workflow's outputs (`$outputs.<name>`)".into());
             }
             Expr::Outputs(n) if called.is_some() => {
                 pointer = n
@@ -154,7 +156,10 @@ impl Workflow_<'_> {
                 let f = super::field(output);
                 quote!(arazzo_support::to_json(&#var.#f))
             }
-            Expr::StatusCode => quote!(::serde_json::Value::from(#var.status)),
+            Expr::StatusCode => {
+                let status = self.status_of(var)?;
+                quote!(::serde_json::Value::from(#status))
+            }
             Expr::Response(MessagePart::Body(ptr)) => {
                 pointer = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
                 quote!(#var.body)
@@ -224,6 +229,28 @@ impl Workflow_<'_> {
 }
 
 impl Workflow_<'_> {
+    /// `$statusCode` of the step whose result is in `var`: its response's status, or for a
+    /// step that calls a workflow, the status of that workflow's last response (the local the
+    /// call binds beside its outputs).
+    pub(super) fn status_of(&self, var: &syn::Ident) -> Result<TokenStream, String> {
+        let Some((_, doc, wi)) = self.workflow_call_in(var) else {
+            return Ok(quote!(#var.status));
+        };
+        let returned = if doc == self.input.doc {
+            self.status_functions.contains_key(&wi)
+        } else {
+            self.input
+                .callees
+                .get(&doc)
+                .is_some_and(|c| c.status_functions.contains_key(&wi))
+        };
+        if !returned {
+            return Err("`$statusCode` of a step whose workflow does not return its status".into());
+        }
+        let local = super::status_local(var);
+        Ok(quote!(#local))
+    }
+
     /// Whether `$workflows.<id>…` names workflow `wi` of document `di`.
     fn names_workflow(&self, n: &expr::Named, di: usize, wi: usize) -> bool {
         let id = n.split_at_field(&["outputs"]).map(|(id, _, _)| id);
@@ -278,7 +305,7 @@ impl Workflow_<'_> {
 }
 
 /// `$statusCode <op> <integer>` as a plain comparison of the status.
-fn status_comparison(a: &Cond, op: CmpOp, b: &Cond, var: &syn::Ident) -> Option<TokenStream> {
+fn status_comparison(a: &Cond, op: CmpOp, b: &Cond, status: &TokenStream) -> Option<TokenStream> {
     let (Cond::Expr(Expr::StatusCode, _, nav), Cond::Lit(Lit::Number(n))) = (a, b) else {
         return None;
     };
@@ -294,7 +321,7 @@ fn status_comparison(a: &Cond, op: CmpOp, b: &Cond, var: &syn::Ident) -> Option<
         CmpOp::Gt => quote!(>),
         CmpOp::Ge => quote!(>=),
     };
-    Some(quote!(#var.status #op #n))
+    Some(quote!(#status #op #n))
 }
 
 fn op_text(op: CmpOp) -> &'static str {

@@ -153,19 +153,36 @@ impl Workflow_<'_> {
                         }
                     }
                 };
+                let (bind, track) = match &parts.status {
+                    Some(status) => (
+                        quote!((#var, #status)),
+                        if self.own_status.is_some() {
+                            quote!(last_status = #status;)
+                        } else {
+                            quote!(let _ = #status;)
+                        },
+                    ),
+                    None => (quote!(#var), TokenStream::new()),
+                };
                 arms.extend(quote! {
                     #index => {
                         match #call.await {
-                            ::std::result::Result::Ok(#var) => { #checked }
+                            ::std::result::Result::Ok(#bind) => { #track #checked }
                             #errored
                         }
                     }
                 });
                 continue;
             }
+            let track = if self.own_status.is_some() {
+                quote!(last_status = #var.status;)
+            } else {
+                TokenStream::new()
+            };
             arms.extend(quote! {
                 #index => {
                     #request
+                    #track
                     let failed: ::std::option::Option<&'static str> = #failed;
                     match failed {
                         ::std::option::Option::None => {
@@ -191,8 +208,15 @@ impl Workflow_<'_> {
         } else {
             TokenStream::new()
         };
+        // The status of the last response, for callers that read it.
+        let last = if self.own_status.is_some() {
+            quote! { let mut last_status: u16 = 0; }
+        } else {
+            TokenStream::new()
+        };
         Ok(quote! {
             #decls
+            #last
             #attempts
             let #mutable next: usize = 0;
             let mut steps_run: u32 = 0;

@@ -536,3 +536,25 @@ async fn a_workflow_read_without_depends_on_runs_first() {
     assert_eq!(out.greeted, "Rex");
     assert_eq!(out.name, "friend of Rex");
 }
+
+#[tokio::test]
+async fn a_state_machine_runs_its_dependency_and_reads_a_called_workflows_status() {
+    let rex = r#"{"id":"7","name":"Rex","tag":"cat"}"#;
+    let made = r#"{"id":"friend-of-7","name":"friend of Rex"}"#;
+    let (base, seen) = server(vec![(200, rex, &[]), (201, made, &[]), (200, made, &[])]).await;
+    let out = sources::greet_and_check(
+        &sources_clients(&base),
+        sources::greet_and_check::Inputs { id: "7".into() },
+    )
+    .await
+    .expect("runs");
+    assert_eq!(
+        requests(&seen),
+        ["GET /pets/7", "POST /pets", "GET /pets/friend-of-7"],
+        "greet-pet (a dependency) first, then the catalogue's find-pet"
+    );
+    assert_eq!(out.greeted, "Rex");
+    // `$statusCode` of a step that calls a workflow: its last response's.
+    assert_eq!(out.status, Some(200));
+    assert_eq!(out.checked.as_deref(), Some("friend of Rex"));
+}
