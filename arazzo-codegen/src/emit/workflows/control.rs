@@ -74,21 +74,28 @@ impl Workflow_<'_> {
             let (on_success, left) = self.actions(&all, si, var, true, &mut retries)?;
             let all: Vec<&Action> = failures.iter().collect();
             let (on_failure, failure_left) = self.actions(&all, si, var, false, &mut retries)?;
-            let fail = if failure_left {
-                quote! { ::std::option::Option::Some(_) => { #on_failure } }
-            } else {
-                quote! {
-                    ::std::option::Option::Some(criterion) => {
-                        #on_failure
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: #sid,
-                            criterion,
-                            status: #var.status,
-                            body: ::std::option::Option::Some(#var.body),
-                        });
+            // A criterion that does not hold: the failure actions, then (unless one always
+            // leaves) the error.
+            let unmet = |error: TokenStream| {
+                if failure_left {
+                    quote! { ::std::option::Option::Some(_) => { #on_failure } }
+                } else {
+                    quote! {
+                        ::std::option::Option::Some(criterion) => {
+                            #on_failure
+                            return ::std::result::Result::Err(#error);
+                        }
                     }
                 }
             };
+            let fail = unmet(quote! {
+                Error::Failed {
+                    step: #sid,
+                    criterion,
+                    status: #var.status,
+                    body: ::std::option::Option::Some(#var.body),
+                }
+            });
             let after = if left {
                 TokenStream::new()
             } else if si + 1 < count {
@@ -122,20 +129,13 @@ impl Workflow_<'_> {
                         }
                     }
                 };
-                let unmet = if failure_left {
-                    quote! { ::std::option::Option::Some(_) => { #on_failure } }
-                } else {
-                    quote! {
-                        ::std::option::Option::Some(criterion) => {
-                            #on_failure
-                            return ::std::result::Result::Err(Error::Unmet {
-                                step: #sid,
-                                criterion,
-                                outputs: arazzo_support::to_json(&#var),
-                            });
-                        }
+                let unmet = unmet(quote! {
+                    Error::Unmet {
+                        step: #sid,
+                        criterion,
+                        outputs: arazzo_support::to_json(&#var),
                     }
-                };
+                });
                 let succeeded = quote! {
                     let _ = &#var;
                     #assigns
