@@ -1713,6 +1713,16 @@ impl<'a> Resolver<'a> {
                 Place::Response(_) | Place::WorkflowAction => {}
             },
             Expr::Url | Expr::Method | Expr::Request(_) => {
+                if let Place::Response(si) = place {
+                    if cx.called_outputs.contains_key(&si) {
+                        self.push(
+                            Diagnostic::error("this step calls a workflow, so it has no request to read")
+                                .at(loc)
+                                .help("a step that calls a workflow passes its parameters as the workflow's inputs; read those with `$inputs` in that workflow"),
+                        );
+                        return;
+                    }
+                }
                 if place == Place::Workflow {
                     self.push(Diagnostic::error("a workflow-level expression cannot read a request").at(loc));
                 }

@@ -410,6 +410,15 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                 }
                 ::std::result::Result::Ok(())
             }
+
+            // The response keeps the URL requested, for `$url`.
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                super::arazzo_support::execute(progenitor_client::ClientInfo::client(self), request).await
+            }
         }
     }
 }

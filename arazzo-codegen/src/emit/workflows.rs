@@ -742,6 +742,7 @@ impl Workflow_<'_> {
                     )
                 }
                 Expr::StatusCode => (quote!(i64::from(#var.status)), false),
+                Expr::Url => (quote!(#var.url.clone()), false),
                 Expr::Method => {
                     let m = self
                         .method_of(&var)

@@ -15,17 +15,17 @@ pub async fn exchange<E>(
         ::std::result::Result::Ok(v) => {
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
             let bytes = collect(v.into_inner_stream()).await.map_err(|e| failed(e.to_string()))?;
-            ::std::result::Result::Ok(super::Exchange { status, headers, body: super::json_or_text(&bytes) })
+            ::std::result::Result::Ok(super::Exchange::new(status, headers, super::json_or_text(&bytes)))
         }
         ::std::result::Result::Err(::progenitor_client::Error::ErrorResponse(v)) => {
             // A declared error response of a non-JSON operation: its status and headers count.
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
-            ::std::result::Result::Ok(super::Exchange { status, headers, body: ::serde_json::Value::Null })
+            ::std::result::Result::Ok(super::Exchange::new(status, headers, ::serde_json::Value::Null))
         }
         ::std::result::Result::Err(::progenitor_client::Error::UnexpectedResponse(r)) => {
             let (status, headers) = (r.status().as_u16(), r.headers().clone());
             let bytes = r.bytes().await.map_err(|e| failed(e.to_string()))?;
-            ::std::result::Result::Ok(super::Exchange { status, headers, body: super::json_or_text(&bytes) })
+            ::std::result::Result::Ok(super::Exchange::new(status, headers, super::json_or_text(&bytes)))
         }
         ::std::result::Result::Err(e) => ::std::result::Result::Err(failed(e.into_untyped().to_string())),
     }

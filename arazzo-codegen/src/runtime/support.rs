@@ -211,7 +211,8 @@ impl ::std::fmt::Display for Error {
 
 impl ::std::error::Error for Error {}
 
-/// A step's response: its status, headers, and body as JSON (`null` when it had none).
+/// A step's response: its status, headers, and body as JSON (`null` when it had none), and the
+/// URL requested.
 pub struct Exchange {
     /// The status.
     pub status: u16,
@@ -219,6 +220,41 @@ pub struct Exchange {
     pub headers: ::reqwest::header::HeaderMap,
     /// The body.
     pub body: ::serde_json::Value,
+    /// The URL requested (`$url`); empty when the client did not say.
+    pub url: ::std::string::String,
+}
+
+/// The response header under which the generated clients hand back the URL they requested
+/// (Progenitor's responses do not keep it); [`Exchange::new`] takes it out again.
+pub const REQUEST_URL_HEADER: &str = "x-arazzo-request-url";
+
+impl Exchange {
+    /// An exchange from a response's parts; the URL comes out of the headers.
+    pub fn new(
+        status: u16,
+        mut headers: ::reqwest::header::HeaderMap,
+        body: ::serde_json::Value,
+    ) -> Self {
+        let url = headers
+            .remove(REQUEST_URL_HEADER)
+            .and_then(|v| v.to_str().ok().map(::std::string::ToString::to_string))
+            .unwrap_or_default();
+        Exchange { status, headers, body, url }
+    }
+}
+
+/// Sends a request as a generated client does, and marks the response with the URL requested
+/// (see [`REQUEST_URL_HEADER`]).
+pub async fn execute(
+    client: &::reqwest::Client,
+    request: ::reqwest::Request,
+) -> ::reqwest::Result<::reqwest::Response> {
+    let url = request.url().to_string();
+    let mut response = client.execute(request).await?;
+    if let ::std::result::Result::Ok(value) = ::reqwest::header::HeaderValue::from_str(&url) {
+        response.headers_mut().insert(REQUEST_URL_HEADER, value);
+    }
+    ::std::result::Result::Ok(response)
 }
 
 /// Reads a generated client's result into a status and a JSON body. A response with an error
@@ -240,16 +276,16 @@ where
     match result {
         ::std::result::Result::Ok(v) => {
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
-            ::std::result::Result::Ok(Exchange { status, headers, body: json(::serde_json::to_value(v.into_inner()))? })
+            ::std::result::Result::Ok(Exchange::new(status, headers, json(::serde_json::to_value(v.into_inner()))?))
         }
         ::std::result::Result::Err(::progenitor_client::Error::ErrorResponse(v)) => {
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
-            ::std::result::Result::Ok(Exchange { status, headers, body: json(::serde_json::to_value(v.into_inner()))? })
+            ::std::result::Result::Ok(Exchange::new(status, headers, json(::serde_json::to_value(v.into_inner()))?))
         }
         ::std::result::Result::Err(::progenitor_client::Error::UnexpectedResponse(r)) => {
             let (status, headers) = (r.status().as_u16(), r.headers().clone());
             let bytes = r.bytes().await.map_err(|e| Error::Request { step, cause: causes(&e) })?;
-            ::std::result::Result::Ok(Exchange { status, headers, body: json_or_text(&bytes) })
+            ::std::result::Result::Ok(Exchange::new(status, headers, json_or_text(&bytes)))
         }
         ::std::result::Result::Err(e) => {
             ::std::result::Result::Err(Error::Request { step, cause: causes(&e) })
@@ -287,7 +323,7 @@ where
     match result {
         ::std::result::Result::Err(::progenitor_client::Error::ErrorResponse(v)) => {
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
-            ::std::result::Result::Ok(Exchange { status, headers, body: ::serde_json::Value::Null })
+            ::std::result::Result::Ok(Exchange::new(status, headers, ::serde_json::Value::Null))
         }
         ::std::result::Result::Ok(v) => exchange::<T, ()>(step, ::std::result::Result::Ok(v)).await,
         ::std::result::Result::Err(e) => exchange::<T, ()>(step, ::std::result::Result::Err(e.into_untyped())).await,

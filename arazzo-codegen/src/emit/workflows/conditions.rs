@@ -205,6 +205,12 @@ impl Workflow_<'_> {
                 self.request_body(var)?
             }
             Expr::Request(part) => self.request_parameter(part, var)?,
+            Expr::Url if called.is_some() => {
+                return Err(
+                    "a step that calls a workflow has no request for `$url` to read".into(),
+                );
+            }
+            Expr::Url => quote!(::serde_json::Value::from(#var.url.as_str())),
             Expr::Method => {
                 let m = self
                     .method_of(var)

@@ -377,6 +377,8 @@ async fn a_workflow_failure_action_applies_to_its_steps() {
     assert_eq!(out.name.as_deref(), Some("Rex"));
     // `$method` in the criterion (compared case-insensitively) and as an output.
     assert_eq!(out.method.as_deref(), Some("GET"));
+    // `$url`: the URL requested, as the client sent it.
+    assert_eq!(out.url, Some(format!("{base}/pets/p")));
     assert_eq!(requests(&seen).len(), 2);
 
     let (base, seen) = server(vec![(503, "{}", &[])]).await;
