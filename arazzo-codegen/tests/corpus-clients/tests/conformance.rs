@@ -329,31 +329,44 @@ async fn run_case(folder: &str, config: &Value, case: &Value) -> (String, String
             let (step_keys, keys): (Vec<_>, Vec<_>) = expected
                 .iter()
                 .partition(|(k, _)| k.contains('.') && out.get(k.as_str()).is_none());
-            let wrong: Vec<String> = keys
+            // `<step>.<output>`: checked through the workflow output that is that step output,
+            // where there is one (only workflow outputs are returned).
+            let outputs = workflow_outputs(doc, &id);
+            let (mirrored, unchecked): (Vec<_>, Vec<_>) = step_keys
+                .into_iter()
+                .map(|(k, v)| (outputs.get(k.as_str()).cloned(), k, v))
+                .partition(|(w, ..)| w.is_some());
+            let checks = keys
                 .iter()
-                .filter(|(k, v)| !out.get(k.as_str()).is_some_and(|a| same(a, v)))
-                .map(|(k, v)| {
-                    format!(
-                        "`{k}`: expected {}, got {}",
+                .map(|(k, v)| (k.to_string(), k.to_string(), *v))
+                .chain(mirrored.iter().filter_map(|(w, k, v)| {
+                    Some((w.clone()?, format!("{k} (as `{}`)", w.as_deref()?), *v))
+                }));
+            let mut checked = 0;
+            let mut wrong = Vec::new();
+            for (name, shown, v) in checks {
+                checked += 1;
+                if !out.get(name.as_str()).is_some_and(|a| same(a, v)) {
+                    wrong.push(format!(
+                        "`{shown}`: expected {}, got {}",
                         short(v),
-                        out.get(k.as_str()).map_or("nothing".into(), short)
-                    )
-                })
-                .collect();
-            let note = if step_keys.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " ({} step-output expectations not checked: outputs of steps are not returned)",
-                    step_keys.len()
-                )
+                        out.get(name.as_str()).map_or("nothing".into(), short)
+                    ));
+                }
+            }
+            let note = match (mirrored.len(), unchecked.len()) {
+                (0, 0) => String::new(),
+                (m, 0) => format!(" ({m} of them step outputs, read through the workflow outputs that are those)"),
+                (m, u) => format!(
+                    " ({m} of them step outputs, read through the workflow outputs that are those; {u} step-output expectations not checked: outputs of steps are not returned)"
+                ),
             };
             if wrong.is_empty() {
                 (
                     id,
                     "yes".into(),
                     "yes".into(),
-                    format!("{} outputs{note}", keys.len()),
+                    format!("{checked} outputs{note}"),
                 )
             } else {
                 (
@@ -365,6 +378,39 @@ async fn run_case(folder: &str, config: &Value, case: &Value) -> (String, String
             }
         }
     }
+}
+
+/// For each step output (`<step>.<output>`) that a workflow output of workflow `id` of the
+/// document at `doc` (a corpus path) reads whole, that workflow output's name.
+fn workflow_outputs(doc: &str, id: &str) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(corpus().join(doc)).unwrap_or_default();
+    let parsed: Value = serde_yaml::from_str(&text).unwrap_or(Value::Null);
+    let workflow = parsed
+        .get("workflows")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|w| w.get("workflowId").and_then(Value::as_str) == Some(id));
+    let mut out = BTreeMap::new();
+    for (name, v) in workflow
+        .and_then(|w| w.get("outputs"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        // `$steps.<step>.outputs.<output>`, or the `$steps.<step>.<output>` dialect.
+        let Some(rest) = v.as_str().and_then(|t| t.strip_prefix("$steps.")) else {
+            continue;
+        };
+        let key = match rest.split_once(".outputs.") {
+            Some((step, output)) => format!("{step}.{output}"),
+            None => rest.to_string(),
+        };
+        if !key.contains('#') {
+            out.insert(key, name.clone());
+        }
+    }
+    out
 }
 
 fn short(v: &Value) -> String {
