@@ -132,6 +132,10 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         taken.push(ident.clone());
         idents.push(ident);
     }
+    // Reusable actions may read `$request.body` too.
+    let components_read_request_bodies = serde_json::to_string(&root.doc.components)
+        .unwrap_or_default()
+        .contains("$request.body");
     // A workflow whose callers read its last status also gets a function returning it.
     let mut status_functions = BTreeMap::new();
     for (wi, ident) in idents.iter().enumerate() {
@@ -162,13 +166,16 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 continue;
             }
             let at = index("/workflows", wi);
+            let text = serde_json::to_string(wf).unwrap_or_default();
             let mut w = Workflow_ {
                 input,
                 wf,
                 ir,
                 file: root.file,
                 at: at.clone(),
-                text: serde_json::to_string(wf).unwrap_or_default(),
+                keeps_request_bodies: text.contains("$request.body")
+                    || components_read_request_bodies,
+                text,
                 types: input
                     .types
                     .get(&(input.doc, wf.workflow_id.clone()))
@@ -227,6 +234,9 @@ struct Workflow_<'a> {
     types: WorkflowTypes,
     /// The workflow as JSON text, to find which step outputs later expressions read.
     text: String,
+    /// Whether an expression of the workflow (or a reusable action) reads `$request.body`, so
+    /// that request bodies are kept in locals.
+    keeps_request_bodies: bool,
     /// The fields of `Inputs` by input name (set by `inputs_struct`).
     input_fields: BTreeMap<String, super::inputs::InputField>,
     /// Whether the function is a state machine (steps may be skipped or repeated), so that step
@@ -628,7 +638,7 @@ impl Workflow_<'_> {
                 })
             };
             // Kept in a local when an expression reads it back (`$request.body`).
-            if self.reads_request_body() {
+            if self.keeps_request_bodies {
                 let local = format_ident!("step_{si}_request_body");
                 body_decl = quote! { let #local: ::serde_json::Value = #body; };
                 body = quote!(#local.clone());
@@ -1216,15 +1226,6 @@ impl Workflow_<'_> {
             }
             other => other,
         }
-    }
-
-    /// Whether an expression of the workflow (or a reusable action) reads `$request.body`, so
-    /// that request bodies are kept in locals.
-    fn reads_request_body(&self) -> bool {
-        let components = self.input.ws.arazzo[self.input.doc].doc.components.as_ref();
-        let components = components.map(|c| serde_json::to_string(c).unwrap_or_default());
-        self.text.contains("$request.body")
-            || components.is_some_and(|c| c.contains("$request.body"))
     }
 
     /// The step whose exchange (or called workflow's outputs) is in `var`: step N's is the
