@@ -690,16 +690,7 @@ impl Workflow_<'_> {
         };
         let mut outputs = Vec::new();
         for (name, v) in &step.outputs {
-            let t = self
-                .types
-                .steps
-                .get(sid)
-                .and_then(|o| o.get(name))
-                .cloned()
-                .unwrap_or(Typed {
-                    ty: ValueType::Json("unknown".into()),
-                    required: false,
-                });
+            let t = self.output_type(sid, name);
             // Read by a later expression? Unread outputs are still checked against the response.
             let read_later = self.text.contains(&format!("$steps.{sid}.outputs.{name}"))
                 || self.text.contains(&format!("$steps.{sid}.{name}"));
@@ -1298,8 +1289,12 @@ impl Workflow_<'_> {
             "step_{si}_{}",
             names::ident(output, Case::Snake).trim_start_matches("r#")
         );
-        let t = self
-            .types
+        Ok((local, self.output_type(step, output)))
+    }
+
+    /// The type inferred for output `output` of step `step` (untyped JSON if none was).
+    fn output_type(&self, step: &str, output: &str) -> Typed {
+        self.types
             .steps
             .get(step)
             .and_then(|o| o.get(output))
@@ -1307,8 +1302,7 @@ impl Workflow_<'_> {
             .unwrap_or(Typed {
                 ty: ValueType::Json("unknown".into()),
                 required: false,
-            });
-        Ok((local, t))
+            })
     }
 
     /// The step and output a `$steps.` expression names: `<step>.outputs.<output>`, or the

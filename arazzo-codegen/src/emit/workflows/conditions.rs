@@ -175,7 +175,8 @@ impl Workflow_<'_> {
                     quote!(arazzo_support::to_json(&#f))
                 }
             },
-            Expr::Steps(n) => {
+            Expr::Steps(n) | Expr::Workflows(n) => {
+                // The output whole, then the pointer into it.
                 let plain = expr::Named {
                     name: n.name.clone(),
                     pointer: None,
@@ -185,20 +186,12 @@ impl Workflow_<'_> {
                     .as_ref()
                     .map(|p| p.to_string())
                     .unwrap_or_default();
-                let (local, _) = self.step_output_local(&plain)?;
-                quote!(arazzo_support::to_json(&#local))
-            }
-            Expr::Workflows(n) => {
-                let plain = expr::Named {
-                    name: n.name.clone(),
-                    pointer: None,
-                };
-                pointer = n
-                    .pointer
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                self.workflow_output(&plain)?
+                if matches!(e, Expr::Steps(_)) {
+                    let (local, _) = self.step_output_local(&plain)?;
+                    quote!(arazzo_support::to_json(&#local))
+                } else {
+                    self.workflow_output(&plain)?
+                }
             }
             Expr::Request(MessagePart::Body(ptr)) => {
                 pointer = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
