@@ -186,10 +186,11 @@ impl Builder {
                     }
                     code.filter(|_| !checked.diagnostics.has_errors())
                 }
-                Err(_) => {
+                Err(payload) => {
                     checked.diagnostics.push(
                         Diagnostic::error(format!(
-                            "internal error while generating code for `{origin}`"
+                            "internal error while generating code for `{origin}`: {}",
+                            panic_message(payload.as_ref())
                         ))
                         .help(
                             "this is a bug in arazzo-codegen; please report it with the document",
@@ -212,11 +213,7 @@ impl Builder {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_check())) {
             Ok(checked) => checked,
             Err(payload) => {
-                let what = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown cause".into());
+                let what = panic_message(payload.as_ref());
                 let mut diagnostics = Diagnostics::new(self.strict);
                 diagnostics.push(
                     Diagnostic::error(format!(
@@ -291,4 +288,13 @@ impl Builder {
             conversions,
         }
     }
+}
+
+/// The text a panic was raised with.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".into())
 }

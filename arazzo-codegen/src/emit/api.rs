@@ -18,6 +18,8 @@ pub struct OpApi {
     pub byte_stream: bool,
     /// Whether the declared error response is a raw byte stream rather than JSON.
     pub error_stream: bool,
+    /// Parameters the client leaves out (their Rust name is another parameter's).
+    pub dropped: std::collections::BTreeSet<String>,
 }
 
 /// The operations of one client, by the `Client` method name.
@@ -69,6 +71,7 @@ pub fn read(tokens: &TokenStream) -> ClientApi {
                 setters: BTreeMap::new(),
                 byte_stream: false,
                 error_stream: false,
+                dropped: Default::default(),
             };
             for f in imp.items.iter().filter_map(|i| match i {
                 syn::ImplItem::Fn(f) => Some(f),

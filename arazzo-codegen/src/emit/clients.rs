@@ -282,7 +282,14 @@ pub fn client_module(
                 let method = heck::ToSnakeCase::to_snake_case(id);
                 if let Some(o) = api.ops.get(&method) {
                     let pointer = crate::source::child(&crate::source::child("/paths", path), m);
-                    ops.insert(pointer, o.clone());
+                    let mut o = o.clone();
+                    o.dropped = n
+                        .dropped_params
+                        .iter()
+                        .filter(|(at, _)| *at == pointer)
+                        .map(|(_, name)| name.clone())
+                        .collect();
+                    ops.insert(pointer, o);
                 }
             }
         }
@@ -384,7 +391,35 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
         });
         quote! { #op => ::std::option::Option::Some(&[#(#styles),*]), }
     });
+    // JSON bodies whose declared media type is not `application/json` go out as declared.
+    let (content_type_fn, content_type_call) = if n.content_types.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        let arms = n.content_types.iter().map(|(op, ct)| {
+            let op = heck::ToSnakeCase::to_snake_case(op.as_str());
+            quote! { #op => ::std::option::Option::Some(#ct), }
+        });
+        (
+            quote! {
+                /// The media type of each operation whose JSON body is declared as another.
+                fn content_type(operation_id: &str) -> ::std::option::Option<&'static str> {
+                    match operation_id {
+                        #(#arms)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            },
+            quote! {
+                if let ::std::option::Option::Some(ct) = content_type(info.operation_id) {
+                    super::arazzo_support::set_header(request, "content-type", ct)
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+            },
+        )
+    };
     quote! {
+        #content_type_fn
+
         /// The form encoding of each operation whose body is sent as a form.
         fn form_styles(operation_id: &str) -> ::std::option::Option<&'static [(&'static str, super::arazzo_support::form::Style)]> {
             match operation_id {
@@ -408,6 +443,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                     super::arazzo_support::to_form(request, styles)
                         .map_err(progenitor_client::Error::Custom)?;
                 }
+                #content_type_call
                 ::std::result::Result::Ok(())
             }
 
@@ -441,11 +477,7 @@ fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> {
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(payload) => Err(payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "it panicked".into())),
+        Err(payload) => Err(crate::builder::panic_message(payload.as_ref())),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod clients;
+mod defence;
 mod documents;
 pub mod inputs;
 pub mod workflows;
@@ -9,7 +10,7 @@ pub mod workflows;
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use crate::builder::{Checked, SecurityScheme};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -126,7 +127,9 @@ pub fn generate(
         });
     }
     // The root document's code comes last in the order; it goes first in the file.
-    parts.rotate_right(1);
+    if let Some(root) = parts.pop() {
+        parts.insert(0, root);
+    }
     let support = match support_module(streams) {
         Ok(s) => s,
         Err(e) => {
@@ -137,7 +140,36 @@ pub fn generate(
     if diags.has_errors() {
         return (None, diags.into_vec());
     }
-    match format_file(quote! { #support #(#parts)* }, origin) {
+    let tokens = quote! { #support #(#parts)* };
+    let file: syn::File = match syn::parse2(tokens) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic::error(format!(
+                "internal error: generated code does not parse: {e}"
+            )));
+            return (None, diags.into_vec());
+        }
+    };
+    let doubled = defence::check(&file);
+    if !doubled.is_empty() {
+        for d in doubled {
+            let module = if d.module.is_empty() {
+                "the file's root".to_string()
+            } else {
+                format!("module `{}`", d.module)
+            };
+            diags.push(
+                Diagnostic::error(format!(
+                    "internal error: the generated code would define {} twice in {module}; no code is written, since rustc would reject it",
+                    d.what
+                ))
+                .at(crate::diag::Location::file(origin))
+                .help("this is a gap in arazzo-codegen's naming; please report it with the descriptions the document names"),
+            );
+        }
+        return (None, diags.into_vec());
+    }
+    match format_file(file.into_token_stream(), origin) {
         Ok(code) => (Some(code), diags.into_vec()),
         Err(e) => {
             diags.push(Diagnostic::error(format!("internal error: {e}")));

@@ -549,6 +549,14 @@ impl Workflow_<'_> {
             .iter()
             .filter(|p| p.location.is_some())
         {
+            if op.dropped.contains(&p.name) {
+                diags.push(
+                    Diagnostic::error(format!("parameter `{}` of step `{sid}` cannot be sent: the operation has another parameter with the same Rust name, and the client keeps that one", p.name))
+                        .at(self.input.ws.files.loc(self.file, &p.at))
+                        .help("see the warning on the description for the parameter kept"),
+                );
+                continue;
+            }
             // Progenitor names a setter for a keyword with a trailing `_` (`type_`).
             let plain = names::ident(&p.name, Case::Snake)
                 .trim_start_matches("r#")

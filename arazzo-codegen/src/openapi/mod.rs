@@ -5,6 +5,8 @@ pub mod bundle;
 pub mod convert;
 pub mod normalise;
 pub mod repair;
+pub mod schemas;
+pub mod typenames;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -206,6 +208,10 @@ pub fn load(path: &Path, display: &str, files: &mut Files, max_bytes: u64) -> Lo
     for r in repair::structural(&mut raw) {
         out.diagnostics
             .push(Diagnostic::warning(r.message).at(files.key_loc(file, &r.pointer)));
+    }
+    for (at, message) in schemas::three_one_isms(&mut raw) {
+        out.diagnostics
+            .push(Diagnostic::warning(message).at(files.key_loc(file, &at)));
     }
     let api = match load::typed::<openapiv3::OpenAPI>(
         files.get(file),

@@ -58,7 +58,26 @@ pub struct Normalised {
     pub renamed: BTreeMap<String, String>,
     /// Every change, in the order made.
     pub changes: Vec<Change>,
+    /// Parameters left out because their Rust name is another's: (operation pointer, name).
+    pub dropped_params: BTreeSet<(String, String)>,
+    /// operationId (as given to the generator) to the JSON media type its body is sent as,
+    /// where that is not `application/json`.
+    pub content_types: BTreeMap<String, String>,
 }
+
+/// Methods of the generated `Client` (its own and its hook trait's) that an operation's
+/// method must not shadow.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "new_with_client",
+    "baseurl",
+    "client",
+    "api_version",
+    "inner",
+    "pre",
+    "post",
+    "exec",
+];
 
 /// Normalises `raw`. `used` lists the JSON pointers of the operations the workflows call;
 /// with `keep_all` the other operations are kept too, and one that cannot be generated is
@@ -70,6 +89,9 @@ pub fn normalise(raw: &Value, used: &BTreeSet<String>, keep_all: bool) -> Normal
         changes: Vec::new(),
         forms: BTreeMap::new(),
         renamed: BTreeMap::new(),
+        dropped_params: BTreeSet::new(),
+        content_types: BTreeMap::new(),
+        lifted: BTreeMap::new(),
     };
     let doc = n.run(keep, used);
     Normalised {
@@ -77,6 +99,8 @@ pub fn normalise(raw: &Value, used: &BTreeSet<String>, keep_all: bool) -> Normal
         forms: n.forms,
         renamed: n.renamed,
         changes: n.changes,
+        dropped_params: n.dropped_params,
+        content_types: n.content_types,
     }
 }
 
@@ -85,6 +109,10 @@ struct Normaliser<'a> {
     changes: Vec<Change>,
     forms: BTreeMap<String, FormEncoding>,
     renamed: BTreeMap<String, String>,
+    dropped_params: BTreeSet<(String, String)>,
+    content_types: BTreeMap<String, String>,
+    /// References into the middle of components, to the (kind, name) they are lifted to.
+    lifted: BTreeMap<String, (String, String)>,
 }
 
 fn lookup<'v>(doc: &'v Value, r: &str) -> Option<&'v Value> {
@@ -146,7 +174,8 @@ impl Normaliser<'_> {
                         continue;
                     }
                     let before = self.changes.len();
-                    let op = self.operation(op, &item, path, m, &op_at, &mut used_ids);
+                    let plain = path.replace("{+", "{");
+                    let op = self.operation(op, &item, &plain, m, &op_at, &mut used_ids);
                     let failed = self.changes[before..].iter().any(|c| c.fatal);
                     if failed && !used.contains(&op_at) {
                         for c in &mut self.changes[before..] {
@@ -158,7 +187,11 @@ impl Normaliser<'_> {
                     new_item.insert((*m).to_string(), op);
                 }
                 if !new_item.is_empty() {
-                    paths.insert(path.clone(), Value::Object(new_item));
+                    let plain = path.replace("{+", "{");
+                    if plain != *path {
+                        self.change(&item_at, format!("path `{path}` uses reserved expansion (`{{+name}}`); it is read as `{plain}`, so a `/` in such a value is percent-encoded"));
+                    }
+                    paths.insert(plain, Value::Object(new_item));
                 }
             }
         }
@@ -170,43 +203,66 @@ impl Normaliser<'_> {
                 out.insert("components".into(), Value::Object(components));
             }
         }
+        for (at, message) in super::schemas::repair(&mut doc) {
+            self.change(&at, message);
+        }
         self.enums(&mut doc);
         self.schema_names(&mut doc);
         doc
     }
 
-    /// Schemas whose names would give the same Rust type name are renamed, later ones first
-    /// numbered, and every reference follows.
+    /// Schemas whose names would give the same Rust type name as another schema, or as a
+    /// type the client generator derives for an inline schema (`Subscription.schedule` is
+    /// `SubscriptionSchedule`), are renamed, numbered, and every reference follows. Renaming
+    /// changes the names derived inside the renamed schema, so this runs until nothing moves.
     fn schema_names(&mut self, doc: &mut Value) {
+        for _ in 0..4 {
+            if !self.schema_names_once(doc) {
+                return;
+            }
+        }
+    }
+
+    fn schema_names_once(&mut self, doc: &mut Value) -> bool {
         let Some(Value::Object(schemas)) = doc.get("components").and_then(|c| c.get("schemas"))
         else {
-            return;
+            return false;
         };
+        let derived = super::typenames::derived(doc);
         let names: Vec<String> = schemas.keys().cloned().collect();
+        let fold =
+            |n: &str| super::typenames::fold(&crate::names::ident(n, crate::names::Case::Camel));
         let mut taken: BTreeSet<String> = BTreeSet::new();
         let mut renames: BTreeMap<String, String> = BTreeMap::new();
         for name in &names {
-            let rust = crate::names::ident(name, crate::names::Case::Camel);
-            if taken.insert(rust.clone()) {
+            let key = fold(name);
+            let inline = derived.get(&key);
+            if inline.is_none() && taken.insert(key) {
                 continue;
             }
             let mut k = 2;
             let new = loop {
                 let candidate = format!("{name}{k}");
-                let rust = crate::names::ident(&candidate, crate::names::Case::Camel);
-                if !names.contains(&candidate) && taken.insert(rust) {
+                let key = fold(&candidate);
+                if !names.contains(&candidate) && !derived.contains_key(&key) && taken.insert(key) {
                     break candidate;
                 }
                 k += 1;
             };
+            let why = match inline {
+                Some(at) => {
+                    format!("the type the client generator derives for the inline schema at `{at}`")
+                }
+                None => "another schema".to_string(),
+            };
             self.change(
                 &source::child("/components/schemas", name),
-                format!("schema `{name}` would get the same Rust name as another schema; it is generated as `{new}`"),
+                format!("schema `{name}` would get the same Rust name as {why}; it is generated as `{new}`"),
             );
             renames.insert(name.clone(), new);
         }
         if renames.is_empty() {
-            return;
+            return false;
         }
         if let Some(Value::Object(schemas)) =
             doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
@@ -227,6 +283,7 @@ impl Normaliser<'_> {
             })
             .collect();
         rewrite_refs(doc, &map);
+        true
     }
 
     /// String enums whose values collide as Rust variant names are read as plain strings.
@@ -298,9 +355,21 @@ impl Normaliser<'_> {
         });
         let mut id = base.clone();
         let mut k = 2;
+        let reserved = CLIENT_METHODS.contains(&id.to_snake_case().as_str());
+        if reserved {
+            id = format!("{base}_operation");
+            self.change(&source::child(at, "operationId"), format!("operationId `{base}` would shadow the generated client's own `{}` method; it is generated as `{id}`", base.to_snake_case()));
+        }
         let clash = used.get(&id.to_snake_case()).cloned();
         while used.contains_key(&id.to_snake_case()) {
-            id = format!("{base}_{k}");
+            id = format!(
+                "{}_{k}",
+                if reserved {
+                    format!("{base}_operation")
+                } else {
+                    base.clone()
+                }
+            );
             k += 1;
         }
         if let Some(other) = clash {
@@ -318,7 +387,7 @@ impl Normaliser<'_> {
             );
         }
         used.insert(id.to_snake_case(), id.clone());
-        if declared.as_deref() != Some(id.as_str()) {
+        if declared.as_deref() != Some(id.as_str()) || reserved {
             self.renamed.insert(
                 declared.clone().unwrap_or_else(|| at.to_string()),
                 id.clone(),
@@ -391,10 +460,28 @@ impl Normaliser<'_> {
                     format!("parameter `{name}` has no schema; any JSON value is accepted"),
                 );
             }
-            if loc == "query" && p.get("style").and_then(Value::as_str) == Some("deepObject") {
+            let style = p.get("style").and_then(Value::as_str).map(str::to_string);
+            if let Some(style @ ("deepObject" | "spaceDelimited" | "pipeDelimited")) =
+                style.as_deref().filter(|_| loc == "query")
+            {
                 p.as_object_mut().map(|m| m.remove("style"));
                 p["schema"] = serde_json::json!({"type": "string"});
-                self.change(&p_at, format!("deepObject query parameter `{name}` is taken as a string; give it already encoded"));
+                self.change(&p_at, format!("{style} query parameter `{name}` is taken as a string; give it already encoded"));
+            }
+            let rust = crate::names::ident(&name, crate::names::Case::Snake);
+            if let Some(other) = params.iter().find(|q| {
+                q["name"]
+                    .as_str()
+                    .is_some_and(|n| crate::names::ident(n, crate::names::Case::Snake) == rust)
+            }) {
+                let other = format!(
+                    "{} `{}`",
+                    other["in"].as_str().unwrap_or(""),
+                    other["name"].as_str().unwrap_or("")
+                );
+                self.dropped_params.insert((at.to_string(), name.clone()));
+                self.change(&p_at, format!("{loc} parameter `{name}` has the same Rust name as {other} of this operation; it is left out of the client (a workflow that sets it is an error)"));
+                continue;
             }
             params.push(p);
         }
@@ -472,6 +559,24 @@ impl Normaliser<'_> {
             media["schema"] = Value::Object(Map::new());
         }
         let mut chosen = chosen.clone();
+        if rank(&chosen) == 0 && chosen != "application/json" {
+            self.change(&source::child(at, "content"), format!("request media type `{chosen}` is JSON; the body is built as JSON and sent with `Content-Type: {chosen}`"));
+            self.content_types.insert(id.to_string(), chosen.clone());
+            chosen = "application/json".into();
+        }
+        if rank(&chosen) == 2
+            && media
+                .get("schema")
+                .is_some_and(|s| s.get("type").and_then(Value::as_str) != Some("string"))
+        {
+            media["schema"] = serde_json::json!({"type": "string", "format": "binary"});
+            self.change(
+                &source::child(at, "content"),
+                format!(
+                    "the `{chosen}` body's schema is not a string; the body is taken as raw bytes"
+                ),
+            );
+        }
         if chosen.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
             let mut enc = FormEncoding::default();
             if let Some(Value::Object(fields)) = media.get("encoding") {
@@ -531,8 +636,16 @@ impl Normaliser<'_> {
                     if media.get("schema").is_none() {
                         media["schema"] = Value::Object(Map::new());
                     }
+                    let mut mt = mt.clone();
+                    if mt.to_ascii_lowercase().contains("json") && mt != "application/json" {
+                        self.change(
+                            &source::child(at, code),
+                            format!("response media type `{mt}` is read as JSON"),
+                        );
+                        mt = "application/json".into();
+                    }
                     let mut c = Map::new();
-                    c.insert(mt.clone(), media);
+                    c.insert(mt, media);
                     r["content"] = Value::Object(c);
                 }
             }
@@ -540,6 +653,31 @@ impl Normaliser<'_> {
                 r["description"] = Value::String(String::new());
             }
             out.insert(code.clone(), r);
+        }
+        // A status a range already covers would be an unreachable arm after it.
+        let ranges: Vec<String> = out
+            .keys()
+            .filter(|c| c.len() == 3 && c[1..].eq_ignore_ascii_case("xx"))
+            .cloned()
+            .collect();
+        for range in ranges {
+            let first = &range[..1];
+            let covered: Vec<String> = out
+                .keys()
+                .filter(|c| {
+                    c.len() == 3 && c.starts_with(first) && c.chars().all(|ch| ch.is_ascii_digit())
+                })
+                .cloned()
+                .collect();
+            for c in covered {
+                out.remove(&c);
+                self.change(
+                    &source::child(at, &c),
+                    format!(
+                        "status {c} is read as part of `{range}`, which the description also lists"
+                    ),
+                );
+            }
         }
         let is_success = |c: &str| c.starts_with('2');
         let has_success = out.keys().any(|c| is_success(c));
@@ -658,11 +796,18 @@ impl Normaliser<'_> {
             if comps.get(&kind).is_some_and(|m| m.contains_key(&name)) {
                 continue;
             }
-            let Some(mut v) = self
-                .raw
-                .get("components")
-                .and_then(|c| c.get(&kind))
-                .and_then(|k| k.get(&name))
+            let lifted = self
+                .lifted
+                .iter()
+                .find(|(_, n)| **n == (kind.clone(), name.clone()))
+                .and_then(|(r, _)| lookup(self.raw, r));
+            let Some(mut v) = lifted
+                .or_else(|| {
+                    self.raw
+                        .get("components")
+                        .and_then(|c| c.get(&kind))
+                        .and_then(|k| k.get(&name))
+                })
                 .cloned()
             else {
                 continue;
@@ -688,6 +833,41 @@ impl Normaliser<'_> {
             .collect()
     }
 
+    /// The component name for a reference into the middle of one (`#/components/schemas/A/properties/b`
+    /// becomes `A_b`), reported once.
+    fn lift(&mut self, r: &str, parts: &[String]) -> String {
+        if let Some((_, name)) = self.lifted.get(r) {
+            return name.clone();
+        }
+        let segments: Vec<&str> = parts[1].split('/').collect();
+        let base = format!(
+            "{}_{}",
+            segments.first().copied().unwrap_or_default(),
+            segments.last().copied().unwrap_or_default()
+        );
+        let exists = |n: &str| {
+            self.raw
+                .get("components")
+                .and_then(|c| c.get(&parts[0]))
+                .and_then(|k| k.get(n))
+                .is_some()
+                || self.lifted.values().any(|(_, x)| x == n)
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while exists(&name) {
+            name = format!("{base}{k}");
+            k += 1;
+        }
+        self.change(
+            &format!("/components/{}/{}", parts[0], parts[1]),
+            format!("`$ref: {r}` points into another component; the schema there is generated as component `{name}`"),
+        );
+        self.lifted
+            .insert(r.to_string(), (parts[0].clone(), name.clone()));
+        name
+    }
+
     fn scan(
         &mut self,
         v: &mut Value,
@@ -707,7 +887,20 @@ impl Normaliser<'_> {
                         })
                         .unwrap_or_default();
                     let exists = lookup(self.raw, &r).is_some();
-                    if parts.len() == 2 && exists {
+                    if parts.len() == 2 && exists && parts[1].contains('/') {
+                        // A reference into the middle of a component: lifted into its own.
+                        let name = self.lift(&r, &parts);
+                        m.insert(
+                            "$ref".into(),
+                            Value::String(format!(
+                                "#/components/{}/{}",
+                                parts[0],
+                                source::escape_token(&name)
+                            )),
+                        );
+                        m.retain(|k, _| k == "$ref");
+                        todo.push((parts[0].clone(), name));
+                    } else if parts.len() == 2 && exists {
                         todo.push((parts[0].clone(), parts[1].clone()));
                         if m.len() > 1 {
                             let extra: Vec<String> =

@@ -1,0 +1,288 @@
+//! Schema repairs before the client generator sees a description: what its type engine
+//! rejects or turns into Rust that does not compile, read the one way it can be read. Each
+//! repair is returned with its place so the normaliser can report it.
+
+use serde_json::{Map, Value};
+
+use super::walk;
+
+/// One repair: the schema's pointer and what was done.
+pub type Repair = (String, String);
+
+/// Whether `v` is a value of JSON Schema type `ty`.
+fn fits(ty: &str, v: &Value) -> bool {
+    match ty {
+        "string" => v.is_string(),
+        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        "number" => v.is_number(),
+        "boolean" => v.is_boolean(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => true,
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Repairs every schema of `doc` in place.
+pub fn repair(doc: &mut Value) -> Vec<Repair> {
+    let mut out = Vec::new();
+    let mut titles = 0usize;
+    walk::schemas(doc, &mut |s, at| {
+        // A title names a type in the client generator, whatever else has that name.
+        if s.remove("title").is_some() {
+            titles += 1;
+        }
+        let ty = s.get("type").and_then(Value::as_str).map(str::to_string);
+        if let Some(t) = ty.as_deref() {
+            if matches!(t, "object" | "array" | "boolean") && s.contains_key("format") {
+                let f = s.remove("format").unwrap_or_default();
+                out.push((at.to_string(), format!("format {f} on a schema of type `{t}` means nothing to the client generator; it is dropped")));
+            }
+        }
+        if let Some(Value::Array(values)) = s.get("enum") {
+            let bad = match ty.as_deref() {
+                Some(t) => values.iter().any(|v| !v.is_null() && !fits(t, v)),
+                None => {
+                    let kinds: std::collections::BTreeSet<&str> = values
+                        .iter()
+                        .filter(|v| !v.is_null())
+                        .map(json_type)
+                        .collect();
+                    kinds.len() > 1
+                }
+            };
+            if bad {
+                s.remove("enum");
+                out.push((
+                    at.to_string(),
+                    format!(
+                        "the enum's values are not all of {}; it is read without the enum",
+                        ty.as_deref()
+                            .map_or("one type".to_string(), |t| format!("type `{t}`"))
+                    ),
+                ));
+            }
+        }
+        if let Some(d) = s.get("default") {
+            let allowed = s.get("enum").and_then(Value::as_array);
+            let ok = ty.as_deref().is_none_or(|t| {
+                fits(t, d) || (d.is_null() && s.get("nullable") == Some(&Value::Bool(true)))
+            }) && allowed.is_none_or(|a| a.contains(d))
+                && !(d.is_null() && ty.is_some() && s.get("nullable") != Some(&Value::Bool(true)));
+            if !ok {
+                let shown: String = d.to_string().chars().take(40).collect();
+                s.remove("default");
+                out.push((
+                    at.to_string(),
+                    format!("default {shown} does not fit the schema; it is dropped"),
+                ));
+            }
+        }
+    });
+    if titles > 0 {
+        out.push((
+            String::new(),
+            format!("{titles} schema `title`s are not used as Rust type names (types are named from where their schema stands, so two schemas with one title cannot collide)"),
+        ));
+    }
+    let mut docs = 0usize;
+    sanitise_docs(doc, &mut docs);
+    if docs > 0 {
+        out.push((
+            String::new(),
+            format!("{docs} descriptions hold a carriage return or `*/`, which Rust doc comments cannot; they are rewritten"),
+        ));
+    }
+    out
+}
+
+/// Rewrites text that a Rust doc comment cannot hold in `description` and `summary`.
+fn sanitise_docs(v: &mut Value, count: &mut usize) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                if k == "example" || k == "examples" || k == "enum" || k == "default" {
+                    continue;
+                }
+                if let (true, Value::String(text)) =
+                    (k == "description" || k == "summary", &mut *child)
+                {
+                    if text.contains('\r') || text.contains("*/") {
+                        *text = text
+                            .replace("\r\n", "\n")
+                            .replace('\r', "\n")
+                            .replace("*/", "* /");
+                        *count += 1;
+                    }
+                    continue;
+                }
+                sanitise_docs(child, count);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|c| sanitise_docs(c, count)),
+        _ => {}
+    }
+}
+
+/// Boolean schemas (`true`, `false`) where OpenAPI 3.0 wants objects, and `type` lists (a
+/// 3.1 form) in a 3.0 description, rewritten in place.
+pub fn three_one_isms(doc: &mut Value) -> Vec<Repair> {
+    let mut out = Vec::new();
+    boolean_schemas(doc, "", false, &mut out);
+    walk::schemas(doc, &mut |s, at| {
+        let Some(Value::Array(types)) = s.get("type").cloned() else {
+            return;
+        };
+        let named: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+        let nullable = named.len() < types.len();
+        match named.as_slice() {
+            [one] => {
+                s.insert("type".into(), (*one).clone());
+            }
+            _ => {
+                s.remove("type");
+            }
+        }
+        if nullable {
+            s.insert("nullable".into(), Value::Bool(true));
+        }
+        out.push((
+            at.to_string(),
+            format!(
+                "`type: {}` is OpenAPI 3.1; it is read as {}",
+                Value::Array(types.clone()),
+                match named.as_slice() {
+                    [one] => format!(
+                        "`type: {one}`{}",
+                        if nullable {
+                            " with `nullable: true`"
+                        } else {
+                            ""
+                        }
+                    ),
+                    _ => "a schema of any type".into(),
+                }
+            ),
+        ));
+    });
+    out
+}
+
+fn boolean_schemas(v: &mut Value, at: &str, is_schema: bool, out: &mut Vec<Repair>) {
+    if is_schema {
+        if let Value::Bool(b) = v {
+            let b = *b;
+            *v = if b {
+                Value::Object(Map::new())
+            } else {
+                serde_json::json!({ "not": {} })
+            };
+            out.push((
+                at.to_string(),
+                format!("the boolean schema `{b}` is written as its object form"),
+            ));
+            return;
+        }
+    }
+    match v {
+        Value::Object(m) => {
+            let in_schema = is_schema;
+            for (k, child) in m.iter_mut() {
+                if k == "example"
+                    || k == "examples"
+                    || k == "enum"
+                    || k == "default"
+                    || k.starts_with("x-")
+                {
+                    continue;
+                }
+                let here = crate::source::child(at, k);
+                match (k.as_str(), &mut *child) {
+                    ("properties", Value::Object(props)) if in_schema => {
+                        for (name, p) in props.iter_mut() {
+                            boolean_schemas(p, &crate::source::child(&here, name), true, out);
+                        }
+                    }
+                    ("allOf" | "anyOf" | "oneOf", Value::Array(items)) if in_schema => {
+                        for (i, item) in items.iter_mut().enumerate() {
+                            boolean_schemas(item, &crate::source::index(&here, i), true, out);
+                        }
+                    }
+                    ("items" | "not", _) if in_schema => boolean_schemas(child, &here, true, out),
+                    ("schema", _) => boolean_schemas(child, &here, true, out),
+                    ("schemas", Value::Object(list)) => {
+                        for (name, s) in list.iter_mut() {
+                            boolean_schemas(s, &crate::source::child(&here, name), true, out);
+                        }
+                    }
+                    // `additionalProperties: true|false` is valid 3.0; its object form is a schema.
+                    ("additionalProperties", Value::Object(_)) if in_schema => {
+                        boolean_schemas(child, &here, true, out)
+                    }
+                    _ => boolean_schemas(child, &here, false, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                boolean_schemas(item, &crate::source::index(at, i), false, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn repairs_what_the_type_engine_rejects() {
+        let mut doc = json!({"components": {"schemas": {
+            "A": {"type": "object", "title": "B", "format": "uri-map", "description": "a\r\nb */",
+                  "properties": {
+                      "n": {"type": "integer", "default": "ten"},
+                      "e": {"enum": [true, 1]},
+                      "s": {"type": "string", "enum": ["x"], "default": "y"},
+                      "ok": {"type": "string", "default": "z"}
+                  }}
+        }}});
+        let r = repair(&mut doc);
+        let a = &doc["components"]["schemas"]["A"];
+        assert!(a.get("title").is_none() && a.get("format").is_none());
+        assert_eq!(a["description"], "a\nb * /");
+        assert!(a["properties"]["n"].get("default").is_none());
+        assert!(a["properties"]["e"].get("enum").is_none());
+        assert!(a["properties"]["s"].get("default").is_none());
+        assert_eq!(a["properties"]["ok"]["default"], "z");
+        assert_eq!(r.len(), 6, "{r:?}");
+    }
+
+    #[test]
+    fn rewrites_boolean_schemas_and_type_lists() {
+        let mut doc = json!({"components": {"schemas": {
+            "A": {"type": "object", "additionalProperties": false,
+                  "properties": {"x": true, "y": {"type": ["integer", "null"]}}}
+        }}});
+        let r = three_one_isms(&mut doc);
+        let a = &doc["components"]["schemas"]["A"];
+        assert_eq!(a["additionalProperties"], false);
+        assert_eq!(a["properties"]["x"], json!({}));
+        assert_eq!(
+            a["properties"]["y"],
+            json!({"type": "integer", "nullable": true})
+        );
+        assert_eq!(r.len(), 2, "{r:?}");
+    }
+}

@@ -1,0 +1,198 @@
+//! The names the client generator derives for inline schemas (`Subscription` property
+//! `schedule` becomes `SubscriptionSchedule`, an operation's inline body `PostXBody`), so that a
+//! component whose Rust name one of them would take can be renamed before generation.
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use serde_json::Value;
+
+use crate::source;
+
+/// How names compare: Rust identifiers that differ only in case or separators collide in
+/// the generator's own conversions, so they are compared folded.
+pub fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn pascal(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    cleaned.to_upper_camel_case()
+}
+
+/// Whether the generator makes a named type of this inline schema.
+fn named(s: &Value) -> bool {
+    let Some(m) = s.as_object() else { return false };
+    if m.contains_key("$ref") {
+        return false;
+    }
+    let many = |k: &str| {
+        m.get(k)
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.len() > 1)
+    };
+    m.get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+        || m.contains_key("enum")
+        || many("oneOf")
+        || many("anyOf")
+        || many("allOf")
+        || (m.get("type").and_then(Value::as_str) == Some("string")
+            && ["pattern", "minLength", "maxLength"]
+                .iter()
+                .any(|k| m.contains_key(*k)))
+}
+
+/// Folded derived name to the pointer of the inline schema that gets it.
+pub fn derived(doc: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Some(Value::Object(list)) = doc.pointer("/components/schemas") {
+        for (name, s) in list {
+            visit(
+                s,
+                &pascal(name),
+                &source::child("/components/schemas", name),
+                true,
+                &mut out,
+            );
+        }
+    }
+    if let Some(Value::Object(paths)) = doc.get("paths") {
+        for (path, item) in paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let at = source::child(&source::child("/paths", path), method);
+                let base = pascal(id);
+                for (i, p) in op
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    if let (Some(n), Some(s)) =
+                        (p.get("name").and_then(Value::as_str), p.get("schema"))
+                    {
+                        let here = source::child(
+                            &source::index(&source::child(&at, "parameters"), i),
+                            "schema",
+                        );
+                        visit(s, &format!("{base}{}", pascal(n)), &here, false, &mut out);
+                    }
+                }
+                let bodies = [
+                    ("requestBody", format!("{base}Body")),
+                    ("responses", format!("{base}Response")),
+                ];
+                for (key, name) in bodies {
+                    let Some(v) = op.get(key) else { continue };
+                    for_each_media_schema(v, &source::child(&at, key), &mut |s, here| {
+                        visit(s, &name, here, false, &mut out);
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn for_each_media_schema(v: &Value, at: &str, f: &mut dyn FnMut(&Value, &str)) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let here = source::child(at, k);
+                if k == "schema" {
+                    f(child, &here);
+                } else if k != "example" && k != "examples" {
+                    for_each_media_schema(child, &here, f);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for_each_media_schema(item, &source::index(at, i), f);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn visit(s: &Value, name: &str, at: &str, root: bool, out: &mut BTreeMap<String, String>) {
+    if !root && named(s) {
+        out.entry(fold(name)).or_insert_with(|| at.to_string());
+    }
+    let Some(m) = s.as_object() else { return };
+    if let Some(Value::Object(props)) = m.get("properties") {
+        for (p, child) in props {
+            let here = source::child(&source::child(at, "properties"), p);
+            visit(child, &format!("{name}{}", pascal(p)), &here, false, out);
+        }
+    }
+    if let Some(items) = m.get("items") {
+        visit(
+            items,
+            &format!("{name}Item"),
+            &source::child(at, "items"),
+            false,
+            out,
+        );
+    }
+    if let Some(extra @ Value::Object(_)) = m.get("additionalProperties") {
+        let here = source::child(at, "additionalProperties");
+        visit(extra, &format!("{name}Value"), &here, false, out);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for (i, member) in m
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let here = source::index(&source::child(at, key), i);
+            // Members are merged or become variants; their own inline parts are named from
+            // the parent.
+            visit(member, name, &here, true, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn predicts_property_and_body_names() {
+        let doc = json!({
+            "components": {"schemas": {
+                "Subscription": {"type": "object", "properties": {
+                    "schedule": {"type": "object", "properties": {"id": {"type": "string"}}},
+                    "plain": {"type": "string"},
+                    "tags": {"type": "array", "items": {"enum": ["a", "b"]}}
+                }}
+            }},
+            "paths": {"/x": {"post": {"operationId": "post_x",
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}}}}}
+        });
+        let d = derived(&doc);
+        let keys: Vec<&str> = d.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            vec!["postxbody", "subscriptionschedule", "subscriptiontagsitem"]
+        );
+        assert_eq!(
+            d["subscriptionschedule"],
+            "/components/schemas/Subscription/properties/schedule"
+        );
+    }
+}
