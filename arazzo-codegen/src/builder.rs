@@ -118,7 +118,7 @@ impl Builder {
         self
     }
 
-    /// The largest input file read, in bytes (16 MiB unless set).
+    /// The largest input file read, in bytes (64 MiB unless set).
     pub fn max_file_bytes(mut self, bytes: u64) -> Self {
         self.max_file_bytes = bytes;
         self

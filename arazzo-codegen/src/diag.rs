@@ -39,6 +39,39 @@ pub struct Location {
     pub width: usize,
     /// The text of the line, for the snippet.
     pub source_line: Option<String>,
+    /// The column of the node within `source_line` (which is a window of a long line).
+    pub source_col: usize,
+}
+
+/// The widest source line shown; longer lines are windowed around the column.
+const WINDOW: usize = 120;
+
+/// `line` windowed around 1-based column `col` (rustc style, `...` where cut), and the column
+/// within the window.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    if chars.len() <= WINDOW {
+        return (chars.into_iter().collect(), col);
+    }
+    let start = col
+        .saturating_sub(1)
+        .saturating_sub(WINDOW / 3)
+        .min(chars.len());
+    let end = (start + WINDOW).min(chars.len());
+    let mut out = String::new();
+    let mut at = col - start;
+    if start > 0 {
+        out.push_str("...");
+        at += 3;
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push_str("...");
+    }
+    (out, at)
 }
 
 impl Location {
@@ -65,12 +98,15 @@ impl Location {
 
     /// A location given by line and column.
     pub fn at(file: &SourceFile, line: usize, col: usize, width: usize) -> Location {
+        let col = col.max(1);
+        let shown = file.line_text(line).map(|l| window(l, col));
         Location {
             file: file.display().to_string(),
             line,
             col,
             width: width.max(1),
-            source_line: file.line_text(line).map(str::to_string),
+            source_col: shown.as_ref().map_or(col, |(_, c)| *c),
+            source_line: shown.map(|(l, _)| l),
         }
     }
 
@@ -82,6 +118,7 @@ impl Location {
             col: 1,
             width: 1,
             source_line: None,
+            source_col: 1,
         }
     }
 }
@@ -181,20 +218,12 @@ impl fmt::Display for Diagnostic {
         if let Some(loc) = &self.location {
             writeln!(f, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.col)?;
             if let Some(line) = &loc.source_line {
-                let mut line = line.replace('\t', " ");
-                if line.chars().count() > loc.col + 80 {
-                    line = line.chars().take(loc.col + 80).collect::<String>() + "…";
-                }
-                let avail = line.chars().count().saturating_sub(loc.col - 1).max(1);
+                let col = loc.source_col.max(1);
+                let avail = line.chars().count().saturating_sub(col - 1).max(1);
                 let width = loc.width.min(avail);
                 writeln!(f, "{pad} |")?;
                 writeln!(f, "{} | {}", loc.line, line)?;
-                writeln!(
-                    f,
-                    "{pad} | {}{}",
-                    " ".repeat(loc.col - 1),
-                    "^".repeat(width)
-                )?;
+                writeln!(f, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
             }
         }
         for n in &self.notes {
@@ -289,5 +318,40 @@ fn summary(errors: usize, warnings: usize) -> String {
         (0, w) => format!("{} emitted", plural(w, "warning")),
         (e, 0) => format!("{} emitted", plural(e, "error")),
         (e, w) => format!("{}; {} emitted", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_windowed_around_the_column() {
+        let line = format!("{}\"needle\"{}", "a".repeat(5_000), "b".repeat(5_000));
+        let file = SourceFile::new("min.json".into(), line);
+        let d = Diagnostic::warning("found it").at(Location::at(&file, 1, 5_002, 6));
+        let text = d.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], " --> min.json:1:5002");
+        assert!(
+            lines[3].starts_with("1 | ...a") && lines[3].ends_with("b..."),
+            "{}",
+            lines[3]
+        );
+        assert!(lines[3].chars().count() < 140, "{}", lines[3]);
+        // The caret stands under the needle.
+        let caret = lines[4].find('^').unwrap_or(0);
+        assert_eq!(&lines[3][caret..caret + 6], "needle");
+        assert_eq!(lines[4].matches('^').count(), 6);
+    }
+
+    #[test]
+    fn a_short_line_is_shown_whole() {
+        let file = SourceFile::new("a.yaml".into(), "key: value".into());
+        let d = Diagnostic::error("bad").at(Location::at(&file, 1, 6, 5));
+        assert_eq!(
+            d.to_string(),
+            "error: bad\n --> a.yaml:1:6\n  |\n1 | key: value\n  |      ^^^^^\n"
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::source::{self, SourceFile};
 
 /// The largest input file read, unless the builder sets another limit.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The files read in one run; diagnostics refer to them by index.
 #[derive(Debug, Default)]

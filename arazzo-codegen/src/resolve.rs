@@ -156,14 +156,15 @@ impl<'a> Resolver<'a> {
         let quoted = l
             .source_line
             .as_deref()
-            .and_then(|s| s.chars().nth(l.col - 1))
+            .and_then(|s| s.chars().nth(l.source_col.saturating_sub(1)))
             .is_some_and(|c| c == '"' || c == '\'');
         let single_line = l
             .source_line
             .as_deref()
-            .is_some_and(|s| s.chars().count() >= l.col + offset + usize::from(quoted));
+            .is_some_and(|s| s.chars().count() >= l.source_col + offset + usize::from(quoted));
         if single_line {
             l.col += offset + usize::from(quoted);
+            l.source_col += offset + usize::from(quoted);
             l.width = width.max(1);
         }
         l

@@ -311,9 +311,18 @@ pub fn client_module(
     Some(ClientModule { tokens, ops })
 }
 
+/// The `Settings` field of each scheme: distinct even where two scheme names are one in
+/// snake case (`bearerAuth`, `BearerAuth`).
+fn setting_fields(auth: &[Auth]) -> Vec<proc_macro2::Ident> {
+    let names: Vec<&str> = auth.iter().map(Auth::scheme).collect();
+    crate::names::distinct(&names, crate::names::Case::Snake)
+        .iter()
+        .map(|f| format_ident!("{}", f.trim_start_matches("r#")))
+        .collect()
+}
+
 fn settings_tokens(auth: &[Auth]) -> TokenStream {
-    let fields = auth.iter().map(|a| {
-        let f = format_ident!("{}", crate::names::ident(a.scheme(), crate::names::Case::Snake).trim_start_matches("r#"));
+    let fields = auth.iter().zip(setting_fields(auth)).map(|(a, f)| {
         let doc = match a {
             Auth::HeaderKey { header, .. } => format!("API key sent in the `{header}` header (scheme `{}`).", a.scheme()),
             Auth::QueryKey { param, .. } => format!("API key sent as the `{param}` query parameter (scheme `{}`).", a.scheme()),
@@ -345,38 +354,32 @@ fn settings_tokens(auth: &[Auth]) -> TokenStream {
 }
 
 fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
-    let apply = auth.iter().map(|a| {
-        let f = format_ident!(
-            "{}",
-            crate::names::ident(a.scheme(), crate::names::Case::Snake).trim_start_matches("r#")
-        );
-        match a {
-            Auth::HeaderKey { header, .. } => quote! {
-                if let ::std::option::Option::Some(key) = &self.inner.#f {
-                    super::arazzo_support::set_header(request, #header, key.expose())
-                        .map_err(progenitor_client::Error::Custom)?;
-                }
-            },
-            Auth::QueryKey { param, .. } => quote! {
-                if let ::std::option::Option::Some(key) = &self.inner.#f {
-                    request.url_mut().query_pairs_mut().append_pair(#param, key.expose());
-                }
-            },
-            Auth::Bearer { .. } => quote! {
-                if let ::std::option::Option::Some(token) = &self.inner.#f {
-                    let value = ::std::format!("Bearer {}", token.expose());
-                    super::arazzo_support::set_header(request, "authorization", &value)
-                        .map_err(progenitor_client::Error::Custom)?;
-                }
-            },
-            Auth::Basic { .. } => quote! {
-                if let ::std::option::Option::Some((user, password)) = &self.inner.#f {
-                    let value = super::arazzo_support::basic(user.expose(), password.expose());
-                    super::arazzo_support::set_header(request, "authorization", &value)
-                        .map_err(progenitor_client::Error::Custom)?;
-                }
-            },
-        }
+    let apply = auth.iter().zip(setting_fields(auth)).map(|(a, f)| match a {
+        Auth::HeaderKey { header, .. } => quote! {
+            if let ::std::option::Option::Some(key) = &self.inner.#f {
+                super::arazzo_support::set_header(request, #header, key.expose())
+                    .map_err(progenitor_client::Error::Custom)?;
+            }
+        },
+        Auth::QueryKey { param, .. } => quote! {
+            if let ::std::option::Option::Some(key) = &self.inner.#f {
+                request.url_mut().query_pairs_mut().append_pair(#param, key.expose());
+            }
+        },
+        Auth::Bearer { .. } => quote! {
+            if let ::std::option::Option::Some(token) = &self.inner.#f {
+                let value = ::std::format!("Bearer {}", token.expose());
+                super::arazzo_support::set_header(request, "authorization", &value)
+                    .map_err(progenitor_client::Error::Custom)?;
+            }
+        },
+        Auth::Basic { .. } => quote! {
+            if let ::std::option::Option::Some((user, password)) = &self.inner.#f {
+                let value = super::arazzo_support::basic(user.expose(), password.expose());
+                super::arazzo_support::set_header(request, "authorization", &value)
+                    .map_err(progenitor_client::Error::Custom)?;
+            }
+        },
     });
     // Progenitor reports operations to hooks by their snake-case ids.
     let forms = n.forms.iter().map(|(op, enc)| {

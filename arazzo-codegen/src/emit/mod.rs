@@ -141,7 +141,7 @@ pub fn generate(
         return (None, diags.into_vec());
     }
     let tokens = quote! { #support #(#parts)* };
-    let file: syn::File = match syn::parse2(tokens) {
+    let mut file: syn::File = match syn::parse2(tokens) {
         Ok(f) => f,
         Err(e) => {
             diags.push(Diagnostic::error(format!(
@@ -150,6 +150,7 @@ pub fn generate(
             return (None, diags.into_vec());
         }
     };
+    allow_unused(&mut file);
     let doubled = defence::check(&file);
     if !doubled.is_empty() {
         for d in doubled {
@@ -174,6 +175,31 @@ pub fn generate(
         Err(e) => {
             diags.push(Diagnostic::error(format!("internal error: {e}")));
             (None, diags.into_vec())
+        }
+    }
+}
+
+/// Marks every top-level item `#[allow(dead_code)]`: a crate that includes the file in a
+/// private module and calls one workflow must not be warned about the others.
+fn allow_unused(file: &mut syn::File) {
+    let allow: syn::Attribute = syn::parse_quote!(#[allow(dead_code)]);
+    for item in &mut file.items {
+        let attrs = match item {
+            syn::Item::Fn(i) => &mut i.attrs,
+            syn::Item::Struct(i) => &mut i.attrs,
+            syn::Item::Enum(i) => &mut i.attrs,
+            syn::Item::Const(i) => &mut i.attrs,
+            syn::Item::Static(i) => &mut i.attrs,
+            syn::Item::Mod(i) => &mut i.attrs,
+            syn::Item::Type(i) => &mut i.attrs,
+            syn::Item::Impl(i) => &mut i.attrs,
+            _ => continue,
+        };
+        let allowed = attrs.iter().any(|a| {
+            a.path().is_ident("allow") && a.to_token_stream().to_string().contains("dead_code")
+        });
+        if !allowed {
+            attrs.push(allow.clone());
         }
     }
 }

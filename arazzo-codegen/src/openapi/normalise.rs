@@ -654,6 +654,26 @@ impl Normaliser<'_> {
             }
             out.insert(code.clone(), r);
         }
+        let is_success = |c: &str| c.starts_with('2');
+        let has_success = out.keys().any(|c| is_success(c));
+        if has_success {
+            if let Some(d) = out.remove("default") {
+                for range in ["4XX", "5XX"] {
+                    out.entry(range.to_string()).or_insert_with(|| d.clone());
+                }
+                self.change(
+                    &source::child(at, "default"),
+                    "the `default` response is read as the error response for 4XX and 5XX statuses",
+                );
+            }
+        }
+        let body_of = |r: &Value| {
+            r.get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next())
+                .and_then(|m| m.get("schema"))
+                .cloned()
+        };
         // A status a range already covers would be an unreachable arm after it.
         let ranges: Vec<String> = out
             .keys()
@@ -679,26 +699,6 @@ impl Normaliser<'_> {
                 );
             }
         }
-        let is_success = |c: &str| c.starts_with('2');
-        let has_success = out.keys().any(|c| is_success(c));
-        if has_success {
-            if let Some(d) = out.remove("default") {
-                for range in ["4XX", "5XX"] {
-                    out.entry(range.to_string()).or_insert_with(|| d.clone());
-                }
-                self.change(
-                    &source::child(at, "default"),
-                    "the `default` response is read as the error response for 4XX and 5XX statuses",
-                );
-            }
-        }
-        let body_of = |r: &Value| {
-            r.get("content")
-                .and_then(Value::as_object)
-                .and_then(|c| c.values().next())
-                .and_then(|m| m.get("schema"))
-                .cloned()
-        };
         // One success type.
         let success: Vec<(String, Option<Value>)> = out
             .iter()

@@ -1398,12 +1398,14 @@ let response = client.get_pet_by_id()
 }
 /// One client per source the workflows call.
 #[derive(Clone, Debug)]
+#[allow(dead_code)]
 pub struct Clients {
     ///The client of source `pets`.
     pub pets: pets::Client,
 }
 pub use arazzo_support::Error;
 ///The inputs and outputs of workflow `wait-until-adopted`.
+#[allow(dead_code)]
 pub mod wait_until_adopted {
     ///The inputs of workflow `wait-until-adopted`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1459,6 +1461,7 @@ pub mod wait_until_adopted {
 }
 ///Read a pet again and again until its tag is no longer `pending`.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn wait_until_adopted(
     clients: &Clients,
     inputs: wait_until_adopted::Inputs,
@@ -1525,6 +1528,7 @@ pub async fn wait_until_adopted(
     })
 }
 ///The inputs and outputs of workflow `read-with-retries`.
+#[allow(dead_code)]
 pub mod read_with_retries {
     ///The inputs of workflow `read-with-retries`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1586,6 +1590,7 @@ pub mod read_with_retries {
 }
 ///Read a pet, retrying twice on 503, then falling back to the list.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn read_with_retries(
     clients: &Clients,
     inputs: read_with_retries::Inputs,
@@ -1711,6 +1716,7 @@ pub async fn read_with_retries(
     })
 }
 ///The inputs and outputs of workflow `create-with-retry`.
+#[allow(dead_code)]
 pub mod create_with_retry {
     ///The inputs of workflow `create-with-retry`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1768,6 +1774,7 @@ pub mod create_with_retry {
 }
 ///Create a pet, retrying once on 503; the retry carries the same idempotency key.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn create_with_retry(
     clients: &Clients,
     inputs: create_with_retry::Inputs,
@@ -1861,6 +1868,7 @@ pub async fn create_with_retry(
     })
 }
 ///The inputs and outputs of workflow `read-with-workflow-retry`.
+#[allow(dead_code)]
 pub mod read_with_workflow_retry {
     ///The inputs of workflow `read-with-workflow-retry`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1922,6 +1930,7 @@ pub mod read_with_workflow_retry {
 }
 ///The workflow's own failure action (retry once on 503) applies to its step.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn read_with_workflow_retry(
     clients: &Clients,
     inputs: read_with_workflow_retry::Inputs,
@@ -2002,6 +2011,7 @@ pub async fn read_with_workflow_retry(
         url: step_0_url.clone(),
     })
 }
+#[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -2013,6 +2023,7 @@ impl Clients {
     }
 }
 /// The id of every workflow that has a function.
+#[allow(dead_code)]
 pub const WORKFLOWS: &[&str] = &[
     "wait-until-adopted",
     "read-with-retries",
@@ -2020,6 +2031,7 @@ pub const WORKFLOWS: &[&str] = &[
     "read-with-workflow-retry",
 ];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+#[allow(dead_code)]
 pub async fn run_workflow(
     clients: &Clients,
     workflow_id: &str,

@@ -1398,12 +1398,14 @@ let response = client.get_pet_by_id()
 }
 /// One client per source the workflows call.
 #[derive(Clone, Debug)]
+#[allow(dead_code)]
 pub struct Clients {
     ///The client of source `pets`.
     pub pets: pets::Client,
 }
 pub use arazzo_support::Error;
 ///The inputs and outputs of workflow `adopt`.
+#[allow(dead_code)]
 pub mod adopt {
     ///The inputs of workflow `adopt`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1467,6 +1469,7 @@ pub mod adopt {
 }
 ///List pets, then create one numbered by the caller.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn adopt(
     clients: &Clients,
     inputs: adopt::Inputs,
@@ -1546,6 +1549,7 @@ pub async fn adopt(
     })
 }
 ///The inputs and outputs of workflow `browse`.
+#[allow(dead_code)]
 pub mod browse {
     ///The inputs of workflow `browse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1601,6 +1605,7 @@ pub mod browse {
 }
 ///List pets, the page size given as text.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn browse(
     clients: &Clients,
     inputs: browse::Inputs,
@@ -1640,6 +1645,7 @@ pub async fn browse(
         status: step_0_status,
     })
 }
+#[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -1651,8 +1657,10 @@ impl Clients {
     }
 }
 /// The id of every workflow that has a function.
+#[allow(dead_code)]
 pub const WORKFLOWS: &[&str] = &["adopt", "browse"];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+#[allow(dead_code)]
 pub async fn run_workflow(
     clients: &Clients,
     workflow_id: &str,

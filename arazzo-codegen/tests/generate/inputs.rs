@@ -1323,12 +1323,14 @@ let response = client.get_pet_by_id()
 }
 /// One client per source the workflows call.
 #[derive(Clone, Debug)]
+#[allow(dead_code)]
 pub struct Clients {
     ///The client of source `pets`.
     pub pets: pets::Client,
 }
 pub use arazzo_support::Error;
 ///The inputs and outputs of workflow `register`.
+#[allow(dead_code)]
 pub mod register {
     ///The inputs of workflow `register`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1453,6 +1455,7 @@ pub mod register {
 }
 ///Create the pet the caller describes.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn register(
     clients: &Clients,
     inputs: register::Inputs,
@@ -1512,6 +1515,7 @@ pub async fn register(
         note: inputs.note.clone(),
     })
 }
+#[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -1523,8 +1527,10 @@ impl Clients {
     }
 }
 /// The id of every workflow that has a function.
+#[allow(dead_code)]
 pub const WORKFLOWS: &[&str] = &["register"];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+#[allow(dead_code)]
 pub async fn run_workflow(
     clients: &Clients,
     workflow_id: &str,

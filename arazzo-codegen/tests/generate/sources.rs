@@ -1398,6 +1398,7 @@ let response = client.get_pet_by_id()
 }
 /// One client per source the workflows call.
 #[derive(Clone, Debug)]
+#[allow(dead_code)]
 pub struct Clients {
     ///The client of source `pets`.
     pub pets: pets::Client,
@@ -1406,6 +1407,7 @@ pub struct Clients {
 }
 pub use arazzo_support::Error;
 ///The inputs and outputs of workflow `greet-pet`.
+#[allow(dead_code)]
 pub mod greet_pet {
     ///The inputs of workflow `greet-pet`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1466,6 +1468,7 @@ pub mod greet_pet {
 }
 ///Find a pet through the catalogue and create a pet named after it.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn greet_pet(
     clients: &Clients,
     inputs: greet_pet::Inputs,
@@ -1538,6 +1541,7 @@ pub async fn greet_pet(
     })
 }
 ///The inputs and outputs of workflow `find-with-retry`.
+#[allow(dead_code)]
 pub mod find_with_retry {
     ///The inputs of workflow `find-with-retry`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1595,6 +1599,7 @@ pub mod find_with_retry {
 }
 ///Find a pet; when the catalogue's workflow fails, try once more, then fall back to the list.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn find_with_retry(
     clients: &Clients,
     inputs: find_with_retry::Inputs,
@@ -1727,6 +1732,7 @@ pub async fn find_with_retry(
     })
 }
 ///The inputs and outputs of workflow `after-greeting`.
+#[allow(dead_code)]
 pub mod after_greeting {
     ///The inputs of workflow `after-greeting`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1784,6 +1790,7 @@ pub mod after_greeting {
 }
 ///Reads greet-pet's outputs without listing it in dependsOn, so greet-pet runs first.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn after_greeting(
     clients: &Clients,
     inputs: after_greeting::Inputs,
@@ -1838,6 +1845,7 @@ pub async fn after_greeting(
     })
 }
 ///The inputs and outputs of workflow `greet-and-check`.
+#[allow(dead_code)]
 pub mod greet_and_check {
     ///The inputs of workflow `greet-and-check`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1898,6 +1906,7 @@ pub mod greet_and_check {
 }
 ///A state machine that depends on greet-pet (it runs first) and calls the catalogue's find-pet, reading the status of that workflow's last response.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn greet_and_check(
     clients: &Clients,
     inputs: greet_and_check::Inputs,
@@ -1985,6 +1994,7 @@ pub async fn greet_and_check(
         status: step_0_status,
     })
 }
+#[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -1997,6 +2007,7 @@ impl Clients {
     }
 }
 /// The id of every workflow that has a function.
+#[allow(dead_code)]
 pub const WORKFLOWS: &[&str] = &[
     "greet-pet",
     "find-with-retry",
@@ -2004,6 +2015,7 @@ pub const WORKFLOWS: &[&str] = &[
     "greet-and-check",
 ];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+#[allow(dead_code)]
 pub async fn run_workflow(
     clients: &Clients,
     workflow_id: &str,
@@ -2055,6 +2067,7 @@ pub async fn run_workflow(
     }
 }
 ///The clients and workflows of `tests/generate/sources/catalogue.arazzo.yaml`, an Arazzo source.
+#[allow(dead_code)]
 pub mod catalogue {
     use super::arazzo_support;
     ///Client for the `pets` source (tests/ui/petstore.openapi.yaml).

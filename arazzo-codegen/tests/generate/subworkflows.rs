@@ -1398,12 +1398,14 @@ let response = client.get_pet_by_id()
 }
 /// One client per source the workflows call.
 #[derive(Clone, Debug)]
+#[allow(dead_code)]
 pub struct Clients {
     ///The client of source `pets`.
     pub pets: pets::Client,
 }
 pub use arazzo_support::Error;
 ///The inputs and outputs of workflow `create-pet`.
+#[allow(dead_code)]
 pub mod create_pet {
     ///The inputs of workflow `create-pet`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1459,6 +1461,7 @@ pub mod create_pet {
 }
 ///Create a pet; its tag is put in by a replacement.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn create_pet(
     clients: &Clients,
     inputs: create_pet::Inputs,
@@ -1517,6 +1520,7 @@ pub async fn create_pet(
     })
 }
 ///The inputs and outputs of workflow `create-then-read`.
+#[allow(dead_code)]
 pub mod create_then_read {
     ///The inputs of workflow `create-then-read`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1574,6 +1578,7 @@ pub mod create_then_read {
 }
 ///Create a pet through the other workflow, then read it back.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn create_then_read(
     clients: &Clients,
     inputs: create_then_read::Inputs,
@@ -1624,6 +1629,7 @@ pub async fn create_then_read(
     })
 }
 ///The inputs and outputs of workflow `read-created`.
+#[allow(dead_code)]
 pub mod read_created {
     ///The inputs of workflow `read-created`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1682,6 +1688,7 @@ pub mod read_created {
 }
 ///Depends on create-pet, which runs first on the same inputs; reads what it created.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn read_created(
     clients: &Clients,
     inputs: read_created::Inputs,
@@ -1736,6 +1743,7 @@ pub async fn read_created(
     })
 }
 ///The inputs and outputs of workflow `read-or-create`.
+#[allow(dead_code)]
 pub mod read_or_create {
     ///The inputs of workflow `read-or-create`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1791,6 +1799,7 @@ pub mod read_or_create {
 }
 ///Read a pet by name; when there is none, hand over to create-pet.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn read_or_create(
     clients: &Clients,
     inputs: read_or_create::Inputs,
@@ -1865,6 +1874,7 @@ pub async fn read_or_create(
     })
 }
 ///The inputs and outputs of workflow `create-or-list`.
+#[allow(dead_code)]
 pub mod create_or_list {
     ///The inputs of workflow `create-or-list`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1919,6 +1929,7 @@ pub mod create_or_list {
 }
 ///Create a pet through create-pet; when that fails, list the pets instead.
 #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
 pub async fn create_or_list(
     clients: &Clients,
     inputs: create_or_list::Inputs,
@@ -1996,6 +2007,7 @@ pub async fn create_or_list(
         first: step_1_first.clone(),
     })
 }
+#[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
     /// URL `base` gives for the source's name.
@@ -2007,6 +2019,7 @@ impl Clients {
     }
 }
 /// The id of every workflow that has a function.
+#[allow(dead_code)]
 pub const WORKFLOWS: &[&str] = &[
     "create-pet",
     "create-then-read",
@@ -2015,6 +2028,7 @@ pub const WORKFLOWS: &[&str] = &[
     "create-or-list",
 ];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+#[allow(dead_code)]
 pub async fn run_workflow(
     clients: &Clients,
     workflow_id: &str,
