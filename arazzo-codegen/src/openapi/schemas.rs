@@ -42,6 +42,31 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
         if s.remove("title").is_some() {
             titles += 1;
         }
+        let structural = [
+            "properties",
+            "items",
+            "enum",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "$ref",
+        ]
+        .iter()
+        .any(|k| s.contains_key(*k));
+        if let (None, false, Some(Value::String(f))) =
+            (s.get("type"), structural, s.get("format").cloned())
+        {
+            let t = match f.as_str() {
+                "int32" | "int64" | "integer" => "integer",
+                "float" | "double" | "number" => "number",
+                _ => "string",
+            };
+            s.insert("type".into(), Value::String(t.into()));
+            out.push((
+                at.to_string(),
+                format!("a schema with `format: {f}` and no `type` is read as `type: {t}`"),
+            ));
+        }
         let ty = s.get("type").and_then(Value::as_str).map(str::to_string);
         if let Some(t) = ty.as_deref() {
             if matches!(t, "object" | "array" | "boolean") && s.contains_key("format") {
@@ -255,7 +280,8 @@ mod tests {
                       "n": {"type": "integer", "default": "ten"},
                       "e": {"enum": [true, 1]},
                       "s": {"type": "string", "enum": ["x"], "default": "y"},
-                      "ok": {"type": "string", "default": "z"}
+                      "ok": {"type": "string", "default": "z"},
+                      "f": {"format": "date-time"}
                   }}
         }}});
         let r = repair(&mut doc);
@@ -266,7 +292,8 @@ mod tests {
         assert!(a["properties"]["e"].get("enum").is_none());
         assert!(a["properties"]["s"].get("default").is_none());
         assert_eq!(a["properties"]["ok"]["default"], "z");
-        assert_eq!(r.len(), 6, "{r:?}");
+        assert_eq!(a["properties"]["f"]["type"], "string");
+        assert_eq!(r.len(), 7, "{r:?}");
     }
 
     #[test]
