@@ -2,63 +2,10 @@
 
 use std::path::Path;
 
+use arazzo_codegen::openapi::{deref, METHODS};
+use arazzo_codegen::source::escape_token as escape;
 use serde_json::{json, Map, Value};
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Follows local `$ref`s (a few hops).
-fn deref<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-            break;
-        };
-        let Some(ptr) = r.strip_prefix('#') else {
-            break;
-        };
-        let ptr = ptr
-            .split('/')
-            .map(|s| {
-                percent_decode(s)
-                    .replace("~1", "\u{1}")
-                    .replace("~0", "~")
-                    .replace('\u{1}', "~1")
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        match doc.pointer(&ptr) {
-            Some(t) => v = t,
-            None => break,
-        }
-    }
-    v
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// The step's target and its required parameters, or why none fits.
 /// Why a description gets no workflow: an outcome kind and its cause.
 type Skip = (&'static str, String);
 

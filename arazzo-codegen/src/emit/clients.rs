@@ -403,15 +403,12 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
             quote! { #op => ::std::option::Option::Some(#ct), }
         });
         (
-            quote! {
-                /// The media type of each operation whose JSON body is declared as another.
-                fn content_type(operation_id: &str) -> ::std::option::Option<&'static str> {
-                    match operation_id {
-                        #(#arms)*
-                        _ => ::std::option::Option::None,
-                    }
-                }
-            },
+            by_operation(
+                "The media type of each operation whose JSON body is declared as another.",
+                format_ident!("content_type"),
+                quote!(&'static str),
+                arms,
+            ),
             quote! {
                 if let ::std::option::Option::Some(ct) = content_type(info.operation_id) {
                     super::arazzo_support::set_header(request, "content-type", ct)
@@ -420,16 +417,15 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
             },
         )
     };
+    let form_styles = by_operation(
+        "The form encoding of each operation whose body is sent as a form.",
+        format_ident!("form_styles"),
+        quote!(&'static [(&'static str, super::arazzo_support::form::Style)]),
+        forms,
+    );
     quote! {
         #content_type_fn
-
-        /// The form encoding of each operation whose body is sent as a form.
-        fn form_styles(operation_id: &str) -> ::std::option::Option<&'static [(&'static str, super::arazzo_support::form::Style)]> {
-            match operation_id {
-                #(#forms)*
-                _ => ::std::option::Option::None,
-            }
-        }
+        #form_styles
 
         impl progenitor_client::ClientHooks<Settings> for Client {
             async fn pre<E>(
@@ -457,6 +453,26 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                 _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 super::arazzo_support::execute(progenitor_client::ClientInfo::client(self), request).await
+            }
+        }
+    }
+}
+
+/// `fn name(operation_id: &str) -> Option<ret>`, one match arm per operation listed.
+fn by_operation(
+    doc: &str,
+    name: proc_macro2::Ident,
+    ret: TokenStream,
+    arms: impl Iterator<Item = TokenStream>,
+) -> TokenStream {
+    // As `/// text` writes it.
+    let doc = format!(" {doc}");
+    quote! {
+        #[doc = #doc]
+        fn #name(operation_id: &str) -> ::std::option::Option<#ret> {
+            match operation_id {
+                #(#arms)*
+                _ => ::std::option::Option::None,
             }
         }
     }

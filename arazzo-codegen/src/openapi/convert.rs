@@ -111,42 +111,9 @@ fn schema(s: &mut Map<String, Value>, changes: &mut Changes) {
         }
     }
     if let Some(t) = s.get("type").cloned() {
-        if let Value::Array(types) = t {
-            let non_null: Vec<Value> = types
-                .iter()
-                .filter(|t| t.as_str() != Some("null"))
-                .cloned()
-                .collect();
-            let nullable = non_null.len() < types.len();
-            match non_null.len() {
-                0 => {
-                    s.remove("type");
-                    s.insert("nullable".into(), Value::Bool(true));
-                    changes.add("`type: null` to `nullable`");
-                }
-                1 => {
-                    s.insert("type".into(), non_null[0].clone());
-                    if !nullable {
-                        changes.add("type array to a single `type`");
-                    }
-                }
-                _ => {
-                    s.remove("type");
-                    let any: Vec<Value> = non_null
-                        .into_iter()
-                        .map(|t| {
-                            let mut m = Map::new();
-                            m.insert("type".into(), t);
-                            Value::Object(m)
-                        })
-                        .collect();
-                    s.insert("anyOf".into(), Value::Array(any));
-                    changes.add("type array with several types to `anyOf`");
-                }
-            }
-            if nullable {
-                s.insert("nullable".into(), Value::Bool(true));
-                changes.add("type array with `null` to `nullable: true`");
+        if t.is_array() {
+            for what in type_list(s) {
+                changes.add(what);
             }
         } else if t.as_str() == Some("null") {
             s.remove("type");
@@ -180,6 +147,53 @@ fn schema(s: &mut Map<String, Value>, changes: &mut Changes) {
             changes.add("JSON Schema keyword without a 3.0 equivalent removed");
         }
     }
+}
+
+/// Rewrites a `type` list (`[integer, "null"]`) in 3.0 form: one type stays a `type`, several
+/// become an `anyOf`, `null` becomes `nullable: true`. Returns what was done; nothing when
+/// `type` is not a list.
+pub fn type_list(s: &mut Map<String, Value>) -> Vec<&'static str> {
+    let mut done = Vec::new();
+    let Some(Value::Array(types)) = s.get("type").cloned() else {
+        return done;
+    };
+    let non_null: Vec<Value> = types
+        .iter()
+        .filter(|t| t.as_str() != Some("null"))
+        .cloned()
+        .collect();
+    let nullable = non_null.len() < types.len();
+    match non_null.len() {
+        0 => {
+            s.remove("type");
+            s.insert("nullable".into(), Value::Bool(true));
+            done.push("`type: null` to `nullable`");
+        }
+        1 => {
+            s.insert("type".into(), non_null[0].clone());
+            if !nullable {
+                done.push("type array to a single `type`");
+            }
+        }
+        _ => {
+            s.remove("type");
+            let any: Vec<Value> = non_null
+                .into_iter()
+                .map(|t| {
+                    let mut m = Map::new();
+                    m.insert("type".into(), t);
+                    Value::Object(m)
+                })
+                .collect();
+            s.insert("anyOf".into(), Value::Array(any));
+            done.push("type array with several types to `anyOf`");
+        }
+    }
+    if nullable {
+        s.insert("nullable".into(), Value::Bool(true));
+        done.push("type array with `null` to `nullable: true`");
+    }
+    done
 }
 
 #[cfg(test)]

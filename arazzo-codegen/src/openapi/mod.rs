@@ -209,10 +209,6 @@ pub fn load(path: &Path, display: &str, files: &mut Files, max_bytes: u64) -> Lo
         out.diagnostics
             .push(Diagnostic::warning(r.message).at(files.key_loc(file, &r.pointer)));
     }
-    for (at, message) in schemas::three_one_isms(&mut raw) {
-        out.diagnostics
-            .push(Diagnostic::warning(message).at(files.key_loc(file, &at)));
-    }
     let api = match load::typed::<openapiv3::OpenAPI>(
         files.get(file),
         raw.clone(),

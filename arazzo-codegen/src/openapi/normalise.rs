@@ -111,8 +111,9 @@ struct Normaliser<'a> {
     renamed: BTreeMap<String, String>,
     dropped_params: BTreeSet<(String, String)>,
     content_types: BTreeMap<String, String>,
-    /// References into the middle of components, to the (kind, name) they are lifted to.
-    lifted: BTreeMap<String, (String, String)>,
+    /// Components lifted out of the middle of others: (kind, name) to the reference they
+    /// replace.
+    lifted: BTreeMap<(String, String), String>,
 }
 
 fn lookup<'v>(doc: &'v Value, r: &str) -> Option<&'v Value> {
@@ -166,6 +167,8 @@ impl Normaliser<'_> {
             for (path, item) in raw_paths {
                 let item = self.inline(item);
                 let item_at = source::child("/paths", path);
+                // `{+name}` (reserved expansion) is read as `{name}`.
+                let plain = path.replace("{+", "{");
                 let mut new_item = Map::new();
                 for m in METHODS {
                     let op_at = source::child(&item_at, m);
@@ -174,7 +177,6 @@ impl Normaliser<'_> {
                         continue;
                     }
                     let before = self.changes.len();
-                    let plain = path.replace("{+", "{");
                     let op = self.operation(op, &item, &plain, m, &op_at, &mut used_ids);
                     let failed = self.changes[before..].iter().any(|c| c.fatal);
                     if failed && !used.contains(&op_at) {
@@ -187,7 +189,6 @@ impl Normaliser<'_> {
                     new_item.insert((*m).to_string(), op);
                 }
                 if !new_item.is_empty() {
-                    let plain = path.replace("{+", "{");
                     if plain != *path {
                         self.change(&item_at, format!("path `{path}` uses reserved expansion (`{{+name}}`); it is read as `{plain}`, so a `/` in such a value is percent-encoded"));
                     }
@@ -353,23 +354,19 @@ impl Normaliser<'_> {
         let base = declared.clone().unwrap_or_else(|| {
             format!("{method}_{}", path.replace(['{', '}'], "")).to_snake_case()
         });
-        let mut id = base.clone();
+        // An id named like one of the client's own methods gets a suffix first.
+        let stem = if CLIENT_METHODS.contains(&base.to_snake_case().as_str()) {
+            let stem = format!("{base}_operation");
+            self.change(&source::child(at, "operationId"), format!("operationId `{base}` would shadow the generated client's own `{}` method; it is generated as `{stem}`", base.to_snake_case()));
+            stem
+        } else {
+            base.clone()
+        };
+        let mut id = stem.clone();
         let mut k = 2;
-        let reserved = CLIENT_METHODS.contains(&id.to_snake_case().as_str());
-        if reserved {
-            id = format!("{base}_operation");
-            self.change(&source::child(at, "operationId"), format!("operationId `{base}` would shadow the generated client's own `{}` method; it is generated as `{id}`", base.to_snake_case()));
-        }
         let clash = used.get(&id.to_snake_case()).cloned();
         while used.contains_key(&id.to_snake_case()) {
-            id = format!(
-                "{}_{k}",
-                if reserved {
-                    format!("{base}_operation")
-                } else {
-                    base.clone()
-                }
-            );
+            id = format!("{stem}_{k}");
             k += 1;
         }
         if let Some(other) = clash {
@@ -387,7 +384,7 @@ impl Normaliser<'_> {
             );
         }
         used.insert(id.to_snake_case(), id.clone());
-        if declared.as_deref() != Some(id.as_str()) || reserved {
+        if declared.as_deref() != Some(id.as_str()) {
             self.renamed.insert(
                 declared.clone().unwrap_or_else(|| at.to_string()),
                 id.clone(),
@@ -525,7 +522,7 @@ impl Normaliser<'_> {
         }
         let rank = |mt: &str| {
             let mt = mt.to_ascii_lowercase();
-            if mt == "application/json" || mt.ends_with("+json") {
+            if is_json(&mt) {
                 0
             } else if mt == "application/x-www-form-urlencoded" {
                 1
@@ -564,7 +561,7 @@ impl Normaliser<'_> {
             self.content_types.insert(id.to_string(), chosen.clone());
             chosen = "application/json".into();
         }
-        if rank(&chosen) == 2
+        if chosen.eq_ignore_ascii_case("application/octet-stream")
             && media
                 .get("schema")
                 .is_some_and(|s| s.get("type").and_then(Value::as_str) != Some("string"))
@@ -637,7 +634,7 @@ impl Normaliser<'_> {
                         media["schema"] = Value::Object(Map::new());
                     }
                     let mut mt = mt.clone();
-                    if mt.to_ascii_lowercase().contains("json") && mt != "application/json" {
+                    if is_json(&mt) && mt != "application/json" {
                         self.change(
                             &source::child(at, code),
                             format!("response media type `{mt}` is read as JSON"),
@@ -677,15 +674,16 @@ impl Normaliser<'_> {
         // A status a range already covers would be an unreachable arm after it.
         let ranges: Vec<String> = out
             .keys()
-            .filter(|c| c.len() == 3 && c[1..].eq_ignore_ascii_case("xx"))
+            .filter(|c| c.len() == 3 && c.is_ascii() && c[1..].eq_ignore_ascii_case("xx"))
             .cloned()
             .collect();
         for range in ranges {
-            let first = &range[..1];
             let covered: Vec<String> = out
                 .keys()
                 .filter(|c| {
-                    c.len() == 3 && c.starts_with(first) && c.chars().all(|ch| ch.is_ascii_digit())
+                    c.len() == 3
+                        && c.bytes().all(|b| b.is_ascii_digit())
+                        && c.as_bytes()[0] == range.as_bytes()[0]
                 })
                 .cloned()
                 .collect();
@@ -798,9 +796,8 @@ impl Normaliser<'_> {
             }
             let lifted = self
                 .lifted
-                .iter()
-                .find(|(_, n)| **n == (kind.clone(), name.clone()))
-                .and_then(|(r, _)| lookup(self.raw, r));
+                .get(&(kind.clone(), name.clone()))
+                .and_then(|r| lookup(self.raw, r));
             let Some(mut v) = lifted
                 .or_else(|| {
                     self.raw
@@ -836,7 +833,7 @@ impl Normaliser<'_> {
     /// The component name for a reference into the middle of one (`#/components/schemas/A/properties/b`
     /// becomes `A_b`), reported once.
     fn lift(&mut self, r: &str, parts: &[String]) -> String {
-        if let Some((_, name)) = self.lifted.get(r) {
+        if let Some(((_, name), _)) = self.lifted.iter().find(|(_, from)| *from == r) {
             return name.clone();
         }
         let segments: Vec<&str> = parts[1].split('/').collect();
@@ -851,7 +848,7 @@ impl Normaliser<'_> {
                 .and_then(|c| c.get(&parts[0]))
                 .and_then(|k| k.get(n))
                 .is_some()
-                || self.lifted.values().any(|(_, x)| x == n)
+                || self.lifted.contains_key(&(parts[0].clone(), n.to_string()))
         };
         let mut name = base.clone();
         let mut k = 2;
@@ -864,7 +861,7 @@ impl Normaliser<'_> {
             format!("`$ref: {r}` points into another component; the schema there is generated as component `{name}`"),
         );
         self.lifted
-            .insert(r.to_string(), (parts[0].clone(), name.clone()));
+            .insert((parts[0].clone(), name.clone()), r.to_string());
         name
     }
 
@@ -949,6 +946,14 @@ fn rewrite_refs(v: &mut Value, map: &BTreeMap<String, String>) {
         Value::Array(items) => items.iter_mut().for_each(|c| rewrite_refs(c, map)),
         _ => {}
     }
+}
+
+/// Whether a (lower-case) media type is JSON: `application/json`, with parameters or not, or a
+/// `+json` type such as `application/vnd.api+json`.
+fn is_json(mt: &str) -> bool {
+    let essence = mt.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.to_ascii_lowercase().ends_with("+json")
 }
 
 /// The `{name}` parameters of a path template.

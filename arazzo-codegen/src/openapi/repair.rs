@@ -18,6 +18,7 @@ pub struct Repair {
 /// Applies the repairs in place and lists them.
 pub fn structural(doc: &mut Value) -> Vec<Repair> {
     let mut out = Vec::new();
+    three_one_forms(doc, &mut out);
     walk::schemas(doc, &mut |s, at| {
         if let Some(r) = s.get("required") {
             if !r.is_array() {
@@ -88,6 +89,89 @@ pub fn structural(doc: &mut Value) -> Vec<Repair> {
     out
 }
 
+/// Boolean schemas (`true`, `false`) where OpenAPI 3.0 wants objects, and `type` lists (a
+/// 3.1 form, also met in 3.0 descriptions), rewritten in place.
+fn three_one_forms(doc: &mut Value, out: &mut Vec<Repair>) {
+    boolean_schemas(doc, "", false, out);
+    walk::schemas(doc, &mut |s, at| {
+        let Some(types @ Value::Array(_)) = s.get("type").cloned() else {
+            return;
+        };
+        let done = super::convert::type_list(s);
+        out.push(Repair {
+            pointer: at.to_string(),
+            message: format!(
+                "`type: {types}` is an OpenAPI 3.1 form; it is read as 3.0: {}",
+                done.join(", ")
+            ),
+        });
+    });
+}
+
+fn boolean_schemas(v: &mut Value, at: &str, is_schema: bool, out: &mut Vec<Repair>) {
+    if is_schema {
+        if let Value::Bool(b) = v {
+            let b = *b;
+            *v = if b {
+                Value::Object(Map::new())
+            } else {
+                serde_json::json!({ "not": {} })
+            };
+            out.push(Repair {
+                pointer: at.to_string(),
+                message: format!("the boolean schema `{b}` is written as its object form"),
+            });
+            return;
+        }
+    }
+    match v {
+        Value::Object(m) => {
+            let in_schema = is_schema;
+            for (k, child) in m.iter_mut() {
+                if k == "example"
+                    || k == "examples"
+                    || k == "enum"
+                    || k == "default"
+                    || k.starts_with("x-")
+                {
+                    continue;
+                }
+                let here = crate::source::child(at, k);
+                match (k.as_str(), &mut *child) {
+                    ("properties", Value::Object(props)) if in_schema => {
+                        for (name, p) in props.iter_mut() {
+                            boolean_schemas(p, &crate::source::child(&here, name), true, out);
+                        }
+                    }
+                    ("allOf" | "anyOf" | "oneOf", Value::Array(items)) if in_schema => {
+                        for (i, item) in items.iter_mut().enumerate() {
+                            boolean_schemas(item, &crate::source::index(&here, i), true, out);
+                        }
+                    }
+                    ("items" | "not", _) if in_schema => boolean_schemas(child, &here, true, out),
+                    ("schema", _) => boolean_schemas(child, &here, true, out),
+                    ("schemas", Value::Object(list)) => {
+                        for (name, s) in list.iter_mut() {
+                            boolean_schemas(s, &crate::source::child(&here, name), true, out);
+                        }
+                    }
+                    // `additionalProperties: true|false` is valid 3.0; its object form is a schema.
+                    ("additionalProperties", Value::Object(_)) if in_schema => {
+                        boolean_schemas(child, &here, true, out)
+                    }
+                    _ => boolean_schemas(child, &here, false, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                boolean_schemas(item, &crate::source::index(at, i), false, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +201,22 @@ mod tests {
         assert!(s["content"]["application/json"]["schema"]
             .get("required")
             .is_none());
+    }
+
+    #[test]
+    fn rewrites_boolean_schemas_and_type_lists() {
+        let mut doc = json!({"components": {"schemas": {
+            "A": {"type": "object", "additionalProperties": false,
+                  "properties": {"x": true, "y": {"type": ["integer", "null"]}}}
+        }}});
+        let r = structural(&mut doc);
+        let a = &doc["components"]["schemas"]["A"];
+        assert_eq!(a["additionalProperties"], false);
+        assert_eq!(a["properties"]["x"], json!({}));
+        assert_eq!(
+            a["properties"]["y"],
+            json!({"type": "integer", "nullable": true})
+        );
+        assert_eq!(r.len(), 2, "{r:?}");
     }
 }

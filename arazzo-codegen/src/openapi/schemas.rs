@@ -2,7 +2,7 @@
 //! rejects or turns into Rust that does not compile, read the one way it can be read. Each
 //! repair is returned with its place so the normaliser can report it.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::walk;
 
@@ -99,11 +99,16 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
             }
         }
         if let Some(d) = s.get("default") {
-            let allowed = s.get("enum").and_then(Value::as_array);
-            let ok = ty.as_deref().is_none_or(|t| {
-                fits(t, d) || (d.is_null() && s.get("nullable") == Some(&Value::Bool(true)))
-            }) && allowed.is_none_or(|a| a.contains(d))
-                && !(d.is_null() && ty.is_some() && s.get("nullable") != Some(&Value::Bool(true)));
+            let nullable = s.get("nullable") == Some(&Value::Bool(true));
+            let typed = if d.is_null() {
+                nullable || ty.is_none()
+            } else {
+                ty.as_deref().is_none_or(|t| fits(t, d))
+            };
+            let ok = typed
+                && s.get("enum")
+                    .and_then(Value::as_array)
+                    .is_none_or(|a| a.contains(d));
             if !ok {
                 let shown: String = d.to_string().chars().take(40).collect();
                 s.remove("default");
@@ -159,114 +164,6 @@ fn sanitise_docs(v: &mut Value, count: &mut usize) {
     }
 }
 
-/// Boolean schemas (`true`, `false`) where OpenAPI 3.0 wants objects, and `type` lists (a
-/// 3.1 form) in a 3.0 description, rewritten in place.
-pub fn three_one_isms(doc: &mut Value) -> Vec<Repair> {
-    let mut out = Vec::new();
-    boolean_schemas(doc, "", false, &mut out);
-    walk::schemas(doc, &mut |s, at| {
-        let Some(Value::Array(types)) = s.get("type").cloned() else {
-            return;
-        };
-        let named: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
-        let nullable = named.len() < types.len();
-        match named.as_slice() {
-            [one] => {
-                s.insert("type".into(), (*one).clone());
-            }
-            _ => {
-                s.remove("type");
-            }
-        }
-        if nullable {
-            s.insert("nullable".into(), Value::Bool(true));
-        }
-        out.push((
-            at.to_string(),
-            format!(
-                "`type: {}` is OpenAPI 3.1; it is read as {}",
-                Value::Array(types.clone()),
-                match named.as_slice() {
-                    [one] => format!(
-                        "`type: {one}`{}",
-                        if nullable {
-                            " with `nullable: true`"
-                        } else {
-                            ""
-                        }
-                    ),
-                    _ => "a schema of any type".into(),
-                }
-            ),
-        ));
-    });
-    out
-}
-
-fn boolean_schemas(v: &mut Value, at: &str, is_schema: bool, out: &mut Vec<Repair>) {
-    if is_schema {
-        if let Value::Bool(b) = v {
-            let b = *b;
-            *v = if b {
-                Value::Object(Map::new())
-            } else {
-                serde_json::json!({ "not": {} })
-            };
-            out.push((
-                at.to_string(),
-                format!("the boolean schema `{b}` is written as its object form"),
-            ));
-            return;
-        }
-    }
-    match v {
-        Value::Object(m) => {
-            let in_schema = is_schema;
-            for (k, child) in m.iter_mut() {
-                if k == "example"
-                    || k == "examples"
-                    || k == "enum"
-                    || k == "default"
-                    || k.starts_with("x-")
-                {
-                    continue;
-                }
-                let here = crate::source::child(at, k);
-                match (k.as_str(), &mut *child) {
-                    ("properties", Value::Object(props)) if in_schema => {
-                        for (name, p) in props.iter_mut() {
-                            boolean_schemas(p, &crate::source::child(&here, name), true, out);
-                        }
-                    }
-                    ("allOf" | "anyOf" | "oneOf", Value::Array(items)) if in_schema => {
-                        for (i, item) in items.iter_mut().enumerate() {
-                            boolean_schemas(item, &crate::source::index(&here, i), true, out);
-                        }
-                    }
-                    ("items" | "not", _) if in_schema => boolean_schemas(child, &here, true, out),
-                    ("schema", _) => boolean_schemas(child, &here, true, out),
-                    ("schemas", Value::Object(list)) => {
-                        for (name, s) in list.iter_mut() {
-                            boolean_schemas(s, &crate::source::child(&here, name), true, out);
-                        }
-                    }
-                    // `additionalProperties: true|false` is valid 3.0; its object form is a schema.
-                    ("additionalProperties", Value::Object(_)) if in_schema => {
-                        boolean_schemas(child, &here, true, out)
-                    }
-                    _ => boolean_schemas(child, &here, false, out),
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                boolean_schemas(item, &crate::source::index(at, i), false, out);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,22 +191,5 @@ mod tests {
         assert_eq!(a["properties"]["ok"]["default"], "z");
         assert_eq!(a["properties"]["f"]["type"], "string");
         assert_eq!(r.len(), 7, "{r:?}");
-    }
-
-    #[test]
-    fn rewrites_boolean_schemas_and_type_lists() {
-        let mut doc = json!({"components": {"schemas": {
-            "A": {"type": "object", "additionalProperties": false,
-                  "properties": {"x": true, "y": {"type": ["integer", "null"]}}}
-        }}});
-        let r = three_one_isms(&mut doc);
-        let a = &doc["components"]["schemas"]["A"];
-        assert_eq!(a["additionalProperties"], false);
-        assert_eq!(a["properties"]["x"], json!({}));
-        assert_eq!(
-            a["properties"]["y"],
-            json!({"type": "integer", "nullable": true})
-        );
-        assert_eq!(r.len(), 2, "{r:?}");
     }
 }

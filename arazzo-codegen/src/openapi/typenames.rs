@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToUpperCamelCase;
 use serde_json::Value;
 
 use crate::source;
@@ -18,12 +17,9 @@ pub fn fold(name: &str) -> String {
         .collect()
 }
 
+/// The type name of `s` by the project's one naming function.
 fn pascal(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    cleaned.to_upper_camel_case()
+    crate::names::ident(s, crate::names::Case::Camel)
 }
 
 /// Whether the generator makes a named type of this inline schema.
