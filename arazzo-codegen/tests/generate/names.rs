@@ -1419,6 +1419,17 @@ let response = client.get_subscription()
         pub fn get_subscription(&self) -> builder::GetSubscription<'_> {
             builder::GetSubscription::new(self)
         }
+        /**Sends a `POST` request to `/subscriptions`
+
+```ignore
+let response = client.create_subscription()
+    .body(body)
+    .send()
+    .await;
+```*/
+        pub fn create_subscription(&self) -> builder::CreateSubscription<'_> {
+            builder::CreateSubscription::new(self)
+        }
         /**Sends a `POST` request to `/ping`
 
 ```ignore
@@ -1534,6 +1545,88 @@ let response = client.post_operation()
                 }
             }
         }
+        /**Builder for [`Client::create_subscription`]
+
+[`Client::create_subscription`]: super::Client::create_subscription*/
+        #[derive(Debug, Clone)]
+        pub struct CreateSubscription<'a> {
+            client: &'a super::Client,
+            body: Result<types::builder::Subscription, String>,
+        }
+        impl<'a> CreateSubscription<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Ok(::std::default::Default::default()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::Subscription>,
+                <V as std::convert::TryInto<
+                    types::Subscription,
+                >>::Error: std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| {
+                        format!("conversion to `Subscription` for body failed: {}", s)
+                    });
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self
+            where
+                F: std::ops::FnOnce(
+                    types::builder::Subscription,
+                ) -> types::builder::Subscription,
+            {
+                self.body = self.body.map(f);
+                self
+            }
+            ///Sends a `POST` request to `/subscriptions`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::Subscription>, Error<()>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::Subscription::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/subscriptions", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_subscription",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
         /**Builder for [`Client::post_operation`]
 
 [`Client::post_operation`]: super::Client::post_operation*/
@@ -1589,6 +1682,15 @@ let response = client.post_operation()
         /// Send `api-version: <description version>` on every request.
         pub send_api_version: bool,
     }
+    /// The media type of each operation whose JSON body is declared as another.
+    fn content_type(operation_id: &str) -> ::std::option::Option<&'static str> {
+        match operation_id {
+            "create_subscription" => {
+                ::std::option::Option::Some("application/vnd.billing+json")
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
     /// The form encoding of each operation whose body is sent as a form.
     fn form_styles(
         operation_id: &str,
@@ -1620,6 +1722,10 @@ let response = client.post_operation()
             }
             if let ::std::option::Option::Some(styles) = form_styles(info.operation_id) {
                 super::arazzo_support::to_form(request, styles)
+                    .map_err(progenitor_client::Error::Custom)?;
+            }
+            if let ::std::option::Option::Some(ct) = content_type(info.operation_id) {
+                super::arazzo_support::set_header(request, "content-type", ct)
                     .map_err(progenitor_client::Error::Custom)?;
             }
             ::std::result::Result::Ok(())
@@ -1695,6 +1801,9 @@ pub mod read_subscription {
         ::serde::Deserialize
     )]
     pub struct Outputs {
+        ///`created`.
+        #[serde(rename = "created")]
+        pub created: ::std::string::String,
         ///`id`.
         #[serde(rename = "id")]
         pub id: ::std::string::String,
@@ -1740,19 +1849,49 @@ pub async fn read_subscription(
         ::std::string::String,
     >("read", "phase", &step_0.body, "/schedule/phase")?;
     let step_1 = arazzo_support::exchange(
-            "ping",
-            clients.billing.post_operation().send().await,
+            "create",
+            clients
+                .billing
+                .create_subscription()
+                .body(
+                    arazzo_support::from_json::<
+                        billing::types::Subscription,
+                    >(
+                        "create",
+                        "request body",
+                        ::serde_json::json!({ "id" : (step_0_id.clone()) }),
+                    )?,
+                )
+                .send()
+                .await,
         )
         .await?;
     if !((200..300).contains(&step_1.status)) {
         return ::std::result::Result::Err(Error::Failed {
-            step: "ping",
+            step: "create",
             criterion: "a 2xx status",
             status: step_1.status,
             body: ::std::option::Option::Some(step_1.body),
         });
     }
+    let step_1_created: ::std::string::String = arazzo_support::output::<
+        ::std::string::String,
+    >("create", "created", &step_1.body, "/id")?;
+    let step_2 = arazzo_support::exchange(
+            "ping",
+            clients.billing.post_operation().send().await,
+        )
+        .await?;
+    if !((200..300).contains(&step_2.status)) {
+        return ::std::result::Result::Err(Error::Failed {
+            step: "ping",
+            criterion: "a 2xx status",
+            status: step_2.status,
+            body: ::std::option::Option::Some(step_2.body),
+        });
+    }
     ::std::result::Result::Ok(read_subscription::Outputs {
+        created: step_1_created.clone(),
         id: step_0_id.clone(),
         phase: step_0_phase.clone(),
     })

@@ -1,7 +1,8 @@
 //! Generated workflows run against a loopback server that replays responses: every branch of
 //! the Amberflo upsert and offboard workflows, a goto loop bounded by the step budget, retries
 //! that honour Retry-After and then give way to a failure action, regex and jsonpath criteria,
-//! workflows of the same document and of an Arazzo source called from steps.
+//! workflows of the same document and of an Arazzo source called from steps, and a description
+//! whose names collide in Rust.
 
 mod common;
 
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use corpus_clients::amberflo_arazzo_amberflo_offboard_customer_if_no_invoices_workflow_yml as offboard;
 use corpus_clients::amberflo_arazzo_amberflo_upsert_customer_workflow_yml as upsert;
 use corpus_clients::fixture_control as control;
+use corpus_clients::fixture_names as names;
 use corpus_clients::fixture_sources as sources;
 use corpus_clients::fixture_subworkflows as sub;
 use tokio::io::AsyncWriteExt;
@@ -559,4 +561,42 @@ async fn a_state_machine_runs_its_dependency_and_reads_a_called_workflows_status
     // `$statusCode` of a step that calls a workflow: its last response's.
     assert_eq!(out.status, Some(200));
     assert_eq!(out.checked.as_deref(), Some("friend of Rex"));
+}
+
+/// A description whose names collide in Rust (`tests/generate/names`): the renamed operation
+/// (`post` is `post_operation`) still calls `POST /ping`, the parameter kept of two with one
+/// Rust name goes where it is declared, and a `+json` body goes out with its declared media type.
+#[tokio::test]
+async fn renamed_names_still_reach_the_wire_as_declared() {
+    let sub = r#"{"id":"s-1","schedule":{"phase":"trial"}}"#;
+    let (base, seen) = server(vec![(200, sub, &[]), (201, sub, &[]), (204, "", &[])]).await;
+    let out = names::read_subscription(
+        &names::Clients::with_base_urls(|_| base.clone()),
+        names::read_subscription::Inputs {
+            subscription_id: "s-1".into(),
+        },
+    )
+    .await
+    .expect("runs");
+    assert_eq!(out.id, "s-1");
+    assert_eq!(out.phase.as_deref(), Some("trial"));
+    assert_eq!(out.created, "s-1");
+    let seen = seen.lock().expect("lock").clone();
+    let lines: Vec<&str> = seen.iter().map(|(r, ..)| r.as_str()).collect();
+    assert_eq!(
+        lines,
+        vec![
+            "GET /subscriptions/s-1?MaxResults=10",
+            "POST /subscriptions",
+            "POST /ping"
+        ]
+    );
+    assert!(
+        seen[1]
+            .3
+            .contains("content-type: application/vnd.billing+json\r\n"),
+        "{}",
+        seen[1].3
+    );
+    assert!(!seen[0].3.contains("maxresults:"), "{}", seen[0].3);
 }
