@@ -108,3 +108,24 @@ fn openapi_31_documents_of_the_corpus_load_as_30() {
             .is_some_and(|p| p.starts_with(&format!("{rel}:"))));
     }
 }
+
+/// A `$ref` is a URI fragment: a parameter shared through a percent-encoded reference is
+/// found, so the operation is known to require it.
+#[test]
+fn percent_encoded_references_are_followed() {
+    let mut files = Files::default();
+    let path = "tests/bundle/escaped-refs.openapi.yaml";
+    let loaded = openapi::load(Path::new(path), path, &mut files, 1 << 20);
+    let doc = loaded.doc.expect("the description loads");
+    let builds = doc
+        .operations
+        .iter()
+        .find(|o| o.operation_id.as_deref() == Some("listBuilds"))
+        .expect("listBuilds");
+    let names: Vec<(&str, bool)> = builds
+        .parameters
+        .iter()
+        .map(|p| (p.name.as_str(), p.required))
+        .collect();
+    assert_eq!(names, vec![("project", true)]);
+}

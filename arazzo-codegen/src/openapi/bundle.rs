@@ -170,7 +170,7 @@ impl Bundler<'_> {
             return None;
         }
         let (ext_file, ext_doc) = self.load(&target_path, file, site)?;
-        let pointer = match Pointer::parse(fragment) {
+        let pointer = match Pointer::parse_uri_fragment(fragment) {
             Ok(p) => p,
             Err((_, m)) => {
                 self.diags.push(

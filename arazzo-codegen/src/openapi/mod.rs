@@ -239,20 +239,23 @@ pub fn load(path: &Path, display: &str, files: &mut Files, max_bytes: u64) -> Lo
     out
 }
 
+/// The node a local `$ref` (`#/…`, a URI fragment: percent-encoded, then `~0`/`~1`) points
+/// at, if any.
+pub fn local_ref<'v>(doc: &'v Value, r: &str) -> Option<&'v Value> {
+    let ptr = Pointer::parse_uri_fragment(r.strip_prefix('#')?).ok()?;
+    bundle::lookup(doc, &ptr)
+}
+
 /// Follows a local `$ref` (`#/…`) chain, at most a few levels deep.
 pub fn deref<'v>(doc: &'v Value, mut v: &'v Value) -> &'v Value {
     for _ in 0..16 {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) if r.starts_with('#') => {
-                match Pointer::parse(&r[1..])
-                    .ok()
-                    .and_then(|p| bundle::lookup(doc, &p))
-                {
-                    Some(t) => v = t,
-                    None => return v,
-                }
-            }
-            _ => return v,
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| local_ref(doc, r))
+        {
+            Some(t) => v = t,
+            None => return v,
         }
     }
     v

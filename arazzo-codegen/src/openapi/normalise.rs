@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::ToSnakeCase;
 use serde_json::{Map, Value};
 
+use super::local_ref as lookup;
 use super::METHODS;
-use crate::expr::Pointer;
 use crate::source;
 
 /// One change made to the description, or one defect that could not be repaired.
@@ -114,11 +114,6 @@ struct Normaliser<'a> {
     /// Components lifted out of the middle of others: (kind, name) to the reference they
     /// replace.
     lifted: BTreeMap<(String, String), String>,
-}
-
-fn lookup<'v>(doc: &'v Value, r: &str) -> Option<&'v Value> {
-    let ptr = Pointer::parse_uri_fragment(r.strip_prefix('#')?).ok()?;
-    super::bundle::lookup(doc, &ptr)
 }
 
 impl Normaliser<'_> {
