@@ -95,3 +95,22 @@ fn documents_that_call_each_other_are_a_located_error() {
     );
     assert!(text.contains("cycle/b.arazzo.yaml:20:21"), "{text}");
 }
+
+/// Of two parameters of one operation with one Rust name the client keeps the first; a step
+/// that sets the other gets a located error, not a request that silently sends the first.
+#[test]
+fn setting_a_parameter_the_client_left_out_is_a_located_error() {
+    let generated = Builder::new("tests/generate/names/dropped-parameter.arazzo.yaml").generate();
+    assert!(generated.code.is_none());
+    let errors: Vec<String> = generated
+        .diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.severity == arazzo_codegen::Severity::Error)
+        .map(|d| format!("{} @ {}", d.message, d.place().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec!["parameter `maxResults` of step `read` cannot be sent: the operation has another parameter with the same Rust name, and the client keeps that one @ tests/generate/names/dropped-parameter.arazzo.yaml:18:17"]
+    );
+}
