@@ -62,3 +62,33 @@ fn a_body_that_is_not_an_object_encodes_as_nothing() {
     assert_eq!(encode(&json!([1, 2]), &[]), "");
     assert_eq!(encode(&json!("x"), &[]), "");
 }
+
+#[test]
+fn multipart_parts_follow_the_body() {
+    let body = json!({
+        "note": "first \"draft\"",
+        "count": 2,
+        "tags": ["a", "b"],
+        "skipped": null,
+        "file": "hello\r\nworld"
+    });
+    let bytes = form::multipart(&body, &["file"], "XyZ");
+    assert_eq!(
+        String::from_utf8(bytes).expect("utf-8"),
+        "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfirst \"draft\"\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n2\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"tags\"\r\nContent-Type: application/json\r\n\r\n[\"a\",\"b\"]\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\nhello\r\nworld\r\n\
+         --XyZ--\r\n"
+    );
+}
+
+#[test]
+fn multipart_names_cannot_break_the_header() {
+    let bytes = form::multipart(&json!({"a\"b\r\nc": "v"}), &[], "B");
+    assert_eq!(
+        String::from_utf8(bytes).expect("utf-8"),
+        "--B\r\nContent-Disposition: form-data; name=\"a%22b%0D%0Ac\"\r\n\r\nv\r\n--B--\r\n"
+    );
+    assert_eq!(form::multipart(&json!([1]), &[], "B"), b"--B--\r\n");
+}

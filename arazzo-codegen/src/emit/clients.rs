@@ -417,6 +417,29 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
             },
         )
     };
+    // Bodies sent as `multipart/form-data`, with the fields that go as files.
+    let (multipart_fn, multipart_call) = if n.multipart.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        let arms = n.multipart.iter().map(|(op, files)| {
+            let op = heck::ToSnakeCase::to_snake_case(op.as_str());
+            quote! { #op => ::std::option::Option::Some(&[#(#files),*]), }
+        });
+        (
+            by_operation(
+                "The fields sent as files of each operation whose body is sent as `multipart/form-data`.",
+                format_ident!("multipart_files"),
+                quote!(&'static [&'static str]),
+                arms,
+            ),
+            quote! {
+                if let ::std::option::Option::Some(files) = multipart_files(info.operation_id) {
+                    super::arazzo_support::to_multipart(request, files)
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+            },
+        )
+    };
     let form_styles = by_operation(
         "The form encoding of each operation whose body is sent as a form.",
         format_ident!("form_styles"),
@@ -425,6 +448,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
     );
     quote! {
         #content_type_fn
+        #multipart_fn
         #form_styles
 
         impl progenitor_client::ClientHooks<Settings> for Client {
@@ -442,6 +466,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                     super::arazzo_support::to_form(request, styles)
                         .map_err(progenitor_client::Error::Custom)?;
                 }
+                #multipart_call
                 #content_type_call
                 ::std::result::Result::Ok(())
             }

@@ -63,6 +63,9 @@ pub struct Normalised {
     /// operationId (as given to the generator) to the JSON media type its body is sent as,
     /// where that is not `application/json`.
     pub content_types: BTreeMap<String, String>,
+    /// operationId (as given to the generator) of each body sent as `multipart/form-data`, to
+    /// the fields that go as files.
+    pub multipart: BTreeMap<String, Vec<String>>,
 }
 
 /// Methods of the generated `Client` (its own and its hook trait's) that an operation's
@@ -91,6 +94,7 @@ pub fn normalise(raw: &Value, used: &BTreeSet<String>, keep_all: bool) -> Normal
         renamed: BTreeMap::new(),
         dropped_params: BTreeSet::new(),
         content_types: BTreeMap::new(),
+        multipart: BTreeMap::new(),
         lifted: BTreeMap::new(),
     };
     let doc = n.run(keep, used);
@@ -101,6 +105,7 @@ pub fn normalise(raw: &Value, used: &BTreeSet<String>, keep_all: bool) -> Normal
         changes: n.changes,
         dropped_params: n.dropped_params,
         content_types: n.content_types,
+        multipart: n.multipart,
     }
 }
 
@@ -111,6 +116,7 @@ struct Normaliser<'a> {
     renamed: BTreeMap<String, String>,
     dropped_params: BTreeSet<(String, String)>,
     content_types: BTreeMap<String, String>,
+    multipart: BTreeMap<String, Vec<String>>,
     /// Components lifted out of the middle of others: (kind, name) to the reference they
     /// replace.
     lifted: BTreeMap<(String, String), String>,
@@ -521,15 +527,17 @@ impl Normaliser<'_> {
                 0
             } else if mt == "application/x-www-form-urlencoded" {
                 1
-            } else if mt == "application/octet-stream" || mt.starts_with("text/plain") {
+            } else if mt == "multipart/form-data" {
                 2
-            } else {
+            } else if mt == "application/octet-stream" || mt.starts_with("text/plain") {
                 3
+            } else {
+                4
             }
         };
         let (chosen, media) = content.iter().min_by_key(|(mt, _)| rank(mt))?;
-        if rank(chosen) == 3 {
-            self.fatal(at, format!("request media type `{chosen}` cannot be sent by the generated client (it sends JSON, forms, text and bytes)"));
+        if rank(chosen) == 4 {
+            self.fatal(at, format!("request media type `{chosen}` cannot be sent by the generated client (it sends JSON, forms, multipart forms, text and bytes)"));
             return None;
         }
         if content.len() > 1 {
@@ -589,6 +597,21 @@ impl Normaliser<'_> {
             self.forms.insert(id.to_string(), enc);
             chosen = "application/json".into();
         }
+        let multipart = chosen.eq_ignore_ascii_case("multipart/form-data");
+        if multipart {
+            let files = self.file_fields(media.get("schema").unwrap_or(&Value::Null));
+            let sent = if files.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; file fields: {}",
+                    crate::suggest::list(&files.iter().map(String::as_str).collect::<Vec<_>>())
+                )
+            };
+            self.change(&source::child(at, "content"), format!("the multipart body is built as JSON and sent as `multipart/form-data`, one part per field{sent}"));
+            self.multipart.insert(id.to_string(), files);
+            chosen = "application/json".into();
+        }
         if media
             .as_object_mut()
             .and_then(|m| m.remove("encoding"))
@@ -596,13 +619,36 @@ impl Normaliser<'_> {
         {
             self.change(
                 &source::child(at, "content"),
-                "the body's `encoding` is applied by the generated client's form encoder",
+                if multipart {
+                    "the multipart body's `encoding` (content types per part) is not applied: a string part goes as it is, an object or array as JSON"
+                } else {
+                    "the body's `encoding` is applied by the generated client's form encoder"
+                },
             );
         }
         let mut c = Map::new();
         c.insert(chosen, media);
         body["content"] = Value::Object(c);
         Some(body)
+    }
+
+    /// The properties of a multipart body's schema that are files (`format: binary` or
+    /// `base64`).
+    fn file_fields(&self, schema: &Value) -> Vec<String> {
+        let schema = self.inline(schema);
+        let Some(Value::Object(props)) = schema.get("properties") else {
+            return Vec::new();
+        };
+        props
+            .iter()
+            .filter(|(_, p)| {
+                matches!(
+                    self.inline(p).get("format").and_then(Value::as_str),
+                    Some("binary" | "base64")
+                )
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
     }
 
     fn responses(&mut self, responses: &Value, at: &str) -> Value {

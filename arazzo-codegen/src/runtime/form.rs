@@ -107,3 +107,45 @@ fn escape(out: &mut ::std::string::String, text: &str, is_key: bool) {
         }
     }
 }
+
+/// Encodes the members of `body` (an object) as `multipart/form-data` parts separated by
+/// `boundary`, in the body's order. Nulls are left out; a string is the part's content as it
+/// is; an object or array is its JSON text (`Content-Type: application/json`); other values are
+/// their JSON text. Fields named in `files` are sent as files (with a `filename` and
+/// `Content-Type: application/octet-stream`).
+pub fn multipart(
+    body: &::serde_json::Value,
+    files: &[&str],
+    boundary: &str,
+) -> ::std::vec::Vec<u8> {
+    let mut out = ::std::vec::Vec::new();
+    if let ::serde_json::Value::Object(fields) = body {
+        for (name, value) in fields {
+            let content = match value {
+                ::serde_json::Value::Null => continue,
+                ::serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            // Quotes and line breaks in a name are percent-encoded, as browsers do.
+            let quoted = name
+                .replace('"', "%22")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A");
+            let mut head =
+                ::std::format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{quoted}\"");
+            if files.contains(&name.as_str()) {
+                head.push_str(&::std::format!(
+                    "; filename=\"{quoted}\"\r\nContent-Type: application/octet-stream"
+                ));
+            } else if value.is_object() || value.is_array() {
+                head.push_str("\r\nContent-Type: application/json");
+            }
+            head.push_str("\r\n\r\n");
+            out.extend_from_slice(head.as_bytes());
+            out.extend_from_slice(content.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(::std::format!("--{boundary}--\r\n").as_bytes());
+    out
+}

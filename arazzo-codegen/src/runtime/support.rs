@@ -70,22 +70,50 @@ pub fn basic(user: &str, password: &str) -> ::std::string::String {
     out
 }
 
+/// The request's body read as JSON, for re-encoding as `what`; `None` without a body.
+fn json_body(
+    request: &::reqwest::Request,
+    what: &str,
+) -> ::std::result::Result<::std::option::Option<::serde_json::Value>, ::std::string::String> {
+    let ::std::option::Option::Some(body) = request.body() else {
+        return ::std::result::Result::Ok(::std::option::Option::None);
+    };
+    let ::std::option::Option::Some(bytes) = body.as_bytes() else {
+        return ::std::result::Result::Err(::std::format!("a streamed request body cannot be sent as {what}"));
+    };
+    ::serde_json::from_slice(bytes)
+        .map(::std::option::Option::Some)
+        .map_err(|e| ::std::format!("the request body is not JSON, so it cannot be sent as {what}: {e}"))
+}
+
 /// Re-encodes a request's JSON body as a form, field by field in the given styles.
 pub fn to_form(
     request: &mut ::reqwest::Request,
     styles: &[(&str, form::Style)],
 ) -> ::std::result::Result<(), ::std::string::String> {
-    let ::std::option::Option::Some(body) = request.body() else {
+    let ::std::option::Option::Some(value) = json_body(request, "a form")? else {
         return ::std::result::Result::Ok(());
     };
-    let ::std::option::Option::Some(bytes) = body.as_bytes() else {
-        return ::std::result::Result::Err("a streamed request body cannot be form-encoded".into());
-    };
-    let value: ::serde_json::Value = ::serde_json::from_slice(bytes)
-        .map_err(|e| ::std::format!("the request body is not JSON, so it cannot be form-encoded: {e}"))?;
     let text = form::encode(&value, styles);
     *request.body_mut() = ::std::option::Option::Some(::reqwest::Body::from(text));
     set_header(request, "content-type", "application/x-www-form-urlencoded")
+}
+
+/// Re-encodes a request's JSON body as `multipart/form-data`, one part per field; the fields
+/// named in `files` go as files.
+pub fn to_multipart(
+    request: &mut ::reqwest::Request,
+    files: &[&str],
+) -> ::std::result::Result<(), ::std::string::String> {
+    let ::std::option::Option::Some(value) = json_body(request, "multipart/form-data")? else {
+        return ::std::result::Result::Ok(());
+    };
+    // A boundary no part is likely to hold.
+    let boundary = ::std::format!("arazzo-boundary-{}", idempotency_key());
+    let bytes = form::multipart(&value, files, &boundary);
+    *request.body_mut() = ::std::option::Option::Some(::reqwest::Body::from(bytes));
+    let content_type = ::std::format!("multipart/form-data; boundary={boundary}");
+    set_header(request, "content-type", &content_type)
 }
 
 /// Joins base URL and path with exactly one slash: a base URL given with a trailing slash

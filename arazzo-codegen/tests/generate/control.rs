@@ -70,28 +70,59 @@ pub mod arazzo_support {
         }
         out
     }
+    /// The request's body read as JSON, for re-encoding as `what`; `None` without a body.
+    fn json_body(
+        request: &::reqwest::Request,
+        what: &str,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        let ::std::option::Option::Some(body) = request.body() else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        let ::std::option::Option::Some(bytes) = body.as_bytes() else {
+            return ::std::result::Result::Err(
+                ::std::format!("a streamed request body cannot be sent as {what}"),
+            );
+        };
+        ::serde_json::from_slice(bytes)
+            .map(::std::option::Option::Some)
+            .map_err(|e| {
+                ::std::format!(
+                    "the request body is not JSON, so it cannot be sent as {what}: {e}"
+                )
+            })
+    }
     /// Re-encodes a request's JSON body as a form, field by field in the given styles.
     pub fn to_form(
         request: &mut ::reqwest::Request,
         styles: &[(&str, form::Style)],
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::std::option::Option::Some(body) = request.body() else {
+        let ::std::option::Option::Some(value) = json_body(request, "a form")? else {
             return ::std::result::Result::Ok(());
         };
-        let ::std::option::Option::Some(bytes) = body.as_bytes() else {
-            return ::std::result::Result::Err(
-                "a streamed request body cannot be form-encoded".into(),
-            );
-        };
-        let value: ::serde_json::Value = ::serde_json::from_slice(bytes)
-            .map_err(|e| {
-                ::std::format!(
-                    "the request body is not JSON, so it cannot be form-encoded: {e}"
-                )
-            })?;
         let text = form::encode(&value, styles);
         *request.body_mut() = ::std::option::Option::Some(::reqwest::Body::from(text));
         set_header(request, "content-type", "application/x-www-form-urlencoded")
+    }
+    /// Re-encodes a request's JSON body as `multipart/form-data`, one part per field; the fields
+    /// named in `files` go as files.
+    pub fn to_multipart(
+        request: &mut ::reqwest::Request,
+        files: &[&str],
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        let ::std::option::Option::Some(value) = json_body(
+            request,
+            "multipart/form-data",
+        )? else {
+            return ::std::result::Result::Ok(());
+        };
+        let boundary = ::std::format!("arazzo-boundary-{}", idempotency_key());
+        let bytes = form::multipart(&value, files, &boundary);
+        *request.body_mut() = ::std::option::Option::Some(::reqwest::Body::from(bytes));
+        let content_type = ::std::format!("multipart/form-data; boundary={boundary}");
+        set_header(request, "content-type", &content_type)
     }
     /// Joins base URL and path with exactly one slash: a base URL given with a trailing slash
     /// would otherwise leave `//` at the start of the path.
@@ -848,6 +879,49 @@ pub mod arazzo_support {
                     b => out.push_str(&::std::format!("%{b:02X}")),
                 }
             }
+        }
+        /// Encodes the members of `body` (an object) as `multipart/form-data` parts separated by
+        /// `boundary`, in the body's order. Nulls are left out; a string is the part's content as it
+        /// is; an object or array is its JSON text (`Content-Type: application/json`); other values are
+        /// their JSON text. Fields named in `files` are sent as files (with a `filename` and
+        /// `Content-Type: application/octet-stream`).
+        pub fn multipart(
+            body: &::serde_json::Value,
+            files: &[&str],
+            boundary: &str,
+        ) -> ::std::vec::Vec<u8> {
+            let mut out = ::std::vec::Vec::new();
+            if let ::serde_json::Value::Object(fields) = body {
+                for (name, value) in fields {
+                    let content = match value {
+                        ::serde_json::Value::Null => continue,
+                        ::serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let quoted = name
+                        .replace('"', "%22")
+                        .replace('\r', "%0D")
+                        .replace('\n', "%0A");
+                    let mut head = ::std::format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"{quoted}\""
+                    );
+                    if files.contains(&name.as_str()) {
+                        head.push_str(
+                            &::std::format!(
+                                "; filename=\"{quoted}\"\r\nContent-Type: application/octet-stream"
+                            ),
+                        );
+                    } else if value.is_object() || value.is_array() {
+                        head.push_str("\r\nContent-Type: application/json");
+                    }
+                    head.push_str("\r\n\r\n");
+                    out.extend_from_slice(head.as_bytes());
+                    out.extend_from_slice(content.as_bytes());
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+            out.extend_from_slice(::std::format!("--{boundary}--\r\n").as_bytes());
+            out
         }
     }
 }

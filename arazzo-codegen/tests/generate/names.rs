@@ -70,28 +70,59 @@ pub mod arazzo_support {
         }
         out
     }
+    /// The request's body read as JSON, for re-encoding as `what`; `None` without a body.
+    fn json_body(
+        request: &::reqwest::Request,
+        what: &str,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        let ::std::option::Option::Some(body) = request.body() else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        let ::std::option::Option::Some(bytes) = body.as_bytes() else {
+            return ::std::result::Result::Err(
+                ::std::format!("a streamed request body cannot be sent as {what}"),
+            );
+        };
+        ::serde_json::from_slice(bytes)
+            .map(::std::option::Option::Some)
+            .map_err(|e| {
+                ::std::format!(
+                    "the request body is not JSON, so it cannot be sent as {what}: {e}"
+                )
+            })
+    }
     /// Re-encodes a request's JSON body as a form, field by field in the given styles.
     pub fn to_form(
         request: &mut ::reqwest::Request,
         styles: &[(&str, form::Style)],
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::std::option::Option::Some(body) = request.body() else {
+        let ::std::option::Option::Some(value) = json_body(request, "a form")? else {
             return ::std::result::Result::Ok(());
         };
-        let ::std::option::Option::Some(bytes) = body.as_bytes() else {
-            return ::std::result::Result::Err(
-                "a streamed request body cannot be form-encoded".into(),
-            );
-        };
-        let value: ::serde_json::Value = ::serde_json::from_slice(bytes)
-            .map_err(|e| {
-                ::std::format!(
-                    "the request body is not JSON, so it cannot be form-encoded: {e}"
-                )
-            })?;
         let text = form::encode(&value, styles);
         *request.body_mut() = ::std::option::Option::Some(::reqwest::Body::from(text));
         set_header(request, "content-type", "application/x-www-form-urlencoded")
+    }
+    /// Re-encodes a request's JSON body as `multipart/form-data`, one part per field; the fields
+    /// named in `files` go as files.
+    pub fn to_multipart(
+        request: &mut ::reqwest::Request,
+        files: &[&str],
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        let ::std::option::Option::Some(value) = json_body(
+            request,
+            "multipart/form-data",
+        )? else {
+            return ::std::result::Result::Ok(());
+        };
+        let boundary = ::std::format!("arazzo-boundary-{}", idempotency_key());
+        let bytes = form::multipart(&value, files, &boundary);
+        *request.body_mut() = ::std::option::Option::Some(::reqwest::Body::from(bytes));
+        let content_type = ::std::format!("multipart/form-data; boundary={boundary}");
+        set_header(request, "content-type", &content_type)
     }
     /// Joins base URL and path with exactly one slash: a base URL given with a trailing slash
     /// would otherwise leave `//` at the start of the path.
@@ -849,6 +880,49 @@ pub mod arazzo_support {
                 }
             }
         }
+        /// Encodes the members of `body` (an object) as `multipart/form-data` parts separated by
+        /// `boundary`, in the body's order. Nulls are left out; a string is the part's content as it
+        /// is; an object or array is its JSON text (`Content-Type: application/json`); other values are
+        /// their JSON text. Fields named in `files` are sent as files (with a `filename` and
+        /// `Content-Type: application/octet-stream`).
+        pub fn multipart(
+            body: &::serde_json::Value,
+            files: &[&str],
+            boundary: &str,
+        ) -> ::std::vec::Vec<u8> {
+            let mut out = ::std::vec::Vec::new();
+            if let ::serde_json::Value::Object(fields) = body {
+                for (name, value) in fields {
+                    let content = match value {
+                        ::serde_json::Value::Null => continue,
+                        ::serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let quoted = name
+                        .replace('"', "%22")
+                        .replace('\r', "%0D")
+                        .replace('\n', "%0A");
+                    let mut head = ::std::format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"{quoted}\""
+                    );
+                    if files.contains(&name.as_str()) {
+                        head.push_str(
+                            &::std::format!(
+                                "; filename=\"{quoted}\"\r\nContent-Type: application/octet-stream"
+                            ),
+                        );
+                    } else if value.is_object() || value.is_array() {
+                        head.push_str("\r\nContent-Type: application/json");
+                    }
+                    head.push_str("\r\n\r\n");
+                    out.extend_from_slice(head.as_bytes());
+                    out.extend_from_slice(content.as_bytes());
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+            out.extend_from_slice(::std::format!("--{boundary}--\r\n").as_bytes());
+            out
+        }
     }
 }
 ///Client for the `billing` source (tests/generate/names/billing.openapi.yaml).
@@ -996,6 +1070,19 @@ and a comment end * / in it.*/
         }
         impl SubscriptionSchedule3 {
             pub fn builder() -> builder::SubscriptionSchedule3 {
+                Default::default()
+            }
+        }
+        ///`UploadDocumentBody`
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        pub struct UploadDocumentBody {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub file: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub note: ::std::option::Option<::std::string::String>,
+        }
+        impl UploadDocumentBody {
+            pub fn builder() -> builder::UploadDocumentBody {
                 Default::default()
             }
         }
@@ -1305,6 +1392,75 @@ and a comment end * / in it.*/
                     }
                 }
             }
+            #[derive(Clone, Debug)]
+            pub struct UploadDocumentBody {
+                file: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
+                    ::std::string::String,
+                >,
+                note: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
+                    ::std::string::String,
+                >,
+            }
+            impl ::std::default::Default for UploadDocumentBody {
+                fn default() -> Self {
+                    Self {
+                        file: Ok(Default::default()),
+                        note: Ok(Default::default()),
+                    }
+                }
+            }
+            impl UploadDocumentBody {
+                pub fn file<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.file = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for file: {e}")
+                        });
+                    self
+                }
+                pub fn note<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.note = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for note: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<UploadDocumentBody>
+            for super::UploadDocumentBody {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: UploadDocumentBody,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self {
+                        file: value.file?,
+                        note: value.note?,
+                    })
+                }
+            }
+            impl ::std::convert::From<super::UploadDocumentBody> for UploadDocumentBody {
+                fn from(value: super::UploadDocumentBody) -> Self {
+                    Self {
+                        file: Ok(value.file),
+                        note: Ok(value.note),
+                    }
+                }
+            }
         }
         /// Error types.
         pub mod error {
@@ -1429,6 +1585,18 @@ let response = client.create_subscription()
 ```*/
         pub fn create_subscription(&self) -> builder::CreateSubscription<'_> {
             builder::CreateSubscription::new(self)
+        }
+        /**Sends a `POST` request to `/subscriptions/{subscription_id}/documents`
+
+```ignore
+let response = client.upload_document()
+    .subscription_id(subscription_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+        pub fn upload_document(&self) -> builder::UploadDocument<'_> {
+            builder::UploadDocument::new(self)
         }
         /**Sends a `POST` request to `/ping`
 
@@ -1627,6 +1795,104 @@ let response = client.post_operation()
                 }
             }
         }
+        /**Builder for [`Client::upload_document`]
+
+[`Client::upload_document`]: super::Client::upload_document*/
+        #[derive(Debug, Clone)]
+        pub struct UploadDocument<'a> {
+            client: &'a super::Client,
+            subscription_id: Result<::std::string::String, String>,
+            body: Result<types::builder::UploadDocumentBody, String>,
+        }
+        impl<'a> UploadDocument<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    subscription_id: Err(
+                        "subscription_id was not initialized".to_string(),
+                    ),
+                    body: Ok(::std::default::Default::default()),
+                }
+            }
+            pub fn subscription_id<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.subscription_id = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for subscription_id failed"
+                            .to_string()
+                    });
+                self
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::UploadDocumentBody>,
+                <V as std::convert::TryInto<
+                    types::UploadDocumentBody,
+                >>::Error: std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| {
+                        format!(
+                            "conversion to `UploadDocumentBody` for body failed: {}", s
+                        )
+                    });
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self
+            where
+                F: std::ops::FnOnce(
+                    types::builder::UploadDocumentBody,
+                ) -> types::builder::UploadDocumentBody,
+            {
+                self.body = self.body.map(f);
+                self
+            }
+            ///Sends a `POST` request to `/subscriptions/{subscription_id}/documents`
+            pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                let Self { client, subscription_id, body } = self;
+                let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UploadDocumentBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/subscriptions/{}/documents", client.baseurl, encode_path(&
+                    subscription_id.to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "upload_document",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
         /**Builder for [`Client::post_operation`]
 
 [`Client::post_operation`]: super::Client::post_operation*/
@@ -1691,6 +1957,15 @@ let response = client.post_operation()
             _ => ::std::option::Option::None,
         }
     }
+    /// The fields sent as files of each operation whose body is sent as `multipart/form-data`.
+    fn multipart_files(
+        operation_id: &str,
+    ) -> ::std::option::Option<&'static [&'static str]> {
+        match operation_id {
+            "upload_document" => ::std::option::Option::Some(&["file"]),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// The form encoding of each operation whose body is sent as a form.
     fn form_styles(
         operation_id: &str,
@@ -1722,6 +1997,12 @@ let response = client.post_operation()
             }
             if let ::std::option::Option::Some(styles) = form_styles(info.operation_id) {
                 super::arazzo_support::to_form(request, styles)
+                    .map_err(progenitor_client::Error::Custom)?;
+            }
+            if let ::std::option::Option::Some(files) = multipart_files(
+                info.operation_id,
+            ) {
+                super::arazzo_support::to_multipart(request, files)
                     .map_err(progenitor_client::Error::Custom)?;
             }
             if let ::std::option::Option::Some(ct) = content_type(info.operation_id) {
@@ -1878,16 +2159,45 @@ pub async fn read_subscription(
         ::std::string::String,
     >("create", "created", &step_1.body, "/id")?;
     let step_2 = arazzo_support::exchange(
-            "ping",
-            clients.billing.post_operation().send().await,
+            "upload",
+            clients
+                .billing
+                .upload_document()
+                .subscription_id(step_0_id.clone())
+                .body(
+                    arazzo_support::from_json::<
+                        billing::types::UploadDocumentBody,
+                    >(
+                        "upload",
+                        "request body",
+                        ::serde_json::json!(
+                            { "note" : ("renewal"), "file" : ("PDF bytes") }
+                        ),
+                    )?,
+                )
+                .send()
+                .await,
         )
         .await?;
     if !((200..300).contains(&step_2.status)) {
         return ::std::result::Result::Err(Error::Failed {
-            step: "ping",
+            step: "upload",
             criterion: "a 2xx status",
             status: step_2.status,
             body: ::std::option::Option::Some(step_2.body),
+        });
+    }
+    let step_3 = arazzo_support::exchange(
+            "ping",
+            clients.billing.post_operation().send().await,
+        )
+        .await?;
+    if !((200..300).contains(&step_3.status)) {
+        return ::std::result::Result::Err(Error::Failed {
+            step: "ping",
+            criterion: "a 2xx status",
+            status: step_3.status,
+            body: ::std::option::Option::Some(step_3.body),
         });
     }
     ::std::result::Result::Ok(read_subscription::Outputs {

@@ -565,11 +565,18 @@ async fn a_state_machine_runs_its_dependency_and_reads_a_called_workflows_status
 
 /// A description whose names collide in Rust (`tests/generate/names`): the renamed operation
 /// (`post` is `post_operation`) still calls `POST /ping`, the parameter kept of two with one
-/// Rust name goes where it is declared, and a `+json` body goes out with its declared media type.
+/// Rust name goes where it is declared, a `+json` body goes out with its declared media type,
+/// and a multipart body as multipart parts.
 #[tokio::test]
 async fn renamed_names_still_reach_the_wire_as_declared() {
     let sub = r#"{"id":"s-1","schedule":{"phase":"trial"}}"#;
-    let (base, seen) = server(vec![(200, sub, &[]), (201, sub, &[]), (204, "", &[])]).await;
+    let (base, seen) = server(vec![
+        (200, sub, &[]),
+        (201, sub, &[]),
+        (204, "", &[]),
+        (204, "", &[]),
+    ])
+    .await;
     let out = names::read_subscription(
         &names::Clients::with_base_urls(|_| base.clone()),
         names::read_subscription::Inputs {
@@ -588,8 +595,23 @@ async fn renamed_names_still_reach_the_wire_as_declared() {
         vec![
             "GET /subscriptions/s-1?MaxResults=10",
             "POST /subscriptions",
+            "POST /subscriptions/s-1/documents",
             "POST /ping"
         ]
+    );
+    // The multipart body: one part per field, the binary one as a file.
+    let head = &seen[2].3;
+    let boundary = head
+        .split("content-type: multipart/form-data; boundary=")
+        .nth(1)
+        .and_then(|rest| rest.split("\r\n").next())
+        .expect("a multipart content type");
+    assert_eq!(
+        seen[2].2,
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\nPDF bytes\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nrenewal\r\n--{boundary}--\r\n"
+        )
     );
     assert!(
         seen[1]
