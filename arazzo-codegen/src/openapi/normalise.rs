@@ -288,10 +288,12 @@ impl Normaliser<'_> {
         true
     }
 
-    /// String enums whose values collide as Rust variant names are read as plain strings.
+    /// String enums whose values collide as Rust variant names, or give names that are not
+    /// ASCII, are read as plain strings.
     fn enums(&mut self, doc: &mut Value) {
         let mut found = Vec::new();
         let mut narrowed = Vec::new();
+        let mut unusual = Vec::new();
         super::walk::schemas(doc, &mut |s, at| {
             if !s.contains_key("enum") {
                 return;
@@ -319,6 +321,13 @@ impl Normaliser<'_> {
                 .unwrap_or_default();
             for v in values {
                 let name = crate::names::ident(&v, crate::names::Case::Camel);
+                if !name.is_ascii() {
+                    // rustc warns on some non-ASCII identifiers (`uncommon_codepoints`), and
+                    // only a crate can allow that.
+                    unusual.push((at.to_string(), v));
+                    s.remove("enum");
+                    return;
+                }
                 if let Some(first) = seen.insert(name, v.clone()) {
                     found.push((at.to_string(), first, v));
                     s.remove("enum");
@@ -328,6 +337,9 @@ impl Normaliser<'_> {
         });
         for (at, combined) in narrowed {
             self.change(&at, format!("an `enum` beside `{combined}` is read as the enum alone (its values already say what is allowed)"));
+        }
+        for (at, v) in unusual {
+            self.change(&at, format!("enum value `{v}` would give a Rust name that is not ASCII; the enum is read as its base type"));
         }
         for (at, a, b) in found {
             self.change(&at, format!("enum values `{a}` and `{b}` would get the same Rust name; the enum is read as its base type"));

@@ -2,6 +2,8 @@
 //! rejects or turns into Rust that does not compile, read the one way it can be read. Each
 //! repair is returned with its place so the normaliser can report it.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::walk;
@@ -33,11 +35,84 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// The type a schema declares, or that all its `enum` values share.
+fn declared_type(schema: &Value) -> Option<&'static str> {
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        return ["string", "integer", "number", "boolean", "array", "object"]
+            .into_iter()
+            .find(|k| *k == t);
+    }
+    let values = schema.get("enum")?.as_array()?;
+    let kinds: std::collections::BTreeSet<&'static str> = values
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(json_type)
+        .collect();
+    match kinds.into_iter().collect::<Vec<_>>().as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// Whether two declared types admit the same values (an integer is a number).
+fn same_kind(a: &str, b: &str) -> bool {
+    let numeric = |t: &str| t == "integer" || t == "number";
+    a == b || (numeric(a) && numeric(b))
+}
+
+/// The declared type of each component schema.
+fn component_types(doc: &Value) -> BTreeMap<String, &'static str> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, s)| Some((name.clone(), declared_type(s)?)))
+        .collect()
+}
+
+/// The declared type of a `oneOf`/`anyOf` member, following a reference to a component.
+fn member_type(
+    member: &Value,
+    components: &BTreeMap<String, &'static str>,
+) -> Option<&'static str> {
+    let Some(r) = member.get("$ref").and_then(Value::as_str) else {
+        return declared_type(member);
+    };
+    let name = r.strip_prefix("#/components/schemas/")?;
+    components
+        .get(&name.replace("~1", "/").replace("~0", "~"))
+        .copied()
+}
+
 /// Repairs every schema of `doc` in place.
 pub fn repair(doc: &mut Value) -> Vec<Repair> {
     let mut out = Vec::new();
     let mut titles = 0usize;
+    let components = component_types(doc);
     walk::schemas(doc, &mut |s, at| {
+        // A `type` that no alternative has: the alternatives say what the value is.
+        if let Some(t) = s.get("type").and_then(Value::as_str).map(str::to_string) {
+            for key in ["oneOf", "anyOf"] {
+                let Some(Value::Array(members)) = s.get(key) else {
+                    continue;
+                };
+                let others: Option<Vec<&str>> = members
+                    .iter()
+                    .map(|m| member_type(m, &components))
+                    .collect();
+                if s.contains_key("properties")
+                    || !others.is_some_and(|o| !o.is_empty() && o.iter().all(|m| !same_kind(m, &t)))
+                {
+                    continue;
+                }
+                s.remove("type");
+                if t == "object" {
+                    s.remove("additionalProperties");
+                }
+                out.push((at.to_string(), format!("`type: {t}` fits none of the `{key}` alternatives; the schema is read as the alternatives alone")));
+                break;
+            }
+        }
         // A title names a type in the client generator, whatever else has that name.
         if s.remove("title").is_some() {
             titles += 1;
@@ -178,8 +253,11 @@ mod tests {
                       "e": {"enum": [true, 1]},
                       "s": {"type": "string", "enum": ["x"], "default": "y"},
                       "ok": {"type": "string", "default": "z"},
-                      "f": {"format": "date-time"}
-                  }}
+                      "f": {"format": "date-time"},
+                      "o": {"type": "object", "additionalProperties": false,
+                            "oneOf": [{"$ref": "#/components/schemas/S"}, {"type": "string"}]}
+                  }},
+            "S": {"enum": ["a"]}
         }}});
         let r = repair(&mut doc);
         let a = &doc["components"]["schemas"]["A"];
@@ -190,6 +268,8 @@ mod tests {
         assert!(a["properties"]["s"].get("default").is_none());
         assert_eq!(a["properties"]["ok"]["default"], "z");
         assert_eq!(a["properties"]["f"]["type"], "string");
-        assert_eq!(r.len(), 7, "{r:?}");
+        let o = &a["properties"]["o"];
+        assert!(o.get("type").is_none() && o.get("additionalProperties").is_none());
+        assert_eq!(r.len(), 8, "{r:?}");
     }
 }

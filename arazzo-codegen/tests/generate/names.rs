@@ -1010,6 +1010,61 @@ pub mod billing {
                 value.parse()
             }
         }
+        ///`KnownRel`
+        #[derive(
+            ::serde::Deserialize,
+            ::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        pub enum KnownRel {
+            #[serde(rename = "alternate")]
+            Alternate,
+            #[serde(rename = "related")]
+            Related,
+        }
+        impl ::std::fmt::Display for KnownRel {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Alternate => f.write_str("alternate"),
+                    Self::Related => f.write_str("related"),
+                }
+            }
+        }
+        impl ::std::str::FromStr for KnownRel {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "alternate" => Ok(Self::Alternate),
+                    "related" => Ok(Self::Related),
+                    _ => Err("invalid value".into()),
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for KnownRel {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for KnownRel {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
         /**A problem, described with a bare carriage return
 and a comment end * / in it.*/
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1020,6 +1075,26 @@ and a comment end * / in it.*/
         impl Problem {
             pub fn builder() -> builder::Problem {
                 Default::default()
+            }
+        }
+        ///An object type that none of its alternatives has.
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(untagged)]
+        pub enum RelCode {
+            KnownRel(KnownRel),
+            String(::std::string::String),
+        }
+        impl ::std::fmt::Display for RelCode {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    Self::KnownRel(x) => x.fmt(f),
+                    Self::String(x) => x.fmt(f),
+                }
+            }
+        }
+        impl ::std::convert::From<KnownRel> for RelCode {
+            fn from(value: KnownRel) -> Self {
+                Self::KnownRel(value)
             }
         }
         ///`Subscription`
@@ -1033,7 +1108,12 @@ and a comment end * / in it.*/
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub next: ::std::option::Option<SubscriptionSchedule3>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub rel: ::std::option::Option<RelCode>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub schedule: ::std::option::Option<SubscriptionSchedule>,
+            ///Values whose Rust names would not be ASCII.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub script: ::std::option::Option<::std::string::String>,
         }
         impl Subscription {
             pub fn builder() -> builder::Subscription {
@@ -1146,8 +1226,16 @@ and a comment end * / in it.*/
                     ::std::option::Option<super::SubscriptionSchedule3>,
                     ::std::string::String,
                 >,
+                rel: ::std::result::Result<
+                    ::std::option::Option<super::RelCode>,
+                    ::std::string::String,
+                >,
                 schedule: ::std::result::Result<
                     ::std::option::Option<super::SubscriptionSchedule>,
+                    ::std::string::String,
+                >,
+                script: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
                     ::std::string::String,
                 >,
             }
@@ -1158,7 +1246,9 @@ and a comment end * / in it.*/
                         id: Err("no value supplied for id".to_string()),
                         interval: Ok(Default::default()),
                         next: Ok(Default::default()),
+                        rel: Ok(Default::default()),
                         schedule: Ok(Default::default()),
+                        script: Ok(Default::default()),
                     }
                 }
             }
@@ -1215,6 +1305,18 @@ and a comment end * / in it.*/
                         });
                     self
                 }
+                pub fn rel<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<super::RelCode>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.rel = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for rel: {e}")
+                        });
+                    self
+                }
                 pub fn schedule<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<
@@ -1229,6 +1331,20 @@ and a comment end * / in it.*/
                         });
                     self
                 }
+                pub fn script<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.script = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for script: {e}")
+                        });
+                    self
+                }
             }
             impl ::std::convert::TryFrom<Subscription> for super::Subscription {
                 type Error = super::error::ConversionError;
@@ -1240,7 +1356,9 @@ and a comment end * / in it.*/
                         id: value.id?,
                         interval: value.interval?,
                         next: value.next?,
+                        rel: value.rel?,
                         schedule: value.schedule?,
+                        script: value.script?,
                     })
                 }
             }
@@ -1251,7 +1369,9 @@ and a comment end * / in it.*/
                         id: Ok(value.id),
                         interval: Ok(value.interval),
                         next: Ok(value.next),
+                        rel: Ok(value.rel),
                         schedule: Ok(value.schedule),
+                        script: Ok(value.script),
                     }
                 }
             }
