@@ -307,6 +307,16 @@ impl Normaliser<'_> {
                 for k in combined {
                     s.remove(k);
                 }
+                // What only the alternatives needed goes with them when the values are scalars.
+                let scalars = s
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|v| v.iter().all(|x| !x.is_array() && !x.is_object()));
+                if scalars {
+                    for k in ["items", "properties", "additionalProperties"] {
+                        s.remove(k);
+                    }
+                }
             }
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
             let values: Vec<String> = s
@@ -670,6 +680,12 @@ impl Normaliser<'_> {
         };
         for (code, r) in rs {
             let mut r = self.inline(r);
+            // The client types no response header (`$response.header.*` reads the response
+            // as sent), so their descriptions, and any dangling reference in them, are not
+            // handed on.
+            if let Some(m) = r.as_object_mut() {
+                m.remove("headers");
+            }
             if let Some(Value::Object(content)) = r.get("content").cloned() {
                 let json = content
                     .iter()

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::walk;
 
@@ -37,6 +37,11 @@ fn json_type(v: &Value) -> &'static str {
 
 /// The type a schema declares, or that all its `enum` values share.
 fn declared_type(schema: &Value) -> Option<&'static str> {
+    schema.as_object().and_then(declared_type_of)
+}
+
+/// [`declared_type`] of a schema object.
+fn declared_type_of(schema: &Map<String, Value>) -> Option<&'static str> {
     if let Some(t) = schema.get("type").and_then(Value::as_str) {
         return ["string", "integer", "number", "boolean", "array", "object"]
             .into_iter()
@@ -88,6 +93,8 @@ fn member_type(
 pub fn repair(doc: &mut Value) -> Vec<Repair> {
     let mut out = Vec::new();
     let mut titles = 0usize;
+    let mut array_keywords = 0usize;
+    let mut typed_enums = 0usize;
     let components = component_types(doc);
     walk::schemas(doc, &mut |s, at| {
         // A `type` that no alternative has: the alternatives say what the value is.
@@ -142,7 +149,25 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
                 format!("a schema with `format: {f}` and no `type` is read as `type: {t}`"),
             ));
         }
+        // An untyped enum of strings (or booleans) is typed by its values: the type engine
+        // cannot read a nullable one otherwise.
+        if !s.contains_key("type") {
+            if let Some(t @ ("string" | "boolean")) = declared_type_of(s) {
+                s.insert("type".into(), Value::String(t.into()));
+                typed_enums += 1;
+            }
+        }
         let ty = s.get("type").and_then(Value::as_str).map(str::to_string);
+        // Array keywords on what is not an array make the type engine read it as one.
+        if ty.as_deref() != Some("array") && !s.contains_key("items") {
+            let dropped: Vec<&str> = ["uniqueItems", "minItems", "maxItems"]
+                .into_iter()
+                .filter(|k| s.remove(*k).is_some())
+                .collect();
+            if !dropped.is_empty() {
+                array_keywords += 1;
+            }
+        }
         if let Some(t) = ty.as_deref() {
             if matches!(t, "object" | "array" | "boolean") && s.contains_key("format") {
                 let f = s.remove("format").unwrap_or_default();
@@ -180,7 +205,28 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
             } else {
                 ty.as_deref().is_none_or(|t| fits(t, d))
             };
+            // An object default must hold what the schema requires, with values of the
+            // declared types (checked one level deep).
+            let complete = match d {
+                Value::Object(given) => {
+                    let required = s.get("required").and_then(Value::as_array);
+                    let props = s.get("properties").and_then(Value::as_object);
+                    required
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .all(|r| given.contains_key(r))
+                        && given.iter().all(|(k, v)| {
+                            props
+                                .and_then(|p| p.get(k))
+                                .and_then(declared_type)
+                                .is_none_or(|t| v.is_null() || fits(t, v))
+                        })
+                }
+                _ => true,
+            };
             let ok = typed
+                && complete
                 && s.get("enum")
                     .and_then(Value::as_array)
                     .is_none_or(|a| a.contains(d));
@@ -194,6 +240,18 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
             }
         }
     });
+    if typed_enums > 0 {
+        out.push((
+            String::new(),
+            format!("{typed_enums} enums without a `type` are given the type their values share"),
+        ));
+    }
+    if array_keywords > 0 {
+        out.push((
+            String::new(),
+            format!("{array_keywords} schemas that are not arrays carry `uniqueItems`, `minItems` or `maxItems`; those are dropped"),
+        ));
+    }
     if titles > 0 {
         out.push((
             String::new(),
@@ -254,6 +312,10 @@ mod tests {
                       "s": {"type": "string", "enum": ["x"], "default": "y"},
                       "ok": {"type": "string", "default": "z"},
                       "f": {"format": "date-time"},
+                      "u": {"type": "string", "uniqueItems": false},
+                      "t": {"enum": ["x", "y"], "nullable": true},
+                      "d": {"type": "object", "required": ["a"], "default": {},
+                            "properties": {"a": {"type": "string"}}},
                       "o": {"type": "object", "additionalProperties": false,
                             "oneOf": [{"$ref": "#/components/schemas/S"}, {"type": "string"}]}
                   }},
@@ -270,6 +332,9 @@ mod tests {
         assert_eq!(a["properties"]["f"]["type"], "string");
         let o = &a["properties"]["o"];
         assert!(o.get("type").is_none() && o.get("additionalProperties").is_none());
-        assert_eq!(r.len(), 8, "{r:?}");
+        assert!(a["properties"]["u"].get("uniqueItems").is_none());
+        assert_eq!(a["properties"]["t"]["type"], "string");
+        assert!(a["properties"]["d"].get("default").is_none());
+        assert_eq!(r.len(), 11, "{r:?}");
     }
 }
