@@ -732,6 +732,18 @@ impl Normaliser<'_> {
                     "the `default` response is read as the error response for 4XX and 5XX statuses",
                 );
             }
+        } else if out.len() > 1 {
+            // No success status is listed, only errors and `default`: the client generator would
+            // write two catch-all arms.
+            if let Some(d) = out.remove("default") {
+                for range in ["2XX", "4XX", "5XX"] {
+                    out.entry(range.to_string()).or_insert_with(|| d.clone());
+                }
+                self.change(
+                    &source::child(at, "default"),
+                    "no success response is listed; the `default` response is read for 2XX, 4XX and 5XX statuses",
+                );
+            }
         }
         let body_of = |r: &Value| {
             r.get("content")

@@ -49,9 +49,11 @@ fn named(s: &Value) -> bool {
 /// Folded derived name to the pointer of the inline schema that gets it.
 pub fn derived(doc: &Value) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
+    let place = Place { doc, depth: 0 };
     if let Some(Value::Object(list)) = doc.pointer("/components/schemas") {
         for (name, s) in list {
             visit(
+                &place,
                 s,
                 &pascal(name),
                 &source::child("/components/schemas", name),
@@ -82,7 +84,14 @@ pub fn derived(doc: &Value) -> BTreeMap<String, String> {
                             &source::index(&source::child(&at, "parameters"), i),
                             "schema",
                         );
-                        visit(s, &format!("{base}{}", pascal(n)), &here, false, &mut out);
+                        visit(
+                            &place,
+                            s,
+                            &format!("{base}{}", pascal(n)),
+                            &here,
+                            false,
+                            &mut out,
+                        );
                     }
                 }
                 let bodies = [
@@ -92,7 +101,7 @@ pub fn derived(doc: &Value) -> BTreeMap<String, String> {
                 for (key, name) in bodies {
                     let Some(v) = op.get(key) else { continue };
                     for_each_media_schema(v, &source::child(&at, key), &mut |s, here| {
-                        visit(s, &name, here, false, &mut out);
+                        visit(&place, s, &name, here, false, &mut out);
                     });
                 }
             }
@@ -122,7 +131,22 @@ fn for_each_media_schema(v: &Value, at: &str, f: &mut dyn FnMut(&Value, &str)) {
     }
 }
 
-fn visit(s: &Value, name: &str, at: &str, root: bool, out: &mut BTreeMap<String, String>) {
+/// Where a schema stands while the names inside it are derived.
+struct Place<'a> {
+    /// The description, to follow `allOf` references.
+    doc: &'a Value,
+    /// How many `allOf` references were followed to get here.
+    depth: usize,
+}
+
+fn visit(
+    place: &Place<'_>,
+    s: &Value,
+    name: &str,
+    at: &str,
+    root: bool,
+    out: &mut BTreeMap<String, String>,
+) {
     if !root && named(s) {
         out.entry(fold(name)).or_insert_with(|| at.to_string());
     }
@@ -130,11 +154,19 @@ fn visit(s: &Value, name: &str, at: &str, root: bool, out: &mut BTreeMap<String,
     if let Some(Value::Object(props)) = m.get("properties") {
         for (p, child) in props {
             let here = source::child(&source::child(at, "properties"), p);
-            visit(child, &format!("{name}{}", pascal(p)), &here, false, out);
+            visit(
+                place,
+                child,
+                &format!("{name}{}", pascal(p)),
+                &here,
+                false,
+                out,
+            );
         }
     }
     if let Some(items) = m.get("items") {
         visit(
+            place,
             items,
             &format!("{name}Item"),
             &source::child(at, "items"),
@@ -144,7 +176,7 @@ fn visit(s: &Value, name: &str, at: &str, root: bool, out: &mut BTreeMap<String,
     }
     if let Some(extra @ Value::Object(_)) = m.get("additionalProperties") {
         let here = source::child(at, "additionalProperties");
-        visit(extra, &format!("{name}Value"), &here, false, out);
+        visit(place, extra, &format!("{name}Value"), &here, false, out);
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         for (i, member) in m
@@ -156,8 +188,21 @@ fn visit(s: &Value, name: &str, at: &str, root: bool, out: &mut BTreeMap<String,
         {
             let here = source::index(&source::child(at, key), i);
             // Members are merged or become variants; their own inline parts are named from
-            // the parent.
-            visit(member, name, &here, true, out);
+            // the parent. An `allOf` member that is a reference is merged too, so the inline
+            // parts of the component it names are named from this parent as well.
+            visit(place, member, name, &here, true, out);
+            let target = member
+                .get("$ref")
+                .and_then(Value::as_str)
+                .filter(|_| key == "allOf" && place.depth < 8)
+                .and_then(|r| super::local_ref(place.doc, r));
+            if let Some(target) = target {
+                let deeper = Place {
+                    doc: place.doc,
+                    depth: place.depth + 1,
+                };
+                visit(&deeper, target, name, &here, true, out);
+            }
         }
     }
 }
@@ -190,5 +235,16 @@ mod tests {
             d["subscriptionschedule"],
             "/components/schemas/Subscription/properties/schedule"
         );
+    }
+
+    #[test]
+    fn follows_references_an_all_of_merges() {
+        let doc = json!({"components": {"schemas": {
+            "Solution": {"allOf": [{"$ref": "#/components/schemas/SolutionKind"}]},
+            "SolutionKind": {"type": "object", "properties": {"kind": {"enum": ["a", "b"]}}}
+        }}});
+        let d = derived(&doc);
+        // Merged into `Solution`, the enum `kind` is `SolutionKind`, the component's own name.
+        assert!(d.contains_key("solutionkind"), "{d:?}");
     }
 }
