@@ -19,7 +19,20 @@ pub struct Repair {
 pub fn structural(doc: &mut Value) -> Vec<Repair> {
     let mut out = Vec::new();
     three_one_forms(doc, &mut out);
+    callbacks(doc, &mut out);
     walk::schemas(doc, &mut |s, at| {
+        for key in ["pattern", "format"] {
+            if let Some(v) = s.get(key).filter(|v| !v.is_string()) {
+                let shown = v.to_string();
+                s.remove(key);
+                out.push(Repair {
+                    pointer: source::child(at, key),
+                    message: format!(
+                        "a schema's `{key}` must be a string, not `{shown}`; it is dropped"
+                    ),
+                });
+            }
+        }
         if let Some(r) = s.get("required") {
             if !r.is_array() {
                 let shown = r.to_string();
@@ -87,6 +100,61 @@ pub fn structural(doc: &mut Value) -> Vec<Repair> {
         }
     }
     out
+}
+
+/// Callback entries written as a `$ref` (which OpenAPI's model does not take there) are
+/// replaced by what they point at, or dropped when that is not found: no client code is
+/// generated from callbacks.
+fn callbacks(doc: &mut Value, out: &mut Vec<Repair>) {
+    // First find them (and what they point at), then change them.
+    let mut found: Vec<(String, String, String, Option<Value>)> = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            for (name, cb) in op
+                .get("callbacks")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(r) = cb.get("$ref").and_then(Value::as_str) {
+                    let target = super::local_ref(doc, r).filter(|t| t.is_object()).cloned();
+                    found.push((path.clone(), method.clone(), name.clone(), target));
+                }
+            }
+        }
+    }
+    for (path, method, name, target) in found {
+        let at = source::child(
+            &source::child(
+                &source::child(&source::child("/paths", &path), &method),
+                "callbacks",
+            ),
+            &name,
+        );
+        let Some(Value::Object(list)) = doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&path))
+            .and_then(|i| i.get_mut(&method))
+            .and_then(|o| o.get_mut("callbacks"))
+        else {
+            continue;
+        };
+        match target {
+            Some(t) => {
+                list.insert(name.clone(), t);
+                out.push(Repair { pointer: at, message: format!("callback `{name}` is a `$ref`, which OpenAPI's model does not take here; what it points at is used") });
+            }
+            None => {
+                list.remove(&name);
+                out.push(Repair { pointer: at, message: format!("callback `{name}` is a `$ref` to nothing; it is dropped (callbacks are not generated)") });
+            }
+        }
+    }
 }
 
 /// Boolean schemas (`true`, `false`) where OpenAPI 3.0 wants objects, and `type` lists (a
@@ -218,5 +286,25 @@ mod tests {
             json!({"type": "integer", "nullable": true})
         );
         assert_eq!(r.len(), 2, "{r:?}");
+    }
+
+    #[test]
+    fn callback_references_and_non_string_patterns_are_repaired() {
+        let mut doc = json!({
+            "paths": {"/a": {"get": {"callbacks": {
+                "found": {"$ref": "#/components/callbacks/hook"},
+                "lost": {"$ref": "#/components/callbacks/none"}
+            }, "responses": {"200": {"description": "ok"}}}}},
+            "components": {
+                "callbacks": {"hook": {"{$request.body#/url}": {"post": {"responses": {"200": {"description": "ok"}}}}}},
+                "schemas": {"T": {"type": "string", "pattern": 0}}
+            }
+        });
+        let r = structural(&mut doc);
+        let cbs = &doc["paths"]["/a"]["get"]["callbacks"];
+        assert!(cbs["found"].get("{$request.body#/url}").is_some());
+        assert!(cbs.get("lost").is_none());
+        assert!(doc["components"]["schemas"]["T"].get("pattern").is_none());
+        assert_eq!(r.len(), 3, "{r:?}");
     }
 }
