@@ -149,6 +149,29 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
                 format!("a schema with `format: {f}` and no `type` is read as `type: {t}`"),
             ));
         }
+        // Two properties with one Rust field name: no struct can hold both, so the schema is
+        // read as untyped JSON, which keeps every member for what the workflows read.
+        let twins = s
+            .get("properties")
+            .and_then(Value::as_object)
+            .and_then(|props| {
+                let mut fields: BTreeMap<String, &String> = BTreeMap::new();
+                props.keys().find_map(|name| {
+                    let field = crate::names::ident(name, crate::names::Case::Snake);
+                    match fields.get(&field) {
+                        Some(first) => Some(((*first).clone(), name.clone())),
+                        None => {
+                            fields.insert(field, name);
+                            None
+                        }
+                    }
+                })
+            });
+        if let Some((first, second)) = twins {
+            s.retain(|k, _| k == "description" || k == "nullable");
+            out.push((at.to_string(), format!("properties `{first}` and `{second}` have the same Rust field name; the schema is read as untyped JSON")));
+            return;
+        }
         // An untyped enum of strings (or booleans) is typed by its values: the type engine
         // cannot read a nullable one otherwise.
         if !s.contains_key("type") {
@@ -316,6 +339,8 @@ mod tests {
                       "t": {"enum": ["x", "y"], "nullable": true},
                       "d": {"type": "object", "required": ["a"], "default": {},
                             "properties": {"a": {"type": "string"}}},
+                      "twins": {"type": "object", "required": ["ID"],
+                                "properties": {"id": {"type": "string"}, "ID": {"type": "string"}}},
                       "o": {"type": "object", "additionalProperties": false,
                             "oneOf": [{"$ref": "#/components/schemas/S"}, {"type": "string"}]}
                   }},
@@ -335,6 +360,7 @@ mod tests {
         assert!(a["properties"]["u"].get("uniqueItems").is_none());
         assert_eq!(a["properties"]["t"]["type"], "string");
         assert!(a["properties"]["d"].get("default").is_none());
-        assert_eq!(r.len(), 11, "{r:?}");
+        assert_eq!(a["properties"]["twins"], json!({}));
+        assert_eq!(r.len(), 12, "{r:?}");
     }
 }
