@@ -248,8 +248,13 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
                 }
                 _ => true,
             };
+            // Under `anyOf`/`oneOf`, or an object or array under `allOf`, the type engine checks
+            // the default against the combination and may refuse what fits.
+            let combined = ["anyOf", "oneOf"].iter().any(|k| s.contains_key(*k))
+                || (s.contains_key("allOf") && (d.is_object() || d.is_array()));
             let ok = typed
                 && complete
+                && !combined
                 && s.get("enum")
                     .and_then(Value::as_array)
                     .is_none_or(|a| a.contains(d));
@@ -258,7 +263,11 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
                 s.remove("default");
                 out.push((
                     at.to_string(),
-                    format!("default {shown} does not fit the schema; it is dropped"),
+                    if combined {
+                        format!("default {shown} stands on a combined schema, which the client generator cannot check it against; it is dropped")
+                    } else {
+                        format!("default {shown} does not fit the schema; it is dropped")
+                    },
                 ));
             }
         }
@@ -339,6 +348,7 @@ mod tests {
                       "t": {"enum": ["x", "y"], "nullable": true},
                       "d": {"type": "object", "required": ["a"], "default": {},
                             "properties": {"a": {"type": "string"}}},
+                      "c": {"anyOf": [{"type": "string"}, {"type": "object"}], "default": "black"},
                       "twins": {"type": "object", "required": ["ID"],
                                 "properties": {"id": {"type": "string"}, "ID": {"type": "string"}}},
                       "o": {"type": "object", "additionalProperties": false,
@@ -361,6 +371,7 @@ mod tests {
         assert_eq!(a["properties"]["t"]["type"], "string");
         assert!(a["properties"]["d"].get("default").is_none());
         assert_eq!(a["properties"]["twins"], json!({}));
-        assert_eq!(r.len(), 12, "{r:?}");
+        assert!(a["properties"]["c"].get("default").is_none());
+        assert_eq!(r.len(), 13, "{r:?}");
     }
 }
