@@ -106,6 +106,7 @@ fn credentials_stay_out_of_debug_output() {
         basic_auth: Some((Secret::new("sk_live_secret"), Secret::new(""))),
         bearer_auth: Some(Secret::new("sk_live_secret")),
         send_api_version: false,
+        whole_responses: false,
     };
     let shown = format!(
         "{settings:?} {:?}",

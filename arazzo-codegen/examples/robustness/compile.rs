@@ -89,6 +89,7 @@ publish = false
 
 [dependencies]
 progenitor-client = "0.15"
+http = "1"
 reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"

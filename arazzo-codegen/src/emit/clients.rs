@@ -314,12 +314,18 @@ pub fn client_module(
 /// The `Settings` field of each scheme: distinct even where two scheme names are one in
 /// snake case (`bearerAuth`, `BearerAuth`).
 fn setting_fields(auth: &[Auth]) -> Vec<proc_macro2::Ident> {
-    let names: Vec<&str> = auth.iter().map(Auth::scheme).collect();
+    // The fixed fields come first, so a scheme of the same name gets another.
+    let mut names: Vec<&str> = FIXED_SETTINGS.to_vec();
+    names.extend(auth.iter().map(Auth::scheme));
     crate::names::distinct(&names, crate::names::Case::Snake)
         .iter()
+        .skip(FIXED_SETTINGS.len())
         .map(|f| format_ident!("{}", f.trim_start_matches("r#")))
         .collect()
 }
+
+/// The `Settings` fields every client has.
+const FIXED_SETTINGS: &[&str] = &["send_api_version", "whole_responses"];
 
 fn settings_tokens(auth: &[Auth]) -> TokenStream {
     let fields = auth.iter().zip(setting_fields(auth)).map(|(a, f)| {
@@ -341,14 +347,33 @@ fn settings_tokens(auth: &[Auth]) -> TokenStream {
         }
     });
     quote! {
-        /// Per-client settings: credentials for each security scheme, and whether to send
-        /// the generator's `api-version` header (off unless asked for). Credentials never
-        /// appear in `Debug` output.
+        /// Per-client settings: credentials for each security scheme, whether to send
+        /// the generator's `api-version` header (off unless asked for), and whether to
+        /// decode responses. Credentials never appear in `Debug` output.
         #[derive(Clone, Debug, Default)]
         pub struct Settings {
             #(#fields)*
             /// Send `api-version: <description version>` on every request.
             pub send_api_version: bool,
+            /// Do not decode responses: every response comes back whole, undecoded, as
+            /// `Error::UnexpectedResponse`. The generated workflows call the client this way
+            /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+            pub whole_responses: bool,
+        }
+
+        impl Client {
+            /// This client with [`Settings::whole_responses`] set: how the generated
+            /// workflows call it.
+            pub fn whole_responses(&self) -> Self {
+                Client::new_with_client(
+                    progenitor_client::ClientInfo::baseurl(self),
+                    progenitor_client::ClientInfo::client(self).clone(),
+                    Settings {
+                        whole_responses: true,
+                        ..self.inner.clone()
+                    },
+                )
+            }
         }
     }
 }
@@ -471,13 +496,28 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                 ::std::result::Result::Ok(())
             }
 
-            // The response keeps the URL requested, for `$url`.
+            // The response keeps the URL requested, for `$url`; with `whole_responses` it
+            // is held out of the decoder's reach.
             async fn exec(
                 &self,
                 request: reqwest::Request,
                 _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                super::arazzo_support::execute(progenitor_client::ClientInfo::client(self), request).await
+                super::arazzo_support::execute(
+                    progenitor_client::ClientInfo::client(self),
+                    request,
+                    self.inner.whole_responses,
+                )
+                .await
+            }
+
+            // A held response comes back whole, before anything decodes it.
+            async fn post<E>(
+                &self,
+                result: &reqwest::Result<reqwest::Response>,
+                _info: &progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+                super::arazzo_support::release(result)
             }
         }
     }

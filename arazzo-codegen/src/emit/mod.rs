@@ -298,6 +298,7 @@ fn format_file(file: &syn::File, origin: &str) -> String {
     let mut needs = vec![
         "progenitor-client 0.15",
         "reqwest 0.13 (json, query, stream)",
+        "http 1",
         "serde (derive)",
         "serde_json",
     ];

@@ -804,7 +804,7 @@ impl Workflow_<'_> {
                 #body_decl
                 let #var = #exchange(
                     #sid,
-                    clients.#clients_field.#method() #setters .send().await,
+                    clients.#clients_field.whole_responses().#method() #setters .send().await,
                 ).await?;
             },
             var,

@@ -80,6 +80,7 @@ const CLIENT_METHODS: &[&str] = &[
     "pre",
     "post",
     "exec",
+    "whole_responses",
 ];
 
 /// Normalises `raw`. `used` lists the JSON pointers of the operations the workflows call;

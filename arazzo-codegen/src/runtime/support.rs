@@ -272,17 +272,50 @@ impl Exchange {
 }
 
 /// Sends a request as a generated client does, and marks the response with the URL requested
-/// (see [`REQUEST_URL_HEADER`]).
+/// (see [`REQUEST_URL_HEADER`]). With `whole`, the response is held in an empty stand-in that
+/// [`release`] hands back whole, so the client never decodes it.
 pub async fn execute(
     client: &::reqwest::Client,
     request: ::reqwest::Request,
+    whole: bool,
 ) -> ::reqwest::Result<::reqwest::Response> {
     let url = request.url().to_string();
     let mut response = client.execute(request).await?;
     if let ::std::result::Result::Ok(value) = ::reqwest::header::HeaderValue::from_str(&url) {
         response.headers_mut().insert(REQUEST_URL_HEADER, value);
     }
-    ::std::result::Result::Ok(response)
+    if !whole {
+        return ::std::result::Result::Ok(response);
+    }
+    let mut stand_in = ::http::Response::new(::std::vec::Vec::<u8>::new());
+    *stand_in.status_mut() = response.status();
+    stand_in.extensions_mut().insert(Held(::std::sync::Arc::new(::std::sync::Mutex::new(
+        ::std::option::Option::Some(response),
+    ))));
+    ::std::result::Result::Ok(::reqwest::Response::from(stand_in))
+}
+
+/// A response held by [`execute`] for [`release`].
+#[derive(Clone)]
+struct Held(::std::sync::Arc<::std::sync::Mutex<::std::option::Option<::reqwest::Response>>>);
+
+/// The client's `post` hook: a response held by [`execute`] comes back as
+/// `Error::UnexpectedResponse`, whole, before the client decodes anything; others go on.
+#[allow(clippy::result_large_err)] // the hook's signature is Progenitor's
+pub fn release<E>(
+    result: &::reqwest::Result<::reqwest::Response>,
+) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+    let held = result
+        .as_ref()
+        .ok()
+        .and_then(|r| r.extensions().get::<Held>())
+        .and_then(|h| h.0.lock().ok().and_then(|mut r| r.take()));
+    match held {
+        ::std::option::Option::Some(r) => {
+            ::std::result::Result::Err(::progenitor_client::Error::UnexpectedResponse(r))
+        }
+        ::std::option::Option::None => ::std::result::Result::Ok(()),
+    }
 }
 
 /// Reads a generated client's result into a status and a JSON body. A response with an error

@@ -1,8 +1,8 @@
 //! Generated workflows run against a loopback server that replays responses: every branch of
 //! the Amberflo upsert and offboard workflows, a goto loop bounded by the step budget, retries
 //! that honour Retry-After and then give way to a failure action, regex and jsonpath criteria,
-//! workflows of the same document and of an Arazzo source called from steps, and a description
-//! whose names collide in Rust.
+//! workflows of the same document and of an Arazzo source called from steps, a description
+//! whose names collide in Rust, and responses that do not fit their schema where nothing reads.
 
 mod common;
 
@@ -13,6 +13,7 @@ use corpus_clients::amberflo_arazzo_amberflo_offboard_customer_if_no_invoices_wo
 use corpus_clients::amberflo_arazzo_amberflo_upsert_customer_workflow_yml as upsert;
 use corpus_clients::fixture_control as control;
 use corpus_clients::fixture_names as names;
+use corpus_clients::fixture_responses as responses;
 use corpus_clients::fixture_sources as sources;
 use corpus_clients::fixture_subworkflows as sub;
 use tokio::io::AsyncWriteExt;
@@ -621,4 +622,42 @@ async fn renamed_names_still_reach_the_wire_as_declared() {
         seen[1].3
     );
     assert!(!seen[0].3.contains("maxresults:"), "{}", seen[0].3);
+}
+
+async fn read_repo(reply: &'static str) -> Result<responses::read_repo::Outputs, responses::Error> {
+    let (base, _) = server(vec![(200, reply, &[])]).await;
+    responses::read_repo(
+        &responses::Clients::with_base_urls(|_| base.clone()),
+        responses::read_repo::Inputs { name: "r".into() },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_step_reads_only_the_fields_it_uses() {
+    // `name` and `language` are required but missing, `visibility` is out of its enum, the
+    // owner's `id` is a string and an unknown field is there: nothing reads them.
+    let out = read_repo(
+        r#"{"id":"r-1","stars":5,"visibility":"internal","owner":{"login":"ada","id":"x"},"extra":[1]}"#,
+    )
+    .await
+    .expect("fields the workflow does not read do not matter");
+    assert_eq!((out.id.as_str(), out.owner.as_str()), ("r-1", "ada"));
+}
+
+#[tokio::test]
+async fn a_field_the_workflow_reads_must_fit_its_type() {
+    let missing = read_repo(r#"{"stars":5,"owner":{"login":"ada"}}"#)
+        .await
+        .expect_err("`id` is read and missing");
+    assert_eq!(missing.step(), Some("read"), "{missing}");
+    assert!(missing.to_string().contains("`id`"), "{missing}");
+    let mistyped = read_repo(r#"{"id":"r-1","stars":5,"owner":{"login":7}}"#)
+        .await
+        .expect_err("`owner/login` is read and not a string");
+    assert!(mistyped.to_string().contains("`owner`"), "{mistyped}");
+    let criterion = read_repo(r#"{"id":"r-1","stars":"many","owner":{"login":"ada"}}"#)
+        .await
+        .expect_err("`stars` is read by a criterion and is not a number");
+    assert_eq!(criterion.step(), Some("read"), "{criterion}");
 }
