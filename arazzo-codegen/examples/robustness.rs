@@ -23,6 +23,8 @@ use serde_json::Value;
 
 #[path = "robustness/compile.rs"]
 mod compile;
+#[path = "robustness/fetch.rs"]
+mod fetch;
 #[path = "robustness/synth.rs"]
 mod synth;
 
@@ -44,51 +46,6 @@ struct Options {
     mode: String,
     seed: u64,
     jobs: usize,
-}
-
-fn cache_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("ARAZZO_HARNESS_CACHE") {
-        return PathBuf::from(d);
-    }
-    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-    home.join(".cache/arazzo-codegen-harness")
-}
-
-/// `npm pack NAME@VERSION` into the cache, unpacked once; returns the unpacked `package/`.
-fn fetch(cache: &Path, name: &str, version: &str) -> Result<PathBuf, String> {
-    let slug = format!(
-        "{}-{version}",
-        name.trim_start_matches('@').replace('/', "-")
-    );
-    let dir = cache.join(&slug);
-    if dir.join("package/package.json").is_file() {
-        return Ok(dir.join("package"));
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let tgz = cache.join(format!("{slug}.tgz"));
-    if !tgz.is_file() {
-        eprintln!("fetching {name}@{version} with npm pack ...");
-        let st = Command::new("npm")
-            .args(["pack", &format!("{name}@{version}"), "--silent"])
-            .current_dir(cache)
-            .stdout(Stdio::null())
-            .status()
-            .map_err(|e| format!("npm: {e}"))?;
-        if !st.success() || !tgz.is_file() {
-            return Err(format!("npm pack {name}@{version} failed"));
-        }
-    }
-    let st = Command::new("tar")
-        .arg("xzf")
-        .arg(&tgz)
-        .arg("-C")
-        .arg(&dir)
-        .status()
-        .map_err(|e| format!("tar: {e}"))?;
-    if !st.success() {
-        return Err(format!("cannot unpack {}", tgz.display()));
-    }
-    Ok(dir.join("package"))
 }
 
 fn descriptions(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -339,14 +296,14 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let cache = cache_dir();
+    let cache = fetch::cache_dir();
     if let Err(e) = std::fs::create_dir_all(&cache) {
         eprintln!("cannot create {}: {e}", cache.display());
         std::process::exit(1);
     }
     let mut descs: Vec<(String, PathBuf)> = Vec::new();
     for (name, version) in PACKAGES {
-        let pkg = match fetch(&cache, name, version) {
+        let pkg = match fetch::package(&cache, name, version) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("{e}");

@@ -1,0 +1,50 @@
+//! The harness's cache outside the repository, and the pinned npm packages fetched into it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The cache: `$ARAZZO_HARNESS_CACHE`, default `~/.cache/arazzo-codegen-harness`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("ARAZZO_HARNESS_CACHE") {
+        return PathBuf::from(d);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    home.join(".cache/arazzo-codegen-harness")
+}
+
+/// `npm pack NAME@VERSION` into the cache, unpacked once; returns the unpacked `package/`.
+pub fn package(cache: &Path, name: &str, version: &str) -> Result<PathBuf, String> {
+    let slug = format!(
+        "{}-{version}",
+        name.trim_start_matches('@').replace('/', "-")
+    );
+    let dir = cache.join(&slug);
+    if dir.join("package/package.json").is_file() {
+        return Ok(dir.join("package"));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let tgz = cache.join(format!("{slug}.tgz"));
+    if !tgz.is_file() {
+        eprintln!("fetching {name}@{version} with npm pack ...");
+        let st = Command::new("npm")
+            .args(["pack", &format!("{name}@{version}"), "--silent"])
+            .current_dir(cache)
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| format!("npm: {e}"))?;
+        if !st.success() || !tgz.is_file() {
+            return Err(format!("npm pack {name}@{version} failed"));
+        }
+    }
+    let st = Command::new("tar")
+        .arg("xzf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .map_err(|e| format!("tar: {e}"))?;
+    if !st.success() {
+        return Err(format!("cannot unpack {}", tgz.display()));
+    }
+    Ok(dir.join("package"))
+}
