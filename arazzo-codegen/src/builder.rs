@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Level};
 use crate::emit;
 use crate::load;
 use crate::resolve::{self, WorkflowIr};
@@ -26,6 +26,8 @@ pub struct Builder {
     step_budget: u32,
     idempotency: BTreeMap<String, String>,
     security: BTreeMap<(String, String), SecurityScheme>,
+    levels: BTreeMap<String, Level>,
+    verbose: Option<bool>,
 }
 
 /// A security scheme the builder supplies for a description that names it without defining it.
@@ -56,6 +58,20 @@ pub struct Checked {
     pub types: crate::infer::Types,
     /// The request values to send as their text.
     pub conversions: crate::typecheck::Conversions,
+    /// How diagnostics are reported to Cargo (see [`Report`]).
+    pub report: Report,
+}
+
+/// What [`crate::build`] needs to report diagnostics to Cargo.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// The Arazzo document given to the builder.
+    pub document: PathBuf,
+    /// The Arazzo documents read, as diagnostics name them: their warnings are shown one by
+    /// one; those of the descriptions are summarised per file unless `verbose`.
+    pub documents: Vec<String>,
+    /// Every warning and note one by one ([`Builder::verbose`], or `ARAZZO_VERBOSE=1`).
+    pub verbose: bool,
 }
 
 /// The result of [`Builder::generate`].
@@ -67,6 +83,8 @@ pub struct Generated {
     pub diagnostics: Diagnostics,
     /// Every file read, for `cargo:rerun-if-changed`.
     pub inputs: Vec<PathBuf>,
+    /// How diagnostics are reported to Cargo.
+    pub report: Report,
 }
 
 impl Checked {
@@ -90,6 +108,8 @@ impl Builder {
             step_budget: DEFAULT_STEP_BUDGET,
             idempotency: BTreeMap::new(),
             security: BTreeMap::new(),
+            levels: BTreeMap::new(),
+            verbose: None,
         }
     }
 
@@ -162,6 +182,26 @@ impl Builder {
         self
     }
 
+    /// Does not report warnings and notes of `kind` (a name of [`crate::kinds::KINDS`], like
+    /// `dangling-ref`), not even in strict mode. An unknown name is an error.
+    pub fn allow(mut self, kind: impl Into<String>) -> Self {
+        self.levels.insert(kind.into(), Level::Allow);
+        self
+    }
+
+    /// Reports warnings and notes of `kind` as errors. An unknown name is an error.
+    pub fn deny(mut self, kind: impl Into<String>) -> Self {
+        self.levels.insert(kind.into(), Level::Deny);
+        self
+    }
+
+    /// Reports every warning and note to Cargo one by one; by default the repairs of each
+    /// description are summarised in one warning per file. Unset, `ARAZZO_VERBOSE=1` says.
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.verbose = Some(verbose);
+        self
+    }
+
     /// Checks the document, then generates the clients of the sources its workflows use.
     /// The code is `None` when there are errors; the diagnostics say why.
     pub fn generate(&self) -> Generated {
@@ -204,6 +244,7 @@ impl Builder {
             code,
             diagnostics: checked.diagnostics,
             inputs: checked.inputs,
+            report: checked.report,
         }
     }
 
@@ -215,6 +256,7 @@ impl Builder {
             Err(payload) => {
                 let what = panic_message(payload.as_ref());
                 let mut diagnostics = Diagnostics::new(self.strict);
+                let report = self.report(Vec::new());
                 diagnostics.push(
                     Diagnostic::error(format!(
                         "internal error while checking `{}`: {what}",
@@ -229,13 +271,34 @@ impl Builder {
                     workflows: Vec::new(),
                     types: BTreeMap::new(),
                     conversions: Default::default(),
+                    report,
                 }
             }
         }
     }
 
+    /// How diagnostics are to be reported, for the Arazzo documents named.
+    fn report(&self, documents: Vec<String>) -> Report {
+        let verbose = self.verbose.unwrap_or_else(|| {
+            std::env::var("ARAZZO_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0")
+        });
+        Report {
+            document: self.path.clone(),
+            documents,
+            verbose,
+        }
+    }
+
     fn run_check(&self) -> Checked {
-        let mut diags = Diagnostics::new(self.strict);
+        let mut diags = Diagnostics::with_levels(self.strict, self.levels.clone());
+        for kind in self.levels.keys().filter(|k| !crate::kinds::is_kind(k)) {
+            let names: Vec<&str> = crate::kinds::KINDS.iter().map(|(k, _)| *k).collect();
+            let mut d = Diagnostic::error(format!("`{kind}` is not a kind of warning or note"));
+            if let Some(close) = crate::suggest::closest(kind, &names) {
+                d = d.help(format!("did you mean `{close}`?"));
+            }
+            diags.push(d.with_note(format!("the kinds are {}", names.join(", "))));
+        }
         let mut by_url = BTreeMap::new();
         let mut inputs = Vec::new();
         for m in &self.source_maps {
@@ -275,10 +338,16 @@ impl Builder {
             if !known && !ws.arazzo.is_empty() {
                 diags.push(Diagnostic::warning(format!(
                     "a local file is given for source `{name}`, but the document has no source of that name"
-                )));
+                )).kind("unused-source"));
             }
         }
         diags.sort_by_place(&ws.files.names());
+        let documents = ws
+            .arazzo
+            .iter()
+            .map(|d| ws.files.get(d.file).display().to_string())
+            .collect();
+        let report = self.report(documents);
         Checked {
             diagnostics: diags,
             inputs,
@@ -286,6 +355,7 @@ impl Builder {
             workflows,
             types,
             conversions,
+            report,
         }
     }
 }

@@ -136,6 +136,8 @@ pub struct Diagnostic {
     pub help: Vec<String>,
     /// Further facts.
     pub notes: Vec<String>,
+    /// The kind of a warning or note (a name of [`crate::kinds::KINDS`]); errors have none.
+    pub kind: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -147,6 +149,7 @@ impl Diagnostic {
             location: None,
             help: Vec::new(),
             notes: Vec::new(),
+            kind: None,
         }
     }
 
@@ -177,6 +180,12 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the kind (a name of [`crate::kinds::KINDS`]).
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
     /// Adds a note line.
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
@@ -203,13 +212,21 @@ impl Diagnostic {
             s.push_str(h);
             s.push(')');
         }
+        if let Some(k) = self.kind {
+            s.push_str(" [");
+            s.push_str(k);
+            s.push(']');
+        }
         s.replace('\n', " ")
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}: {}", self.severity.label(), self.message)?;
+        match self.kind {
+            Some(k) => writeln!(f, "{}[{k}]: {}", self.severity.label(), self.message)?,
+            None => writeln!(f, "{}: {}", self.severity.label(), self.message)?,
+        }
         let gutter = self
             .location
             .as_ref()
@@ -236,30 +253,72 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// What becomes of the warnings and notes of one kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported as an error.
+    Deny,
+}
+
 /// The diagnostics of one run, in the order they were found.
 #[derive(Clone, Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
     strict: bool,
+    levels: std::collections::BTreeMap<String, Level>,
+    allowed: usize,
 }
 
 impl Diagnostics {
     /// An empty collection; in strict mode every warning is recorded as an error.
     pub fn new(strict: bool) -> Self {
         Diagnostics {
-            items: Vec::new(),
             strict,
+            ..Default::default()
+        }
+    }
+
+    /// An empty collection with a level for some kinds: an allowed kind is not recorded (not
+    /// even in strict mode), a denied one is recorded as an error.
+    pub fn with_levels(strict: bool, levels: std::collections::BTreeMap<String, Level>) -> Self {
+        Diagnostics {
+            strict,
+            levels,
+            ..Default::default()
         }
     }
 
     /// Records a diagnostic.
     pub fn push(&mut self, mut d: Diagnostic) {
-        if self.strict && d.severity == Severity::Warning {
-            d.severity = Severity::Error;
-            d.notes
-                .push("this is an error because strict mode is on".into());
+        let level = d.kind.and_then(|k| self.levels.get(k).copied());
+        if d.severity != Severity::Error {
+            match level {
+                Some(Level::Allow) => {
+                    self.allowed += 1;
+                    return;
+                }
+                Some(Level::Deny) => {
+                    d.severity = Severity::Error;
+                    let k = d.kind.unwrap_or_default();
+                    d.notes
+                        .push(format!("this is an error because `{k}` is denied"));
+                }
+                None if self.strict && d.severity == Severity::Warning => {
+                    d.severity = Severity::Error;
+                    d.notes
+                        .push("this is an error because strict mode is on".into());
+                }
+                None => {}
+            }
         }
         self.items.push(d);
+    }
+
+    /// How many warnings and notes were not recorded because their kind is allowed.
+    pub fn allowed(&self) -> usize {
+        self.allowed
     }
 
     /// Whether any error was recorded.

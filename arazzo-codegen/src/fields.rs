@@ -172,6 +172,7 @@ fn walk(files: &Files, file: FileId, v: &Value, at: &str, kind: Kind, out: &mut 
                 let names: Vec<&str> = known.iter().map(|(k, _)| *k).collect();
                 let mut d =
                     Diagnostic::warning(format!("`{key}` is not a field of {what}; it is ignored"))
+                        .kind("unknown-field")
                         .at(files.key_loc(file, &here));
                 d = match suggest::closest(key, &names) {
                     Some(c) => d.help(format!("did you mean `{c}`?")),

@@ -219,6 +219,7 @@ fn note_untyped(
             Diagnostic::note(format!(
                 "output `{name}` is untyped JSON (`serde_json::Value`): {reason}"
             ))
+            .kind("untyped-output")
             .at(ws.files.loc(file, at)),
         );
     }

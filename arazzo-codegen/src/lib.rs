@@ -25,6 +25,7 @@ mod emit;
 pub mod expr;
 mod fields;
 pub mod infer;
+pub mod kinds;
 pub mod load;
 pub mod model;
 pub mod names;
@@ -35,5 +36,5 @@ mod suggest;
 pub mod typecheck;
 pub mod workspace;
 
-pub use builder::{Builder, Checked, Generated, SecurityScheme, DEFAULT_STEP_BUDGET};
+pub use builder::{Builder, Checked, Generated, Report, SecurityScheme, DEFAULT_STEP_BUDGET};
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};

@@ -180,6 +180,7 @@ impl<'a> Resolver<'a> {
             Diagnostic::warning(format!(
                 "`{written}` is not Arazzo 1.0.1; read as `{reading}`"
             ))
+            .kind("arazzo-spelling")
             .at(loc)
             .help(format!("write `{reading}`")),
         );
@@ -213,7 +214,7 @@ impl<'a> Resolver<'a> {
                     Diagnostic::warning(format!(
                         "workflowId `{}` has characters other than letters, digits, `_` and `-`",
                         wf.workflow_id
-                    ))
+                    )).kind("identifier-characters")
                     .at(self.loc(&at))
                     .help("expressions such as `$workflows.<id>.outputs.x` cannot name it reliably; the generated function name is derived from it"),
                 );
@@ -225,7 +226,7 @@ impl<'a> Resolver<'a> {
                     Diagnostic::warning(format!(
                         "source description name `{}` has characters other than letters, digits, `_` and `-`",
                         sd.name
-                    ))
+                    )).kind("identifier-characters")
                     .at(self.loc(&child(&index("/sourceDescriptions", i), "name"))),
                 );
             }
@@ -375,7 +376,7 @@ impl<'a> Resolver<'a> {
                 Diagnostic::warning(format!(
                     "workflow `{}` reads the outputs of `{id}` without listing it in `dependsOn`; `{id}` runs first, on the same inputs, as if it were listed",
                     wf.workflow_id
-                ))
+                )).kind("implicit-dependency")
                 .at(loc)
                 .help(format!("add `dependsOn: [{id}]` to workflow `{}`", wf.workflow_id)),
             );
@@ -683,6 +684,7 @@ impl<'a> Resolver<'a> {
                             Diagnostic::warning(format!(
                                 "operationId `{id}` is not an Arazzo 1.0.1 form; read as `{fixed}`"
                             ))
+                            .kind("arazzo-spelling")
                             .at(self.loc(at))
                             .help(format!("write `{fixed}`")),
                         );
@@ -713,6 +715,7 @@ impl<'a> Resolver<'a> {
                 Diagnostic::warning(format!(
                     "operationId `{id}` resolved to `{declared}` in `{n}` (the case differs)"
                 ))
+                .kind("case-mismatch")
                 .at(self.loc_in(at, id_at, id.chars().count()))
                 .with_note(format!(
                     "`{declared}` is {} in `{}`",
@@ -829,7 +832,7 @@ impl<'a> Resolver<'a> {
                 .unwrap_or(head);
             if self.d.sources.contains_key(s) {
                 self.push(
-                    Diagnostic::warning(format!("operationPath `{head}#…` is not the Arazzo 1.0.1 form; read as `{{$sourceDescriptions.{s}.url}}#…`"))
+                    Diagnostic::warning(format!("operationPath `{head}#…` is not the Arazzo 1.0.1 form; read as `{{$sourceDescriptions.{s}.url}}#…`")).kind("arazzo-spelling")
                         .at(loc.clone())
                         .help(format!("write `{{$sourceDescriptions.{s}.url}}#{fragment}`")),
                 );
@@ -1020,7 +1023,7 @@ impl<'a> Resolver<'a> {
                 (Target::Workflow { doc, workflow }, loc) => {
                     if loc.is_some() && !from_workflow {
                         self.push(
-                            Diagnostic::warning(format!("parameter `{name}` of a workflow step has `in`; it is ignored"))
+                            Diagnostic::warning(format!("parameter `{name}` of a workflow step has `in`; it is ignored")).kind("parameter-location")
                                 .at(self.loc(&child(&pat, "in")))
                                 .help("a workflow step's parameters are the called workflow's inputs and have no location"),
                         );
@@ -1115,6 +1118,7 @@ impl<'a> Resolver<'a> {
                             req.name,
                             op.label()
                         ))
+                        .kind("missing-parameter")
                     };
                     self.push(d.at(self.key_loc(&child(at, "stepId"))).help(format!(
                         "add `- name: {}` with `in: {}` and a `value`",
@@ -1158,7 +1162,7 @@ impl<'a> Resolver<'a> {
                     "parameter `{name}` is read as `{}`, the name {} declares (they differ only in case, `_` or `-`)",
                     d.name,
                     op.label()
-                ))
+                )).kind("case-mismatch")
                 .at(self.loc(&child(pat, "name")))
                 .help(format!("write `name: {}`", d.name)),
             );
@@ -1186,7 +1190,7 @@ impl<'a> Resolver<'a> {
                     op.label(),
                     d.location.as_str(),
                     d.location.as_str()
-                ))
+                )).kind("parameter-location")
                 .at(self.loc(&child(pat, "in")))
                 .help(format!("write `in: {}`", d.location.as_str())),
             );
@@ -1198,6 +1202,7 @@ impl<'a> Resolver<'a> {
                     "header `{name}` is not declared by {}; it is sent as given",
                     op.label()
                 ))
+                .kind("undeclared-header")
                 .at(self.loc(&child(pat, "name"))),
             );
             return Some(l);
@@ -1237,6 +1242,7 @@ impl<'a> Resolver<'a> {
                         "{} declares no request body; the step's body is sent anyway",
                         op.label()
                     ))
+                    .kind("request-body")
                     .at(self.key_loc(at)),
                 );
             } else if let Some(ct) = &body.content_type {
@@ -1257,6 +1263,7 @@ impl<'a> Resolver<'a> {
                                     .collect::<Vec<_>>()
                             )
                         ))
+                        .kind("request-body")
                         .at(self.loc(&child(at, "contentType"))),
                     );
                 }
@@ -1429,7 +1436,11 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             if action.name.is_none() && a.reference.is_none() {
-                self.push(Diagnostic::warning("an action should have a `name`").at(self.loc(&aat)));
+                self.push(
+                    Diagnostic::warning("an action should have a `name`")
+                        .kind("action")
+                        .at(self.loc(&aat)),
+                );
             }
             match (t, &action.step_id, &action.workflow_id) {
                 ("goto", None, None) => self.push(
@@ -1468,7 +1479,7 @@ impl<'a> Resolver<'a> {
             }
             if t != "retry" && (action.retry_after.is_some() || action.retry_limit.is_some()) {
                 self.push(
-                    Diagnostic::warning("`retryAfter` and `retryLimit` apply only to `retry` actions; they are ignored")
+                    Diagnostic::warning("`retryAfter` and `retryLimit` apply only to `retry` actions; they are ignored").kind("action")
                         .at(self.loc(&aat)),
                 );
             }
@@ -1485,7 +1496,7 @@ impl<'a> Resolver<'a> {
             || name.is_empty()
         {
             self.push(
-                Diagnostic::warning(format!("output name `{name}` has characters other than letters, digits, `.`, `_` and `-`"))
+                Diagnostic::warning(format!("output name `{name}` has characters other than letters, digits, `.`, `_` and `-`")).kind("identifier-characters")
                     .at(self.key_loc(at)),
             );
         }
@@ -1564,14 +1575,14 @@ impl<'a> Resolver<'a> {
                     .any(|r| word.starts_with(r.trim_end_matches('.')));
                 if known && expr::classify(&fixed, lenient).is_ok() {
                     self.push(
-                        Diagnostic::warning(format!("`{word}` stands outside `{{…}}` in a constant string; read as `{fixed}`"))
+                        Diagnostic::warning(format!("`{word}` stands outside `{{…}}` in a constant string; read as `{fixed}`")).kind("arazzo-spelling")
                             .at(self.loc_in(at, i, w))
                             .help(format!("write `{fixed}`")),
                     );
                     self.check_string(cx, place, at, &fixed, lenient);
                 } else {
                     self.push(
-                        Diagnostic::warning(format!("`{word}` is not an Arazzo 1.0.1 expression; the string is sent as literal text"))
+                        Diagnostic::warning(format!("`{word}` is not an Arazzo 1.0.1 expression; the string is sent as literal text")).kind("literal-text")
                             .at(self.loc_in(at, i, w))
                             .help("expressions start with one of the roots `$url`, `$method`, `$statusCode`, `$request`, `$response`, `$inputs`, `$outputs`, `$steps`, `$workflows`, `$sourceDescriptions`, `$components`, and are embedded in text as `{$…}`"),
                     );
@@ -1692,7 +1703,7 @@ impl<'a> Resolver<'a> {
             Expr::StatusCode | Expr::Response(_) => match place {
                 // The specification's own example tests `$statusCode` on a workflow step.
                 Place::Response(si) if cx.called_outputs.contains_key(&si) && *e == Expr::StatusCode => self.push(
-                    Diagnostic::warning("this step calls a workflow, which has no response of its own; `$statusCode` is read as the status of the called workflow's last response")
+                    Diagnostic::warning("this step calls a workflow, which has no response of its own; `$statusCode` is read as the status of the called workflow's last response").kind("workflow-status")
                         .at(loc)
                         .help("a step that calls a workflow succeeds when the workflow does; test the workflow's outputs with `$outputs.<name>`"),
                 ),

@@ -216,7 +216,7 @@ impl Feeds<'_> {
                         "`{}` is a string but {what} takes {}; it is parsed when the request is built",
                         value.as_str().unwrap_or_default(),
                         describe(&target.ty)
-                    ))
+                    )).kind("string-conversion")
                     .at(self.ws.files.loc(self.file, at))
                     .with_note("a value that does not parse fails the step before the request is sent");
                     if let Some(Expr::Inputs(n)) = &shown {

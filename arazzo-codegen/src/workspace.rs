@@ -380,6 +380,7 @@ fn check_header(files: &Files, file: FileId, raw: &Value, diags: &mut Diagnostic
         Some(Value::String(v)) if v.starts_with("1.0.") => {
             diags.push(
                 Diagnostic::warning(format!("Arazzo version `{v}` is read as 1.0.1"))
+                    .kind("arazzo-spelling")
                     .at(files.loc(file, "/arazzo")),
             );
             true

@@ -42,9 +42,17 @@ fn the_seed_checks_with_exactly_its_two_known_defects() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let warnings: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.starts_with("warning:"))
+        .filter(|l| l.starts_with("warning"))
         .collect();
     assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(
+        warnings[0].starts_with("warning[parameter-location]: "),
+        "{stderr}"
+    );
+    assert!(
+        warnings[1].starts_with("warning[case-mismatch]: "),
+        "{stderr}"
+    );
     assert!(
         warnings[0].contains("`customerId` is given `in: query`"),
         "{stderr}"
@@ -75,11 +83,31 @@ fn strict_mode_turns_the_seed_warnings_into_errors() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(
-        stderr.lines().filter(|l| l.starts_with("error:")).count(),
+        stderr.lines().filter(|l| l.starts_with("error[")).count(),
         2,
         "{stderr}"
     );
     assert!(stderr.contains("2 errors emitted"), "{stderr}");
+}
+
+#[test]
+fn allowed_kinds_are_silent_even_in_strict_mode() {
+    let mut args = seed_args(true);
+    args.extend(["--allow", "parameter-location", "--allow", "case-mismatch"].map(String::from));
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("warning") && !stderr.contains("error"),
+        "{stderr}"
+    );
+    let mut args = seed_args(false);
+    args.extend(["--deny", "case-mismatch"].map(String::from));
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[case-mismatch]"), "{stderr}");
+    assert!(stderr.contains("warning[parameter-location]"), "{stderr}");
 }
 
 #[test]

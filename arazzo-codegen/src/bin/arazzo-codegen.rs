@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Load, resolve and check a document; print every diagnostic. Exits 1 on errors.
     Check(Common),
+    /// List the kinds of warnings and notes, by the names `--allow` and `--deny` take.
+    Kinds,
     /// Generate the code a build script would, into a file. Exits 1 on errors.
     Generate {
         #[command(flatten)]
@@ -45,6 +47,12 @@ struct Common {
     /// A JSON or YAML object from source URL to local file (relative to the map file).
     #[arg(long = "source-map", value_name = "FILE")]
     source_maps: Vec<PathBuf>,
+    /// Do not report warnings and notes of this kind (e.g. `dangling-ref`; see `kinds`).
+    #[arg(long = "allow", value_name = "KIND")]
+    allow: Vec<String>,
+    /// Report warnings and notes of this kind as errors.
+    #[arg(long = "deny", value_name = "KIND")]
+    deny: Vec<String>,
 }
 
 fn parse_source(s: &str) -> Result<(String, PathBuf), String> {
@@ -65,6 +73,12 @@ impl Common {
         for m in &self.source_maps {
             b = b.source_map(m);
         }
+        for k in &self.allow {
+            b = b.allow(k);
+        }
+        for k in &self.deny {
+            b = b.deny(k);
+        }
         b
     }
 }
@@ -72,6 +86,12 @@ impl Common {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Kinds => {
+            for (kind, what) in arazzo_codegen::kinds::KINDS {
+                println!("{kind:<22} {what}");
+            }
+            ExitCode::SUCCESS
+        }
         Command::Generate {
             common,
             output,

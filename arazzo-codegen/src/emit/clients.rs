@@ -95,7 +95,7 @@ fn auth_schemes(
                 None => diags.push(
                     Diagnostic::note(format!(
                         "security scheme `{name}` of `{source}` ({kind}) is not applied by the generated client; set the credentials on the `reqwest::Client` you pass in"
-                    ))
+                    )).kind("security")
                     .at(files.loc(doc.file, &at)),
                 ),
             }
@@ -152,7 +152,7 @@ fn auth_schemes(
             diags.push(
                 Diagnostic::warning(format!(
                     "`{source}` requires security scheme `{name}` but does not define it; the build script's definition ({what}) is used"
-                ))
+                )).kind("security")
                 .at(files.loc(doc.file, "/security")),
             );
             out.push(auth);
@@ -174,11 +174,11 @@ fn auth_schemes(
             Some(g) => Diagnostic::warning(format!(
                 "`{source}` requires security scheme `{name}` but does not define it; it is taken as HTTP {} from its name",
                 if matches!(g, Auth::Basic { .. }) { "basic" } else { "bearer" }
-            ))
+            )).kind("security")
             .help("define it under `components.securitySchemes` to make this explicit"),
             None => Diagnostic::warning(format!(
                 "`{source}` requires security scheme `{name}` but does not define it; no credentials are sent for it"
-            ))
+            )).kind("security")
             .help("define it under `components.securitySchemes`, or set the credentials on the `reqwest::Client` you pass in"),
         };
         diags.push(d.at(files.loc(doc.file, "/security")));
@@ -242,7 +242,7 @@ pub fn client_module(
             fatal = true;
             Diagnostic::error(c.message.clone())
         } else {
-            Diagnostic::warning(c.message.clone())
+            Diagnostic::warning(c.message.clone()).kind(c.kind)
         };
         diags.push(d.at(files.loc(doc.file, &c.pointer)));
     }

@@ -202,6 +202,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                         "no function is generated for workflow `{}` yet: {why}",
                         wf.workflow_id
                     ))
+                    .kind("no-function")
                     .at(input.ws.files.loc(root.file, &child(&at, "workflowId")));
                     unavailable.insert(wi, note);
                 }
@@ -459,6 +460,7 @@ impl Workflow_<'_> {
                         "the inputs of workflow `{}` are plain fields: {why}",
                         self.wf.workflow_id
                     ))
+                    .kind("plain-inputs")
                     .at(self
                         .input
                         .ws
@@ -567,7 +569,7 @@ impl Workflow_<'_> {
                 .unwrap_or(plain);
             let Some(ty) = op.setters.get(&setter) else {
                 diags.push(
-                    Diagnostic::warning(format!("parameter `{}` of step `{sid}` is not sent: the generated client has no setter for it", p.name))
+                    Diagnostic::warning(format!("parameter `{}` of step `{sid}` is not sent: the generated client has no setter for it", p.name)).kind("unsent-parameter")
                         .at(self.input.ws.files.loc(self.file, &child(&sat, "parameters"))),
                 );
                 continue;
@@ -1142,7 +1144,7 @@ impl Workflow_<'_> {
                     diags.push(
                         Diagnostic::warning(format!(
                             "`$inputs.{name}` feeds a required value but the input is optional; a run without it fails with a missing-input error"
-                        ))
+                        )).kind("optional-input")
                         .at(self.input.ws.files.loc(self.file, at))
                         .help(format!("list `{name}` under the inputs schema's `required`")),
                     );

@@ -84,6 +84,7 @@ pub fn bundle(
                 b.inputs.len(),
                 b.files.get(file).display()
             ))
+            .kind("bundled")
             .at(Location::file(b.files.get(file).display())),
         );
     }
@@ -246,6 +247,7 @@ impl Bundler<'_> {
             Err(d) => {
                 self.diags.push(
                     Diagnostic::warning(format!("{}; the `$ref` is left unresolved", d.message))
+                        .kind("dangling-ref")
                         .at(self.files.loc(from, site)),
                 );
                 None

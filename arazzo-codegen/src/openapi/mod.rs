@@ -177,9 +177,10 @@ pub fn load(path: &Path, display: &str, files: &mut Files, max_bytes: u64) -> Lo
         let d = if version.starts_with("3.2.") {
             Diagnostic::warning(format!(
                 "OpenAPI {version} is read as 3.1 and converted to 3.0.3; features new in 3.2 are not used"
-            ))
+            )).kind("openapi-version")
         } else {
             Diagnostic::note(format!("OpenAPI {version} converted to 3.0.3"))
+                .kind("openapi-version")
         };
         out.diagnostics.push(
             d.at(files.loc(file, "/openapi"))
@@ -206,8 +207,11 @@ pub fn load(path: &Path, display: &str, files: &mut Files, max_bytes: u64) -> Lo
         return out;
     }
     for r in repair::structural(&mut raw) {
-        out.diagnostics
-            .push(Diagnostic::warning(r.message).at(files.key_loc(file, &r.pointer)));
+        out.diagnostics.push(
+            Diagnostic::warning(r.message)
+                .kind("structure")
+                .at(files.key_loc(file, &r.pointer)),
+        );
     }
     let api = match load::typed::<openapiv3::OpenAPI>(
         files.get(file),

@@ -25,6 +25,8 @@ pub struct Change {
     pub message: String,
     /// Whether generation cannot go on.
     pub fatal: bool,
+    /// The kind of a change that is not fatal (see [`crate::kinds`]).
+    pub kind: &'static str,
 }
 
 /// How one form field goes on the wire.
@@ -124,11 +126,12 @@ struct Normaliser<'a> {
 }
 
 impl Normaliser<'_> {
-    fn change(&mut self, pointer: &str, message: impl Into<String>) {
+    fn change(&mut self, kind: &'static str, pointer: &str, message: impl Into<String>) {
         self.changes.push(Change {
             pointer: pointer.to_string(),
             message: message.into(),
             fatal: false,
+            kind,
         });
     }
 
@@ -137,6 +140,7 @@ impl Normaliser<'_> {
             pointer: pointer.to_string(),
             message: message.into(),
             fatal: true,
+            kind: "",
         });
     }
 
@@ -185,14 +189,14 @@ impl Normaliser<'_> {
                         for c in &mut self.changes[before..] {
                             c.fatal = false;
                         }
-                        self.change(&op_at, "this operation is left out of the client: no workflow calls it, and it cannot be generated (see above)");
+                        self.change("left-out", &op_at, "this operation is left out of the client: no workflow calls it, and it cannot be generated (see above)");
                         continue;
                     }
                     new_item.insert((*m).to_string(), op);
                 }
                 if !new_item.is_empty() {
                     if plain != *path {
-                        self.change(&item_at, format!("path `{path}` uses reserved expansion (`{{+name}}`); it is read as `{plain}`, so a `/` in such a value is percent-encoded"));
+                        self.change("parameter", &item_at, format!("path `{path}` uses reserved expansion (`{{+name}}`); it is read as `{plain}`, so a `/` in such a value is percent-encoded"));
                     }
                     paths.insert(plain, Value::Object(new_item));
                 }
@@ -207,7 +211,7 @@ impl Normaliser<'_> {
             }
         }
         for (at, message) in super::schemas::repair(&mut doc) {
-            self.change(&at, message);
+            self.change("schema", &at, message);
         }
         self.enums(&mut doc);
         self.schema_names(&mut doc);
@@ -258,7 +262,7 @@ impl Normaliser<'_> {
                 }
                 None => "another schema".to_string(),
             };
-            self.change(
+            self.change("renamed", 
                 &source::child("/components/schemas", name),
                 format!("schema `{name}` would get the same Rust name as {why}; it is generated as `{new}`"),
             );
@@ -347,13 +351,13 @@ impl Normaliser<'_> {
             }
         });
         for (at, combined) in narrowed {
-            self.change(&at, format!("an `enum` beside `{combined}` is read as the enum alone (its values already say what is allowed)"));
+            self.change("schema", &at, format!("an `enum` beside `{combined}` is read as the enum alone (its values already say what is allowed)"));
         }
         for (at, v) in unusual {
-            self.change(&at, format!("enum value `{v}` would give a Rust name that is not ASCII; the enum is read as its base type"));
+            self.change("renamed", &at, format!("enum value `{v}` would give a Rust name that is not ASCII; the enum is read as its base type"));
         }
         for (at, a, b) in found {
-            self.change(&at, format!("enum values `{a}` and `{b}` would get the same Rust name; the enum is read as its base type"));
+            self.change("renamed", &at, format!("enum values `{a}` and `{b}` would get the same Rust name; the enum is read as its base type"));
         }
     }
 
@@ -381,7 +385,7 @@ impl Normaliser<'_> {
         // An id named like one of the client's own methods gets a suffix first.
         let stem = if CLIENT_METHODS.contains(&base.to_snake_case().as_str()) {
             let stem = format!("{base}_operation");
-            self.change(&source::child(at, "operationId"), format!("operationId `{base}` would shadow the generated client's own `{}` method; it is generated as `{stem}`", base.to_snake_case()));
+            self.change("renamed", &source::child(at, "operationId"), format!("operationId `{base}` would shadow the generated client's own `{}` method; it is generated as `{stem}`", base.to_snake_case()));
             stem
         } else {
             base.clone()
@@ -399,10 +403,11 @@ impl Normaliser<'_> {
             } else {
                 format!("operationId `{base}` collides with `{other}` once written in snake case; this one is generated as `{id}`")
             };
-            self.change(&source::child(at, "operationId"), msg);
+            self.change("renamed", &source::child(at, "operationId"), msg);
         }
         if declared.is_none() {
             self.change(
+                "renamed",
                 at,
                 format!("this operation has no operationId; it is generated as `{id}`"),
             );
@@ -452,15 +457,16 @@ impl Normaliser<'_> {
                 continue;
             }
             if loc == "cookie" {
-                self.change(&p_at, format!("cookie parameter `{name}` is not sent: the generated client cannot send cookies"));
+                self.change("parameter", &p_at, format!("cookie parameter `{name}` is not sent: the generated client cannot send cookies"));
                 continue;
             }
             if loc == "path" && p.get("required") != Some(&Value::Bool(true)) {
                 p["required"] = Value::Bool(true);
-                self.change(&p_at, format!("path parameter `{name}` is not marked `required: true`; path parameters always are"));
+                self.change("parameter", &p_at, format!("path parameter `{name}` is not marked `required: true`; path parameters always are"));
             }
             if loc == "path" && !path.contains(&format!("{{{name}}}")) {
                 self.change(
+                    "parameter",
                     &p_at,
                     format!("path parameter `{name}` does not appear in `{path}`; it is dropped"),
                 );
@@ -472,11 +478,12 @@ impl Normaliser<'_> {
                     .and_then(|c| c.keys().next().cloned())
                     .unwrap_or_default();
                 p["schema"] = serde_json::json!({"type": "string"});
-                self.change(&p_at, format!("parameter `{name}` is described by `content` ({mt}); it is taken as a string, to be given already serialised"));
+                self.change("parameter", &p_at, format!("parameter `{name}` is described by `content` ({mt}); it is taken as a string, to be given already serialised"));
             }
             if p.get("schema").is_none() {
                 p["schema"] = Value::Object(Map::new());
                 self.change(
+                    "parameter",
                     &p_at,
                     format!("parameter `{name}` has no schema; any JSON value is accepted"),
                 );
@@ -487,7 +494,7 @@ impl Normaliser<'_> {
             {
                 p.as_object_mut().map(|m| m.remove("style"));
                 p["schema"] = serde_json::json!({"type": "string"});
-                self.change(&p_at, format!("{style} query parameter `{name}` is taken as a string; give it already encoded"));
+                self.change("parameter", &p_at, format!("{style} query parameter `{name}` is taken as a string; give it already encoded"));
             }
             let rust = crate::names::ident(&name, crate::names::Case::Snake);
             if let Some(other) = params.iter().find(|q| {
@@ -501,7 +508,7 @@ impl Normaliser<'_> {
                     other["name"].as_str().unwrap_or("")
                 );
                 self.dropped_params.insert((at.to_string(), name.clone()));
-                self.change(&p_at, format!("{loc} parameter `{name}` has the same Rust name as {other} of this operation; it is left out of the client (a workflow that sets it is an error)"));
+                self.change("renamed", &p_at, format!("{loc} parameter `{name}` has the same Rust name as {other} of this operation; it is left out of the client (a workflow that sets it is an error)"));
                 continue;
             }
             params.push(p);
@@ -512,7 +519,7 @@ impl Normaliser<'_> {
                 .any(|p| p["in"] == "path" && p["name"] == name.as_str())
             {
                 params.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
-                self.change(at, format!("path parameter `{name}` of `{path}` is not declared; it is taken as a string"));
+                self.change("parameter", at, format!("path parameter `{name}` of `{path}` is not declared; it is taken as a string"));
             }
         }
         op.insert("parameters".into(), Value::Array(params));
@@ -541,7 +548,11 @@ impl Normaliser<'_> {
             .cloned()
             .unwrap_or_default();
         if content.is_empty() {
-            self.change(at, "the request body lists no media type; it is dropped");
+            self.change(
+                "media-type",
+                at,
+                "the request body lists no media type; it is dropped",
+            );
             return None;
         }
         let rank = |mt: &str| {
@@ -570,6 +581,7 @@ impl Normaliser<'_> {
                 .map(String::as_str)
                 .collect();
             self.change(
+                "media-type",
                 at,
                 format!(
                     "the request body has several media types; `{chosen}` is used, not {}",
@@ -583,7 +595,7 @@ impl Normaliser<'_> {
         }
         let mut chosen = chosen.clone();
         if rank(&chosen) == 0 && chosen != "application/json" {
-            self.change(&source::child(at, "content"), format!("request media type `{chosen}` is JSON; the body is built as JSON and sent with `Content-Type: {chosen}`"));
+            self.change("media-type", &source::child(at, "content"), format!("request media type `{chosen}` is JSON; the body is built as JSON and sent with `Content-Type: {chosen}`"));
             self.content_types.insert(id.to_string(), chosen.clone());
             chosen = "application/json".into();
         }
@@ -594,6 +606,7 @@ impl Normaliser<'_> {
         {
             media["schema"] = serde_json::json!({"type": "string", "format": "binary"});
             self.change(
+                "media-type",
                 &source::child(at, "content"),
                 format!(
                     "the `{chosen}` body's schema is not a string; the body is taken as raw bytes"
@@ -631,7 +644,7 @@ impl Normaliser<'_> {
                     crate::suggest::list(&files.iter().map(String::as_str).collect::<Vec<_>>())
                 )
             };
-            self.change(&source::child(at, "content"), format!("the multipart body is built as JSON and sent as `multipart/form-data`, one part per field{sent}"));
+            self.change("media-type", &source::child(at, "content"), format!("the multipart body is built as JSON and sent as `multipart/form-data`, one part per field{sent}"));
             self.multipart.insert(id.to_string(), files);
             chosen = "application/json".into();
         }
@@ -640,7 +653,7 @@ impl Normaliser<'_> {
             .and_then(|m| m.remove("encoding"))
             .is_some()
         {
-            self.change(
+            self.change("media-type", 
                 &source::child(at, "content"),
                 if multipart {
                     "the multipart body's `encoding` (content types per part) is not applied: a string part goes as it is, an object or array as JSON"
@@ -695,6 +708,7 @@ impl Normaliser<'_> {
                 if let Some((mt, media)) = json {
                     if content.len() > 1 {
                         self.change(
+                            "media-type",
                             &source::child(at, code),
                             format!("the response has several media types; `{mt}` is read"),
                         );
@@ -706,6 +720,7 @@ impl Normaliser<'_> {
                     let mut mt = mt.clone();
                     if is_json(&mt) && mt != "application/json" {
                         self.change(
+                            "media-type",
                             &source::child(at, code),
                             format!("response media type `{mt}` is read as JSON"),
                         );
@@ -729,6 +744,7 @@ impl Normaliser<'_> {
                     out.entry(range.to_string()).or_insert_with(|| d.clone());
                 }
                 self.change(
+                    "response",
                     &source::child(at, "default"),
                     "the `default` response is read as the error response for 4XX and 5XX statuses",
                 );
@@ -740,7 +756,7 @@ impl Normaliser<'_> {
                 for range in ["2XX", "4XX", "5XX"] {
                     out.entry(range.to_string()).or_insert_with(|| d.clone());
                 }
-                self.change(
+                self.change("response", 
                     &source::child(at, "default"),
                     "no success response is listed; the `default` response is read for 2XX, 4XX and 5XX statuses",
                 );
@@ -772,6 +788,7 @@ impl Normaliser<'_> {
             for c in covered {
                 out.remove(&c);
                 self.change(
+                    "response",
                     &source::child(at, &c),
                     format!(
                         "status {c} is read as part of `{range}`, which the description also lists"
@@ -807,6 +824,7 @@ impl Normaliser<'_> {
                     }
                 }
                 self.change(
+                    "response",
                     at,
                     format!(
                         "success responses {} have different bodies; each is read as untyped JSON",
@@ -827,7 +845,7 @@ impl Normaliser<'_> {
             for c in &empty {
                 out.remove(c);
             }
-            self.change(at, format!("success responses without a body ({}) are dropped beside those with one; such a status is reported as unexpected", crate::suggest::list(&empty.iter().map(String::as_str).collect::<Vec<_>>())));
+            self.change("response", at, format!("success responses without a body ({}) are dropped beside those with one; such a status is reported as unexpected", crate::suggest::list(&empty.iter().map(String::as_str).collect::<Vec<_>>())));
         }
         // One error type.
         let errors: Vec<(String, Option<Value>)> = out
@@ -846,6 +864,7 @@ impl Normaliser<'_> {
                 }
             }
             self.change(
+                "response",
                 at,
                 format!(
                     "error responses {} have different bodies; each is read as untyped JSON",
@@ -901,7 +920,7 @@ impl Normaliser<'_> {
                 2 => " (and 1 other place)".to_string(),
                 n => format!(" (and {} other places)", n - 1),
             };
-            self.change(&first, format!("`$ref: {r}` points at nothing; it is read as an open schema (any JSON value){more}"));
+            self.change("dangling-ref", &first, format!("`$ref: {r}` points at nothing; it is read as an open schema (any JSON value){more}"));
         }
         comps
             .into_iter()
@@ -938,7 +957,7 @@ impl Normaliser<'_> {
             name = format!("{base}{k}");
             k += 1;
         }
-        self.change(
+        self.change("structure", 
             &format!("/components/{}/{}", parts[0], parts[1]),
             format!("`$ref: {r}` points into another component; the schema there is generated as component `{name}`"),
         );
@@ -985,7 +1004,7 @@ impl Normaliser<'_> {
                             let extra: Vec<String> =
                                 m.keys().filter(|k| *k != "$ref").cloned().collect();
                             m.retain(|k, _| k == "$ref");
-                            self.change(at, format!("`$ref` has sibling fields ({}), which OpenAPI 3.0 ignores; they are dropped", extra.join(", ")));
+                            self.change("ref-siblings", at, format!("`$ref` has sibling fields ({}), which OpenAPI 3.0 ignores; they are dropped", extra.join(", ")));
                         }
                     } else {
                         let e = dangling

@@ -62,6 +62,17 @@ fn main() {
         let warnings = generated
             .diagnostics
             .count(arazzo_codegen::Severity::Warning);
+        // Every warning and note has a kind a user can allow or deny.
+        for d in generated.diagnostics.items() {
+            if d.severity != arazzo_codegen::Severity::Error
+                && !d.kind.is_some_and(arazzo_codegen::kinds::is_kind)
+            {
+                failures.push(format!(
+                    "{rel}: a diagnostic without a kind: {}",
+                    d.one_line()
+                ));
+            }
+        }
         match &generated.code {
             Some(code) => {
                 // A module named after the document's path, so tests can name it.
