@@ -361,6 +361,18 @@ pub fn parse(text: &str) -> Result<Cond, SyntaxError> {
     Ok(cond)
 }
 
+/// A JSONPath string literal in double quotes (RFC 9535 allows both quotes) as the
+/// single-quoted literal of a condition; anything else as it is.
+fn single_quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    if !(text.len() >= 2 && text.starts_with('"') && text.ends_with('"')) {
+        return text.into();
+    }
+    match serde_json::from_str::<String>(text) {
+        Ok(s) => format!("'{}'", s.replace('\'', "''")).into(),
+        Err(_) => text.into(),
+    }
+}
+
 /// A comparison after a JSONPath: the operator and the literal.
 pub type Comparison = (CmpOp, Literal);
 
@@ -377,7 +389,7 @@ pub fn json_path(text: &str) -> Result<(Vec<String>, Option<Comparison>), String
         .min_by_key(|(i, _)| *i);
     let (path, comparison) = match split {
         Some((i, op)) => {
-            let rhs = text[i + op.len()..].trim();
+            let rhs = single_quoted(text[i + op.len()..].trim());
             let cond = parse(&format!("1 {op} {rhs}")).map_err(|_| unsupported())?;
             let Cond::Cmp(_, op, lit) = cond else {
                 return Err(unsupported());
@@ -420,10 +432,11 @@ pub fn json_path(text: &str) -> Result<(Vec<String>, Option<Comparison>), String
                     inner.push(c);
                 }
                 let inner = inner.trim();
+                let inner = single_quoted(inner);
                 let name = inner
                     .strip_prefix('\'')
                     .and_then(|s| s.strip_suffix('\''))
-                    .map(str::to_string)
+                    .map(|s| s.replace("''", "'"))
                     .or_else(|| inner.parse::<usize>().ok().map(|i| i.to_string()))
                     .ok_or_else(unsupported)?;
                 segments.push(name);
@@ -481,5 +494,18 @@ mod tests {
         assert!(json_path("$[?(@.x > 1)]").is_err());
         assert!(json_path("$..name").is_err());
         assert!(json_path("items").is_err());
+    }
+
+    #[test]
+    fn json_path_strings_may_be_double_quoted() {
+        let (path, cmp) = json_path(r#"$.status == "requires_capture""#).expect("reads");
+        assert_eq!(path, ["status"]);
+        assert_eq!(
+            cmp,
+            Some((CmpOp::Eq, Literal::Str("requires_capture".into())))
+        );
+        let (path, cmp) = json_path(r#"$["a b"].x != "it's \"so\"""#).expect("reads");
+        assert_eq!(path, ["a b", "x"]);
+        assert_eq!(cmp, Some((CmpOp::Ne, Literal::Str("it's \"so\"".into()))));
     }
 }

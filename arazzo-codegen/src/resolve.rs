@@ -385,7 +385,8 @@ impl<'a> Resolver<'a> {
         deps
     }
 
-    /// The names of a workflow's inputs, or `None` when its schema does not list them.
+    /// The names of a workflow's inputs (none when its schema lists no properties, as when it
+    /// is not an object), or `None` when it has no inputs schema or its `$ref` is dangling.
     fn input_names(&mut self, wf: &Workflow, at: &str) -> Option<BTreeSet<String>> {
         let schema = wf.inputs.as_ref()?;
         let schema = match schema.get("$ref").and_then(Value::as_str) {
@@ -406,8 +407,10 @@ impl<'a> Resolver<'a> {
             }
             None => schema,
         };
-        let props = schema.get("properties")?.as_object()?;
-        Some(props.keys().cloned().collect())
+        // Only properties become fields of `Inputs`: a schema without them (an open object,
+        // a string) names no input the generated code could read.
+        let props = schema.get("properties").and_then(Value::as_object);
+        Some(props.into_iter().flat_map(|p| p.keys().cloned()).collect())
     }
 
     fn find_workflow(&self, id: &str) -> Option<(usize, usize)> {
@@ -1774,7 +1777,9 @@ impl<'a> Resolver<'a> {
         .at(loc);
         d = match suggest::closest(&n.name, &names) {
             Some(c) => d.help(format!("did you mean `{c}`?")),
-            None if names.is_empty() => d.help("its inputs schema lists no properties"),
+            None if names.is_empty() => d.help(
+                "its inputs schema lists no properties; inputs are the properties of an object schema",
+            ),
             None => d.help(format!("its inputs are {}", suggest::list(&names))),
         };
         self.push(d);

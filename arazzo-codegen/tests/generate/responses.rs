@@ -979,6 +979,12 @@ pub mod repos {
         ///`Repo`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct Repo {
+            ///A property of that name, which JSON Schema allows.
+            #[serde(
+                rename = "additionalProperties",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub additional_properties: ::std::option::Option<::std::string::String>,
             pub id: ::std::string::String,
             #[serde(deserialize_with = "::std::option::Option::deserialize")]
             pub language: ::std::option::Option<::std::string::String>,
@@ -1062,6 +1068,10 @@ pub mod repos {
         pub mod builder {
             #[derive(Clone, Debug)]
             pub struct Repo {
+                additional_properties: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
+                    ::std::string::String,
+                >,
                 id: ::std::result::Result<::std::string::String, ::std::string::String>,
                 language: ::std::result::Result<
                     ::std::option::Option<::std::string::String>,
@@ -1081,6 +1091,7 @@ pub mod repos {
             impl ::std::default::Default for Repo {
                 fn default() -> Self {
                     Self {
+                        additional_properties: Ok(Default::default()),
                         id: Err("no value supplied for id".to_string()),
                         language: Err("no value supplied for language".to_string()),
                         name: Err("no value supplied for name".to_string()),
@@ -1091,6 +1102,22 @@ pub mod repos {
                 }
             }
             impl Repo {
+                pub fn additional_properties<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.additional_properties = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!(
+                                "error converting supplied value for additional_properties: {e}"
+                            )
+                        });
+                    self
+                }
                 pub fn id<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<::std::string::String>,
@@ -1174,6 +1201,7 @@ pub mod repos {
                     value: Repo,
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
                     Ok(Self {
+                        additional_properties: value.additional_properties?,
                         id: value.id?,
                         language: value.language?,
                         name: value.name?,
@@ -1186,6 +1214,7 @@ pub mod repos {
             impl ::std::convert::From<super::Repo> for Repo {
                 fn from(value: super::Repo) -> Self {
                     Self {
+                        additional_properties: Ok(value.additional_properties),
                         id: Ok(value.id),
                         language: Ok(value.language),
                         name: Ok(value.name),
@@ -1579,6 +1608,9 @@ pub mod read_repo {
         ///`id`.
         #[serde(rename = "id")]
         pub id: ::std::string::String,
+        ///`note`.
+        #[serde(rename = "note")]
+        pub note: ::std::option::Option<::std::string::String>,
         ///`owner`.
         #[serde(rename = "owner")]
         pub owner: ::std::string::String,
@@ -1622,14 +1654,30 @@ pub async fn read_repo(
             body: ::std::option::Option::Some(step_0.body),
         });
     }
+    if !(arazzo_support::compare(
+        &arazzo_support::json_path(&step_0.body.clone(), &["visibility"]),
+        "!=",
+        &::serde_json::Value::from("secret"),
+    )) {
+        return ::std::result::Result::Err(Error::Failed {
+            step: "read",
+            criterion: "$.visibility != \"secret\"",
+            status: step_0.status,
+            body: ::std::option::Option::Some(step_0.body),
+        });
+    }
     let step_0_id: ::std::string::String = arazzo_support::output::<
         ::std::string::String,
     >("read", "id", &step_0.body, "/id")?;
+    let step_0_note: ::std::option::Option<::std::string::String> = arazzo_support::optional_output::<
+        ::std::string::String,
+    >("read", "note", &step_0.body, "/additionalProperties")?;
     let step_0_owner: ::std::string::String = arazzo_support::output::<
         ::std::string::String,
     >("read", "owner", &step_0.body, "/owner/login")?;
     ::std::result::Result::Ok(read_repo::Outputs {
         id: step_0_id.clone(),
+        note: step_0_note.clone(),
         owner: step_0_owner.clone(),
     })
 }

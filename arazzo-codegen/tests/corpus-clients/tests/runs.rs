@@ -638,11 +638,20 @@ async fn a_step_reads_only_the_fields_it_uses() {
     // `name` and `language` are required but missing, `visibility` is out of its enum, the
     // owner's `id` is a string and an unknown field is there: nothing reads them.
     let out = read_repo(
-        r#"{"id":"r-1","stars":5,"visibility":"internal","owner":{"login":"ada","id":"x"},"extra":[1]}"#,
+        r#"{"id":"r-1","stars":5,"visibility":"internal","owner":{"login":"ada","id":"x"},"extra":[1],"additionalProperties":"kept"}"#,
     )
     .await
     .expect("fields the workflow does not read do not matter");
     assert_eq!((out.id.as_str(), out.owner.as_str()), ("r-1", "ada"));
+    assert_eq!(
+        out.note.as_deref(),
+        Some("kept"),
+        "a property named `additionalProperties`"
+    );
+    let err = read_repo(r#"{"id":"r-1","stars":5,"visibility":"secret","owner":{"login":"ada"}}"#)
+        .await
+        .expect_err("the double-quoted JSONPath comparison fails");
+    assert_eq!(err.step(), Some("read"), "{err}");
 }
 
 #[tokio::test]
