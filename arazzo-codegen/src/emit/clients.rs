@@ -249,27 +249,39 @@ pub fn client_module(
     if fatal {
         return None;
     }
-    let spec: openapiv3::OpenAPI = match serde_json::from_value(n.doc.clone()) {
-        Ok(s) => s,
-        Err(e) => {
-            diags.push(Diagnostic::error(format!(
-                "internal error: the normalised description of `{source}` does not load: {e}"
-            )));
-            return None;
-        }
-    };
-    let progenitor = match run_progenitor(&spec) {
+    // With every operation kept, doubled names are looked for here too, so that the
+    // operations that cause them can be left out.
+    let progenitor = match super::generator::attempt(&n.doc, keep_all) {
         Ok(t) => t,
-        Err(cause) => {
-            let culprit = culprit(&n);
-            let d = Diagnostic::error(format!(
-                "internal error: the client generator failed on `{source}` ({display}){}: {cause}",
-                culprit.map(|c| format!(", operation `{c}`")).unwrap_or_default()
-            ))
-            .help("this is a gap in arazzo-codegen's normalisation; please report it with the description");
-            diags.push(d);
-            return None;
-        }
+        // With every operation kept, those no workflow calls that the client generator fails
+        // on are left out, as the normaliser leaves out those it cannot repair.
+        Err(cause) => match keep_all
+            .then(|| super::generator::leave_out_failing(&mut n, used))
+            .flatten()
+        {
+            Some((tokens, left_out)) => {
+                for (pointer, why) in left_out {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "this operation is left out of the client: no workflow calls it, and the client generator fails on it: {why}"
+                        ))
+                        .kind("left-out")
+                        .at(files.loc(doc.file, &pointer)),
+                    );
+                }
+                tokens
+            }
+            None => {
+                let culprit = super::generator::culprit(&n);
+                let d = Diagnostic::error(format!(
+                    "internal error: the client generator failed on `{source}` ({display}){}: {cause}",
+                    culprit.map(|c| format!(", operation `{c}`")).unwrap_or_default()
+                ))
+                .help("this is a gap in arazzo-codegen's normalisation; please report it with the description");
+                diags.push(d);
+                return None;
+            }
+        },
     };
     let api = super::api::read(&progenitor);
     let mut ops = BTreeMap::new();
@@ -541,53 +553,6 @@ fn by_operation(
             }
         }
     }
-}
-
-/// Progenitor, with its panics contained.
-fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> {
-    let mut settings = progenitor::GenerationSettings::new();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_inner_type(quote!(Settings))
-        .with_map_type("::std::collections::BTreeMap")
-        .with_hooks(progenitor::HooksMode::Expected);
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        progenitor::Generator::new(&settings).generate_tokens(spec)
-    }));
-    std::panic::set_hook(previous);
-    match result {
-        Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(payload) => Err(crate::builder::panic_message(payload.as_ref())),
-    }
-}
-
-/// The first operation that fails on its own, to name in the report.
-fn culprit(n: &Normalised) -> Option<String> {
-    let paths = n.doc.get("paths")?.as_object()?;
-    for (path, item) in paths {
-        for (method, op) in item.as_object()? {
-            let mut one = n.doc.clone();
-            let mut only = serde_json::Map::new();
-            let mut single = serde_json::Map::new();
-            single.insert(method.clone(), op.clone());
-            only.insert(path.clone(), Value::Object(single));
-            one["paths"] = Value::Object(only);
-            let Ok(spec) = serde_json::from_value::<openapiv3::OpenAPI>(one) else {
-                continue;
-            };
-            if run_progenitor(&spec).is_err() {
-                return op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-            }
-        }
-    }
-    None
 }
 
 /// Declares the idempotency-key header on every POST and PATCH operation that does not already,

@@ -4,6 +4,7 @@ pub mod api;
 pub mod clients;
 mod defence;
 mod documents;
+mod generator;
 pub mod inputs;
 pub mod workflows;
 
