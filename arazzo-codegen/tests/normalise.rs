@@ -26,7 +26,11 @@ fn each_repair_kind_matches_its_golden_file() {
         let n = normalise(&raw, &used, !prune);
         let mut out = String::from("# changes\n");
         for c in &n.changes {
-            let kind = if c.fatal { "error" } else { "warning" };
+            let kind = if c.fatal {
+                "error".to_string()
+            } else {
+                format!("warning[{}]", c.kind)
+            };
             out.push_str(&format!("# {kind} at {}: {}\n", c.pointer, c.message));
         }
         for (op, enc) in &n.forms {

@@ -495,6 +495,14 @@ impl Normaliser<'_> {
                 p.as_object_mut().map(|m| m.remove("style"));
                 p["schema"] = serde_json::json!({"type": "string"});
                 self.change("parameter", &p_at, format!("{style} query parameter `{name}` is taken as a string; give it already encoded"));
+            } else if loc == "query" && {
+                let schema = self.inline(&p["schema"]);
+                schema.get("type").and_then(Value::as_str) == Some("object")
+                    || (schema.get("type").is_none() && schema.get("properties").is_some())
+            } {
+                // The client generator has no way to put an object into a query.
+                p["schema"] = serde_json::json!({"type": "string"});
+                self.change("parameter", &p_at, format!("query parameter `{name}` is an object, which the client cannot put in a query; it is taken as a string; give it already encoded"));
             }
             let rust = crate::names::ident(&name, crate::names::Case::Snake);
             if let Some(other) = params.iter().find(|q| {
@@ -813,27 +821,41 @@ impl Normaliser<'_> {
                 .iter()
                 .filter_map(|(_, s)| s.as_ref().map(Value::to_string))
                 .collect();
-            if distinct_bodies.len() > 1 {
+            // JSON beside another media type: the client has one response type, and only raw
+            // bytes hold both.
+            let json = |c: &String| {
+                out.get(c)
+                    .and_then(|r| r.get("content"))
+                    .and_then(Value::as_object)
+                    .and_then(|m| m.keys().next())
+                    .is_some_and(|mt| mt.contains("json"))
+            };
+            let mixed =
+                with_body.iter().any(|(c, _)| json(c)) && with_body.iter().any(|(c, _)| !json(c));
+            if mixed || distinct_bodies.len() > 1 {
                 for (c, _) in &with_body {
-                    if let Some(Value::Object(content)) =
-                        out.get_mut(c).and_then(|r| r.get_mut("content"))
-                    {
+                    let Some(r) = out.get_mut(c) else { continue };
+                    if mixed {
+                        r["content"] = serde_json::json!({"application/octet-stream":
+                            {"schema": {"type": "string", "format": "binary"}}});
+                    } else if let Some(Value::Object(content)) = r.get_mut("content") {
                         for media in content.values_mut() {
                             media["schema"] = Value::Object(Map::new());
                         }
                     }
                 }
+                let codes: Vec<&str> = with_body.iter().map(|(c, _)| c.as_str()).collect();
+                let reading = if mixed {
+                    ", not all JSON; each is read as raw bytes"
+                } else {
+                    "; each is read as untyped JSON"
+                };
                 self.change(
                     "response",
                     at,
                     format!(
-                        "success responses {} have different bodies; each is read as untyped JSON",
-                        crate::suggest::list(
-                            &with_body
-                                .iter()
-                                .map(|(c, _)| c.as_str())
-                                .collect::<Vec<_>>()
-                        )
+                        "success responses {} have different bodies{reading}",
+                        crate::suggest::list(&codes)
                     ),
                 );
             }
@@ -845,7 +867,9 @@ impl Normaliser<'_> {
             for c in &empty {
                 out.remove(c);
             }
-            self.change("response", at, format!("success responses without a body ({}) are dropped beside those with one; such a status is reported as unexpected", crate::suggest::list(&empty.iter().map(String::as_str).collect::<Vec<_>>())));
+            if !empty.is_empty() {
+                self.change("response", at, format!("success responses without a body ({}) are dropped beside those with one; such a status is reported as unexpected", crate::suggest::list(&empty.iter().map(String::as_str).collect::<Vec<_>>())));
+            }
         }
         // One error type.
         let errors: Vec<(String, Option<Value>)> = out
@@ -933,7 +957,9 @@ impl Normaliser<'_> {
 
     /// The component name for a reference into the middle of one (`#/components/schemas/A/properties/b`
     /// becomes `A_b`), reported once.
-    fn lift(&mut self, r: &str, parts: &[String]) -> String {
+    /// Lifts the target of `r`, a reference into the middle of a component, into a component
+    /// of `kind` of its own; returns its name.
+    fn lift(&mut self, r: &str, kind: &str, parts: &[String]) -> String {
         if let Some(((_, name), _)) = self.lifted.iter().find(|(_, from)| *from == r) {
             return name.clone();
         }
@@ -946,10 +972,10 @@ impl Normaliser<'_> {
         let exists = |n: &str| {
             self.raw
                 .get("components")
-                .and_then(|c| c.get(&parts[0]))
+                .and_then(|c| c.get(kind))
                 .and_then(|k| k.get(n))
                 .is_some()
-                || self.lifted.contains_key(&(parts[0].clone(), n.to_string()))
+                || self.lifted.contains_key(&(kind.to_string(), n.to_string()))
         };
         let mut name = base.clone();
         let mut k = 2;
@@ -957,12 +983,13 @@ impl Normaliser<'_> {
             name = format!("{base}{k}");
             k += 1;
         }
-        self.change("structure", 
+        self.change(
+            "structure",
             &format!("/components/{}/{}", parts[0], parts[1]),
-            format!("`$ref: {r}` points into another component; the schema there is generated as component `{name}`"),
+            format!("`$ref: {r}` points into another component; what is there is generated as component `{name}` of `components.{kind}`"),
         );
         self.lifted
-            .insert((parts[0].clone(), name.clone()), r.to_string());
+            .insert((kind.to_string(), name.clone()), r.to_string());
         name
     }
 
@@ -986,18 +1013,19 @@ impl Normaliser<'_> {
                         .unwrap_or_default();
                     let exists = lookup(self.raw, &r).is_some();
                     if parts.len() == 2 && exists && parts[1].contains('/') {
-                        // A reference into the middle of a component: lifted into its own.
-                        let name = self.lift(&r, &parts);
+                        // A reference into the middle of a component: lifted into its own, a
+                        // schema when it points at one (`parameters/id/schema`).
+                        let kind = lifted_kind(&parts);
+                        let name = self.lift(&r, &kind, &parts);
                         m.insert(
                             "$ref".into(),
                             Value::String(format!(
-                                "#/components/{}/{}",
-                                parts[0],
+                                "#/components/{kind}/{}",
                                 source::escape_token(&name)
                             )),
                         );
                         m.retain(|k, _| k == "$ref");
-                        todo.push((parts[0].clone(), name));
+                        todo.push((kind, name));
                     } else if parts.len() == 2 && exists {
                         todo.push((parts[0].clone(), parts[1].clone()));
                         if m.len() > 1 {
@@ -1015,8 +1043,10 @@ impl Normaliser<'_> {
                     }
                     return;
                 }
+                // In a `properties` map, `example` and `examples` are property names.
+                let properties = at.ends_with("/properties");
                 for (k, child) in m.iter_mut() {
-                    if k.starts_with("x-") || k == "example" || k == "examples" {
+                    if k.starts_with("x-") || (!properties && (k == "example" || k == "examples")) {
                         continue;
                     }
                     let here = source::child(at, k);
@@ -1063,4 +1093,28 @@ fn path_names(path: &str) -> Vec<String> {
         .skip(1)
         .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_string()))
         .collect()
+}
+
+/// The kind of component a reference into the middle of one (`[kind, "name/rest"]`) points
+/// at: a schema when the path passes through a schema keyword, else the component's kind.
+fn lifted_kind(parts: &[String]) -> String {
+    const SCHEMA_KEYS: &[&str] = &[
+        "schema",
+        "properties",
+        "items",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "additionalProperties",
+        "definitions",
+    ];
+    let through_schema = parts
+        .get(1)
+        .is_some_and(|rest| rest.split('/').skip(1).any(|s| SCHEMA_KEYS.contains(&s)));
+    if through_schema {
+        "schemas".into()
+    } else {
+        parts.first().cloned().unwrap_or_default()
+    }
 }

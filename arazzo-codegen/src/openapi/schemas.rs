@@ -97,6 +97,30 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
     let mut typed_enums = 0usize;
     let components = component_types(doc);
     walk::schemas(doc, &mut |s, at| {
+        // A `type` that is a schema object, not a type name: alone (or with a description)
+        // it is the schema meant; beside other keywords it is dropped.
+        if let Some(Value::Object(inner)) = s.get("type").cloned() {
+            if s.keys().all(|k| k == "type" || k == "description") {
+                let description = s.remove("description");
+                *s = inner;
+                if let Some(d) = description {
+                    s.entry("description").or_insert(d);
+                }
+                out.push((at.to_string(), "the schema's `type` is a schema object, not a type name; it is read as that schema".into()));
+            } else {
+                s.remove("type");
+                out.push((
+                    at.to_string(),
+                    "the schema's `type` is an object, not a type name; it is dropped".into(),
+                ));
+            }
+        } else if s.get("type").is_some_and(|t| !t.is_string()) {
+            s.remove("type");
+            out.push((
+                at.to_string(),
+                "the schema's `type` is not a type name; it is dropped".into(),
+            ));
+        }
         // A `type` that no alternative has: the alternatives say what the value is.
         if let Some(t) = s.get("type").and_then(Value::as_str).map(str::to_string) {
             for key in ["oneOf", "anyOf"] {
@@ -148,6 +172,27 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
                 at.to_string(),
                 format!("a schema with `format: {f}` and no `type` is read as `type: {t}`"),
             ));
+        }
+        // A `required` name that is no property but has the Rust name of one would become a
+        // second field of that name: it is dropped from `required`.
+        let fields: BTreeMap<String, String> = s
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.keys())
+            .map(|n| (crate::names::ident(n, crate::names::Case::Snake), n.clone()))
+            .collect();
+        if let Some(Value::Array(required)) = s.get_mut("required") {
+            required.retain(|r| {
+                let Some(r) = r.as_str() else { return true };
+                match fields.get(&crate::names::ident(r, crate::names::Case::Snake)) {
+                    Some(p) if p != r => {
+                        out.push((at.to_string(), format!("`required` names `{r}`, which is no property but has the Rust name of property `{p}`; it is dropped from `required`")));
+                        false
+                    }
+                    _ => true,
+                }
+            });
         }
         // Two properties with one Rust field name: no struct can hold both, so the schema is
         // read as untyped JSON, which keeps every member for what the workflows read.
@@ -291,7 +336,7 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
         ));
     }
     let mut docs = 0usize;
-    sanitise_docs(doc, &mut docs);
+    sanitise_docs(doc, false, &mut docs);
     if docs > 0 {
         out.push((
             String::new(),
@@ -302,11 +347,13 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
 }
 
 /// Rewrites text that a Rust doc comment cannot hold in `description` and `summary`.
-fn sanitise_docs(v: &mut Value, count: &mut usize) {
+/// `properties`: `v` is a `properties` map, whose keys are names, not keywords.
+fn sanitise_docs(v: &mut Value, properties: bool, count: &mut usize) {
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
-                if k == "example" || k == "examples" || k == "enum" || k == "default" {
+                let value = k == "example" || k == "examples" || k == "enum" || k == "default";
+                if value && !properties {
                     continue;
                 }
                 if let (true, Value::String(text)) =
@@ -321,10 +368,12 @@ fn sanitise_docs(v: &mut Value, count: &mut usize) {
                     }
                     continue;
                 }
-                sanitise_docs(child, count);
+                sanitise_docs(child, k == "properties", count);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|c| sanitise_docs(c, count)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|c| sanitise_docs(c, false, count)),
         _ => {}
     }
 }
@@ -351,6 +400,9 @@ mod tests {
                       "c": {"anyOf": [{"type": "string"}, {"type": "object"}], "default": "black"},
                       "twins": {"type": "object", "required": ["ID"],
                                 "properties": {"id": {"type": "string"}, "ID": {"type": "string"}}},
+                      "r": {"type": "object", "required": ["json_schema", "name", "other"],
+                            "properties": {"jsonSchema": {}, "name": {"type": "string"}}},
+                      "w": {"type": {"type": "string", "enum": ["a"]}},
                       "o": {"type": "object", "additionalProperties": false,
                             "oneOf": [{"$ref": "#/components/schemas/S"}, {"type": "string"}]}
                   }},
@@ -372,6 +424,11 @@ mod tests {
         assert!(a["properties"]["d"].get("default").is_none());
         assert_eq!(a["properties"]["twins"], json!({}));
         assert!(a["properties"]["c"].get("default").is_none());
-        assert_eq!(r.len(), 13, "{r:?}");
+        assert_eq!(a["properties"]["r"]["required"], json!(["name", "other"]));
+        assert_eq!(
+            a["properties"]["w"],
+            json!({"type": "string", "enum": ["a"]})
+        );
+        assert_eq!(r.len(), 15, "{r:?}");
     }
 }
