@@ -503,6 +503,14 @@ impl Normaliser<'_> {
                 // The client generator has no way to put an object into a query.
                 p["schema"] = serde_json::json!({"type": "string"});
                 self.change("parameter", &p_at, format!("query parameter `{name}` is an object, which the client cannot put in a query; it is taken as a string; give it already encoded"));
+            } else if loc == "path" && {
+                let schema = self.inline(&p["schema"]);
+                schema.get("oneOf").is_some() || schema.get("anyOf").is_some()
+            } {
+                // The client writes a path parameter with `Display`, which a union of types
+                // the client generator makes does not always have.
+                p["schema"] = serde_json::json!({"type": "string"});
+                self.change("parameter", &p_at, format!("path parameter `{name}` is one of several schemas; it is taken as a string"));
             }
             let rust = crate::names::ident(&name, crate::names::Case::Snake);
             if let Some(other) = params.iter().find(|q| {

@@ -392,7 +392,8 @@ where
 }
 
 /// Converts a parameter's JSON value into the type its setter takes; one value given for an
-/// array parameter is an array of one (`type=track` for `type: array`).
+/// array parameter is an array of one (`type=track` for `type: array`); a number or boolean
+/// given for a text parameter is its text.
 pub fn parameter_from_json<T: ::serde::de::DeserializeOwned>(
     step: &'static str,
     what: &'static str,
@@ -400,6 +401,13 @@ pub fn parameter_from_json<T: ::serde::de::DeserializeOwned>(
 ) -> ::std::result::Result<T, Error> {
     match ::serde_json::from_value::<T>(value.clone()) {
         ::std::result::Result::Ok(v) => ::std::result::Result::Ok(v),
+        // A number or boolean for a parameter the client takes as text (the description said
+        // it could be one of several types): its text.
+        ::std::result::Result::Err(e) if value.is_number() || value.is_boolean() => {
+            ::serde_json::from_value(::serde_json::Value::String(value.to_string()))
+                .or_else(|_| ::serde_json::from_value(::serde_json::Value::Array(::std::vec![value])))
+                .map_err(|_| Error::Request { step, cause: ::std::format!("{what}: {e}") })
+        }
         ::std::result::Result::Err(e) if !value.is_array() => {
             ::serde_json::from_value(::serde_json::Value::Array(::std::vec![value]))
                 .map_err(|_| Error::Request { step, cause: ::std::format!("{what}: {e}") })

@@ -451,7 +451,8 @@ pub mod arazzo_support {
         }
     }
     /// Converts a parameter's JSON value into the type its setter takes; one value given for an
-    /// array parameter is an array of one (`type=track` for `type: array`).
+    /// array parameter is an array of one (`type=track` for `type: array`); a number or boolean
+    /// given for a text parameter is its text.
     pub fn parameter_from_json<T: ::serde::de::DeserializeOwned>(
         step: &'static str,
         what: &'static str,
@@ -459,6 +460,16 @@ pub mod arazzo_support {
     ) -> ::std::result::Result<T, Error> {
         match ::serde_json::from_value::<T>(value.clone()) {
             ::std::result::Result::Ok(v) => ::std::result::Result::Ok(v),
+            ::std::result::Result::Err(e) if value.is_number() || value.is_boolean() => {
+                ::serde_json::from_value(::serde_json::Value::String(value.to_string()))
+                    .or_else(|_| ::serde_json::from_value(
+                        ::serde_json::Value::Array(::std::vec![value]),
+                    ))
+                    .map_err(|_| Error::Request {
+                        step,
+                        cause: ::std::format!("{what}: {e}"),
+                    })
+            }
             ::std::result::Result::Err(e) if !value.is_array() => {
                 ::serde_json::from_value(::serde_json::Value::Array(::std::vec![value]))
                     .map_err(|_| Error::Request {
@@ -1681,6 +1692,71 @@ pub async fn read_repo(
         owner: step_0_owner.clone(),
     })
 }
+///The inputs and outputs of workflow `read-repo-by-number`.
+#[allow(dead_code)]
+pub mod read_repo_by_number {
+    /// The workflow's inputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::default::Default,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Inputs {}
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {
+        ///`id`.
+        #[serde(rename = "id")]
+        pub id: ::std::string::String,
+    }
+}
+///Workflow `read-repo-by-number`.
+#[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(dead_code)]
+pub async fn read_repo_by_number(
+    clients: &Clients,
+    inputs: read_repo_by_number::Inputs,
+) -> ::std::result::Result<read_repo_by_number::Outputs, Error> {
+    let _ = &inputs;
+    let step_0 = arazzo_support::exchange(
+            "read",
+            clients
+                .repos
+                .whole_responses()
+                .get_repo()
+                .name(
+                    arazzo_support::parameter_from_json::<
+                        ::std::string::String,
+                    >("read", "name", ::serde_json::json!((42)))?,
+                )
+                .send()
+                .await,
+        )
+        .await?;
+    if !((200..300).contains(&step_0.status)) {
+        return ::std::result::Result::Err(Error::Failed {
+            step: "read",
+            criterion: "a 2xx status",
+            status: step_0.status,
+            body: ::std::option::Option::Some(step_0.body),
+        });
+    }
+    let step_0_id: ::std::string::String = arazzo_support::output::<
+        ::std::string::String,
+    >("read", "id", &step_0.body, "/id")?;
+    ::std::result::Result::Ok(read_repo_by_number::Outputs {
+        id: step_0_id.clone(),
+    })
+}
 #[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
@@ -1694,7 +1770,7 @@ impl Clients {
 }
 /// The id of every workflow that has a function.
 #[allow(dead_code)]
-pub const WORKFLOWS: &[&str] = &["read-repo"];
+pub const WORKFLOWS: &[&str] = &["read-repo", "read-repo-by-number"];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
 #[allow(dead_code)]
 pub async fn run_workflow(
@@ -1711,6 +1787,15 @@ pub async fn run_workflow(
                 })?;
             ::std::result::Result::Ok(
                 arazzo_support::to_json(&read_repo(clients, inputs).await?),
+            )
+        }
+        "read-repo-by-number" => {
+            let inputs: read_repo_by_number::Inputs = ::serde_json::from_value(inputs)
+                .map_err(|e| Error::Inputs {
+                    cause: e.to_string(),
+                })?;
+            ::std::result::Result::Ok(
+                arazzo_support::to_json(&read_repo_by_number(clients, inputs).await?),
             )
         }
         _ => {

@@ -670,3 +670,16 @@ async fn a_field_the_workflow_reads_must_fit_its_type() {
         .expect_err("`stars` is read by a criterion and is not a number");
     assert_eq!(criterion.step(), Some("read"), "{criterion}");
 }
+
+#[tokio::test]
+async fn a_number_goes_into_a_path_parameter_of_several_types_as_its_text() {
+    let (base, seen) = server(vec![(200, r#"{"id":"r-42"}"#, &[])]).await;
+    let out = responses::read_repo_by_number(
+        &responses::Clients::with_base_urls(|_| base.clone()),
+        Default::default(),
+    )
+    .await
+    .expect("runs");
+    assert_eq!(out.id, "r-42");
+    assert_eq!(requests(&seen), ["GET /repos/42"]);
+}
