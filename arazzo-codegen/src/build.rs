@@ -62,9 +62,9 @@ fn cargo_lines(
             }
         }
         lines.push_str(&format!(
-            "cargo:warning={file}: {}; run `arazzo-codegen check {}` to list them, or set ARAZZO_VERBOSE=1\n",
+            "cargo:warning={file}: {}; run `{}` to list them, or set ARAZZO_VERBOSE=1\n",
             parts.join(" and "),
-            report.document.display()
+            report.command
         ));
     }
     out.write_all(lines.as_bytes())

@@ -72,6 +72,8 @@ pub struct Report {
     pub documents: Vec<String>,
     /// Every warning and note one by one ([`Builder::verbose`], or `ARAZZO_VERBOSE=1`).
     pub verbose: bool,
+    /// The command line that lists every diagnostic, with the builder's sources.
+    pub command: String,
 }
 
 /// The result of [`Builder::generate`].
@@ -282,10 +284,21 @@ impl Builder {
         let verbose = self.verbose.unwrap_or_else(|| {
             std::env::var("ARAZZO_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0")
         });
+        let mut command = format!("arazzo-codegen check {}", self.path.display());
+        for (name, path) in &self.by_name {
+            command.push_str(&format!(" --source {name}={}", path.display()));
+        }
+        for map in &self.source_maps {
+            command.push_str(&format!(" --source-map {}", map.display()));
+        }
+        for (url, path) in &self.by_url {
+            command.push_str(&format!(" --source-url {url}={}", path.display()));
+        }
         Report {
             document: self.path.clone(),
             documents,
             verbose,
+            command,
         }
     }
 

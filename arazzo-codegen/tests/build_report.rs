@@ -130,3 +130,17 @@ fn an_unknown_kind_is_an_error_with_the_closest_name() {
     );
     assert!(err.contains("help: did you mean `dangling-ref`?"), "{err}");
 }
+
+#[test]
+fn the_summary_names_a_command_with_the_build_scripts_sources() {
+    let text = printed(
+        Builder::new(REPAIRED)
+            .source("things", "tests/build_report/repaired.openapi.yaml")
+            .verbose(false),
+    )
+    .expect("generates");
+    assert!(
+        text.contains("run `arazzo-codegen check tests/build_report/repaired.arazzo.yaml --source things=tests/build_report/repaired.openapi.yaml` to list them"),
+        "{text}"
+    );
+}

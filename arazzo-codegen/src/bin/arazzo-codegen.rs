@@ -17,7 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Load, resolve and check a document; print every diagnostic. Exits 1 on errors.
+    /// Load, resolve and check a document, and normalise the sources it uses as generation
+    /// would; print every diagnostic. Exits 1 on errors.
     Check(Common),
     /// List the kinds of warnings and notes, by the names `--allow` and `--deny` take.
     Kinds,
@@ -47,6 +48,9 @@ struct Common {
     /// A JSON or YAML object from source URL to local file (relative to the map file).
     #[arg(long = "source-map", value_name = "FILE")]
     source_maps: Vec<PathBuf>,
+    /// Read any source whose `url` is URL from the local file PATH.
+    #[arg(long = "source-url", value_name = "URL=PATH", value_parser = parse_source_url)]
+    source_urls: Vec<(String, PathBuf)>,
     /// Do not report warnings and notes of this kind (e.g. `dangling-ref`; see `kinds`).
     #[arg(long = "allow", value_name = "KIND")]
     allow: Vec<String>,
@@ -64,6 +68,16 @@ fn parse_source(s: &str) -> Result<(String, PathBuf), String> {
     }
 }
 
+/// `URL=PATH`, split at the last `=` (a URL may hold one, a path rarely does).
+fn parse_source_url(s: &str) -> Result<(String, PathBuf), String> {
+    match s.rsplit_once('=') {
+        Some((url, path)) if !url.is_empty() && !path.is_empty() => {
+            Ok((url.to_string(), PathBuf::from(path)))
+        }
+        _ => Err(format!("expected URL=PATH, got `{s}`")),
+    }
+}
+
 impl Common {
     fn builder(&self) -> Builder {
         let mut b = Builder::new(&self.file).strict(self.strict);
@@ -72,6 +86,9 @@ impl Common {
         }
         for m in &self.source_maps {
             b = b.source_map(m);
+        }
+        for (url, path) in &self.source_urls {
+            b = b.source_url(url, path);
         }
         for k in &self.allow {
             b = b.allow(k);
@@ -119,8 +136,15 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Check(args) => {
-            let checked = args.builder().check();
-            eprint!("{}", checked.diagnostics.render());
+            let builder = args.builder();
+            let checked = builder.check();
+            // What generation adds (the repairs of the descriptions) is listed too.
+            let diagnostics = if checked.has_errors() {
+                checked.diagnostics.clone()
+            } else {
+                builder.generate().diagnostics
+            };
+            eprint!("{}", diagnostics.render());
             let steps: usize = checked.workflows.iter().map(|w| w.steps.len()).sum();
             let resolved = checked
                 .workflows
@@ -128,13 +152,14 @@ fn main() -> ExitCode {
                 .flat_map(|w| &w.steps)
                 .filter(|s| s.target != Target::Unresolved)
                 .count();
-            let verdict = if checked.has_errors() { "failed" } else { "ok" };
+            let failed = diagnostics.has_errors();
+            let verdict = if failed { "failed" } else { "ok" };
             println!(
                 "{verdict}: {}: {} workflow(s), {resolved} of {steps} step(s) resolved",
                 args.file.display(),
                 checked.workflows.len(),
             );
-            if checked.has_errors() {
+            if failed {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
