@@ -107,9 +107,11 @@ impl Bundler<'_> {
                         map.insert("$ref".into(), Value::String(local));
                     }
                 }
+                // In a `properties` map, `x-…` is a property name.
+                let properties = at.ends_with("/properties");
                 for (k, child) in map.iter_mut() {
                     // Extensions are opaque: a `$ref` inside one is not OpenAPI's to resolve.
-                    if k != "$ref" && !k.starts_with("x-") {
+                    if k != "$ref" && (properties || !k.starts_with("x-")) {
                         let here = source::child(at, k);
                         self.rewrite(child, base, file, &here, external);
                     }

@@ -1020,6 +1020,23 @@ impl Normaliser<'_> {
                         })
                         .unwrap_or_default();
                     let exists = lookup(self.raw, &r).is_some();
+                    if at.ends_with("/schema")
+                        && parts.len() == 2
+                        && parts[0] == "responses"
+                        && !parts[1].contains('/')
+                        && exists
+                    {
+                        // A schema that is a response: the schema of that response's body.
+                        let body = lookup(self.raw, &r)
+                            .and_then(|resp| resp.get("content")?.as_object()?.values().next())
+                            .and_then(|media| media.get("schema"))
+                            .cloned()
+                            .unwrap_or_else(|| Value::Object(Map::new()));
+                        self.change("dangling-ref", at, format!("`$ref: {r}` stands for a schema but names a response; the schema of that response's body is read"));
+                        *v = body;
+                        self.scan(v, at, todo, dangling);
+                        return;
+                    }
                     if parts.len() == 2 && exists && parts[1].contains('/') {
                         // A reference into the middle of a component: lifted into its own, a
                         // schema when it points at one (`parameters/id/schema`).
@@ -1051,10 +1068,11 @@ impl Normaliser<'_> {
                     }
                     return;
                 }
-                // In a `properties` map, `example` and `examples` are property names.
+                // In a `properties` map, `example`, `examples` and `x-…` are property names.
                 let properties = at.ends_with("/properties");
                 for (k, child) in m.iter_mut() {
-                    if k.starts_with("x-") || (!properties && (k == "example" || k == "examples")) {
+                    let value = k.starts_with("x-") || k == "example" || k == "examples";
+                    if value && !properties {
                         continue;
                     }
                     let here = source::child(at, k);
