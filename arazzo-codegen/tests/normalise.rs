@@ -50,3 +50,38 @@ fn each_repair_kind_matches_its_golden_file() {
         serde_json::from_value::<openapiv3::OpenAPI>(n.doc).expect("openapiv3 reads it");
     }
 }
+
+#[test]
+fn a_component_is_renamed_or_untyped_by_its_rust_type_name() {
+    use arazzo_codegen::openapi::normalise::{rename_schema_typed, untype_schema};
+    let mut doc = serde_json::json!({
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content":
+            {"application/json": {"schema": {"$ref": "#/components/schemas/team_links"}}}}}}}},
+        "components": {"schemas": {
+            "team_links": {"description": "Links.", "type": "object"},
+            "team_links2": {"type": "string"}
+        }}
+    });
+    // `TeamLinks` is the Rust name of `team_links`; `team_links2` is taken, so `team_links3`.
+    let renamed = rename_schema_typed(&mut doc, "TeamLinks");
+    assert_eq!(
+        renamed,
+        Some(("team_links".to_string(), "team_links3".to_string()))
+    );
+    let at = "/paths/~1a/get/responses/200/content/application~1json/schema/$ref";
+    assert_eq!(
+        doc.pointer(at),
+        Some(&serde_json::json!("#/components/schemas/team_links3"))
+    );
+    assert_eq!(rename_schema_typed(&mut doc, "NoSuchType"), None);
+    // Untyped under its first name again, keeping its description.
+    assert!(untype_schema(&mut doc, "team_links3", "team_links"));
+    assert_eq!(
+        doc["components"]["schemas"]["team_links"],
+        serde_json::json!({"description": "Links."})
+    );
+    assert_eq!(
+        doc.pointer(at),
+        Some(&serde_json::json!("#/components/schemas/team_links"))
+    );
+}

@@ -249,9 +249,25 @@ pub fn client_module(
     if fatal {
         return None;
     }
-    // With every operation kept, doubled names are looked for here too, so that the
-    // operations that cause them can be left out.
-    let progenitor = match super::generator::attempt(&n.doc, keep_all) {
+    let mut fixes = Vec::new();
+    let generated = super::generator::generate(&mut n, &mut fixes);
+    for fix in fixes {
+        let (name, message) = match fix {
+            super::generator::NameFix::Renamed(old, new) => {
+                let m = format!("schema `{old}` would get the same Rust name as a type the client generator derives for another schema; it is generated as `{new}`");
+                (old, m)
+            }
+            super::generator::NameFix::Untyped(name) => {
+                let m = format!("schema `{name}` makes two types of one name in the client generator; it is read as untyped JSON");
+                (name, m)
+            }
+        };
+        diags.push(Diagnostic::warning(message).kind("renamed").at(files.loc(
+            doc.file,
+            &crate::source::child("/components/schemas", &name),
+        )));
+    }
+    let progenitor = match generated {
         Ok(t) => t,
         // With every operation kept, those no workflow calls that the client generator fails
         // on are left out, as the normaliser leaves out those it cannot repair.

@@ -14,6 +14,8 @@ pub struct Doubled {
     pub module: String,
     /// What is defined twice, in words.
     pub what: String,
+    /// The name, when a type or module is what is doubled.
+    pub type_name: Option<String>,
 }
 
 /// Every doubled definition in `file`.
@@ -37,10 +39,11 @@ fn items(list: &[syn::Item], module: &str, out: &mut Vec<Doubled>) {
     let mut values: BTreeSet<String> = BTreeSet::new();
     let mut inherent: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut traits: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut doubled = |what: String| {
+    let mut doubled = |what: String, type_name: Option<String>| {
         out.push(Doubled {
             module: module.to_string(),
             what,
+            type_name,
         })
     };
     for item in list {
@@ -58,12 +61,12 @@ fn items(list: &[syn::Item], module: &str, out: &mut Vec<Doubled>) {
         };
         if let Some(t) = ty {
             if !types.insert(t.clone()) {
-                doubled(format!("type or module `{t}`"));
+                doubled(format!("type or module `{t}`"), Some(t.clone()));
             }
         }
         if let Some(v) = value {
             if !values.insert(v.clone()) {
-                doubled(format!("function or constant `{v}`"));
+                doubled(format!("function or constant `{v}`"), None);
             }
         }
         if let syn::Item::Impl(imp) = item {
@@ -75,10 +78,10 @@ fn items(list: &[syn::Item], module: &str, out: &mut Vec<Doubled>) {
             match &imp.trait_ {
                 Some((_, path, _)) => {
                     if !traits.insert((self_ty.clone(), compact(path))) {
-                        doubled(format!(
-                            "implementation of `{}` for `{self_ty}`",
-                            compact(path)
-                        ));
+                        doubled(
+                            format!("implementation of `{}` for `{self_ty}`", compact(path)),
+                            None,
+                        );
                     }
                 }
                 None => {
@@ -86,10 +89,10 @@ fn items(list: &[syn::Item], module: &str, out: &mut Vec<Doubled>) {
                     for it in &imp.items {
                         if let syn::ImplItem::Fn(f) = it {
                             if !fns.insert(f.sig.ident.to_string()) {
-                                doubled(format!(
-                                    "associated function `{self_ty}::{}`",
-                                    f.sig.ident
-                                ));
+                                doubled(
+                                    format!("associated function `{self_ty}::{}`", f.sig.ident),
+                                    None,
+                                );
                             }
                         }
                     }

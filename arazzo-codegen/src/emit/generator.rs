@@ -31,23 +31,113 @@ pub fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> 
     }
 }
 
+/// Why the client generator's output cannot be used.
+pub struct Failure {
+    /// What went wrong, in words.
+    pub message: String,
+    /// The types it would define twice in its `types` module.
+    pub doubled_types: Vec<String>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            doubled_types: Vec::new(),
+        }
+    }
+}
+
 /// The client generator's tokens for a normalised description; with `checked`, also refused
 /// when they define a name twice (see [`super::defence`]).
-pub fn attempt(doc: &Value, checked: bool) -> Result<TokenStream, String> {
+pub fn attempt(doc: &Value, checked: bool) -> Result<TokenStream, Failure> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
         .map_err(|e| format!("the normalised description does not load: {e}"))?;
     let tokens = run_progenitor(&spec)?;
     if checked {
         let file: syn::File =
             syn::parse2(tokens.clone()).map_err(|e| format!("its code does not parse: {e}"))?;
-        if let Some(d) = super::defence::check(&file).first() {
-            return Err(format!(
-                "its code would define {} twice in module `{}`",
-                d.what, d.module
-            ));
+        let doubled = super::defence::check(&file);
+        if let Some(d) = doubled.first() {
+            return Err(Failure {
+                message: format!(
+                    "its code would define {} twice in module `{}`",
+                    d.what, d.module
+                ),
+                doubled_types: doubled
+                    .iter()
+                    .filter(|d| d.module == "types")
+                    .filter_map(|d| d.type_name.clone())
+                    .collect(),
+            });
         }
     }
     Ok(tokens)
+}
+
+/// How many components may be renamed away from types the client generator derives.
+const RENAMES: usize = 8;
+
+/// A change [`generate`] made to a component so that the generated names are distinct.
+pub enum NameFix {
+    /// The component (old name) is generated under another name (new).
+    Renamed(String, String),
+    /// The component makes two types of one name itself, so it is read as untyped JSON.
+    Untyped(String),
+}
+
+/// The client generator's tokens for `n`, checked for doubled names. A component whose type
+/// name the generator also gives a type it derives (from an `allOf` merge, say) is renamed,
+/// and the generator run again; one that makes two types of its own name is read as untyped
+/// JSON. Each change is added to `fixes`.
+pub fn generate(n: &mut Normalised, fixes: &mut Vec<NameFix>) -> Result<TokenStream, String> {
+    let fold = |s: &str| crate::openapi::typenames::fold(s);
+    let mut last = String::new();
+    // The components renamed in the round before: (old, new).
+    let mut just_renamed: Vec<(String, String)> = Vec::new();
+    for _ in 0..=RENAMES {
+        let failure = match attempt(&n.doc, true) {
+            Ok(tokens) => {
+                fixes.extend(
+                    just_renamed
+                        .into_iter()
+                        .map(|(o, n)| NameFix::Renamed(o, n)),
+                );
+                return Ok(tokens);
+            }
+            Err(f) => f,
+        };
+        if failure.doubled_types.is_empty() {
+            return Err(failure.message);
+        }
+        let mut renamed_now = Vec::new();
+        for t in &failure.doubled_types {
+            // The type follows a component just renamed: the component makes both.
+            if let Some(i) = just_renamed
+                .iter()
+                .position(|(_, new)| fold(new) == fold(t))
+            {
+                let (old, new) = just_renamed.remove(i);
+                if !crate::openapi::normalise::untype_schema(&mut n.doc, &new, &old) {
+                    return Err(failure.message);
+                }
+                fixes.push(NameFix::Untyped(old));
+            } else {
+                match crate::openapi::normalise::rename_schema_typed(&mut n.doc, t) {
+                    Some(r) => renamed_now.push(r),
+                    None => return Err(failure.message),
+                }
+            }
+        }
+        fixes.extend(
+            just_renamed
+                .into_iter()
+                .map(|(o, n)| NameFix::Renamed(o, n)),
+        );
+        just_renamed = renamed_now;
+        last = failure.message;
+    }
+    Err(last)
 }
 
 /// An operation of a normalised description: its path and method.
@@ -134,7 +224,7 @@ pub fn leave_out_failing(
         alone.push(op);
         let why = attempt(&only(&n.doc, &alone), true)
             .err()
-            .unwrap_or_else(|| "only beside other operations".into());
+            .map_or_else(|| "only beside other operations".into(), |f| f.message);
         left_out.push((pointer(op), why));
     }
     let kept: Vec<&Op> = ops.iter().filter(|op| !bad.contains(op)).collect();

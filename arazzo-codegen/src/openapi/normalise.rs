@@ -1144,3 +1144,55 @@ fn lifted_kind(parts: &[String]) -> String {
         parts.first().cloned().unwrap_or_default()
     }
 }
+
+/// Renames the component schema whose Rust type name is `type_name`, which the client
+/// generator also gives another type it derives: a collision found in its output.
+/// Returns the old and new names, or `None` when no component has that name.
+pub fn rename_schema_typed(doc: &mut Value, type_name: &str) -> Option<(String, String)> {
+    let fold = |n: &str| super::typenames::fold(&crate::names::ident(n, crate::names::Case::Camel));
+    let schemas = doc.get("components")?.get("schemas")?.as_object()?;
+    let key = fold(type_name);
+    let old = schemas.keys().find(|n| fold(n) == key)?.clone();
+    let taken: BTreeSet<String> = schemas.keys().map(|n| fold(n)).collect();
+    let derived = super::typenames::derived(doc);
+    let new = (2..)
+        .map(|k| format!("{old}{k}"))
+        .find(|c| !taken.contains(&fold(c)) && !derived.contains_key(&fold(c)))?;
+    if let Some(Value::Object(schemas)) =
+        doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
+    {
+        let v = schemas.remove(&old)?;
+        schemas.insert(new.clone(), v);
+    }
+    let map: BTreeMap<String, String> = [(
+        format!("#/components/schemas/{}", source::escape_token(&old)),
+        format!("#/components/schemas/{}", source::escape_token(&new)),
+    )]
+    .into();
+    rewrite_refs(doc, &map);
+    Some((old, new))
+}
+
+/// Reads component schema `name` as untyped JSON (keeping its description), under the name
+/// `original` again. Returns whether there was such a component.
+pub fn untype_schema(doc: &mut Value, name: &str, original: &str) -> bool {
+    let Some(Value::Object(schemas)) = doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
+    else {
+        return false;
+    };
+    let Some(old) = schemas.remove(name) else {
+        return false;
+    };
+    let mut open = Map::new();
+    if let Some(d) = old.get("description") {
+        open.insert("description".into(), d.clone());
+    }
+    schemas.insert(original.to_string(), Value::Object(open));
+    let map: BTreeMap<String, String> = [(
+        format!("#/components/schemas/{}", source::escape_token(name)),
+        format!("#/components/schemas/{}", source::escape_token(original)),
+    )]
+    .into();
+    rewrite_refs(doc, &map);
+    true
+}
