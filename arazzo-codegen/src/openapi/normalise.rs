@@ -343,7 +343,13 @@ impl Normaliser<'_> {
                     s.remove("enum");
                     return;
                 }
-                if let Some(first) = seen.insert(name, v.clone()) {
+                // The client generator writes a name that starts with a digit after an `X`,
+                // so `2C` and `X2C` are one name.
+                let key = name
+                    .strip_prefix('_')
+                    .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                    .map_or_else(|| name.clone(), |r| format!("X{r}"));
+                if let Some(first) = seen.insert(key, v.clone()) {
                     found.push((at.to_string(), first, v));
                     s.remove("enum");
                     return;

@@ -225,6 +225,11 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
                 typed_enums += 1;
             }
         }
+        // `items` beside `properties` with no `type`: an object and an array at once, which the
+        // type engine cannot read; the properties say more.
+        if !s.contains_key("type") && s.contains_key("properties") && s.remove("items").is_some() {
+            out.push((at.to_string(), "a schema with `properties` and `items` but no `type` is read as an object; `items` is dropped".into()));
+        }
         let ty = s.get("type").and_then(Value::as_str).map(str::to_string);
         // Array keywords on what is not an array make the type engine read it as one.
         if ty.as_deref() != Some("array") && !s.contains_key("items") {
@@ -284,13 +289,28 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
                         .flatten()
                         .filter_map(Value::as_str)
                         .all(|r| given.contains_key(r))
-                        && given.iter().all(|(k, v)| {
-                            props
-                                .and_then(|p| p.get(k))
-                                .and_then(declared_type)
-                                .is_none_or(|t| v.is_null() || fits(t, v))
-                        })
+                        && given
+                            .iter()
+                            .all(|(k, v)| match props.and_then(|p| p.get(k)) {
+                                // A member the schema does not list: the type engine refuses it.
+                                None => props.is_none(),
+                                Some(p) => {
+                                    declared_type(p).is_none_or(|t| v.is_null() || fits(t, v))
+                                        && p.get("enum")
+                                            .and_then(Value::as_array)
+                                            .is_none_or(|e| e.contains(v))
+                                }
+                            })
                 }
+                // An array default's elements must be of the items' type.
+                Value::Array(elements) => s.get("items").is_none_or(|items| {
+                    declared_type(items)
+                        .is_none_or(|t| elements.iter().all(|v| v.is_null() || fits(t, v)))
+                        && items
+                            .get("enum")
+                            .and_then(Value::as_array)
+                            .is_none_or(|e| elements.iter().all(|v| e.contains(v)))
+                }),
                 _ => true,
             };
             // Under `anyOf`/`oneOf`, or an object or array under `allOf`, the type engine checks
@@ -403,6 +423,10 @@ mod tests {
                       "r": {"type": "object", "required": ["json_schema", "name", "other"],
                             "properties": {"jsonSchema": {}, "name": {"type": "string"}}},
                       "w": {"type": {"type": "string", "enum": ["a"]}},
+                      "ip": {"items": {"type": "string"}, "properties": {"a": {"type": "string"}}},
+                      "nested": {"type": "array", "default": ["a"], "items": {"type": "array", "items": {}}},
+                      "od": {"type": "object", "default": {"a": "x", "id": 1},
+                             "properties": {"a": {"type": "string", "enum": ["x"]}}},
                       "o": {"type": "object", "additionalProperties": false,
                             "oneOf": [{"$ref": "#/components/schemas/S"}, {"type": "string"}]}
                   }},
@@ -429,6 +453,9 @@ mod tests {
             a["properties"]["w"],
             json!({"type": "string", "enum": ["a"]})
         );
-        assert_eq!(r.len(), 15, "{r:?}");
+        assert!(a["properties"]["ip"].get("items").is_none());
+        assert!(a["properties"]["nested"].get("default").is_none());
+        assert!(a["properties"]["od"].get("default").is_none());
+        assert_eq!(r.len(), 18, "{r:?}");
     }
 }
