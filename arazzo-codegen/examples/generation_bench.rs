@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "robustness/fetch.rs"]
+#[allow(dead_code)] // the bench uses only the manifest
+mod fetch;
+
 use arazzo_codegen::Builder;
 
 const RUNS: usize = 5;
@@ -55,12 +59,7 @@ fn compile(dir: &Path, code: &str) -> Result<Duration, String> {
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     std::fs::write(
         dir.join("Cargo.toml"),
-        "[package]\nname = \"bench-generated\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n\n\
-         [dependencies]\nprogenitor-client = \"0.15\"\n\
-         reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }\n\
-         serde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\n\
-         chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n\
-         uuid = { version = \"1\", features = [\"serde\"] }\nregress = \"0.10\"\n",
+        fetch::manifest("bench-generated", ""),
     )
     .map_err(|e| e.to_string())?;
     std::fs::write(dir.join("src/lib.rs"), "pub mod dependencies_only {}\n")

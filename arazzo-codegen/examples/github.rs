@@ -31,25 +31,6 @@ const DESCRIPTION: (&str, &str) = ("@octokit/openapi", "23.0.2");
 const PRISM: &str = "@stoplight/prism-cli@5.16.0";
 const SOURCE: &str = "github";
 
-const MANIFEST: &str = r#"[package]
-name = "github-run"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-progenitor-client = "0.15"
-http = "1"
-reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }
-serde_json_path = "0.7"
-tokio = { version = "1", features = ["macros", "rt"] }
-"#;
-
 const MAIN: &str = r#"//! Runs the generated `triage_repository` against the base URL given, printing its outputs.
 #![deny(warnings)]
 
@@ -141,8 +122,12 @@ fn run() -> Result<bool, String> {
     // Compile it, as a private module, under `#![deny(warnings)]`.
     let dir = cache.join("github-run");
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let manifest = fetch::manifest(
+        "github-run",
+        "tokio = { version = \"1\", features = [\"macros\", \"rt\", \"time\"] }\n",
+    );
     for (file, text) in [
-        ("Cargo.toml", MANIFEST),
+        ("Cargo.toml", manifest.as_str()),
         ("src/main.rs", MAIN),
         ("src/workflows.rs", code.as_str()),
     ] {

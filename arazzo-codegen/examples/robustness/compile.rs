@@ -79,35 +79,19 @@ impl Report {
     }
 }
 
-const MANIFEST: &str = r#"[package]
-name = "robustness-sample"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-progenitor-client = "0.15"
-http = "1"
-reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }
-uuid = { version = "1", features = ["serde"] }
-regress = "0.10"
-regex = "1"
-futures-core = "0.3"
-serde_json_path = "0.7"
-tokio = { version = "1", features = ["time"] }
-"#;
-
 /// Writes a crate holding each file as a private module and builds it.
 pub fn compile(dir: &Path, files: &[(String, PathBuf)]) -> Result<Report, String> {
     let src = dir.join("src");
     let _ = std::fs::remove_dir_all(&src);
     std::fs::create_dir_all(&src).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("Cargo.toml"), MANIFEST).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        super::fetch::manifest(
+            "robustness-sample",
+            "tokio = { version = \"1\", features = [\"time\"] }\n",
+        ),
+    )
+    .map_err(|e| e.to_string())?;
     let mut lib = String::from("//! The robustness harness's sample.\n#![deny(warnings)]\n\n");
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
     let mut lines = 0;

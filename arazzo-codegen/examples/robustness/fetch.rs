@@ -1,4 +1,5 @@
-//! The harness's cache outside the repository, and the pinned npm packages fetched into it.
+//! The harness's cache outside the repository, the pinned npm packages fetched into it, and
+//! the manifest of the crates it builds there.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -47,4 +48,32 @@ pub fn package(cache: &Path, name: &str, version: &str) -> Result<PathBuf, Strin
         return Err(format!("cannot unpack {}", tgz.display()));
     }
     Ok(dir.join("package"))
+}
+
+/// The manifest of a crate the harness builds: every crate a generated file's header may name,
+/// and `extra` dependency lines.
+pub fn manifest(name: &str, extra: &str) -> String {
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+progenitor-client = "0.15"
+http = "1"
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "stream"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+chrono = {{ version = "0.4", default-features = false, features = ["serde", "std"] }}
+uuid = {{ version = "1", features = ["serde"] }}
+regress = "0.10"
+regex = "1"
+futures-core = "0.3"
+serde_json_path = "0.7"
+{extra}"#
+    )
 }
