@@ -8,6 +8,4 @@
 //! `cargo run -p arazzo-codegen -- generate arazzo/fin-amberflo-customer-to-stripe-customer.yml --source-map specs/source-map.yaml -o seed.rs`.
 #![deny(warnings)]
 
-pub mod emulator;
-
 include!(concat!(env!("OUT_DIR"), "/seed.rs"));

@@ -1,10 +1,10 @@
 //! The seed workflow end to end against the loopback emulator of both APIs
-//! (`seed_workflows::emulator`), which checks the keys, reads the Amberflo id from the path,
+//! (`seed_emulator`), which checks the keys, reads the Amberflo id from the path,
 //! parses Stripe's form body and refuses what Stripe refuses. Written against the workflow's own
 //! types only, so it holds whichever descriptions the crate was built from.
 
+use seed_emulator::{Api, Config, Customer, Emulator};
 use seed_workflows::arazzo_support::Secret;
-use seed_workflows::emulator::{Api, Config, Customer, Emulator};
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients, Error,
 };

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use seed_emulator::{Api, Config, Customer, Emulator, Exchange};
 use seed_workflows::arazzo_support::Secret;
-use seed_workflows::emulator::{Api, Config, Customer, Emulator, Exchange};
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients,
 };

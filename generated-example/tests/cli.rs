@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use seed_workflows::emulator::{Config, Customer, Emulator};
+use seed_emulator::{Config, Customer, Emulator};
 
 fn sync_customer(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sync-customer"));
