@@ -65,8 +65,6 @@ pub struct Checked {
 /// What [`crate::build`] needs to report diagnostics to Cargo.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
-    /// The Arazzo document given to the builder.
-    pub document: PathBuf,
     /// The Arazzo documents read, as diagnostics name them: their warnings are shown one by
     /// one; those of the descriptions are summarised per file unless `verbose`.
     pub documents: Vec<String>,
@@ -207,7 +205,12 @@ impl Builder {
     /// Checks the document, then generates the clients of the sources its workflows use.
     /// The code is `None` when there are errors; the diagnostics say why.
     pub fn generate(&self) -> Generated {
-        let mut checked = self.check();
+        self.generate_checked(self.check())
+    }
+
+    /// [`Builder::generate`] from what [`Builder::check`] of this builder returned, so that a
+    /// caller that looked at the check does not load and resolve everything again.
+    pub fn generate_checked(&self, mut checked: Checked) -> Generated {
         let code = if checked.has_errors() {
             None
         } else {
@@ -295,7 +298,6 @@ impl Builder {
             command.push_str(&format!(" --source-url {url}={}", path.display()));
         }
         Report {
-            document: self.path.clone(),
             documents,
             verbose,
             command,

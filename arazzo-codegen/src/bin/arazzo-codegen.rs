@@ -138,13 +138,6 @@ fn main() -> ExitCode {
         Command::Check(args) => {
             let builder = args.builder();
             let checked = builder.check();
-            // What generation adds (the repairs of the descriptions) is listed too.
-            let diagnostics = if checked.has_errors() {
-                checked.diagnostics.clone()
-            } else {
-                builder.generate().diagnostics
-            };
-            eprint!("{}", diagnostics.render());
             let steps: usize = checked.workflows.iter().map(|w| w.steps.len()).sum();
             let resolved = checked
                 .workflows
@@ -152,12 +145,20 @@ fn main() -> ExitCode {
                 .flat_map(|w| &w.steps)
                 .filter(|s| s.target != Target::Unresolved)
                 .count();
+            let workflows = checked.workflows.len();
+            // What generation adds (the repairs of the descriptions) is listed too.
+            let diagnostics = if checked.has_errors() {
+                checked.diagnostics
+            } else {
+                builder.generate_checked(checked).diagnostics
+            };
+            eprint!("{}", diagnostics.render());
             let failed = diagnostics.has_errors();
             let verdict = if failed { "failed" } else { "ok" };
             println!(
                 "{verdict}: {}: {} workflow(s), {resolved} of {steps} step(s) resolved",
                 args.file.display(),
-                checked.workflows.len(),
+                workflows,
             );
             if failed {
                 ExitCode::FAILURE

@@ -91,7 +91,7 @@ pub enum NameFix {
 /// and the generator run again; one that makes two types of its own name is read as untyped
 /// JSON. Each change is added to `fixes`.
 pub fn generate(n: &mut Normalised, fixes: &mut Vec<NameFix>) -> Result<TokenStream, String> {
-    let fold = |s: &str| crate::openapi::typenames::fold(s);
+    let fold = crate::openapi::typenames::fold;
     let mut last = String::new();
     // The components renamed in the round before: (old, new).
     let mut just_renamed: Vec<(String, String)> = Vec::new();
@@ -236,24 +236,18 @@ pub fn leave_out_failing(
 
 /// The first operation that fails on its own, to name in the report.
 pub fn culprit(n: &Normalised) -> Option<String> {
-    let paths = n.doc.get("paths")?.as_object()?;
-    for (path, item) in paths {
-        for (method, op) in item.as_object()? {
-            let mut one = n.doc.clone();
-            let mut only = serde_json::Map::new();
-            let mut single = serde_json::Map::new();
-            single.insert(method.clone(), op.clone());
-            only.insert(path.clone(), Value::Object(single));
-            one["paths"] = Value::Object(only);
-            if attempt(&one, false).is_err() {
-                return op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-            }
-        }
-    }
-    None
+    operations(&n.doc)
+        .iter()
+        .find(|op| attempt(&only(&n.doc, &[*op]), false).is_err())
+        .and_then(|(path, method)| {
+            n.doc
+                .get("paths")?
+                .get(path)?
+                .get(method)?
+                .get("operationId")
+        })
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 #[cfg(test)]

@@ -237,8 +237,7 @@ impl Normaliser<'_> {
         };
         let derived = super::typenames::derived(doc);
         let names: Vec<String> = schemas.keys().cloned().collect();
-        let fold =
-            |n: &str| super::typenames::fold(&crate::names::ident(n, crate::names::Case::Camel));
+        let fold = type_key;
         let mut taken: BTreeSet<String> = BTreeSet::new();
         let mut renames: BTreeMap<String, String> = BTreeMap::new();
         for name in &names {
@@ -271,25 +270,7 @@ impl Normaliser<'_> {
         if renames.is_empty() {
             return false;
         }
-        if let Some(Value::Object(schemas)) =
-            doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
-        {
-            for (old, new) in &renames {
-                if let Some(v) = schemas.remove(old) {
-                    schemas.insert(new.clone(), v);
-                }
-            }
-        }
-        let map: BTreeMap<String, String> = renames
-            .iter()
-            .map(|(o, n)| {
-                (
-                    format!("#/components/schemas/{}", source::escape_token(o)),
-                    format!("#/components/schemas/{}", source::escape_token(n)),
-                )
-            })
-            .collect();
-        rewrite_refs(doc, &map);
+        rename_schemas(doc, &renames);
         true
     }
 
@@ -1155,7 +1136,7 @@ fn lifted_kind(parts: &[String]) -> String {
 /// generator also gives another type it derives: a collision found in its output.
 /// Returns the old and new names, or `None` when no component has that name.
 pub fn rename_schema_typed(doc: &mut Value, type_name: &str) -> Option<(String, String)> {
-    let fold = |n: &str| super::typenames::fold(&crate::names::ident(n, crate::names::Case::Camel));
+    let fold = type_key;
     let schemas = doc.get("components")?.get("schemas")?.as_object()?;
     let key = fold(type_name);
     let old = schemas.keys().find(|n| fold(n) == key)?.clone();
@@ -1164,18 +1145,7 @@ pub fn rename_schema_typed(doc: &mut Value, type_name: &str) -> Option<(String, 
     let new = (2..)
         .map(|k| format!("{old}{k}"))
         .find(|c| !taken.contains(&fold(c)) && !derived.contains_key(&fold(c)))?;
-    if let Some(Value::Object(schemas)) =
-        doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
-    {
-        let v = schemas.remove(&old)?;
-        schemas.insert(new.clone(), v);
-    }
-    let map: BTreeMap<String, String> = [(
-        format!("#/components/schemas/{}", source::escape_token(&old)),
-        format!("#/components/schemas/{}", source::escape_token(&new)),
-    )]
-    .into();
-    rewrite_refs(doc, &map);
+    rename_schemas(doc, &[(old.clone(), new.clone())].into());
     Some((old, new))
 }
 
@@ -1186,19 +1156,38 @@ pub fn untype_schema(doc: &mut Value, name: &str, original: &str) -> bool {
     else {
         return false;
     };
-    let Some(old) = schemas.remove(name) else {
+    let Some(Value::Object(schema)) = schemas.get_mut(name) else {
         return false;
     };
-    let mut open = Map::new();
-    if let Some(d) = old.get("description") {
-        open.insert("description".into(), d.clone());
-    }
-    schemas.insert(original.to_string(), Value::Object(open));
-    let map: BTreeMap<String, String> = [(
-        format!("#/components/schemas/{}", source::escape_token(name)),
-        format!("#/components/schemas/{}", source::escape_token(original)),
-    )]
-    .into();
-    rewrite_refs(doc, &map);
+    schema.retain(|k, _| k == "description");
+    rename_schemas(doc, &[(name.to_string(), original.to_string())].into());
     true
+}
+
+/// How the Rust type name of schema `name` compares with others (see `typenames::fold`).
+fn type_key(name: &str) -> String {
+    super::typenames::fold(&crate::names::ident(name, crate::names::Case::Camel))
+}
+
+/// Renames component schemas (old name to new) and every `$ref` to them.
+fn rename_schemas(doc: &mut Value, renames: &BTreeMap<String, String>) {
+    if let Some(Value::Object(schemas)) =
+        doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
+    {
+        for (old, new) in renames {
+            if let Some(v) = schemas.remove(old) {
+                schemas.insert(new.clone(), v);
+            }
+        }
+    }
+    let map: BTreeMap<String, String> = renames
+        .iter()
+        .map(|(o, n)| {
+            (
+                format!("#/components/schemas/{}", source::escape_token(o)),
+                format!("#/components/schemas/{}", source::escape_token(n)),
+            )
+        })
+        .collect();
+    rewrite_refs(doc, &map);
 }
