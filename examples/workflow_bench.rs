@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use arazzo_runtime::Secret;
 use seed_emulator::{Config, Customer, Emulator};
-use seed_workflows::arazzo_support::Secret;
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients,
 };

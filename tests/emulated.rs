@@ -3,8 +3,8 @@
 //! parses Stripe's form body and refuses what Stripe refuses. Written against the workflow's own
 //! types only, so it holds whichever descriptions the crate was built from.
 
+use arazzo_runtime::Secret;
 use seed_emulator::{Api, Config, Customer, Emulator};
-use seed_workflows::arazzo_support::Secret;
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients, Error,
 };

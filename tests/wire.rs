@@ -3,8 +3,8 @@
 
 mod common;
 
+use arazzo_runtime::Secret;
 use common::{server, text};
-use seed_workflows::arazzo_support::Secret;
 use seed_workflows::{amberflo_billing_api as amberflo, stripe_customers_api as stripe};
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 
 mod common;
 
+use arazzo_runtime::Secret;
 use common::{server, text};
-use seed_workflows::arazzo_support::Secret;
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients, Error,
 };

@@ -6,41 +6,15 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Level};
 use crate::emit;
-use crate::load;
 use crate::resolve::{self, WorkflowIr};
+use crate::settings::{SecurityScheme, Settings};
 use crate::workspace::{self, SourceOptions, Workspace};
-
-/// The step budget of a workflow that branches or loops, unless the builder sets another.
-pub const DEFAULT_STEP_BUDGET: u32 = 1000;
 
 /// Configures and runs the generator on one Arazzo document.
 #[derive(Clone, Debug)]
 pub struct Builder {
     path: PathBuf,
-    by_name: BTreeMap<String, PathBuf>,
-    by_url: BTreeMap<String, PathBuf>,
-    source_maps: Vec<PathBuf>,
-    strict: bool,
-    max_file_bytes: u64,
-    keep_all_operations: bool,
-    step_budget: u32,
-    idempotency: BTreeMap<String, String>,
-    security: BTreeMap<(String, String), SecurityScheme>,
-    levels: BTreeMap<String, Level>,
-    verbose: Option<bool>,
-}
-
-/// A security scheme the builder supplies for a description that names it without defining it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SecurityScheme {
-    /// HTTP basic authentication.
-    HttpBasic,
-    /// HTTP bearer authentication.
-    HttpBearer,
-    /// An API key sent in the named header.
-    ApiKeyHeader(String),
-    /// An API key sent as the named query parameter.
-    ApiKeyQuery(String),
+    settings: Settings,
 }
 
 /// The result of [`Builder::check`]: what was loaded and resolved, and every diagnostic.
@@ -97,57 +71,68 @@ impl Checked {
 impl Builder {
     /// A builder for the Arazzo document at `path` (YAML or JSON).
     pub fn new(path: impl AsRef<Path>) -> Self {
+        Builder::with_settings(path, Settings::default())
+    }
+
+    /// A builder for the Arazzo document at `path` with every option given at once.
+    pub fn with_settings(path: impl AsRef<Path>, settings: Settings) -> Self {
         Builder {
             path: path.as_ref().to_path_buf(),
-            by_name: BTreeMap::new(),
-            by_url: BTreeMap::new(),
-            source_maps: Vec::new(),
-            strict: false,
-            max_file_bytes: load::DEFAULT_MAX_FILE_BYTES,
-            keep_all_operations: false,
-            step_budget: DEFAULT_STEP_BUDGET,
-            idempotency: BTreeMap::new(),
-            security: BTreeMap::new(),
-            levels: BTreeMap::new(),
-            verbose: None,
+            settings,
         }
+    }
+
+    /// The options set so far.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The path generated code names the runtime crate by: `::arazzo_runtime` unless set, as
+    /// for a crate that depends on `arazzo-runtime`; a crate that re-exports it elsewhere
+    /// names that path (like prost-build's `prost_path`).
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.settings.runtime_path = path.into();
+        self
     }
 
     /// Reads the source description called `name` from a local file, whatever its `url` says.
     pub fn source(mut self, name: impl Into<String>, path: impl AsRef<Path>) -> Self {
-        self.by_name
+        self.settings
+            .by_name
             .insert(name.into(), path.as_ref().to_path_buf());
         self
     }
 
     /// Reads any source description whose `url` is `url` from a local file.
     pub fn source_url(mut self, url: impl Into<String>, path: impl AsRef<Path>) -> Self {
-        self.by_url.insert(url.into(), path.as_ref().to_path_buf());
+        self.settings
+            .by_url
+            .insert(url.into(), path.as_ref().to_path_buf());
         self
     }
 
     /// Reads URL-to-file mappings from a JSON or YAML object (paths relative to that file).
     pub fn source_map(mut self, path: impl AsRef<Path>) -> Self {
-        self.source_maps.push(path.as_ref().to_path_buf());
+        self.settings.source_maps.push(path.as_ref().to_path_buf());
         self
     }
 
     /// In strict mode every warning (a repaired defect) is an error.
     pub fn strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
+        self.settings.strict = strict;
         self
     }
 
     /// The largest input file read, in bytes (64 MiB unless set).
     pub fn max_file_bytes(mut self, bytes: u64) -> Self {
-        self.max_file_bytes = bytes;
+        self.settings.max_file_bytes = bytes;
         self
     }
 
     /// How many steps a workflow that branches or loops may run before it fails with
     /// `Error::StepBudget` (default 1000): a bound on `goto` loops.
     pub fn step_budget(mut self, steps: u32) -> Self {
-        self.step_budget = steps;
+        self.settings.step_budget = steps;
         self
     }
 
@@ -160,13 +145,15 @@ impl Builder {
         source: impl Into<String>,
         header: impl Into<String>,
     ) -> Self {
-        self.idempotency.insert(source.into(), header.into());
+        self.settings
+            .idempotency
+            .insert(source.into(), header.into());
         self
     }
 
     /// Generate every operation of each source's client, not only those the workflows call.
     pub fn keep_all_operations(mut self, keep: bool) -> Self {
-        self.keep_all_operations = keep;
+        self.settings.keep_all_operations = keep;
         self
     }
 
@@ -178,27 +165,29 @@ impl Builder {
         scheme: impl Into<String>,
         kind: SecurityScheme,
     ) -> Self {
-        self.security.insert((source.into(), scheme.into()), kind);
+        self.settings
+            .security
+            .insert((source.into(), scheme.into()), kind);
         self
     }
 
     /// Does not report warnings and notes of `kind` (a name of [`crate::kinds::KINDS`], like
     /// `dangling-ref`), not even in strict mode. An unknown name is an error.
     pub fn allow(mut self, kind: impl Into<String>) -> Self {
-        self.levels.insert(kind.into(), Level::Allow);
+        self.settings.levels.insert(kind.into(), Level::Allow);
         self
     }
 
     /// Reports warnings and notes of `kind` as errors. An unknown name is an error.
     pub fn deny(mut self, kind: impl Into<String>) -> Self {
-        self.levels.insert(kind.into(), Level::Deny);
+        self.settings.levels.insert(kind.into(), Level::Deny);
         self
     }
 
     /// Reports every warning and note to Cargo one by one; by default the repairs of each
     /// description are summarised in one warning per file. Unset, `ARAZZO_VERBOSE=1` says.
     pub fn verbose(mut self, verbose: bool) -> Self {
-        self.verbose = Some(verbose);
+        self.settings.verbose = Some(verbose);
         self
     }
 
@@ -216,14 +205,7 @@ impl Builder {
         } else {
             let origin = self.path.display().to_string();
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                emit::generate(
-                    &checked,
-                    self.keep_all_operations,
-                    self.step_budget,
-                    &self.security,
-                    &self.idempotency,
-                    &origin,
-                )
+                emit::generate(&checked, &self.settings, &origin)
             })) {
                 Ok((code, diags)) => {
                     for d in diags {
@@ -260,7 +242,7 @@ impl Builder {
             Ok(checked) => checked,
             Err(payload) => {
                 let what = panic_message(payload.as_ref());
-                let mut diagnostics = Diagnostics::new(self.strict);
+                let mut diagnostics = Diagnostics::new(self.settings.strict);
                 let report = self.report(Vec::new());
                 diagnostics.push(
                     Diagnostic::error(format!(
@@ -284,17 +266,17 @@ impl Builder {
 
     /// How diagnostics are to be reported, for the Arazzo documents named.
     fn report(&self, documents: Vec<String>) -> Report {
-        let verbose = self.verbose.unwrap_or_else(|| {
+        let verbose = self.settings.verbose.unwrap_or_else(|| {
             std::env::var("ARAZZO_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0")
         });
         let mut command = format!("arazzo-codegen check {}", self.path.display());
-        for (name, path) in &self.by_name {
+        for (name, path) in &self.settings.by_name {
             command.push_str(&format!(" --source {name}={}", path.display()));
         }
-        for map in &self.source_maps {
+        for map in &self.settings.source_maps {
             command.push_str(&format!(" --source-map {}", map.display()));
         }
-        for (url, path) in &self.by_url {
+        for (url, path) in &self.settings.by_url {
             command.push_str(&format!(" --source-url {url}={}", path.display()));
         }
         Report {
@@ -305,8 +287,14 @@ impl Builder {
     }
 
     fn run_check(&self) -> Checked {
-        let mut diags = Diagnostics::with_levels(self.strict, self.levels.clone());
-        for kind in self.levels.keys().filter(|k| !crate::kinds::is_kind(k)) {
+        let mut diags =
+            Diagnostics::with_levels(self.settings.strict, self.settings.levels.clone());
+        for kind in self
+            .settings
+            .levels
+            .keys()
+            .filter(|k| !crate::kinds::is_kind(k))
+        {
             let names: Vec<&str> = crate::kinds::KINDS.iter().map(|(k, _)| *k).collect();
             let mut d = Diagnostic::error(format!("`{kind}` is not a kind of warning or note"));
             if let Some(close) = crate::suggest::closest(kind, &names) {
@@ -316,18 +304,18 @@ impl Builder {
         }
         let mut by_url = BTreeMap::new();
         let mut inputs = Vec::new();
-        for m in &self.source_maps {
+        for m in &self.settings.source_maps {
             inputs.push(m.clone());
-            match workspace::read_source_map(m, self.max_file_bytes) {
+            match workspace::read_source_map(m, self.settings.max_file_bytes) {
                 Ok(map) => by_url.extend(map),
                 Err(d) => diags.push(d),
             }
         }
-        by_url.extend(self.by_url.clone());
+        by_url.extend(self.settings.by_url.clone());
         let opts = SourceOptions {
-            by_name: self.by_name.clone(),
+            by_name: self.settings.by_name.clone(),
             by_url,
-            max_file_bytes: self.max_file_bytes,
+            max_file_bytes: self.settings.max_file_bytes,
         };
         let ws = workspace::load(&self.path, &opts, &mut diags);
         inputs.extend(ws.inputs.iter().map(|p| workspace::normal(p)));
@@ -345,7 +333,7 @@ impl Builder {
             let conversions = crate::typecheck::check(&ws, &workflows, &types, &mut diags);
             (types, conversions)
         };
-        for name in self.by_name.keys() {
+        for name in self.settings.by_name.keys() {
             let known = ws
                 .arazzo
                 .first()

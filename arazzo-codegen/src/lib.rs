@@ -31,10 +31,12 @@ pub mod model;
 pub mod names;
 pub mod openapi;
 pub mod resolve;
+pub mod settings;
 pub mod source;
 mod suggest;
 pub mod typecheck;
 pub mod workspace;
 
-pub use builder::{Builder, Checked, Generated, Report, SecurityScheme, DEFAULT_STEP_BUDGET};
+pub use builder::{Builder, Checked, Generated, Report};
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
+pub use settings::{SecurityScheme, Settings, DEFAULT_RUNTIME_PATH, DEFAULT_STEP_BUDGET};

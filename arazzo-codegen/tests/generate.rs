@@ -42,18 +42,18 @@ fn numbers_fed_into_strings_are_sent_as_text() {
     };
     let adopt = function("adopt");
     for expected in [
-        "\"id\":(arazzo_support::text(&inputs.sequence))",
-        "\"tag\":(arazzo_support::text(&inputs.vaccinated))",
+        "\"id\":(::arazzo_runtime::__private::text(&inputs.sequence))",
+        "\"tag\":(::arazzo_runtime::__private::text(&inputs.vaccinated))",
         "\"name\":(step_0_first_name.clone())",
         ".pet_id(step_1_id.clone())",
         ".limit(inputs.limit)",
-        ".x_request_id([\"req-\",&arazzo_support::text(&inputs.sequence)].concat())",
+        ".x_request_id([\"req-\",&::arazzo_runtime::__private::text(&inputs.sequence)].concat()",
     ] {
         assert!(adopt.contains(expected), "{expected} not in {adopt}");
     }
     // A string fed into an integer parameter is parsed when the request is built.
     let browse = function("browse");
-    let expected = "arazzo_support::parse_json(\"list-pets\",\"limit\",&inputs.limit_text.clone()";
+    let expected = "::arazzo_runtime::__private::parse_json(\"list-pets\",\"limit\",&inputs.limit_text.clone()";
     assert!(browse.contains(expected), "{expected} not in {browse}");
 }
 

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
+use arazzo_runtime::Secret;
 use clap::Args;
 use seed_emulator::{Api, Config, Customer, Emulator, Exchange};
-use seed_workflows::arazzo_support::Secret;
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients,
 };

@@ -19,8 +19,8 @@ mod demo;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use arazzo_runtime::Secret;
 use clap::{Args, Parser, Subcommand};
-use seed_workflows::arazzo_support::Secret;
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients, Error,
 };

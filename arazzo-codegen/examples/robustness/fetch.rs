@@ -63,17 +63,16 @@ publish = false
 [workspace]
 
 [dependencies]
+arazzo-runtime = {{ path = {runtime:?} }}
 progenitor-client = "0.15"
-http = "1"
 reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "stream"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 chrono = {{ version = "0.4", default-features = false, features = ["serde", "std"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 regress = "0.10"
-regex = "1"
-futures-core = "0.3"
-serde_json_path = "0.7"
-{extra}"#
+futures = "0.3"
+{extra}"#,
+        runtime = concat!(env!("CARGO_MANIFEST_DIR"), "/../arazzo-runtime"),
     )
 }

@@ -8,11 +8,11 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::builder::SecurityScheme;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Files;
 use crate::openapi::normalise::{self, FieldStyle, Normalised};
 use crate::openapi::OpenApiDoc;
+use crate::settings::SecurityScheme;
 
 /// A security scheme the client can apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,6 +205,8 @@ pub struct ClientSource<'a> {
     pub security: &'a BTreeMap<(String, String), SecurityScheme>,
     /// The header this source takes an idempotency key in, if the build script names one.
     pub idempotency_header: Option<&'a str>,
+    /// How the code names the runtime crate.
+    pub runtime: &'a super::Runtime,
 }
 
 /// A generated client module, and what workflow code needs to call it.
@@ -213,6 +215,8 @@ pub struct ClientModule {
     pub tokens: TokenStream,
     /// Operation pointer (in the description) to its request builder.
     pub ops: BTreeMap<String, super::api::OpApi>,
+    /// The crates its code names beyond those every file needs.
+    pub needs: super::Needs,
 }
 
 /// Generates the client module for one source; `None` when its description cannot be used
@@ -230,6 +234,7 @@ pub fn client_module(
         keep_all,
         security,
         idempotency_header,
+        runtime,
     } = *spec;
     let display = files.get(doc.file).display().to_string();
     let mut n = normalise::normalise(&doc.raw, used, keep_all);
@@ -299,6 +304,10 @@ pub fn client_module(
             }
         },
     };
+    let super::generator::Made {
+        tokens: progenitor,
+        needs,
+    } = progenitor;
     let api = super::api::read(&progenitor);
     let mut ops = BTreeMap::new();
     if let Some(Value::Object(paths)) = n.doc.get("paths") {
@@ -324,8 +333,8 @@ pub fn client_module(
     }
     let auth = auth_schemes(doc, source, security, diags, files);
     let module = syn::parse_str::<syn::Ident>(module).ok()?;
-    let settings = settings_tokens(&auth);
-    let hooks = hooks_tokens(&auth, &n);
+    let settings = settings_tokens(&auth, runtime);
+    let hooks = hooks_tokens(&auth, &n, runtime);
     let title = format!("Client for the `{source}` source ({display}).");
     let tokens = quote! {
         #[doc = #title]
@@ -336,7 +345,7 @@ pub fn client_module(
             #hooks
         }
     };
-    Some(ClientModule { tokens, ops })
+    Some(ClientModule { tokens, ops, needs })
 }
 
 /// The `Settings` field of each scheme: distinct even where two scheme names are one in
@@ -355,22 +364,35 @@ fn setting_fields(auth: &[Auth]) -> Vec<proc_macro2::Ident> {
 /// The `Settings` fields every client has.
 const FIXED_SETTINGS: &[&str] = &["send_api_version", "whole_responses"];
 
-fn settings_tokens(auth: &[Auth]) -> TokenStream {
+fn settings_tokens(auth: &[Auth], runtime: &super::Runtime) -> TokenStream {
+    let rt = runtime.public();
     let fields = auth.iter().zip(setting_fields(auth)).map(|(a, f)| {
         let doc = match a {
-            Auth::HeaderKey { header, .. } => format!("API key sent in the `{header}` header (scheme `{}`).", a.scheme()),
-            Auth::QueryKey { param, .. } => format!("API key sent as the `{param}` query parameter (scheme `{}`).", a.scheme()),
-            Auth::Bearer { .. } => format!("Token sent as `Authorization: Bearer …` (scheme `{}`).", a.scheme()),
-            Auth::Basic { .. } => format!("User name and password sent as HTTP basic (scheme `{}`).", a.scheme()),
+            Auth::HeaderKey { header, .. } => format!(
+                "API key sent in the `{header}` header (scheme `{}`).",
+                a.scheme()
+            ),
+            Auth::QueryKey { param, .. } => format!(
+                "API key sent as the `{param}` query parameter (scheme `{}`).",
+                a.scheme()
+            ),
+            Auth::Bearer { .. } => format!(
+                "Token sent as `Authorization: Bearer …` (scheme `{}`).",
+                a.scheme()
+            ),
+            Auth::Basic { .. } => format!(
+                "User name and password sent as HTTP basic (scheme `{}`).",
+                a.scheme()
+            ),
         };
         match a {
             Auth::Basic { .. } => quote! {
                 #[doc = #doc]
-                pub #f: ::std::option::Option<(super::arazzo_support::Secret, super::arazzo_support::Secret)>,
+                pub #f: ::std::option::Option<(#rt::Secret, #rt::Secret)>,
             },
             _ => quote! {
                 #[doc = #doc]
-                pub #f: ::std::option::Option<super::arazzo_support::Secret>,
+                pub #f: ::std::option::Option<#rt::Secret>,
             },
         }
     });
@@ -406,11 +428,12 @@ fn settings_tokens(auth: &[Auth]) -> TokenStream {
     }
 }
 
-fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
+fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> TokenStream {
+    let rt = runtime.private();
     let apply = auth.iter().zip(setting_fields(auth)).map(|(a, f)| match a {
         Auth::HeaderKey { header, .. } => quote! {
             if let ::std::option::Option::Some(key) = &self.inner.#f {
-                super::arazzo_support::set_header(request, #header, key.expose())
+                #rt::set_header(request, #header, key.expose())
                     .map_err(progenitor_client::Error::Custom)?;
             }
         },
@@ -422,14 +445,14 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
         Auth::Bearer { .. } => quote! {
             if let ::std::option::Option::Some(token) = &self.inner.#f {
                 let value = ::std::format!("Bearer {}", token.expose());
-                super::arazzo_support::set_header(request, "authorization", &value)
+                #rt::set_header(request, "authorization", &value)
                     .map_err(progenitor_client::Error::Custom)?;
             }
         },
         Auth::Basic { .. } => quote! {
             if let ::std::option::Option::Some((user, password)) = &self.inner.#f {
-                let value = super::arazzo_support::basic(user.expose(), password.expose());
-                super::arazzo_support::set_header(request, "authorization", &value)
+                let value = #rt::basic(user.expose(), password.expose());
+                #rt::set_header(request, "authorization", &value)
                     .map_err(progenitor_client::Error::Custom)?;
             }
         },
@@ -439,9 +462,9 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
         let op = heck::ToSnakeCase::to_snake_case(op.as_str());
         let styles = enc.fields.iter().map(|(field, s)| {
             let s = match s {
-                FieldStyle::DeepObject => quote!(super::arazzo_support::form::Style::DeepObject),
-                FieldStyle::FormExplode => quote!(super::arazzo_support::form::Style::FormExplode),
-                FieldStyle::Form => quote!(super::arazzo_support::form::Style::Form),
+                FieldStyle::DeepObject => quote!(#rt::Style::DeepObject),
+                FieldStyle::FormExplode => quote!(#rt::Style::FormExplode),
+                FieldStyle::Form => quote!(#rt::Style::Form),
             };
             quote!((#field, #s))
         });
@@ -464,7 +487,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
             ),
             quote! {
                 if let ::std::option::Option::Some(ct) = content_type(info.operation_id) {
-                    super::arazzo_support::set_header(request, "content-type", ct)
+                    #rt::set_header(request, "content-type", ct)
                         .map_err(progenitor_client::Error::Custom)?;
                 }
             },
@@ -487,7 +510,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
             ),
             quote! {
                 if let ::std::option::Option::Some(files) = multipart_files(info.operation_id) {
-                    super::arazzo_support::to_multipart(request, files)
+                    #rt::to_multipart(request, files)
                         .map_err(progenitor_client::Error::Custom)?;
                 }
             },
@@ -496,7 +519,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
     let form_styles = by_operation(
         "The form encoding of each operation whose body is sent as a form.",
         format_ident!("form_styles"),
-        quote!(&'static [(&'static str, super::arazzo_support::form::Style)]),
+        quote!(&'static [(&'static str, #rt::Style)]),
         forms,
     );
     quote! {
@@ -513,10 +536,10 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                 if !self.inner.send_api_version {
                     request.headers_mut().remove("api-version");
                 }
-                super::arazzo_support::one_slash(request);
+                #rt::one_slash(request);
                 #(#apply)*
                 if let ::std::option::Option::Some(styles) = form_styles(info.operation_id) {
-                    super::arazzo_support::to_form(request, styles)
+                    #rt::to_form(request, styles)
                         .map_err(progenitor_client::Error::Custom)?;
                 }
                 #multipart_call
@@ -531,7 +554,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                 request: reqwest::Request,
                 _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                super::arazzo_support::execute(
+                #rt::execute(
                     progenitor_client::ClientInfo::client(self),
                     request,
                     self.inner.whole_responses,
@@ -545,7 +568,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised) -> TokenStream {
                 result: &reqwest::Result<reqwest::Response>,
                 _info: &progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                super::arazzo_support::release(result)
+                #rt::release(result)
             }
         }
     }

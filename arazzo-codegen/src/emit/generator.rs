@@ -9,8 +9,16 @@ use serde_json::Value;
 
 use crate::openapi::normalise::Normalised;
 
+/// What the client generator made: the client's code and the crates it names.
+pub struct Made {
+    /// The client's code.
+    pub tokens: TokenStream,
+    /// The crates it names beyond those every file needs.
+    pub needs: super::Needs,
+}
+
 /// Progenitor, with its panics contained.
-pub fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> {
+pub fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<Made, String> {
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -21,11 +29,20 @@ pub fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> 
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        progenitor::Generator::new(&settings).generate_tokens(spec)
+        let mut generator = progenitor::Generator::new(&settings);
+        let tokens = generator.generate_tokens(spec)?;
+        let types = generator.get_type_space();
+        let needs = super::Needs {
+            chrono: types.uses_chrono(),
+            uuid: types.uses_uuid(),
+            regress: types.uses_regress(),
+            futures: generator.uses_futures(),
+        };
+        Ok::<_, progenitor::Error>(Made { tokens, needs })
     }));
     std::panic::set_hook(previous);
     match result {
-        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Ok(made)) => Ok(made),
         Ok(Err(e)) => Err(e.to_string()),
         Err(payload) => Err(crate::builder::panic_message(payload.as_ref())),
     }
@@ -50,13 +67,13 @@ impl From<String> for Failure {
 
 /// The client generator's tokens for a normalised description; with `checked`, also refused
 /// when they define a name twice (see [`super::defence`]).
-pub fn attempt(doc: &Value, checked: bool) -> Result<TokenStream, Failure> {
+pub fn attempt(doc: &Value, checked: bool) -> Result<Made, Failure> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
         .map_err(|e| format!("the normalised description does not load: {e}"))?;
-    let tokens = run_progenitor(&spec)?;
+    let made = run_progenitor(&spec)?;
     if checked {
-        let file: syn::File =
-            syn::parse2(tokens.clone()).map_err(|e| format!("its code does not parse: {e}"))?;
+        let file: syn::File = syn::parse2(made.tokens.clone())
+            .map_err(|e| format!("its code does not parse: {e}"))?;
         let doubled = super::defence::check(&file);
         if let Some(d) = doubled.first() {
             return Err(Failure {
@@ -72,7 +89,7 @@ pub fn attempt(doc: &Value, checked: bool) -> Result<TokenStream, Failure> {
             });
         }
     }
-    Ok(tokens)
+    Ok(made)
 }
 
 /// How many components may be renamed away from types the client generator derives.
@@ -90,20 +107,20 @@ pub enum NameFix {
 /// name the generator also gives a type it derives (from an `allOf` merge, say) is renamed,
 /// and the generator run again; one that makes two types of its own name is read as untyped
 /// JSON. Each change is added to `fixes`.
-pub fn generate(n: &mut Normalised, fixes: &mut Vec<NameFix>) -> Result<TokenStream, String> {
+pub fn generate(n: &mut Normalised, fixes: &mut Vec<NameFix>) -> Result<Made, String> {
     let fold = crate::openapi::typenames::fold;
     let mut last = String::new();
     // The components renamed in the round before: (old, new).
     let mut just_renamed: Vec<(String, String)> = Vec::new();
     for _ in 0..=RENAMES {
         let failure = match attempt(&n.doc, true) {
-            Ok(tokens) => {
+            Ok(made) => {
                 fixes.extend(
                     just_renamed
                         .into_iter()
                         .map(|(o, n)| NameFix::Renamed(o, n)),
                 );
-                return Ok(tokens);
+                return Ok(made);
             }
             Err(f) => f,
         };
@@ -205,7 +222,7 @@ fn failing<'a>(
 pub fn leave_out_failing(
     n: &mut Normalised,
     used: &BTreeSet<String>,
-) -> Option<(TokenStream, Vec<(String, String)>)> {
+) -> Option<(Made, Vec<(String, String)>)> {
     let ops = operations(&n.doc);
     let pointer =
         |(path, method): &Op| crate::source::child(&crate::source::child("/paths", path), method);

@@ -23,6 +23,8 @@ pub struct InputsType {
     pub tokens: TokenStream,
     /// Input name (as in the document) to its field.
     pub fields: BTreeMap<String, InputField>,
+    /// The crates its code names beyond those every file needs.
+    pub needs: super::Needs,
 }
 
 /// Generates `Inputs` with typify. Errors (and typify panics) come back as text, for the caller
@@ -39,19 +41,26 @@ pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, Stri
     }
     let parsed: schemars::schema::Schema =
         serde_json::from_value(schema).map_err(|e| e.to_string())?;
-    let run = std::panic::catch_unwind(|| -> Result<(String, TokenStream), String> {
-        let mut settings = typify::TypeSpaceSettings::default();
-        settings
-            .with_struct_builder(false)
-            .with_derive("PartialEq".to_string());
-        let mut space = typify::TypeSpace::new(&settings);
-        let id = space
-            .add_type_with_name(&parsed, Some("Inputs".to_string()))
-            .map_err(|e| e.to_string())?;
-        let name = space.get_type(&id).map_err(|e| e.to_string())?.name();
-        Ok((name, space.to_stream()))
-    });
-    let (name, tokens) = run.map_err(|_| "typify panicked on the schema".to_string())??;
+    let run =
+        std::panic::catch_unwind(|| -> Result<(String, TokenStream, super::Needs), String> {
+            let mut settings = typify::TypeSpaceSettings::default();
+            settings
+                .with_struct_builder(false)
+                .with_derive("PartialEq".to_string());
+            let mut space = typify::TypeSpace::new(&settings);
+            let id = space
+                .add_type_with_name(&parsed, Some("Inputs".to_string()))
+                .map_err(|e| e.to_string())?;
+            let name = space.get_type(&id).map_err(|e| e.to_string())?.name();
+            let needs = super::Needs {
+                chrono: space.uses_chrono(),
+                uuid: space.uses_uuid(),
+                regress: space.uses_regress(),
+                futures: false,
+            };
+            Ok((name, space.to_stream(), needs))
+        });
+    let (name, tokens, needs) = run.map_err(|_| "typify panicked on the schema".to_string())??;
     let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| e.to_string())?;
     let strukt = file
         .items
@@ -86,6 +95,7 @@ pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, Stri
     Ok(InputsType {
         tokens: quote! { #tokens #alias },
         fields,
+        needs,
     })
 }
 

@@ -13,46 +13,36 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
-use crate::builder::{Checked, SecurityScheme};
+use crate::builder::Checked;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::names::{self, Case};
 use crate::resolve::Target;
+use crate::settings::Settings;
 
-const SUPPORT: &str = include_str!("../runtime/support.rs");
-const FORM: &str = include_str!("../runtime/form.rs");
-const STREAM: &str = include_str!("../runtime/stream.rs");
+/// How generated code names the runtime crate.
+#[derive(Clone)]
+pub struct Runtime {
+    path: syn::Path,
+}
 
-/// The support module every generated file carries; `streams` adds the reader of non-JSON
-/// responses (which needs the `futures-core` crate).
-pub fn support_module(streams: bool) -> Result<TokenStream, String> {
-    let support: syn::File = syn::parse_str(SUPPORT).map_err(|e| format!("support code: {e}"))?;
-    let form: syn::File = syn::parse_str(FORM).map_err(|e| format!("form encoder: {e}"))?;
-    let (support, form) = (support.items, form.items);
-    let stream = if streams {
-        let stream: syn::File =
-            syn::parse_str(STREAM).map_err(|e| format!("stream reader: {e}"))?;
-        let items = stream.items;
-        quote! {
-            /// Reading responses that are not JSON.
-            pub mod stream {
-                #(#items)*
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    Ok(quote! {
-        /// Code the generated clients share.
-        #[allow(dead_code)]
-        pub mod arazzo_support {
-            #(#support)*
-            /// Form encoding of request bodies.
-            pub mod form {
-                #(#form)*
-            }
-            #stream
-        }
-    })
+impl Runtime {
+    /// The runtime at `path` (`::arazzo_runtime`); an error says why the path is not one.
+    pub fn new(path: &str) -> Result<Self, String> {
+        syn::parse_str::<syn::Path>(path)
+            .map(|path| Runtime { path })
+            .map_err(|e| format!("the runtime path `{path}` is not a Rust path: {e}"))
+    }
+
+    /// The crate: what users name (`Error`, `Secret`).
+    pub fn public(&self) -> TokenStream {
+        self.path.to_token_stream()
+    }
+
+    /// The helpers only generated code calls.
+    pub fn private(&self) -> TokenStream {
+        let p = &self.path;
+        quote!(#p::__private)
+    }
 }
 
 /// Generates the file for a checked document: one client module per OpenAPI source its
@@ -61,14 +51,21 @@ pub fn support_module(streams: bool) -> Result<TokenStream, String> {
 /// generation's diagnostics.
 pub fn generate(
     checked: &Checked,
-    keep_all: bool,
-    step_budget: u32,
-    security: &BTreeMap<(String, String), SecurityScheme>,
-    idempotency: &BTreeMap<String, String>,
+    settings: &Settings,
     origin: &str,
 ) -> (Option<String>, Vec<Diagnostic>) {
     let ws = &checked.workspace;
     let mut diags = Diagnostics::new(false);
+    let runtime =
+        match Runtime::new(&settings.runtime_path) {
+            Ok(r) => r,
+            Err(e) => {
+                diags.push(Diagnostic::error(e).help(
+                    "give a path like `::arazzo_runtime` or `crate::support::arazzo_runtime`",
+                ));
+                return (None, diags.into_vec());
+            }
+        };
     let Some(root) = ws.arazzo.first() else {
         return (None, diags.into_vec());
     };
@@ -81,27 +78,20 @@ pub fn generate(
     let status_read = documents::status_read(ws, &checked.workflows);
     let mut done: BTreeMap<usize, workflows::Emitted> = BTreeMap::new();
     let mut parts = Vec::new();
-    let mut streams = false;
+    let mut needs = Needs::default();
     for &di in &docs.order {
         let doc = Doc {
             checked,
             di,
-            keep_all,
-            step_budget,
-            security,
-            idempotency,
+            settings,
+            runtime: &runtime,
             status_read: &status_read,
         };
         let callees = docs.callees_of(ws, di, &done);
         let top = if di == 0 { taken.clone() } else { Vec::new() };
-        let Some((tokens, emitted)) = doc.tokens(&callees, top, &mut diags) else {
+        let Some((tokens, emitted)) = doc.tokens(&callees, top, &mut needs, &mut diags) else {
             continue;
         };
-        // Only workflow code reads non-JSON responses; the client modules are not searched.
-        streams |= emitted
-            .tokens
-            .to_string()
-            .contains("arazzo_support :: stream :: exchange");
         done.insert(di, emitted);
         parts.push(match docs.modules.get(&di) {
             Some(module) => {
@@ -119,7 +109,6 @@ pub fn generate(
                 quote! {
                     #[doc = #doc]
                     pub mod #m {
-                        use super::arazzo_support;
                         #tokens
                     }
                 }
@@ -131,17 +120,10 @@ pub fn generate(
     if let Some(root) = parts.pop() {
         parts.insert(0, root);
     }
-    let support = match support_module(streams) {
-        Ok(s) => s,
-        Err(e) => {
-            diags.push(Diagnostic::error(format!("internal error: {e}")));
-            return (None, diags.into_vec());
-        }
-    };
     if diags.has_errors() {
         return (None, diags.into_vec());
     }
-    let tokens = quote! { #support #(#parts)* };
+    let tokens = quote! { #(#parts)* };
     let mut file: syn::File = match syn::parse2(tokens) {
         Ok(f) => f,
         Err(e) => {
@@ -171,7 +153,7 @@ pub fn generate(
         }
         return (None, diags.into_vec());
     }
-    (Some(format_file(&file, origin)), diags.into_vec())
+    (Some(format_file(&file, origin, &needs)), diags.into_vec())
 }
 
 /// Marks every top-level item `#[allow(dead_code)]`: a crate that includes the file in a
@@ -203,10 +185,8 @@ fn allow_unused(file: &mut syn::File) {
 struct Doc<'a> {
     checked: &'a Checked,
     di: usize,
-    keep_all: bool,
-    step_budget: u32,
-    security: &'a BTreeMap<(String, String), SecurityScheme>,
-    idempotency: &'a BTreeMap<String, String>,
+    settings: &'a Settings,
+    runtime: &'a Runtime,
     status_read: &'a BTreeSet<(usize, usize)>,
 }
 
@@ -216,6 +196,7 @@ impl Doc<'_> {
         &self,
         callees: &BTreeMap<usize, workflows::DocRef>,
         mut taken: Vec<String>,
+        needs: &mut Needs,
         diags: &mut Diagnostics,
     ) -> Option<(TokenStream, workflows::Emitted)> {
         let ws = &self.checked.workspace;
@@ -251,11 +232,13 @@ impl Doc<'_> {
                 source: name,
                 doc: &ws.openapi[*doc],
                 used: ops,
-                keep_all: self.keep_all,
-                security: self.security,
-                idempotency_header: self.idempotency.get(*name).map(String::as_str),
+                keep_all: self.settings.keep_all_operations,
+                security: &self.settings.security,
+                idempotency_header: self.settings.idempotency.get(*name).map(String::as_str),
+                runtime: self.runtime,
             };
             if let Some(m) = clients::client_module(&spec, &ws.files, diags) {
+                needs.add(&m.needs);
                 tokens.extend(m.tokens);
                 clients.insert(
                     name.to_string(),
@@ -280,51 +263,72 @@ impl Doc<'_> {
             callees,
             workflows: &self.checked.workflows,
             types: &self.checked.types,
-            step_budget: self.step_budget,
-            idempotency: self.idempotency,
+            step_budget: self.settings.step_budget,
+            idempotency: &self.settings.idempotency,
+            runtime: self.runtime,
             conversions: &self.checked.conversions,
             clients: &clients,
             taken,
             status_read: self.status_read,
         };
         let emitted = workflows::emit(&input, diags);
+        needs.add(&emitted.needs);
         tokens.extend(emitted.tokens.clone());
         Some((tokens, emitted))
     }
 }
 
-/// Formats the parsed file with the `@generated` header.
-fn format_file(file: &syn::File, origin: &str) -> String {
+/// Crates the generated code names beyond those every file needs, each flagged where the code
+/// that names it is made (as typify's `uses_chrono`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Needs {
+    /// `chrono`, for date and time types.
+    pub chrono: bool,
+    /// `uuid`, for UUID types.
+    pub uuid: bool,
+    /// `regress`, for schema patterns.
+    pub regress: bool,
+    /// `futures-core`, for clients that hand responses over as streams.
+    pub futures: bool,
+}
+
+impl Needs {
+    /// Adds what `other` needs.
+    pub fn add(&mut self, other: &Needs) {
+        self.chrono |= other.chrono;
+        self.uuid |= other.uuid;
+        self.regress |= other.regress;
+        self.futures |= other.futures;
+    }
+}
+
+/// Formats the parsed file with the `@generated` header, which names the crates it needs.
+fn format_file(file: &syn::File, origin: &str, needs: &Needs) -> String {
     let code = prettyplease::unparse(file);
-    let mut needs = vec![
+    let runtime = format!("arazzo-runtime {}", RUNTIME_VERSION);
+    let mut list = vec![
+        runtime.as_str(),
         "progenitor-client 0.15",
         "reqwest 0.13 (json, query, stream)",
-        "http 1",
         "serde (derive)",
         "serde_json",
     ];
-    for (path, krate) in [
-        ("::chrono::", "chrono (serde)"),
-        ("::uuid::", "uuid (serde)"),
-        ("::regress::", "regress"),
-        ("::regex::", "regex (criteria of type regex)"),
-        (
-            "::serde_json_path::",
-            "serde_json_path 0.7 (JSONPath criteria)",
-        ),
-        ("::tokio::", "tokio (time; for retries)"),
-        (
-            "::futures_core::",
-            "futures-core (for responses that are not JSON)",
-        ),
+    for (needed, krate) in [
+        (needs.chrono, "chrono (serde)"),
+        (needs.uuid, "uuid (serde)"),
+        (needs.regress, "regress"),
+        (needs.futures, "futures-core"),
     ] {
-        if code.contains(path) {
-            needs.push(krate);
+        if needed {
+            list.push(krate);
         }
     }
     format!(
         "// @generated by arazzo-codegen from `{origin}`. Do not edit: change the document and rebuild.\n\
          // It needs these crates as dependencies: {}.\n\n{code}",
-        needs.join(", ")
+        list.join(", ")
     )
 }
+
+/// The version of `arazzo-runtime` generated code needs: the one released with this generator.
+pub const RUNTIME_VERSION: &str = "0.1";

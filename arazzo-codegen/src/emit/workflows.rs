@@ -75,6 +75,8 @@ pub struct Input<'a> {
     /// The workflows (document, index) whose callers read the status of their last response
     /// (`$statusCode` on a step that calls them).
     pub status_read: &'a BTreeSet<(usize, usize)>,
+    /// How the code names the runtime crate.
+    pub runtime: &'a super::Runtime,
 }
 
 /// What [`emit`] made of one document.
@@ -87,6 +89,8 @@ pub struct Emitted {
     pub unavailable: BTreeSet<usize>,
     /// The functions that also return the last status, by workflow index.
     pub status_functions: BTreeMap<usize, String>,
+    /// The crates its code names beyond those every file needs.
+    pub needs: super::Needs,
 }
 
 /// The `Clients` struct and the workflow functions of one document.
@@ -97,8 +101,10 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             functions: Vec::new(),
             unavailable: BTreeSet::new(),
             status_functions: BTreeMap::new(),
+            needs: super::Needs::default(),
         };
     };
+    let public = input.runtime.public();
     let fields = input.clients.iter().map(|(source, c)| {
         let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
         let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
@@ -114,7 +120,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         /// One client per source the workflows call.
         #[derive(Clone, Debug)]
         pub struct Clients { #(#fields)* #(#nested)* }
-        pub use arazzo_support::Error;
+        pub use #public::Error;
     };
     let ids: Vec<&str> = root
         .doc
@@ -152,6 +158,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
     let mut unavailable: BTreeMap<usize, Diagnostic> = BTreeMap::new();
     loop {
         let mut generated = TokenStream::new();
+        let mut needs = super::Needs::default();
         let mut kept = Vec::new();
         let mut failed = false;
         let mut functions = Vec::new();
@@ -188,10 +195,12 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 status_functions: status_functions.clone(),
                 unavailable: unavailable.keys().copied().collect(),
                 output_locals: Vec::new(),
+                needs: super::Needs::default(),
             };
             let mut scratch = Diagnostics::new(false);
             match w.function(&idents[wi], &mut scratch) {
                 Ok(tokens) => {
+                    needs.add(&w.needs);
                     generated.extend(tokens);
                     kept.extend(scratch.into_vec());
                     functions.push((wf.workflow_id.clone(), idents[wi].clone()));
@@ -220,6 +229,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 functions: idents,
                 unavailable: missing,
                 status_functions,
+                needs,
             };
         }
     }
@@ -253,6 +263,8 @@ struct Workflow_<'a> {
     unavailable: std::collections::BTreeSet<usize>,
     /// The locals that hold step outputs, to mark those nothing reads.
     output_locals: Vec<String>,
+    /// The crates the function's code names beyond those every file needs.
+    needs: super::Needs,
 }
 
 /// What a step is made of, before it is put in straight-line code or a state machine.
@@ -286,7 +298,13 @@ fn field(name: &str) -> syn::Ident {
 }
 
 impl Workflow_<'_> {
+    /// The path of the runtime's helpers.
+    fn rt(&self) -> TokenStream {
+        self.input.runtime.private()
+    }
+
     fn function(&mut self, ident: &str, diags: &mut Diagnostics) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let wf = self.wf;
         let (inputs_struct, required_inputs) = self.inputs_struct(diags);
         self.state_machine = !wf.success_actions.is_empty()
@@ -314,7 +332,7 @@ impl Workflow_<'_> {
             body.extend(quote! {
                 let #local = ::std::boxed::Box::pin(#function(
                     clients,
-                    arazzo_support::from_json(#dep, "the inputs, passed on", arazzo_support::to_json(&inputs))?,
+                    #rt::from_json(#dep, "the inputs, passed on", #rt::to_json(&inputs))?,
                 ))
                 .await?;
                 let _ = &#local;
@@ -446,6 +464,7 @@ impl Workflow_<'_> {
         if schema.get("properties").is_some() {
             match super::inputs::with_typify(&schema, &self.wf.workflow_id) {
                 Ok(t) => {
+                    self.needs.add(&t.needs);
                     let present = t
                         .fields
                         .iter()
@@ -512,6 +531,7 @@ impl Workflow_<'_> {
         required: &[String],
         diags: &mut Diagnostics,
     ) -> Result<StepParts, String> {
+        let rt = self.rt();
         let sid = step.step_id.as_str();
         let sat = index(&child(&self.at, "steps"), si);
         if let Some(Target::Workflow { doc, workflow }) = self.ir.steps.get(si).map(|s| &s.target) {
@@ -536,11 +556,11 @@ impl Workflow_<'_> {
         })?;
         // A response that is not JSON comes as a byte stream, read whole.
         let exchange = if op.byte_stream {
-            quote!(arazzo_support::stream::exchange)
+            quote!(#rt::exchange_stream)
         } else if op.error_stream {
-            quote!(arazzo_support::exchange_bare_errors)
+            quote!(#rt::exchange_bare_errors)
         } else {
-            quote!(arazzo_support::exchange)
+            quote!(#rt::exchange)
         };
         let module: syn::Ident = syn::parse_str(&client.ident).map_err(|e| e.to_string())?;
         let clients_field = format_ident!("{}", client.ident.trim_start_matches("r#"));
@@ -584,9 +604,9 @@ impl Workflow_<'_> {
             let converted = conversion == Some(Conversion::Text);
             let mut value = self.value(&p.value, true, required, diags, &vat)?;
             match conversion {
-                Some(Conversion::Text) => value = quote!(arazzo_support::text(&#value)),
+                Some(Conversion::Text) => value = quote!(#rt::text(&#value)),
                 Some(Conversion::Parse) => {
-                    value = quote!(arazzo_support::parse_json(#sid, #name_for_parse, &#value)?)
+                    value = quote!(#rt::parse_json(#sid, #name_for_parse, &#value)?)
                 }
                 None => {}
             }
@@ -609,7 +629,7 @@ impl Workflow_<'_> {
                     quote!(::serde_json::json!(#value))
                 };
                 setters.extend(quote! {
-                    .#s(arazzo_support::parameter_from_json::<#ty>(#sid, #name, #json)?)
+                    .#s(#rt::parameter_from_json::<#ty>(#sid, #name, #json)?)
                 });
             }
         }
@@ -635,7 +655,7 @@ impl Workflow_<'_> {
                 let rat = child(&index(&child(&bat, "replacements"), ri), "value");
                 let v = self.json(&r.value, required, diags, &rat)?;
                 replacements.extend(quote! {
-                    arazzo_support::replace(&mut body, #target, ::serde_json::json!(#v));
+                    #rt::replace(&mut body, #target, ::serde_json::json!(#v));
                 });
             }
             let mut body = if replacements.is_empty() {
@@ -654,7 +674,7 @@ impl Workflow_<'_> {
                 body = quote!(#local.clone());
             }
             setters.extend(quote! {
-                .body(arazzo_support::from_json::<#ty>(#sid, "request body", #body)?)
+                .body(#rt::from_json::<#ty>(#sid, "request body", #body)?)
             });
         }
         // An idempotency key for a POST or PATCH to a source that takes one: fresh for each
@@ -678,11 +698,11 @@ impl Workflow_<'_> {
                     // Underscored: the reset after success is not read when the step cannot run again.
                     let held = format_ident!("_step_{si}_idempotency_key");
                     key_decl = quote! {
-                        let #key = #held.get_or_insert_with(arazzo_support::idempotency_key).clone();
+                        let #key = #held.get_or_insert_with(#rt::idempotency_key).clone();
                     };
                     idempotency = Some(held);
                 } else {
-                    key_decl = quote! { let #key = arazzo_support::idempotency_key(); };
+                    key_decl = quote! { let #key = #rt::idempotency_key(); };
                 }
             }
         }
@@ -728,7 +748,7 @@ impl Workflow_<'_> {
                     };
                     if t.required && !self.state_machine {
                         (
-                            quote!(arazzo_support::output::<#ty>(#sid, #name, &#body, #ptr)?),
+                            quote!(#rt::output::<#ty>(#sid, #name, &#body, #ptr)?),
                             false,
                         )
                     } else {
@@ -737,7 +757,7 @@ impl Workflow_<'_> {
                             ..t.clone()
                         });
                         (
-                            quote!(arazzo_support::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
+                            quote!(#rt::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
                             true,
                         )
                     }
@@ -747,7 +767,7 @@ impl Workflow_<'_> {
                     (
                         quote!({
                             let v: ::serde_json::Value = #v;
-                            (!v.is_null()).then(|| arazzo_support::text(&v))
+                            (!v.is_null()).then(|| #rt::text(&v))
                         }),
                         true,
                     )
@@ -763,7 +783,7 @@ impl Workflow_<'_> {
                 Expr::Response(MessagePart::Header(h)) => {
                     let h = h.as_str();
                     (
-                        quote!(arazzo_support::header(&#var.headers, #h).as_str().map(str::to_string)),
+                        quote!(#rt::header(&#var.headers, #h).as_str().map(str::to_string)),
                         true,
                     )
                 }
@@ -826,6 +846,7 @@ impl Workflow_<'_> {
         required: &[String],
         diags: &mut Diagnostics,
     ) -> Result<StepParts, String> {
+        let rt = self.rt();
         let sid = step.step_id.as_str();
         let callee = self
             .input
@@ -946,7 +967,7 @@ impl Workflow_<'_> {
                         required: false,
                     },
                     quote! {
-                        ::std::option::Option::Some(arazzo_support::at(&arazzo_support::to_json(&#var.#f), #pointer))
+                        ::std::option::Option::Some(#rt::at(&#rt::to_json(&#var.#f), #pointer))
                             .filter(|v| !v.is_null())
                     },
                 ),
@@ -962,7 +983,7 @@ impl Workflow_<'_> {
         let call = quote! {
             ::std::boxed::Box::pin(#function(
                 #clients,
-                arazzo_support::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
+                #rt::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
             ))
         };
         let (bind, read_status) = match &status {
@@ -993,6 +1014,7 @@ impl Workflow_<'_> {
         required: &[String],
         diags: &mut Diagnostics,
     ) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let sid = step.step_id.as_str();
         let parts = self.step_parts(si, step, required, diags)?;
         let (request, var) = (&parts.request, &parts.var);
@@ -1003,7 +1025,7 @@ impl Workflow_<'_> {
                     return ::std::result::Result::Err(Error::Unmet {
                         step: #sid,
                         criterion: #text,
-                        outputs: arazzo_support::to_json(&#var),
+                        outputs: #rt::to_json(&#var),
                     });
                 }
             });
@@ -1053,6 +1075,7 @@ impl Workflow_<'_> {
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<TokenStream, String> {
+        let rt = self.rt();
         Ok(match v {
             Value::Object(m) => {
                 let entries = m
@@ -1084,7 +1107,7 @@ impl Workflow_<'_> {
                 };
                 let key = (self.input.doc, at.to_string());
                 if self.input.conversions.get(&key) == Some(&Conversion::Text) {
-                    quote! { (arazzo_support::text(&#e)) }
+                    quote! { (#rt::text(&#e)) }
                 } else {
                     quote! { (#e) }
                 }
@@ -1100,6 +1123,7 @@ impl Workflow_<'_> {
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let classified = expr::classify(s, true)
             .ok()
             .or_else(|| expr::repair(s).and_then(|r| expr::classify(&r, true).ok()));
@@ -1113,7 +1137,7 @@ impl Workflow_<'_> {
                         Segment::Expr(e, _) => {
                             let e = self.dialect(e.clone());
                             let v = self.expr(&e, strict, required, diags, at)?;
-                            Ok(quote!(&arazzo_support::text(&#v)))
+                            Ok(quote!(&#rt::text(&#v)))
                         }
                     })
                     .collect::<Result<Vec<_>, String>>()?;
@@ -1131,6 +1155,7 @@ impl Workflow_<'_> {
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<TokenStream, String> {
+        let rt = self.rt();
         match e {
             Expr::Inputs(n) => {
                 if let Some(value) = self.input_in_json(n) {
@@ -1148,7 +1173,7 @@ impl Workflow_<'_> {
                         .at(self.input.ws.files.loc(self.file, at))
                         .help(format!("list `{name}` under the inputs schema's `required`")),
                     );
-                    Ok(quote!(arazzo_support::required(#value, #name)?))
+                    Ok(quote!(#rt::required(#value, #name)?))
                 } else {
                     Ok(value)
                 }
@@ -1329,6 +1354,7 @@ impl Workflow_<'_> {
 
     /// A step output read into with a JSON pointer, as JSON (`null` where there is nothing).
     fn step_output_in_json(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let plain = expr::Named {
             name: n.name.clone(),
             pointer: None,
@@ -1339,12 +1365,13 @@ impl Workflow_<'_> {
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_default();
-        Ok(quote!(arazzo_support::at(&arazzo_support::to_json(&#local), #pointer)))
+        Ok(quote!(#rt::at(&#rt::to_json(&#local), #pointer)))
     }
 
     /// A step output read earlier in the function, as a value of its type. In a state machine a
     /// required output whose step has not run is an error.
     fn step_local(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let (local, t) = self.step_output_local(n)?;
         let value = if is_copy(&t.ty) {
             quote!(#local)
@@ -1353,7 +1380,7 @@ impl Workflow_<'_> {
         };
         if self.state_machine && t.required {
             let (step, output) = self.step_and_output(n)?;
-            Ok(quote!(arazzo_support::ran(#value, #step, #output)?))
+            Ok(quote!(#rt::ran(#value, #step, #output)?))
         } else {
             Ok(value)
         }
@@ -1361,6 +1388,7 @@ impl Workflow_<'_> {
 
     /// `$workflows.<id>.outputs.<name>`: an output of a workflow run before this one, as JSON.
     fn workflow_output(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let (id, output) = self.workflow_and_output(n)?;
         let local = dependency_local(id);
         let f = field(output);
@@ -1369,7 +1397,7 @@ impl Workflow_<'_> {
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_default();
-        Ok(quote!(arazzo_support::at(&arazzo_support::to_json(&#local.#f), #pointer)))
+        Ok(quote!(#rt::at(&#rt::to_json(&#local.#f), #pointer)))
     }
 
     /// The workflow and output `$workflows.<id>.outputs.<name>` names; the workflow must run
@@ -1404,6 +1432,7 @@ impl Workflow_<'_> {
     /// An input read into (`$inputs.a#/b`, or the `$inputs.a.b` dialect the checker repairs)
     /// as JSON, `null` where there is nothing; `None` for a plain `$inputs.a`.
     fn input_in_json(&self, n: &expr::Named) -> Option<TokenStream> {
+        let rt = self.rt();
         let (name, dotted) = match n.name.split_once('.') {
             Some((head, rest)) => (
                 head,
@@ -1425,7 +1454,7 @@ impl Workflow_<'_> {
             return None;
         }
         let base = self.input_field(name);
-        Some(quote!(arazzo_support::at(&arazzo_support::to_json(&#base), #pointer)))
+        Some(quote!(#rt::at(&#rt::to_json(&#base), #pointer)))
     }
 
     /// `inputs.<field>`, cloned unless its type is `Copy`.
@@ -1484,6 +1513,7 @@ impl Workflow_<'_> {
 /// `Clients::with_base_urls`, `WORKFLOWS` and `run_workflow`: every workflow function by its id,
 /// with JSON inputs and outputs, for tools that choose the workflow at run time.
 fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
+    let rt = input.runtime.private();
     let fields = input.clients.iter().map(|(source, c)| {
         let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
         let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
@@ -1507,7 +1537,7 @@ fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
                 #id => {
                     let inputs: #f::Inputs = ::serde_json::from_value(inputs)
                         .map_err(|e| Error::Inputs { cause: e.to_string() })?;
-                    ::std::result::Result::Ok(arazzo_support::to_json(&#f(clients, inputs).await?))
+                    ::std::result::Result::Ok(#rt::to_json(&#f(clients, inputs).await?))
                 }
             })
         })

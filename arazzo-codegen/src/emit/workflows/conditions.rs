@@ -14,6 +14,7 @@ use crate::model::Criterion;
 impl Workflow_<'_> {
     /// One criterion, evaluated against the exchange in `var`.
     pub(super) fn criterion(&self, c: &Criterion, var: &syn::Ident) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let kind = c.kind.as_ref().map_or("simple", |k| k.name());
         match kind {
             "simple" => {
@@ -28,9 +29,9 @@ impl Workflow_<'_> {
                 // Compiled once per process (the pattern was checked at build time).
                 Ok(quote! {
                     {
-                        static RE: ::std::sync::LazyLock<::std::option::Option<::regex::Regex>> =
-                            ::std::sync::LazyLock::new(|| ::regex::Regex::new(#pattern).ok());
-                        RE.as_ref().is_some_and(|re| re.is_match(&arazzo_support::text(&#context)))
+                        static RE: ::std::sync::LazyLock<::std::option::Option<#rt::regex::Regex>> =
+                            ::std::sync::LazyLock::new(|| #rt::regex::Regex::new(#pattern).ok());
+                        RE.as_ref().is_some_and(|re| re.is_match(&#rt::text(&#context)))
                     }
                 })
             }
@@ -49,19 +50,19 @@ impl Workflow_<'_> {
                         }
                         return Ok(quote! {
                             {
-                                static PATH: ::std::sync::LazyLock<::std::option::Option<::serde_json_path::JsonPath>> =
-                                    ::std::sync::LazyLock::new(|| ::serde_json_path::JsonPath::parse(#query).ok());
+                                static PATH: ::std::sync::LazyLock<::std::option::Option<#rt::serde_json_path::JsonPath>> =
+                                    ::std::sync::LazyLock::new(|| #rt::serde_json_path::JsonPath::parse(#query).ok());
                                 PATH.as_ref().is_some_and(|p| !p.query(&#context).is_empty())
                             }
                         });
                     }
                 };
-                let value = quote!(arazzo_support::json_path(&#context, &[#(#path),*]));
+                let value = quote!(#rt::json_path(&#context, &[#(#path),*]));
                 Ok(match comparison {
                     Some((op, lit)) => {
-                        let op = op_text(op);
+                        let op = op_variant(&rt, op);
                         let lit = literal(&lit);
-                        quote!(arazzo_support::compare(&#value, #op, &#lit))
+                        quote!(#rt::compare(&#value, #op, &#lit))
                     }
                     None => quote!(!#value.is_null()),
                 })
@@ -86,6 +87,7 @@ impl Workflow_<'_> {
 
     /// A simple condition as a `bool` expression.
     pub(super) fn condition(&self, c: &Cond, var: &syn::Ident) -> Result<TokenStream, String> {
+        let rt = self.rt();
         Ok(match c {
             Cond::Not(x) => {
                 let x = self.condition(x, var)?;
@@ -106,12 +108,12 @@ impl Workflow_<'_> {
                     }
                 }
                 let (a, b) = (self.cond_value(a, var)?, self.cond_value(b, var)?);
-                let op = op_text(*op);
-                quote!(arazzo_support::compare(&#a, #op, &#b))
+                let op = op_variant(&rt, *op);
+                quote!(#rt::compare(&#a, #op, &#b))
             }
             leaf => {
                 let v = self.cond_value(leaf, var)?;
-                quote!(arazzo_support::truthy(&#v))
+                quote!(#rt::truthy(&#v))
             }
         })
     }
@@ -127,6 +129,7 @@ impl Workflow_<'_> {
 
     /// A runtime expression (and navigation into it) as a `serde_json::Value`.
     fn operand(&self, e: &Expr, nav: &[Nav], var: &syn::Ident) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let e = &self.dialect(e.clone());
         let mut pointer = String::new();
         let called = self.workflow_call_in(var);
@@ -141,7 +144,7 @@ impl Workflow_<'_> {
                     .map(|p| p.to_string())
                     .unwrap_or_default();
                 let f = super::field(&n.name);
-                quote!(arazzo_support::to_json(&#var.#f))
+                quote!(#rt::to_json(&#var.#f))
             }
             // The workflow this step calls, read from the call.
             Expr::Workflows(n) if called.is_some_and(|(_, d, w)| self.names_workflow(n, d, w)) => {
@@ -154,7 +157,7 @@ impl Workflow_<'_> {
                     .map(|p| p.to_string())
                     .unwrap_or_default();
                 let f = super::field(output);
-                quote!(arazzo_support::to_json(&#var.#f))
+                quote!(#rt::to_json(&#var.#f))
             }
             Expr::StatusCode => {
                 let status = self.status_of(var)?;
@@ -166,13 +169,13 @@ impl Workflow_<'_> {
             }
             Expr::Response(MessagePart::Header(h)) => {
                 let h = h.as_str();
-                quote!(arazzo_support::header(&#var.headers, #h))
+                quote!(#rt::header(&#var.headers, #h))
             }
             Expr::Inputs(n) => match self.input_in_json(n) {
                 Some(v) => v,
                 None => {
                     let f = self.input_field(&n.name);
-                    quote!(arazzo_support::to_json(&#f))
+                    quote!(#rt::to_json(&#f))
                 }
             },
             Expr::Steps(n) | Expr::Workflows(n) => {
@@ -188,7 +191,7 @@ impl Workflow_<'_> {
                     .unwrap_or_default();
                 if matches!(e, Expr::Steps(_)) {
                     let (local, _) = self.step_output_local(&plain)?;
-                    quote!(arazzo_support::to_json(&#local))
+                    quote!(#rt::to_json(&#local))
                 } else {
                     self.workflow_output(&plain)?
                 }
@@ -222,7 +225,7 @@ impl Workflow_<'_> {
         Ok(if pointer.is_empty() {
             quote!(#base.clone())
         } else {
-            quote!(arazzo_support::at(&#base, #pointer))
+            quote!(#rt::at(&#base, #pointer))
         })
     }
 }
@@ -323,14 +326,15 @@ fn status_comparison(a: &Cond, op: CmpOp, b: &Cond, status: &TokenStream) -> Opt
     Some(quote!(#status #op #n))
 }
 
-fn op_text(op: CmpOp) -> &'static str {
+/// The runtime's operator for a comparison.
+fn op_variant(rt: &TokenStream, op: CmpOp) -> TokenStream {
     match op {
-        CmpOp::Eq => "==",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
+        CmpOp::Eq => quote!(#rt::Op::Eq),
+        CmpOp::Ne => quote!(#rt::Op::Ne),
+        CmpOp::Lt => quote!(#rt::Op::Lt),
+        CmpOp::Le => quote!(#rt::Op::Le),
+        CmpOp::Gt => quote!(#rt::Op::Gt),
+        CmpOp::Ge => quote!(#rt::Op::Ge),
     }
 }
 

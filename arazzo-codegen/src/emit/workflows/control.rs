@@ -21,6 +21,7 @@ impl Workflow_<'_> {
         required: &[String],
         diags: &mut Diagnostics,
     ) -> Result<TokenStream, String> {
+        let rt = self.rt();
         let wf = self.wf;
         let count = wf.steps.len();
         let mut decls = TokenStream::new();
@@ -133,7 +134,7 @@ impl Workflow_<'_> {
                     Error::Unmet {
                         step: #sid,
                         criterion,
-                        outputs: arazzo_support::to_json(&#var),
+                        outputs: #rt::to_json(&#var),
                     }
                 });
                 let succeeded = quote! {
@@ -265,6 +266,7 @@ impl Workflow_<'_> {
         success: bool,
         retries: &mut bool,
     ) -> Result<(TokenStream, bool), String> {
+        let rt = self.rt();
         let action = self.reusable(action, success)?;
         let conds = action
             .criteria
@@ -309,7 +311,7 @@ impl Workflow_<'_> {
                     quote! {
                         ::std::boxed::Box::pin(#function(
                             clients,
-                            arazzo_support::from_json(#id, "the inputs, passed on", arazzo_support::to_json(&inputs))?,
+                            #rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?,
                         ))
                         .await?;
                         break 'steps;
@@ -328,16 +330,16 @@ impl Workflow_<'_> {
                 let here = Literal::usize_unsuffixed(si);
                 // A called workflow has no `Retry-After` header: `retryAfter` alone.
                 let delay = if self.workflow_call_in(var).is_some() {
-                    quote!(arazzo_support::retry_delay(&::reqwest::header::HeaderMap::new(), #after))
+                    quote!(#rt::retry_delay(&::reqwest::header::HeaderMap::new(), #after))
                 } else {
-                    quote!(arazzo_support::retry_delay(&#var.headers, #after))
+                    quote!(#rt::retry_delay(&#var.headers, #after))
                 };
                 // The criteria and the attempts left, in one condition.
                 return Ok((
                     quote! {
                         if #((#conds) &&)* attempts[#here] < #limit {
                             attempts[#here] += 1;
-                            ::tokio::time::sleep(#delay).await;
+                            #rt::sleep(#delay).await;
                             next = #target;
                             continue 'steps;
                         }

@@ -1,5 +1,10 @@
 //! Form encoding (`application/x-www-form-urlencoded`) of a JSON request body, field by field
-//! in the style the operation's `encoding` gives. This file is copied into generated code.
+//! in the style the operation's `encoding` gives, and `multipart/form-data`.
+//!
+//! Bracketed keys (`metadata[key]=value`) are written with literal brackets, as form-encoded
+//! APIs that take nested objects expect; every other byte is encoded by `form_urlencoded`.
+
+use serde_json::Value;
 
 /// How one field goes on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,9 +20,9 @@ pub enum Style {
 /// Encodes the members of `body` (an object; anything else encodes as nothing). Fields named
 /// in `styles` use that style; other objects and arrays are encoded as deep objects. Nulls are
 /// left out; `true`/`false` and numbers are written as JSON writes them.
-pub fn encode(body: &::serde_json::Value, styles: &[(&str, Style)]) -> ::std::string::String {
-    let mut out = ::std::string::String::new();
-    let ::serde_json::Value::Object(fields) = body else {
+pub fn encode(body: &Value, styles: &[(&str, Style)]) -> String {
+    let mut out = String::new();
+    let Value::Object(fields) = body else {
         return out;
     };
     for (name, value) in fields {
@@ -26,25 +31,24 @@ pub fn encode(body: &::serde_json::Value, styles: &[(&str, Style)]) -> ::std::st
             .find(|(n, _)| *n == name.as_str())
             .map_or(Style::DeepObject, |(_, s)| *s);
         match (style, value) {
-            (Style::FormExplode, ::serde_json::Value::Array(items)) => {
+            (Style::FormExplode, Value::Array(items)) => {
                 for item in items {
                     pair(&mut out, name, item);
                 }
             }
-            (Style::FormExplode, ::serde_json::Value::Object(members)) => {
+            (Style::FormExplode, Value::Object(members)) => {
                 for (k, v) in members {
                     pair(&mut out, k, v);
                 }
             }
-            (Style::Form, ::serde_json::Value::Array(items)) => {
-                let joined: ::std::vec::Vec<::std::string::String> =
-                    items.iter().filter_map(scalar).collect();
+            (Style::Form, Value::Array(items)) => {
+                let joined: Vec<String> = items.iter().filter_map(scalar).collect();
                 push(&mut out, name, &joined.join(","));
             }
-            (Style::Form, ::serde_json::Value::Object(members)) => {
-                let joined: ::std::vec::Vec<::std::string::String> = members
+            (Style::Form, Value::Object(members)) => {
+                let joined: Vec<String> = members
                     .iter()
-                    .filter_map(|(k, v)| scalar(v).map(|v| ::std::format!("{k},{v}")))
+                    .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
                     .collect();
                 push(&mut out, name, &joined.join(","));
             }
@@ -54,58 +58,50 @@ pub fn encode(body: &::serde_json::Value, styles: &[(&str, Style)]) -> ::std::st
     out
 }
 
-fn deep(out: &mut ::std::string::String, key: &str, value: &::serde_json::Value) {
+fn deep(out: &mut String, key: &str, value: &Value) {
     match value {
-        ::serde_json::Value::Object(members) => {
+        Value::Object(members) => {
             for (k, v) in members {
-                deep(out, &::std::format!("{key}[{k}]"), v);
+                deep(out, &format!("{key}[{k}]"), v);
             }
         }
-        ::serde_json::Value::Array(items) => {
+        Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                deep(out, &::std::format!("{key}[{i}]"), v);
+                deep(out, &format!("{key}[{i}]"), v);
             }
         }
         v => pair(out, key, v),
     }
 }
 
-fn pair(out: &mut ::std::string::String, key: &str, value: &::serde_json::Value) {
-    if let ::std::option::Option::Some(v) = scalar(value) {
+fn pair(out: &mut String, key: &str, value: &Value) {
+    if let Some(v) = scalar(value) {
         push(out, key, &v);
     }
 }
 
-fn scalar(value: &::serde_json::Value) -> ::std::option::Option<::std::string::String> {
+fn scalar(value: &Value) -> Option<String> {
     match value {
-        ::serde_json::Value::Null => ::std::option::Option::None,
-        ::serde_json::Value::String(s) => ::std::option::Option::Some(s.clone()),
-        other => ::std::option::Option::Some(other.to_string()),
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
-fn push(out: &mut ::std::string::String, key: &str, value: &str) {
+fn push(out: &mut String, key: &str, value: &str) {
     if !out.is_empty() {
         out.push('&');
     }
-    escape(out, key, true);
-    out.push('=');
-    escape(out, value, false);
-}
-
-/// Percent-encodes as the URL standard's `application/x-www-form-urlencoded` serializer does
-/// (space as `+`), except that a key keeps its `[` and `]`.
-fn escape(out: &mut ::std::string::String, text: &str, is_key: bool) {
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(char::from(b))
-            }
-            b'[' | b']' if is_key => out.push(char::from(b)),
-            b' ' => out.push('+'),
-            b => out.push_str(&::std::format!("%{b:02X}")),
-        }
+    // The key's brackets stay as they are; the text between them is encoded.
+    let mut rest = key;
+    while let Some(i) = rest.find(['[', ']']) {
+        out.extend(form_urlencoded::byte_serialize(&rest.as_bytes()[..i]));
+        out.push_str(&rest[i..=i]);
+        rest = &rest[i + 1..];
     }
+    out.extend(form_urlencoded::byte_serialize(rest.as_bytes()));
+    out.push('=');
+    out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
 }
 
 /// Encodes the members of `body` (an object) as `multipart/form-data` parts separated by
@@ -113,17 +109,13 @@ fn escape(out: &mut ::std::string::String, text: &str, is_key: bool) {
 /// is; an object or array is its JSON text (`Content-Type: application/json`); other values are
 /// their JSON text. Fields named in `files` are sent as files (with a `filename` and
 /// `Content-Type: application/octet-stream`).
-pub fn multipart(
-    body: &::serde_json::Value,
-    files: &[&str],
-    boundary: &str,
-) -> ::std::vec::Vec<u8> {
-    let mut out = ::std::vec::Vec::new();
-    if let ::serde_json::Value::Object(fields) = body {
+pub fn multipart(body: &Value, files: &[&str], boundary: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Value::Object(fields) = body {
         for (name, value) in fields {
             let content = match value {
-                ::serde_json::Value::Null => continue,
-                ::serde_json::Value::String(s) => s.clone(),
+                Value::Null => continue,
+                Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
             // Quotes and line breaks in a name are percent-encoded, as browsers do.
@@ -132,9 +124,9 @@ pub fn multipart(
                 .replace('\r', "%0D")
                 .replace('\n', "%0A");
             let mut head =
-                ::std::format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{quoted}\"");
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{quoted}\"");
             if files.contains(&name.as_str()) {
-                head.push_str(&::std::format!(
+                head.push_str(&format!(
                     "; filename=\"{quoted}\"\r\nContent-Type: application/octet-stream"
                 ));
             } else if value.is_object() || value.is_array() {
@@ -146,6 +138,9 @@ pub fn multipart(
             out.extend_from_slice(b"\r\n");
         }
     }
-    out.extend_from_slice(::std::format!("--{boundary}--\r\n").as_bytes());
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     out
 }
+
+#[cfg(test)]
+mod tests;

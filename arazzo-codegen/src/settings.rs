@@ -1,0 +1,75 @@
+//! Every option of a generation, in one value: the [`crate::Builder`] sets it, the command
+//! line sets it from flags, and the phases read it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::diag::Level;
+
+/// The step budget of a workflow that branches or loops, unless the builder sets another.
+pub const DEFAULT_STEP_BUDGET: u32 = 1000;
+
+/// The path generated code names the runtime crate by, unless the builder sets another.
+pub const DEFAULT_RUNTIME_PATH: &str = "::arazzo_runtime";
+
+/// A security scheme the builder supplies for a description that names it without defining it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecurityScheme {
+    /// HTTP basic authentication.
+    HttpBasic,
+    /// HTTP bearer authentication.
+    HttpBearer,
+    /// An API key sent in the named header.
+    ApiKeyHeader(String),
+    /// An API key sent as the named query parameter.
+    ApiKeyQuery(String),
+}
+
+/// How one document is read and its code generated.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Local files of source descriptions, by source name.
+    pub by_name: BTreeMap<String, PathBuf>,
+    /// Local files of source descriptions, by URL.
+    pub by_url: BTreeMap<String, PathBuf>,
+    /// Files mapping URLs to local files.
+    pub source_maps: Vec<PathBuf>,
+    /// Every warning is an error.
+    pub strict: bool,
+    /// The largest input file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Generate every operation of each client, not only those the workflows call.
+    pub keep_all_operations: bool,
+    /// How many steps a workflow that branches or loops may run.
+    pub step_budget: u32,
+    /// The idempotency-key header of each source that takes one.
+    pub idempotency: BTreeMap<String, String>,
+    /// Security schemes supplied for descriptions that name them without defining them, by
+    /// (source, scheme).
+    pub security: BTreeMap<(String, String), SecurityScheme>,
+    /// Kinds of warnings and notes allowed or denied.
+    pub levels: BTreeMap<String, Level>,
+    /// Report every warning and note one by one (unset: `ARAZZO_VERBOSE` says).
+    pub verbose: Option<bool>,
+    /// The path generated code names the runtime crate by (`::arazzo_runtime`).
+    pub runtime_path: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            by_name: BTreeMap::new(),
+            by_url: BTreeMap::new(),
+            source_maps: Vec::new(),
+            strict: false,
+            max_file_bytes: crate::load::DEFAULT_MAX_FILE_BYTES,
+            keep_all_operations: false,
+            step_budget: DEFAULT_STEP_BUDGET,
+            idempotency: BTreeMap::new(),
+            security: BTreeMap::new(),
+            levels: BTreeMap::new(),
+            verbose: None,
+            runtime_path: DEFAULT_RUNTIME_PATH.to_string(),
+        }
+    }
+}

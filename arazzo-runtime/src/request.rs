@@ -1,0 +1,161 @@
+//! What the generated clients' `pre` hook does to a request: credentials, body encodings, and
+//! a tidy path.
+
+use base64::Engine;
+use serde_json::Value;
+
+use crate::form;
+
+/// Sets (replaces) a header; the error names the header, never the value.
+pub fn set_header(
+    request: &mut reqwest::Request,
+    name: &'static str,
+    value: &str,
+) -> Result<(), String> {
+    let mut value = reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| format!("the value for header `{name}` is not a valid header value"))?;
+    if name == "authorization" || name.to_ascii_lowercase().contains("key") {
+        value.set_sensitive(true);
+    }
+    request.headers_mut().insert(name, value);
+    Ok(())
+}
+
+/// The `Authorization` value of HTTP basic authentication.
+pub fn basic(user: &str, password: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
+
+/// The request's body read as JSON, for re-encoding as `what`; `None` without a body.
+fn json_body(request: &reqwest::Request, what: &str) -> Result<Option<Value>, String> {
+    let Some(body) = request.body() else {
+        return Ok(None);
+    };
+    let Some(bytes) = body.as_bytes() else {
+        return Err(format!("a streamed request body cannot be sent as {what}"));
+    };
+    serde_json::from_slice(bytes)
+        .map(Some)
+        .map_err(|e| format!("the request body is not JSON, so it cannot be sent as {what}: {e}"))
+}
+
+/// Re-encodes a request's JSON body as a form, field by field in the given styles.
+pub fn to_form(
+    request: &mut reqwest::Request,
+    styles: &[(&str, form::Style)],
+) -> Result<(), String> {
+    let Some(value) = json_body(request, "a form")? else {
+        return Ok(());
+    };
+    let text = form::encode(&value, styles);
+    *request.body_mut() = Some(reqwest::Body::from(text));
+    set_header(request, "content-type", "application/x-www-form-urlencoded")
+}
+
+/// Re-encodes a request's JSON body as `multipart/form-data`, one part per field; the fields
+/// named in `files` go as files.
+pub fn to_multipart(request: &mut reqwest::Request, files: &[&str]) -> Result<(), String> {
+    let Some(value) = json_body(request, "multipart/form-data")? else {
+        return Ok(());
+    };
+    // A boundary no part is likely to hold.
+    let boundary = format!("arazzo-boundary-{}", uuid::Uuid::new_v4().simple());
+    let bytes = form::multipart(&value, files, &boundary);
+    *request.body_mut() = Some(reqwest::Body::from(bytes));
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    set_header(request, "content-type", &content_type)
+}
+
+/// Joins base URL and path with exactly one slash: a base URL given with a trailing slash
+/// would otherwise leave `//` at the start of the path.
+pub fn one_slash(request: &mut reqwest::Request) {
+    let path = request.url().path();
+    if path.starts_with("//") {
+        let tidy = format!("/{}", path.trim_start_matches('/'));
+        request.url_mut().set_path(&tidy);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(body: &str) -> reqwest::Request {
+        let mut r = reqwest::Request::new(
+            reqwest::Method::POST,
+            "http://api.test//v1/customers".parse().unwrap(),
+        );
+        *r.body_mut() = Some(reqwest::Body::from(body.to_string()));
+        r
+    }
+
+    #[test]
+    fn basic_credentials_are_base64() {
+        assert_eq!(basic("sk_test", ""), "Basic c2tfdGVzdDo=");
+        assert_eq!(
+            basic("Aladdin", "open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+    }
+
+    #[test]
+    fn credentials_are_sensitive_and_bad_values_name_the_header_only() {
+        let mut r = post("{}");
+        set_header(&mut r, "authorization", "Bearer t").unwrap();
+        set_header(&mut r, "x-api-key", "k").unwrap();
+        set_header(&mut r, "accept", "application/json").unwrap();
+        assert!(r.headers()["authorization"].is_sensitive());
+        assert!(r.headers()["x-api-key"].is_sensitive());
+        assert!(!r.headers()["accept"].is_sensitive());
+        let e = set_header(&mut r, "x-api-key", "bad\nvalue").unwrap_err();
+        assert_eq!(
+            e,
+            "the value for header `x-api-key` is not a valid header value"
+        );
+    }
+
+    #[test]
+    fn a_json_body_goes_as_a_form() {
+        let mut r = post(r#"{"metadata":{"id":"c 1"},"name":"Ada L"}"#);
+        to_form(&mut r, &[]).unwrap();
+        let body = r.body().and_then(reqwest::Body::as_bytes).unwrap();
+        assert_eq!(body, b"metadata[id]=c+1&name=Ada+L");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/x-www-form-urlencoded"
+        );
+    }
+
+    #[test]
+    fn a_json_body_goes_as_multipart_with_a_fresh_boundary() {
+        let mut r = post(r#"{"file":"bytes","note":"n"}"#);
+        to_multipart(&mut r, &["file"]).unwrap();
+        let content_type = r.headers()["content-type"].to_str().unwrap().to_string();
+        let boundary = content_type
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
+        let body = String::from_utf8(r.body().and_then(reqwest::Body::as_bytes).unwrap().to_vec())
+            .unwrap();
+        assert!(body.starts_with(&format!("--{boundary}\r\n")));
+        assert!(body.contains("name=\"file\"; filename=\"file\""));
+        assert!(body.ends_with(&format!("--{boundary}--\r\n")));
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_cannot_be_re_encoded() {
+        let mut r = post("not json");
+        let e = to_form(&mut r, &[]).unwrap_err();
+        assert!(e.starts_with("the request body is not JSON"), "{e}");
+        let mut empty = reqwest::Request::new(reqwest::Method::GET, "http://a/".parse().unwrap());
+        assert!(to_form(&mut empty, &[]).is_ok());
+        assert!(empty.body().is_none());
+    }
+
+    #[test]
+    fn a_doubled_slash_after_the_base_url_is_one() {
+        let mut r = post("");
+        one_slash(&mut r);
+        assert_eq!(r.url().as_str(), "http://api.test/v1/customers");
+    }
+}
