@@ -81,15 +81,10 @@ pub fn read(tokens: &TokenStream) -> ClientApi {
                     op.setters.insert(f.sig.ident.to_string(), t);
                 }
                 if f.sig.ident == "send" {
-                    let output: String = f
-                        .sig
-                        .output
-                        .to_token_stream()
-                        .to_string()
-                        .split_whitespace()
-                        .collect();
-                    op.byte_stream = output.contains("ResponseValue<ByteStream>");
-                    op.error_stream = output.contains("Error<ByteStream>");
+                    if let syn::ReturnType::Type(_, ty) = &f.sig.output {
+                        op.byte_stream = applies(ty, "ResponseValue", "ByteStream");
+                        op.error_stream = applies(ty, "Error", "ByteStream");
+                    }
                 }
             }
             api.ops.insert(method.clone(), op);
@@ -128,4 +123,25 @@ fn setter_type(sig: &syn::Signature) -> Option<TokenStream> {
         }
     }
     None
+}
+
+/// Whether the type `outer<inner>` appears in `ty` (`Result<ResponseValue<ByteStream>, …>`
+/// holds `ResponseValue<ByteStream>`), by the last segments of the paths.
+fn applies(ty: &syn::Type, outer: &str, inner: &str) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    let types = args.args.iter().filter_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    });
+    let is = |t: &syn::Type| matches!(t, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == inner));
+    types.clone().any(|t| last.ident == outer && is(t))
+        || types.into_iter().any(|t| applies(t, outer, inner))
 }

@@ -146,29 +146,18 @@ fn field_of(ws: &Workspace, di: usize, callee: usize) -> Option<(String, String)
 /// call) every workflow those call in turn.
 pub fn status_read(ws: &Workspace, workflows: &[WorkflowIr]) -> BTreeSet<(usize, usize)> {
     let calls = |di: usize, wi: usize| -> Vec<(usize, usize, bool)> {
-        let Some(d) = ws.arazzo.get(di) else {
-            return Vec::new();
-        };
-        let Some(wf) = d.doc.workflows.get(wi) else {
-            return Vec::new();
-        };
         let Some(ir) = workflows.iter().filter(|w| w.doc == di).nth(wi) else {
             return Vec::new();
         };
-        // Where a step's criteria may come from: the step, the workflow's actions, components.
-        let shared =
-            serde_json::to_string(&(&wf.success_actions, &wf.failure_actions, &d.doc.components))
-                .unwrap_or_default()
-                .contains("$statusCode");
-        wf.steps
+        // A step's criteria come from the step (reusable actions included) and the
+        // workflow's actions.
+        let shared = ir.reads.status_code_in_workflow_actions;
+        ir.steps
             .iter()
-            .zip(&ir.steps)
-            .filter_map(|(step, s)| match s.target {
+            .enumerate()
+            .filter_map(|(si, s)| match s.target {
                 Target::Workflow { doc, workflow } => {
-                    let own = serde_json::to_string(step)
-                        .unwrap_or_default()
-                        .contains("$statusCode");
-                    Some((doc, workflow, own || shared))
+                    Some((doc, workflow, shared || ir.reads.status_code.contains(&si)))
                 }
                 _ => None,
             })

@@ -173,7 +173,14 @@ fn allow_unused(file: &mut syn::File) {
             _ => continue,
         };
         let allowed = attrs.iter().any(|a| {
-            a.path().is_ident("allow") && a.to_token_stream().to_string().contains("dead_code")
+            let mut dead_code = false;
+            if a.path().is_ident("allow") {
+                let _ = a.parse_nested_meta(|m| {
+                    dead_code |= m.path.is_ident("dead_code");
+                    Ok(())
+                });
+            }
+            dead_code
         });
         if !allowed {
             attrs.push(allow.clone());

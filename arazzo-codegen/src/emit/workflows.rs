@@ -138,10 +138,6 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         taken.push(ident.clone());
         idents.push(ident);
     }
-    // Reusable actions may read `$request.body` too.
-    let components_read_request_bodies = serde_json::to_string(&root.doc.components)
-        .unwrap_or_default()
-        .contains("$request.body");
     // A workflow whose callers read its last status also gets a function returning it.
     let mut status_functions = BTreeMap::new();
     for (wi, ident) in idents.iter().enumerate() {
@@ -173,16 +169,13 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 continue;
             }
             let at = index("/workflows", wi);
-            let text = serde_json::to_string(wf).unwrap_or_default();
             let mut w = Workflow_ {
                 input,
                 wf,
                 ir,
                 file: root.file,
                 at: at.clone(),
-                keeps_request_bodies: text.contains("$request.body")
-                    || components_read_request_bodies,
-                text,
+                unsent: Vec::new(),
                 types: input
                     .types
                     .get(&(input.doc, wf.workflow_id.clone()))
@@ -196,6 +189,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 unavailable: unavailable.keys().copied().collect(),
                 output_locals: Vec::new(),
                 needs: super::Needs::default(),
+                sets_next: std::cell::Cell::new(false),
             };
             let mut scratch = Diagnostics::new(false);
             match w.function(&idents[wi], &mut scratch) {
@@ -244,10 +238,8 @@ struct Workflow_<'a> {
     at: String,
     types: WorkflowTypes,
     /// The workflow as JSON text, to find which step outputs later expressions read.
-    text: String,
-    /// Whether an expression of the workflow (or a reusable action) reads `$request.body`, so
-    /// that request bodies are kept in locals.
-    keeps_request_bodies: bool,
+    /// The places (pointers of parameters) whose values are not sent: their reads do not count.
+    unsent: Vec<String>,
     /// The fields of `Inputs` by input name (set by `inputs_struct`).
     input_fields: BTreeMap<String, super::inputs::InputField>,
     /// Whether the function is a state machine (steps may be skipped or repeated), so that step
@@ -265,6 +257,9 @@ struct Workflow_<'a> {
     output_locals: Vec<String>,
     /// The crates the function's code names beyond those every file needs.
     needs: super::Needs,
+    /// Whether the state machine's code sets `next` (falls through, goes to or retries a
+    /// step), so that it is declared `mut`.
+    sets_next: std::cell::Cell<bool>,
 }
 
 /// What a step is made of, before it is put in straight-line code or a state machine.
@@ -278,7 +273,7 @@ struct StepParts {
     /// `let step_N = exchange(..).await?;`
     request: TokenStream,
     /// The local holding the exchange.
-    var: syn::Ident,
+    var: Here,
     /// For a workflow step whose callee returns its last status: the local holding it.
     status: Option<syn::Ident>,
     /// Each success criterion, as written and compiled.
@@ -306,6 +301,7 @@ impl Workflow_<'_> {
     fn function(&mut self, ident: &str, diags: &mut Diagnostics) -> Result<TokenStream, String> {
         let rt = self.rt();
         let wf = self.wf;
+        self.unsent = self.unsent_parameters();
         let (inputs_struct, required_inputs) = self.inputs_struct(diags);
         self.state_machine = !wf.success_actions.is_empty()
             || !wf.failure_actions.is_empty()
@@ -351,7 +347,7 @@ impl Workflow_<'_> {
                     .len()
                     .checked_sub(1)
                     .ok_or("a workflow without steps")?;
-                let status = self.status_of(&format_ident!("step_{last}"))?;
+                let status = self.status_of(&Here::new(last))?;
                 body.extend(quote! { let last_status: u16 = #status; });
             }
         }
@@ -378,24 +374,11 @@ impl Workflow_<'_> {
             out_values.push(quote! { #f: #value, });
         }
         let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;
-        // A step output nothing reads (its only use was a parameter the client has no setter
-        // for, say) is underscored: declared (and, in a state machine, assigned) only.
-        let declared_only = if self.state_machine { 2 } else { 1 };
-        let all: TokenStream = body
-            .clone()
-            .into_iter()
-            .chain(out_values.iter().flat_map(|v| v.clone()))
-            .collect();
-        for local in self.output_locals.iter().filter(|l| !l.starts_with('_')) {
-            if uses(all.clone(), local) <= declared_only {
-                body = rename(body, local, &format!("_{local}"));
-            }
-        }
-        let read = body
-            .clone()
-            .into_iter()
-            .chain(out_values.iter().flat_map(|v| v.clone()));
-        let unused = if mentions(read, "inputs") {
+        // `inputs` is always a parameter; a function that reads none says so.
+        let reads_inputs = self.ir.reads.inputs_read(&self.unsent)
+            || !self.ir.depends_on.is_empty()
+            || self.ir.reads.workflow_goto;
+        let unused = if reads_inputs {
             TokenStream::new()
         } else {
             quote!(let _ = &inputs;)
@@ -523,6 +506,37 @@ impl Workflow_<'_> {
         (tokens, required)
     }
 
+    /// The parameters of the workflow's steps that are not sent, since the client has no
+    /// setter for them (the pointers of their places): what they read is not read.
+    fn unsent_parameters(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.ir.steps {
+            let Target::Operation {
+                openapi,
+                operation,
+                source,
+            } = &s.target
+            else {
+                continue;
+            };
+            let pointer = &self.input.ws.openapi[*openapi].operations[*operation].pointer;
+            let Some(op) = self
+                .input
+                .clients
+                .get(source)
+                .and_then(|c| c.ops.get(pointer))
+            else {
+                continue;
+            };
+            for p in s.parameters.iter().filter(|p| p.location.is_some()) {
+                if op.dropped.contains(&p.name) || setter_of(op, &p.name).is_none() {
+                    out.push(p.at.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// A step's request, its success criteria, and the reads of its outputs.
     fn step_parts(
         &mut self,
@@ -579,15 +593,7 @@ impl Workflow_<'_> {
                 );
                 continue;
             }
-            // Progenitor names a setter for a keyword with a trailing `_` (`type_`).
-            let plain = names::ident(&p.name, Case::Snake)
-                .trim_start_matches("r#")
-                .to_string();
-            let setter = [plain.clone(), format!("{plain}_")]
-                .into_iter()
-                .find(|s| op.setters.contains_key(s))
-                .unwrap_or(plain);
-            let Some(ty) = op.setters.get(&setter) else {
+            let Some((setter, ty)) = setter_of(op, &p.name) else {
                 diags.push(
                     Diagnostic::warning(format!("parameter `{}` of step `{sid}` is not sent: the generated client has no setter for it", p.name)).kind("unsent-parameter")
                         .at(self.input.ws.files.loc(self.file, &child(&sat, "parameters"))),
@@ -668,7 +674,7 @@ impl Workflow_<'_> {
                 })
             };
             // Kept in a local when an expression reads it back (`$request.body`).
-            if self.keeps_request_bodies {
+            if self.ir.reads.request_body {
                 let local = format_ident!("step_{si}_request_body");
                 body_decl = quote! { let #local: ::serde_json::Value = #body; };
                 body = quote!(#local.clone());
@@ -706,7 +712,7 @@ impl Workflow_<'_> {
                 }
             }
         }
-        let var = format_ident!("step_{si}");
+        let var = Here::new(si);
         let criteria: Vec<(String, TokenStream)> = if step.success_criteria.is_empty() {
             vec![(
                 "a 2xx status".to_string(),
@@ -722,8 +728,7 @@ impl Workflow_<'_> {
         for (name, v) in &step.outputs {
             let t = self.output_type(sid, name);
             // Read by a later expression? Unread outputs are still checked against the response.
-            let read_later = self.text.contains(&format!("$steps.{sid}.outputs.{name}"))
-                || self.text.contains(&format!("$steps.{sid}.{name}"));
+            let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
             let prefix = if read_later { "" } else { "_" };
             let local = format_ident!(
                 "{prefix}step_{si}_{}",
@@ -890,7 +895,7 @@ impl Workflow_<'_> {
             let with_status = other.status_functions.contains_key(&workflow);
             (quote!(#path::#f), quote!(&clients.#field), with_status)
         };
-        let var = format_ident!("step_{si}");
+        let var = Here::new(si);
         let status = with_status.then(|| status_local(&var));
         let called_types = self
             .input
@@ -939,8 +944,7 @@ impl Workflow_<'_> {
             };
             let f = field(&n.name);
             let pointer = n.pointer.map(|p| p.to_string()).unwrap_or_default();
-            let read_later = self.text.contains(&format!("$steps.{sid}.outputs.{name}"))
-                || self.text.contains(&format!("$steps.{sid}.{name}"));
+            let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
             let prefix = if read_later { "" } else { "_" };
             let local = format_ident!(
                 "{prefix}step_{si}_{}",
@@ -1256,14 +1260,13 @@ impl Workflow_<'_> {
 
     /// The step whose exchange (or called workflow's outputs) is in `var`: step N's is the
     /// local `step_N`.
-    fn step_of(&self, var: &syn::Ident) -> Option<(usize, &Step)> {
-        let si: usize = var.to_string().strip_prefix("step_")?.parse().ok()?;
-        Some((si, self.wf.steps.get(si)?))
+    fn step_of(&self, var: &Here) -> Option<(usize, &Step)> {
+        Some((var.step, self.wf.steps.get(var.step)?))
     }
 
     /// `$request.body` of the step whose exchange is in `var` (`step_N`): the body it sent, as
     /// JSON (`null` for a step without one).
-    fn request_body(&self, var: &syn::Ident) -> Result<TokenStream, String> {
+    fn request_body(&self, var: &Here) -> Result<TokenStream, String> {
         let (_, step) = self.step_of(var).ok_or("a request body outside a step")?;
         if step
             .request_body
@@ -1273,13 +1276,13 @@ impl Workflow_<'_> {
         {
             return Ok(quote!(::serde_json::Value::Null));
         }
-        let local = format_ident!("{var}_request_body");
+        let local = format_ident!("{}_request_body", var.var);
         Ok(quote!(#local))
     }
 
     /// The HTTP method (upper case, as `$method` reads it) of the operation step whose exchange
     /// is in `var` (`step_N`).
-    fn method_of(&self, var: &syn::Ident) -> Option<String> {
+    fn method_of(&self, var: &Here) -> Option<String> {
         let (si, _) = self.step_of(var)?;
         match &self.ir.steps.get(si)?.target {
             Target::Operation {
@@ -1300,7 +1303,7 @@ impl Workflow_<'_> {
 
     /// The step whose result is in `var` (`step_N`), when it calls a workflow: its index and
     /// the workflow it calls (document, index).
-    fn workflow_call_in(&self, var: &syn::Ident) -> Option<(usize, usize, usize)> {
+    fn workflow_call_in(&self, var: &Here) -> Option<(usize, usize, usize)> {
         let (si, _) = self.step_of(var)?;
         match self.ir.steps.get(si)?.target {
             Target::Workflow { doc, workflow } => Some((si, doc, workflow)),
@@ -1588,48 +1591,44 @@ fn copied(place: impl quote::ToTokens, t: &Typed) -> TokenStream {
 
 /// The local holding the status a called workflow returns beside its outputs, for the step
 /// whose result is in `var` (`status_of_step_N`: output locals all start `step_`).
-fn status_local(var: &syn::Ident) -> syn::Ident {
-    format_ident!("status_of_{var}")
+fn status_local(var: &Here) -> syn::Ident {
+    format_ident!("status_of_{}", var.var)
 }
 
-/// How many times the identifier `name` occurs in tokens, groups included.
-fn uses(tokens: TokenStream, name: &str) -> usize {
-    tokens
+/// Where an expression is read: the step whose exchange the local `var` holds.
+#[derive(Clone)]
+pub(super) struct Here {
+    /// The step's index.
+    step: usize,
+    /// The local.
+    var: syn::Ident,
+}
+
+impl Here {
+    /// The exchange of step `si`.
+    fn new(si: usize) -> Self {
+        Here {
+            step: si,
+            var: format_ident!("step_{si}"),
+        }
+    }
+}
+
+impl quote::ToTokens for Here {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.var.to_tokens(tokens);
+    }
+}
+
+/// The client's setter for a parameter, and the type it takes. Progenitor names a setter for
+/// a keyword with a trailing `_` (`type_`).
+fn setter_of<'o>(op: &'o OpApi, name: &str) -> Option<(String, &'o TokenStream)> {
+    let plain = names::ident(name, Case::Snake)
+        .trim_start_matches("r#")
+        .to_string();
+    [plain.clone(), format!("{plain}_")]
         .into_iter()
-        .map(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => usize::from(i == name),
-            proc_macro2::TokenTree::Group(g) => uses(g.stream(), name),
-            _ => 0,
-        })
-        .sum()
-}
-
-/// Tokens with every identifier `from` renamed `to`.
-fn rename(tokens: TokenStream, from: &str, to: &str) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|t| match t {
-            proc_macro2::TokenTree::Ident(i) if i == from => {
-                proc_macro2::TokenTree::Ident(proc_macro2::Ident::new(to, i.span()))
-            }
-            proc_macro2::TokenTree::Group(g) => {
-                let mut group =
-                    proc_macro2::Group::new(g.delimiter(), rename(g.stream(), from, to));
-                group.set_span(g.span());
-                proc_macro2::TokenTree::Group(group)
-            }
-            other => other,
-        })
-        .collect()
-}
-
-/// Whether tokens use the identifier `name` anywhere, groups included.
-fn mentions(tokens: impl IntoIterator<Item = proc_macro2::TokenTree>, name: &str) -> bool {
-    tokens.into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == name,
-        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), name),
-        _ => false,
-    })
+        .find_map(|s| op.setters.get(&s).map(|ty| (s, ty)))
 }
 
 /// The local holding the outputs of a workflow depended on.

@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::Here;
 use super::Workflow_;
 use crate::criteria::{self, CmpOp, Cond, Literal as Lit, Nav};
 use crate::expr::{self, Expr, MessagePart};
@@ -13,7 +14,7 @@ use crate::model::Criterion;
 
 impl Workflow_<'_> {
     /// One criterion, evaluated against the exchange in `var`.
-    pub(super) fn criterion(&self, c: &Criterion, var: &syn::Ident) -> Result<TokenStream, String> {
+    pub(super) fn criterion(&self, c: &Criterion, var: &Here) -> Result<TokenStream, String> {
         let rt = self.rt();
         let kind = c.kind.as_ref().map_or("simple", |k| k.name());
         match kind {
@@ -73,7 +74,7 @@ impl Workflow_<'_> {
     }
 
     /// The value of a criterion's `context` expression.
-    fn context(&self, c: &Criterion, var: &syn::Ident) -> Result<TokenStream, String> {
+    fn context(&self, c: &Criterion, var: &Here) -> Result<TokenStream, String> {
         let text = c
             .context
             .as_deref()
@@ -86,7 +87,7 @@ impl Workflow_<'_> {
     }
 
     /// A simple condition as a `bool` expression.
-    pub(super) fn condition(&self, c: &Cond, var: &syn::Ident) -> Result<TokenStream, String> {
+    pub(super) fn condition(&self, c: &Cond, var: &Here) -> Result<TokenStream, String> {
         let rt = self.rt();
         Ok(match c {
             Cond::Not(x) => {
@@ -119,7 +120,7 @@ impl Workflow_<'_> {
     }
 
     /// A condition operand as a `serde_json::Value`.
-    fn cond_value(&self, c: &Cond, var: &syn::Ident) -> Result<TokenStream, String> {
+    fn cond_value(&self, c: &Cond, var: &Here) -> Result<TokenStream, String> {
         match c {
             Cond::Lit(l) => Ok(literal(l)),
             Cond::Expr(e, _, nav) => self.operand(e, nav, var),
@@ -128,7 +129,7 @@ impl Workflow_<'_> {
     }
 
     /// A runtime expression (and navigation into it) as a `serde_json::Value`.
-    fn operand(&self, e: &Expr, nav: &[Nav], var: &syn::Ident) -> Result<TokenStream, String> {
+    fn operand(&self, e: &Expr, nav: &[Nav], var: &Here) -> Result<TokenStream, String> {
         let rt = self.rt();
         let e = &self.dialect(e.clone());
         let mut pointer = String::new();
@@ -234,7 +235,7 @@ impl Workflow_<'_> {
     /// `$statusCode` of the step whose result is in `var`: its response's status, or for a
     /// step that calls a workflow, the status of that workflow's last response (the local the
     /// call binds beside its outputs).
-    pub(super) fn status_of(&self, var: &syn::Ident) -> Result<TokenStream, String> {
+    pub(super) fn status_of(&self, var: &Here) -> Result<TokenStream, String> {
         let Some((_, doc, wi)) = self.workflow_call_in(var) else {
             return Ok(quote!(#var.status));
         };
@@ -272,7 +273,7 @@ impl Workflow_<'_> {
     pub(super) fn request_parameter(
         &self,
         part: &MessagePart,
-        var: &syn::Ident,
+        var: &Here,
     ) -> Result<TokenStream, String> {
         use crate::openapi::ParamIn;
         let (location, name) = match part {

@@ -9,6 +9,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::Here;
 use super::{rust_type, Workflow_};
 use crate::diag::Diagnostics;
 use crate::infer::Typed;
@@ -101,6 +102,7 @@ impl Workflow_<'_> {
                 TokenStream::new()
             } else if si + 1 < count {
                 let next = Literal::usize_unsuffixed(si + 1);
+                self.sets_next.set(true);
                 quote! { next = #next; }
             } else {
                 quote! { break 'steps; }
@@ -198,7 +200,7 @@ impl Workflow_<'_> {
         }
         let budget = self.input.step_budget;
         // A single step that never goes back reads `next` once and never sets it.
-        let mutable = if super::uses(arms.clone(), "next") > 0 {
+        let mutable = if self.sets_next.get() {
             quote!(mut)
         } else {
             TokenStream::new()
@@ -241,7 +243,7 @@ impl Workflow_<'_> {
         &self,
         list: &[&Action],
         si: usize,
-        var: &syn::Ident,
+        var: &Here,
         success: bool,
         retries: &mut bool,
     ) -> Result<(TokenStream, bool), String> {
@@ -262,7 +264,7 @@ impl Workflow_<'_> {
         &self,
         action: &Action,
         si: usize,
-        var: &syn::Ident,
+        var: &Here,
         success: bool,
         retries: &mut bool,
     ) -> Result<(TokenStream, bool), String> {
@@ -287,6 +289,7 @@ impl Workflow_<'_> {
             (Some("goto"), _) => match (&action.step_id, &action.workflow_id) {
                 (Some(step), _) => {
                     let j = step_index(step)?;
+                    self.sets_next.set(true);
                     quote! { next = #j; continue 'steps; }
                 }
                 (None, Some(workflow)) => {
@@ -328,6 +331,7 @@ impl Workflow_<'_> {
                     None => Literal::usize_unsuffixed(si),
                 };
                 let here = Literal::usize_unsuffixed(si);
+                self.sets_next.set(true);
                 // A called workflow has no `Retry-After` header: `retryAfter` alone.
                 let delay = if self.workflow_call_in(var).is_some() {
                     quote!(#rt::retry_delay(&::reqwest::header::HeaderMap::new(), #after))

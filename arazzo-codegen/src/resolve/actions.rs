@@ -1,0 +1,197 @@
+//! Success criteria and success and failure actions.
+
+use super::expressions::expr_width;
+use super::*;
+
+impl<'a> Resolver<'a> {
+    pub(super) fn criterion(&mut self, cx: &WfCx<'a>, place: Place, at: &str, c: &Criterion) {
+        let kind = c.kind.as_ref().map_or("simple", |k| k.name());
+        if !matches!(kind, "simple" | "regex" | "jsonpath" | "xpath") {
+            self.push(
+                Diagnostic::error(format!(
+                    "criterion type `{kind}` is not one of `simple`, `regex`, `jsonpath`, `xpath`"
+                ))
+                .at(self.loc(&child(at, "type"))),
+            );
+            return;
+        }
+        if let Some(ctx) = &c.context {
+            match expr::parse(ctx) {
+                Ok(e) => {
+                    self.check_expr(cx, place, &child(at, "context"), &e, 0, ctx.chars().count())
+                }
+                Err(e) => self.syntax_error(&child(at, "context"), "context", &e),
+            }
+        } else if kind != "simple" {
+            self.push(
+                Diagnostic::error(format!("a `{kind}` criterion needs a `context`"))
+                    .at(self.key_loc(&child(at, "condition")))
+                    .help("the context is the runtime expression the condition is applied to, e.g. `context: $response.body`"),
+            );
+        }
+        let cat = child(at, "condition");
+        match kind {
+            "regex" => {
+                if let Err(e) = regex::Regex::new(&c.condition) {
+                    // The crate's message draws the pattern over lines; its last line says why.
+                    let text = e.to_string();
+                    let why = text.lines().last().unwrap_or_default();
+                    let why = why.trim().trim_start_matches("error: ");
+                    self.push(
+                        Diagnostic::error(format!("this regex does not compile: {why}"))
+                            .at(self.loc(&cat))
+                            .help("regex criteria use the syntax of Rust's `regex` crate (no look-around or back-references)"),
+                    );
+                }
+            }
+            "jsonpath" => {
+                let read = criteria::json_path(&c.condition).is_ok()
+                    || serde_json_path::JsonPath::parse(&c.condition).is_ok();
+                if !read {
+                    self.push(
+                        Diagnostic::error("this is neither an RFC 9535 JSONPath query nor a path with a comparison")
+                            .at(self.loc(&cat))
+                            .help("write a query such as `$[?@.status == 'open']`, or a path and a comparison such as `$.items.length > 0`"),
+                    );
+                }
+            }
+            "xpath" => self.push(
+                Diagnostic::error("`xpath` criteria are not supported: they select from XML, and the generated clients read JSON")
+                    .at(self.loc(&child(at, "type")))
+                    .help("test the JSON body with a `jsonpath` criterion, e.g. `context: $response.body` and `condition: $.items.length > 0`"),
+            ),
+            _ => {}
+        }
+        if kind == "simple" {
+            match criteria::parse(&c.condition) {
+                Ok(cond) => {
+                    for (e, off) in Cond::exprs(&cond) {
+                        let width = expr_width(&c.condition, off);
+                        self.check_expr(cx, place, &child(at, "condition"), e, off, width);
+                    }
+                }
+                Err(e) => self.syntax_error(&child(at, "condition"), "condition", &e),
+            }
+        }
+    }
+
+    pub(super) fn syntax_error(&mut self, at: &str, what: &str, e: &expr::SyntaxError) {
+        self.push(
+            Diagnostic::error(format!("malformed {what}: {}", e.message))
+                .at(self.loc_in(at, e.offset, 1)),
+        );
+    }
+
+    pub(super) fn check_actions(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        actions: &'a [Action],
+        failure: bool,
+    ) {
+        let kind_key = if failure {
+            "failureActions"
+        } else {
+            "successActions"
+        };
+        for (ai, a) in actions.iter().enumerate() {
+            let aat = index(at, ai);
+            let action = match &a.reference {
+                Some(r) => {
+                    let name = r
+                        .strip_prefix(&format!("$components.{kind_key}."))
+                        .unwrap_or("");
+                    let found = self.d.doc.components.as_ref().and_then(|c| {
+                        if failure {
+                            c.failure_actions.get(name)
+                        } else {
+                            c.success_actions.get(name)
+                        }
+                    });
+                    match found {
+                        Some(a) => a,
+                        None => {
+                            self.push(
+                                Diagnostic::error(format!(
+                                    "`{r}` names no action in `components.{kind_key}`"
+                                ))
+                                .at(self.loc(&child(&aat, "reference"))),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                None => a,
+            };
+            let t = action.kind.as_deref().unwrap_or("");
+            let allowed: &[&str] = if failure {
+                &["end", "goto", "retry"]
+            } else {
+                &["end", "goto"]
+            };
+            if !allowed.contains(&t) {
+                self.push(
+                    Diagnostic::error(format!(
+                        "action type `{t}` is not one of {}",
+                        suggest::list(allowed)
+                    ))
+                    .at(self.loc(&child(&aat, "type"))),
+                );
+                continue;
+            }
+            if action.name.is_none() && a.reference.is_none() {
+                self.push(
+                    Diagnostic::warning("an action should have a `name`")
+                        .kind("action")
+                        .at(self.loc(&aat)),
+                );
+            }
+            match (t, &action.step_id, &action.workflow_id) {
+                ("goto", None, None) => self.push(
+                    Diagnostic::error("a `goto` action needs a `stepId` or a `workflowId`")
+                        .at(self.loc(&aat)),
+                ),
+                (_, Some(_), Some(_)) => self.push(
+                    Diagnostic::error("an action cannot give both `stepId` and `workflowId`")
+                        .at(self.key_loc(&child(&aat, "workflowId"))),
+                ),
+                (_, Some(step), None) if !cx.wf.steps.iter().any(|s| &s.step_id == step) => {
+                    let names: Vec<&str> = cx.wf.steps.iter().map(|s| s.step_id.as_str()).collect();
+                    let mut d = Diagnostic::error(format!(
+                        "no step of `{}` has the id `{step}`",
+                        cx.wf.workflow_id
+                    ))
+                    .at(self.loc(&child(&aat, "stepId")));
+                    if let Some(c) = suggest::closest(step, &names) {
+                        d = d.help(format!("did you mean `{c}`?"));
+                    }
+                    self.push(d);
+                }
+                (_, None, Some(wf)) if self.find_workflow(wf).is_none() => {
+                    let loc = self.loc(&child(&aat, "workflowId"));
+                    self.unknown_workflow(wf, loc);
+                }
+                ("goto", None, Some(_)) => self.facts.workflow_goto = true,
+                _ => {}
+            }
+            if let Some(r) = action.retry_after {
+                if r < 0.0 || !r.is_finite() {
+                    self.push(
+                        Diagnostic::error("`retryAfter` must be a non-negative number of seconds")
+                            .at(self.loc(&child(&aat, "retryAfter"))),
+                    );
+                }
+            }
+            if t != "retry" && (action.retry_after.is_some() || action.retry_limit.is_some()) {
+                self.push(
+                    Diagnostic::warning("`retryAfter` and `retryLimit` apply only to `retry` actions; they are ignored").kind("action")
+                        .at(self.loc(&aat)),
+                );
+            }
+            for (ci, c) in action.criteria.iter().enumerate() {
+                self.criterion(cx, place, &index(&child(&aat, "criteria"), ci), c);
+            }
+        }
+    }
+}

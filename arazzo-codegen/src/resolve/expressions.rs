@@ -1,0 +1,494 @@
+//! Runtime expressions in values, outputs and strings: each linked to what it names.
+
+use super::*;
+
+impl<'a> Resolver<'a> {
+    pub(super) fn check_output(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        name: &str,
+        v: &Value,
+    ) {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            || name.is_empty()
+        {
+            self.push(
+                Diagnostic::warning(format!("output name `{name}` has characters other than letters, digits, `.`, `_` and `-`")).kind("identifier-characters")
+                    .at(self.key_loc(at)),
+            );
+        }
+        let Value::String(s) = v else {
+            self.push(
+                Diagnostic::error(format!(
+                    "output `{name}` must be a runtime expression, not {}",
+                    kind_of(v)
+                ))
+                .at(self.loc(at))
+                .help("an output's value is an expression such as `$response.body#/id`"),
+            );
+            return;
+        };
+        if let Ok(ValueText::Literal) = expr::classify(s, false) {
+            self.push(
+                Diagnostic::error(format!(
+                    "output `{name}` is the constant `{s}`, not a runtime expression"
+                ))
+                .at(self.loc(at))
+                .help("an output's value is an expression such as `$response.body#/id`"),
+            );
+            return;
+        }
+        self.check_string(cx, place, at, s, false);
+    }
+
+    /// Syntax only, for values outside any workflow.
+    pub(super) fn check_value_syntax(&mut self, v: &Value, at: &str, lenient: bool) {
+        if let Value::String(s) = v {
+            if let Err(e) = expr::classify(s, lenient) {
+                self.syntax_error(at, "expression", &e);
+            }
+        }
+    }
+
+    pub(super) fn check_value(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        v: &Value,
+        lenient: bool,
+    ) {
+        match v {
+            Value::String(s) => self.check_string(cx, place, at, s, lenient),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.check_value(cx, place, &index(at, i), item, lenient);
+                }
+            }
+            Value::Object(m) => {
+                for (k, item) in m {
+                    self.check_value(cx, place, &child(at, k), item, lenient);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn check_string(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        s: &str,
+        lenient: bool,
+    ) {
+        match expr::classify(s, lenient) {
+            Ok(ValueText::Expr(e)) => self.check_expr(cx, place, at, &e, 0, s.chars().count()),
+            Ok(ValueText::Template(segs)) => {
+                for seg in segs {
+                    if let Segment::Expr(e, off) = seg {
+                        let w = expr_width(s, off);
+                        self.check_expr(cx, place, at, &e, off, w);
+                    }
+                }
+            }
+            Ok(ValueText::Literal) => {
+                let Some(i) = bare_expression(s) else { return };
+                let w = expr_width(s, i);
+                let word: String = s.chars().skip(i).take(w).collect();
+                let fixed: String = s.chars().take(i).collect::<String>()
+                    + "{"
+                    + &word
+                    + "}"
+                    + &s.chars().skip(i + w).collect::<String>();
+                let known = expr::ROOTS
+                    .iter()
+                    .any(|r| word.starts_with(r.trim_end_matches('.')));
+                if known && expr::classify(&fixed, lenient).is_ok() {
+                    self.push(
+                        Diagnostic::warning(format!("`{word}` stands outside `{{…}}` in a constant string; read as `{fixed}`")).kind("arazzo-spelling")
+                            .at(self.loc_in(at, i, w))
+                            .help(format!("write `{fixed}`")),
+                    );
+                    self.check_string(cx, place, at, &fixed, lenient);
+                } else {
+                    self.push(
+                        Diagnostic::warning(format!("`{word}` is not an Arazzo 1.0.1 expression; the string is sent as literal text")).kind("literal-text")
+                            .at(self.loc_in(at, i, w))
+                            .help("expressions start with one of the roots `$url`, `$method`, `$statusCode`, `$request`, `$response`, `$inputs`, `$outputs`, `$steps`, `$workflows`, `$sourceDescriptions`, `$components`, and are embedded in text as `{$…}`"),
+                    );
+                }
+            }
+            Err(e) => match expr::repair(s) {
+                Some(fixed) => {
+                    self.read_as(s.to_string(), fixed.clone(), self.loc(at));
+                    self.check_string(cx, place, at, &fixed, lenient);
+                }
+                None => self.syntax_error(at, "expression", &e),
+            },
+        }
+    }
+
+    pub(super) fn check_expr(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        e: &Expr,
+        off: usize,
+        width: usize,
+    ) {
+        let loc = self.loc_in(at, off, width);
+        match (e, place) {
+            (Expr::Inputs(_), _) => self.facts.inputs.push(at.to_string()),
+            (Expr::Request(expr::MessagePart::Body(_)), _) => self.facts.request_body = true,
+            (Expr::StatusCode, Place::Response(si)) => {
+                self.facts.status_code.insert(si);
+            }
+            (Expr::StatusCode, Place::WorkflowAction) => {
+                self.facts.status_code_in_workflow_actions = true;
+            }
+            _ => {}
+        }
+        match e {
+            Expr::Inputs(n) => self.check_input(cx, n, loc),
+            Expr::Steps(n) => self.check_step_ref(cx, place, at, n, loc),
+            Expr::Outputs(n) => {
+                let defined: Option<BTreeSet<String>> = match place {
+                    Place::Response(si) if cx.called_outputs.contains_key(&si) => cx.called_outputs.get(&si).cloned(),
+                    _ => Some(cx.wf.outputs.keys().cloned().collect()),
+                };
+                if let Some(defined) = defined {
+                    if !defined.contains(&n.name) {
+                        let names: Vec<&str> = defined.iter().map(String::as_str).collect();
+                        let mut d = Diagnostic::error(format!("`$outputs.{}` names no output", n.name)).at(loc);
+                        if let Some(c) = suggest::closest(&n.name, &names) {
+                            d = d.help(format!("did you mean `{c}`?"));
+                        }
+                        self.push(d);
+                    }
+                }
+            }
+            Expr::Workflows(n) => {
+                let Some((wf, field, name)) = n.split_at_field(&["outputs", "inputs"]) else {
+                    self.push(
+                        Diagnostic::error(format!("`$workflows.{}` does not name an input or output", n.name))
+                            .at(loc)
+                            .help("write `$workflows.<workflowId>.outputs.<name>`"),
+                    );
+                    return;
+                };
+                match self.find_workflow(wf) {
+                    None => self.unknown_workflow(wf, loc),
+                    Some((di, wi)) => {
+                        if std::ptr::eq(&self.ws.arazzo[di], self.d) && field == "outputs" {
+                            self.reads.entry(wi).or_insert_with(|| loc.clone());
+                        }
+                        let w = &self.ws.arazzo[di].doc.workflows[wi];
+                        let known: Vec<String> = if field == "outputs" {
+                            w.outputs.keys().cloned().collect()
+                        } else {
+                            w.inputs
+                                .as_ref()
+                                .and_then(|i| i.get("properties"))
+                                .and_then(Value::as_object)
+                                .map(|p| p.keys().cloned().collect())
+                                .unwrap_or_else(|| vec![name.to_string()])
+                        };
+                        let dotted_read = dotted(name, |o| known.iter().any(|k| k == o)).filter(|_| n.pointer.is_none());
+                        if let Some((head, ptr)) = dotted_read {
+                            self.read_as(format!("$workflows.{}",
+                                    n.name), format!("$workflows.{wf}.{field}.{head}#{ptr}"), loc);
+                        } else if !known.iter().any(|k| k == name) {
+                            let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                            let mut d = Diagnostic::error(format!("workflow `{wf}` has no {} `{name}`", field.trim_end_matches('s'))).at(loc);
+                            if let Some(c) = suggest::closest(name, &names) {
+                                d = d.help(format!("did you mean `{c}`?"));
+                            }
+                            self.push(d);
+                        }
+                    }
+                }
+            }
+            Expr::SourceDescriptions(rest) => {
+                let src = rest.split('.').next().unwrap_or(rest);
+                if !self.d.sources.contains_key(src) {
+                    let mut d = Diagnostic::error(format!("no source description is named `{src}`")).at(loc);
+                    if let Some(h) = workspace::source_hint(src, self.d) {
+                        d = d.help(h);
+                    }
+                    self.push(d);
+                }
+            }
+            Expr::Components(rest) => {
+                let (kind, name) = rest.split_once('.').unwrap_or((rest, ""));
+                let c = self.d.doc.components.clone().unwrap_or_default();
+                let names: Option<Vec<&String>> = match kind {
+                    "parameters" => Some(c.parameters.keys().collect()),
+                    "successActions" => Some(c.success_actions.keys().collect()),
+                    "failureActions" => Some(c.failure_actions.keys().collect()),
+                    "inputs" => Some(c.inputs.keys().collect()),
+                    _ => None,
+                };
+                match names {
+                    None => self.push(
+                        Diagnostic::error(format!("`$components.{kind}` is not a kind of component"))
+                            .at(loc)
+                            .help("the kinds are `inputs`, `parameters`, `successActions` and `failureActions`"),
+                    ),
+                    Some(names) if !names.iter().any(|n| *n == name) => self.push(
+                        Diagnostic::error(format!("`$components.{rest}` names no component")).at(loc),
+                    ),
+                    _ => {}
+                }
+            }
+            Expr::StatusCode | Expr::Response(_) => match place {
+                // The specification's own example tests `$statusCode` on a workflow step.
+                Place::Response(si) if cx.called_outputs.contains_key(&si) && *e == Expr::StatusCode => self.push(
+                    Diagnostic::warning("this step calls a workflow, which has no response of its own; `$statusCode` is read as the status of the called workflow's last response").kind("workflow-status")
+                        .at(loc)
+                        .help("a step that calls a workflow succeeds when the workflow does; test the workflow's outputs with `$outputs.<name>`"),
+                ),
+                Place::Response(si) if cx.called_outputs.contains_key(&si) => self.push(
+                    Diagnostic::error("this step calls a workflow, so it has no response to read")
+                        .at(loc)
+                        .help("a step that calls a workflow succeeds when the workflow does; its criteria and outputs read the workflow's outputs with `$outputs.<name>`"),
+                ),
+                Place::Request(_) => self.push(
+                    Diagnostic::error("the response is not available here: it is read before the request is sent")
+                        .at(loc)
+                        .help("read response values in `successCriteria`, `outputs` or actions, and pass them on with `$steps.<id>.outputs.<name>`"),
+                ),
+                Place::Workflow => self.push(
+                    Diagnostic::error("a workflow-level expression cannot read a response")
+                        .at(loc)
+                        .help("expose the value as a step output and read it with `$steps.<id>.outputs.<name>`"),
+                ),
+                Place::Response(_) | Place::WorkflowAction => {}
+            },
+            Expr::Url | Expr::Method | Expr::Request(_) => {
+                if let Place::Response(si) = place {
+                    if cx.called_outputs.contains_key(&si) {
+                        self.push(
+                            Diagnostic::error("this step calls a workflow, so it has no request to read")
+                                .at(loc)
+                                .help("a step that calls a workflow passes its parameters as the workflow's inputs; read those with `$inputs` in that workflow"),
+                        );
+                        return;
+                    }
+                }
+                if place == Place::Workflow {
+                    self.push(Diagnostic::error("a workflow-level expression cannot read a request").at(loc));
+                }
+            }
+        }
+    }
+
+    pub(super) fn check_input(&mut self, cx: &WfCx<'a>, n: &Named, loc: Location) {
+        let Some(inputs) = &cx.inputs else {
+            if cx.wf.inputs.is_none() {
+                self.push(
+                    Diagnostic::error(format!("`$inputs.{}` is read, but workflow `{}` declares no inputs", n.name, cx.wf.workflow_id))
+                        .at(loc)
+                        .help(format!("declare it: `inputs: {{type: object, properties: {{{}: {{type: string}}}}}}`", n.name)),
+                );
+            }
+            return;
+        };
+        if inputs.contains(&n.name) {
+            return;
+        }
+        if let Some((head, ptr)) =
+            dotted(&n.name, |i| inputs.contains(i)).filter(|_| n.pointer.is_none())
+        {
+            self.read_as(
+                format!("$inputs.{}", n.name),
+                format!("$inputs.{head}#{ptr}"),
+                loc,
+            );
+            return;
+        }
+        let names: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        let mut d = Diagnostic::error(format!(
+            "workflow `{}` has no input `{}`",
+            cx.wf.workflow_id, n.name
+        ))
+        .at(loc);
+        d = match suggest::closest(&n.name, &names) {
+            Some(c) => d.help(format!("did you mean `{c}`?")),
+            None if names.is_empty() => d.help(
+                "its inputs schema lists no properties; inputs are the properties of an object schema",
+            ),
+            None => d.help(format!("its inputs are {}", suggest::list(&names))),
+        };
+        self.push(d);
+    }
+
+    pub(super) fn check_step_ref(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        n: &Named,
+        loc: Location,
+    ) {
+        let (step, output) = match n.split_at_field(&["outputs"]) {
+            Some((step, _, output)) => (step, output),
+            None => {
+                let (step, rest) = n.name.split_once('.').unwrap_or((&n.name, ""));
+                let defines = cx
+                    .wf
+                    .steps
+                    .iter()
+                    .any(|s| s.step_id == step && s.outputs.contains_key(rest));
+                if defines {
+                    self.read_as(
+                        format!("$steps.{}", n.name),
+                        format!("$steps.{step}.outputs.{rest}"),
+                        loc.clone(),
+                    );
+                    (step, rest)
+                } else {
+                    self.push(
+                        Diagnostic::error(format!(
+                            "`$steps.{}` does not name a step output",
+                            n.name
+                        ))
+                        .at(loc)
+                        .help(format!("write `$steps.{step}.outputs.{rest}`")),
+                    );
+                    return;
+                }
+            }
+        };
+        let Some(si) = cx.wf.steps.iter().position(|s| s.step_id == step) else {
+            let names: Vec<&str> = cx.wf.steps.iter().map(|s| s.step_id.as_str()).collect();
+            let mut d = Diagnostic::error(format!(
+                "no step of `{}` has the id `{step}`",
+                cx.wf.workflow_id
+            ))
+            .at(loc);
+            if let Some(c) = suggest::closest(step, &names) {
+                d = d.help(format!("did you mean `{c}`?"));
+            }
+            self.push(d);
+            return;
+        };
+        let runs_before = match place {
+            Place::Request(cur) => cx.before[cur].contains(&si),
+            Place::Response(cur) => cur == si || cx.before[cur].contains(&si),
+            Place::Workflow | Place::WorkflowAction => true,
+        };
+        if place == Place::Request(si) {
+            self.push(
+                Diagnostic::error(format!("step `{step}` reads its own outputs before its request is sent"))
+                    .at(loc)
+                    .help("a step's outputs exist only after its response; take the value from an earlier step"),
+            );
+            return;
+        }
+        if !runs_before {
+            let cur = match place {
+                Place::Request(c) | Place::Response(c) => cx.wf.steps[c].step_id.as_str(),
+                Place::Workflow | Place::WorkflowAction => "",
+            };
+            self.push(
+                Diagnostic::error(format!("step `{step}` cannot have run before step `{cur}`, so its outputs are not available here"))
+                    .at(loc)
+                    .help("move the step earlier, or reach this step from it with a `goto`"),
+            );
+            return;
+        }
+        let outputs = &cx.wf.steps[si].outputs;
+        let dotted_read =
+            dotted(output, |o| outputs.contains_key(o)).filter(|_| n.pointer.is_none());
+        let read = dotted_read
+            .as_ref()
+            .map_or(output, |(head, _)| head.as_str());
+        self.facts
+            .step_outputs
+            .entry((si, read.to_string()))
+            .or_default()
+            .push(at.to_string());
+        if let Some((head, ptr)) = dotted_read {
+            self.read_as(
+                format!("$steps.{}", n.name),
+                format!("$steps.{step}.outputs.{head}#{ptr}"),
+                loc,
+            );
+            return;
+        }
+        if !outputs.contains_key(output) {
+            let names: Vec<&str> = outputs.keys().map(String::as_str).collect();
+            let mut d =
+                Diagnostic::error(format!("step `{step}` has no output `{output}`")).at(loc);
+            d = match suggest::closest(output, &names) {
+                Some(c) => d.help(format!("did you mean `{c}`?")),
+                None if names.is_empty() => d.help(format!(
+                    "add it to the outputs of `{step}`, e.g. `{output}: $response.body#/{output}`"
+                )),
+                None => d.help(format!("its outputs are {}", suggest::list(&names))),
+            };
+            self.push(d);
+        }
+    }
+}
+
+/// Reads `a.b.c` as the name `a` (the longest dotted prefix that `known` accepts) and the
+/// JSON pointer `/b/c`, the dialect some tools use for navigating into a value.
+pub(super) fn dotted(name: &str, known: impl Fn(&str) -> bool) -> Option<(String, String)> {
+    name.char_indices()
+        .rev()
+        .filter(|&(_, c)| c == '.')
+        .find_map(|(i, _)| {
+            let head = &name[..i];
+            known(head).then(|| {
+                let ptr: Vec<String> = name[i + 1..]
+                    .split('.')
+                    .map(crate::source::escape_token)
+                    .collect();
+                (head.to_string(), format!("/{}", ptr.join("/")))
+            })
+        })
+}
+
+pub(super) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// The width of the expression starting at character `off` of `s`.
+pub(super) fn expr_width(s: &str, off: usize) -> usize {
+    s.chars()
+        .skip(off)
+        .take_while(|c| !c.is_whitespace() && !"}=!<>&|()".contains(*c))
+        .count()
+}
+
+/// The character offset of a `$root` written outside `{…}` in a constant string.
+pub(super) fn bare_expression(s: &str) -> Option<usize> {
+    let chars: Vec<char> = s.chars().collect();
+    (0..chars.len()).find(|&i| {
+        chars[i] == '$'
+            && (i == 0 || chars[i - 1] != '{')
+            && chars.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic())
+            && {
+                let rest: String = chars[i..].iter().collect();
+                let word: String = rest[1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                rest[1 + word.len()..].starts_with('.')
+            }
+    })
+}
