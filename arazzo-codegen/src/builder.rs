@@ -270,14 +270,9 @@ impl Builder {
             std::env::var("ARAZZO_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0")
         });
         let mut command = format!("arazzo-codegen check {}", self.path.display());
-        for (name, path) in &self.settings.by_name {
-            command.push_str(&format!(" --source {name}={}", path.display()));
-        }
-        for map in &self.settings.source_maps {
-            command.push_str(&format!(" --source-map {}", map.display()));
-        }
-        for (url, path) in &self.settings.by_url {
-            command.push_str(&format!(" --source-url {url}={}", path.display()));
+        for flag in self.settings.flags() {
+            command.push(' ');
+            command.push_str(&flag);
         }
         Report {
             documents,

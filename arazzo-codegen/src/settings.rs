@@ -73,3 +73,55 @@ impl Default for Settings {
         }
     }
 }
+
+impl Settings {
+    /// The `arazzo-codegen` flags that give these settings (those not at their defaults), so
+    /// that a command line reproduces what a build script does.
+    pub fn flags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, path) in &self.by_name {
+            out.push(format!("--source {name}={}", path.display()));
+        }
+        for map in &self.source_maps {
+            out.push(format!("--source-map {}", map.display()));
+        }
+        for (url, path) in &self.by_url {
+            out.push(format!("--source-url {url}={}", path.display()));
+        }
+        if self.strict {
+            out.push("--strict".into());
+        }
+        if self.keep_all_operations {
+            out.push("--all-operations".into());
+        }
+        for (source, header) in &self.idempotency {
+            out.push(format!("--idempotency-header {source}={header}"));
+        }
+        for ((source, scheme), kind) in &self.security {
+            let kind = match kind {
+                SecurityScheme::HttpBasic => "basic".to_string(),
+                SecurityScheme::HttpBearer => "bearer".to_string(),
+                SecurityScheme::ApiKeyHeader(name) => format!("header:{name}"),
+                SecurityScheme::ApiKeyQuery(name) => format!("query:{name}"),
+            };
+            out.push(format!("--security-scheme {source}.{scheme}={kind}"));
+        }
+        if self.step_budget != DEFAULT_STEP_BUDGET {
+            out.push(format!("--step-budget {}", self.step_budget));
+        }
+        if self.runtime_path != DEFAULT_RUNTIME_PATH {
+            out.push(format!("--runtime-path {}", self.runtime_path));
+        }
+        if self.max_file_bytes != crate::load::DEFAULT_MAX_FILE_BYTES {
+            out.push(format!("--max-file-bytes {}", self.max_file_bytes));
+        }
+        for (kind, level) in &self.levels {
+            let flag = match level {
+                Level::Allow => "--allow",
+                Level::Deny => "--deny",
+            };
+            out.push(format!("{flag} {kind}"));
+        }
+        out
+    }
+}

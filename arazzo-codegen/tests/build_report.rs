@@ -97,7 +97,7 @@ fn an_allowed_kind_is_silent_and_a_denied_one_fails_the_build() {
     .expect("generates");
     assert_eq!(
         warnings(&text),
-        ["tests/build_report/repaired.openapi.yaml: 2 repairs (dangling-ref 1, schema 1); run `arazzo-codegen check tests/build_report/repaired.arazzo.yaml` to list them, or set ARAZZO_VERBOSE=1"]
+        ["tests/build_report/repaired.openapi.yaml: 2 repairs (dangling-ref 1, schema 1); run `arazzo-codegen check tests/build_report/repaired.arazzo.yaml --allow case-mismatch --allow parameter` to list them, or set ARAZZO_VERBOSE=1"]
     );
     // Allowed wins over strict; the rest of strict still holds.
     let err = printed(

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use arazzo_codegen::diag::Level;
 use arazzo_codegen::resolve::Target;
-use arazzo_codegen::Builder;
+use arazzo_codegen::{Builder, SecurityScheme, Settings};
 use clap::{Args, Parser, Subcommand};
 
 /// Typed Rust workflow functions from Arazzo 1.0.x documents.
@@ -29,9 +30,6 @@ enum Command {
         /// Where to write the generated Rust file.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
-        /// Generate every operation of each source, not only those the workflows call.
-        #[arg(long)]
-        all_operations: bool,
     },
 }
 
@@ -57,6 +55,25 @@ struct Common {
     /// Report warnings and notes of this kind as errors.
     #[arg(long = "deny", value_name = "KIND")]
     deny: Vec<String>,
+    /// Generate every operation of each source, not only those the workflows call.
+    #[arg(long)]
+    all_operations: bool,
+    /// Send an idempotency key in HEADER on every POST and PATCH to source SOURCE.
+    #[arg(long = "idempotency-header", value_name = "SOURCE=HEADER", value_parser = parse_source_header)]
+    idempotency_headers: Vec<(String, String)>,
+    /// Define security scheme SCHEME of source SOURCE, for a description that names it without
+    /// defining it: KIND is `basic`, `bearer`, `header:NAME` or `query:NAME`.
+    #[arg(long = "security-scheme", value_name = "SOURCE.SCHEME=KIND", value_parser = parse_security_scheme)]
+    security_schemes: Vec<((String, String), SecurityScheme)>,
+    /// How many steps a workflow that branches or loops may run.
+    #[arg(long = "step-budget", value_name = "STEPS", default_value_t = arazzo_codegen::DEFAULT_STEP_BUDGET)]
+    step_budget: u32,
+    /// The path generated code names the runtime crate by.
+    #[arg(long = "runtime-path", value_name = "PATH", default_value = arazzo_codegen::DEFAULT_RUNTIME_PATH)]
+    runtime_path: String,
+    /// The largest input file read, in bytes.
+    #[arg(long = "max-file-bytes", value_name = "BYTES")]
+    max_file_bytes: Option<u64>,
 }
 
 fn parse_source(s: &str) -> Result<(String, PathBuf), String> {
@@ -78,25 +95,64 @@ fn parse_source_url(s: &str) -> Result<(String, PathBuf), String> {
     }
 }
 
+/// `SOURCE=HEADER`.
+fn parse_source_header(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((source, header)) if !source.is_empty() && !header.is_empty() => {
+            Ok((source.to_string(), header.to_string()))
+        }
+        _ => Err(format!("expected SOURCE=HEADER, got `{s}`")),
+    }
+}
+
+/// `SOURCE.SCHEME=KIND`, the source name split at its last `.` before the `=`.
+fn parse_security_scheme(s: &str) -> Result<((String, String), SecurityScheme), String> {
+    let (key, kind) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected SOURCE.SCHEME=KIND, got `{s}`"))?;
+    let (source, scheme) = key
+        .rsplit_once('.')
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        .ok_or_else(|| format!("expected SOURCE.SCHEME before `=`, got `{key}`"))?;
+    let kind = match kind.split_once(':') {
+        None if kind == "basic" => SecurityScheme::HttpBasic,
+        None if kind == "bearer" => SecurityScheme::HttpBearer,
+        Some(("header", name)) if !name.is_empty() => SecurityScheme::ApiKeyHeader(name.into()),
+        Some(("query", name)) if !name.is_empty() => SecurityScheme::ApiKeyQuery(name.into()),
+        _ => {
+            return Err(format!(
+                "`{kind}` is not a kind of scheme: use `basic`, `bearer`, `header:NAME` or `query:NAME`"
+            ))
+        }
+    };
+    Ok(((source.to_string(), scheme.to_string()), kind))
+}
+
 impl Common {
+    /// The settings the flags give, as a build script's builder calls would.
     fn builder(&self) -> Builder {
-        let mut b = Builder::new(&self.file).strict(self.strict);
-        for (name, path) in &self.sources {
-            b = b.source(name, path);
-        }
-        for m in &self.source_maps {
-            b = b.source_map(m);
-        }
-        for (url, path) in &self.source_urls {
-            b = b.source_url(url, path);
+        let mut s = Settings {
+            by_name: self.sources.iter().cloned().collect(),
+            by_url: self.source_urls.iter().cloned().collect(),
+            source_maps: self.source_maps.clone(),
+            strict: self.strict,
+            keep_all_operations: self.all_operations,
+            step_budget: self.step_budget,
+            idempotency: self.idempotency_headers.iter().cloned().collect(),
+            security: self.security_schemes.iter().cloned().collect(),
+            runtime_path: self.runtime_path.clone(),
+            ..Settings::default()
+        };
+        if let Some(bytes) = self.max_file_bytes {
+            s.max_file_bytes = bytes;
         }
         for k in &self.allow {
-            b = b.allow(k);
+            s.levels.insert(k.clone(), Level::Allow);
         }
         for k in &self.deny {
-            b = b.deny(k);
+            s.levels.insert(k.clone(), Level::Deny);
         }
-        b
+        Builder::with_settings(&self.file, s)
     }
 }
 
@@ -109,15 +165,8 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Generate {
-            common,
-            output,
-            all_operations,
-        } => {
-            let generated = common
-                .builder()
-                .keep_all_operations(all_operations)
-                .generate();
+        Command::Generate { common, output } => {
+            let generated = common.builder().generate();
             eprint!("{}", generated.diagnostics.render());
             let Some(code) = generated.code else {
                 println!("failed: {}: nothing written", common.file.display());
