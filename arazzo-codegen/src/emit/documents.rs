@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use quote::quote;
 
-use super::workflows::DocRef;
+use super::workflow::DocRef;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::names::{self, Case};
 use crate::resolve::{Target, WorkflowIr};
@@ -191,7 +191,7 @@ impl Plan {
         &self,
         ws: &Workspace,
         di: usize,
-        done: &BTreeMap<usize, super::workflows::Emitted>,
+        done: &BTreeMap<usize, super::workflow::Emitted>,
     ) -> BTreeMap<usize, DocRef> {
         let mut out = BTreeMap::new();
         for &callee in self.calls.get(&di).into_iter().flatten() {

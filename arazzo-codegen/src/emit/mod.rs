@@ -6,7 +6,7 @@ mod defence;
 mod documents;
 mod generator;
 pub mod inputs;
-pub mod workflows;
+pub mod workflow;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -76,7 +76,7 @@ pub fn generate(
     let mut taken = names::distinct(&root_names, Case::Snake);
     taken.extend(docs.modules.values().cloned());
     let status_read = documents::status_read(ws, &checked.workflows);
-    let mut done: BTreeMap<usize, workflows::Emitted> = BTreeMap::new();
+    let mut done: BTreeMap<usize, workflow::Emitted> = BTreeMap::new();
     let mut parts = Vec::new();
     let mut needs = Needs::default();
     for &di in &docs.order {
@@ -201,11 +201,11 @@ impl Doc<'_> {
     /// The client modules and workflow code of the document; `None` when a client failed.
     fn tokens(
         &self,
-        callees: &BTreeMap<usize, workflows::DocRef>,
+        callees: &BTreeMap<usize, workflow::DocRef>,
         mut taken: Vec<String>,
         needs: &mut Needs,
         diags: &mut Diagnostics,
-    ) -> Option<(TokenStream, workflows::Emitted)> {
+    ) -> Option<(TokenStream, workflow::Emitted)> {
         let ws = &self.checked.workspace;
         let d = ws.arazzo.get(self.di)?;
         // The operations each OpenAPI source must keep, by the pointers the resolver linked.
@@ -249,7 +249,7 @@ impl Doc<'_> {
                 tokens.extend(m.tokens);
                 clients.insert(
                     name.to_string(),
-                    workflows::ClientRef {
+                    workflow::ClientRef {
                         ident: ident.clone(),
                         ops: m.ops,
                     },
@@ -264,7 +264,7 @@ impl Doc<'_> {
                 taken.push(ident);
             }
         }
-        let input = workflows::Input {
+        let input = workflow::Input {
             ws,
             doc: self.di,
             callees,
@@ -278,7 +278,7 @@ impl Doc<'_> {
             taken,
             status_read: self.status_read,
         };
-        let emitted = workflows::emit(&input, diags);
+        let emitted = workflow::emit(&input, diags);
         needs.add(&emitted.needs);
         tokens.extend(emitted.tokens.clone());
         Some((tokens, emitted))

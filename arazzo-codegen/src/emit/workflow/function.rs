@@ -1,0 +1,316 @@
+//! A workflow's function: its inputs, dependencies, steps in order or as a state machine, and
+//! outputs; and the dispatcher that runs a workflow by id.
+
+use super::*;
+
+impl Workflow_<'_> {
+    pub(super) fn function(
+        &mut self,
+        ident: &str,
+        diags: &mut Diagnostics,
+    ) -> Result<TokenStream, String> {
+        let rt = self.rt();
+        let wf = self.wf;
+        self.unsent = self.unsent_parameters();
+        let (inputs_struct, required_inputs) = self.inputs_struct(diags);
+        self.state_machine = !wf.success_actions.is_empty()
+            || !wf.failure_actions.is_empty()
+            || wf
+                .steps
+                .iter()
+                .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
+        // The workflows it depends on run first, in order, on the same inputs.
+        let mut body = TokenStream::new();
+        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+        for &wi in &self.ir.depends_on {
+            let dep = siblings
+                .get(wi)
+                .map(|w| w.workflow_id.as_str())
+                .ok_or("it depends on an unknown workflow")?;
+            if self.unavailable.contains(&wi) {
+                return Err(format!(
+                    "it depends on workflow `{dep}`, which has no function"
+                ));
+            }
+            let function: syn::Ident =
+                syn::parse_str(&self.idents[wi]).map_err(|e| e.to_string())?;
+            let local = dependency_local(dep);
+            body.extend(quote! {
+                let #local = ::std::boxed::Box::pin(#function(
+                    clients,
+                    #rt::from_json(#dep, "the inputs, passed on", #rt::to_json(&inputs))?,
+                ))
+                .await?;
+                let _ = &#local;
+            });
+        }
+        if self.state_machine {
+            body.extend(self.state_body(&required_inputs, diags)?);
+        } else {
+            for (si, step) in wf.steps.iter().enumerate() {
+                body.extend(self.step(si, step, &required_inputs, diags)?);
+            }
+            // The status of the last response, for callers that read it.
+            if self.own_status.is_some() {
+                let last = wf
+                    .steps
+                    .len()
+                    .checked_sub(1)
+                    .ok_or("a workflow without steps")?;
+                let status = self.status_of(&Here::new(last))?;
+                body.extend(quote! { let last_status: u16 = #status; });
+            }
+        }
+        let mut out_fields = Vec::new();
+        let mut out_values = Vec::new();
+        for (name, v) in &wf.outputs {
+            let f = field(name);
+            let mut t = self.types.outputs.get(name).cloned().unwrap_or(Typed {
+                ty: ValueType::Json("unknown".into()),
+                required: false,
+            });
+            if self.state_machine && v.as_str().is_some_and(|s| s.contains("$steps.")) {
+                // The step may not have run on the path taken.
+                t.required = false;
+            }
+            let ty = rust_type(&t);
+            let doc = match &t.ty {
+                ValueType::Json(reason) => format!("`{name}`: untyped JSON ({reason})."),
+                _ => format!("`{name}`."),
+            };
+            out_fields.push(quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, });
+            let text = v.as_str().ok_or("an output is not an expression")?;
+            let value = self.output_value(text)?;
+            out_values.push(quote! { #f: #value, });
+        }
+        let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;
+        // `inputs` is always a parameter; a function that reads none says so.
+        let reads_inputs = self.ir.reads.inputs_read(&self.unsent)
+            || !self.ir.depends_on.is_empty()
+            || self.ir.reads.workflow_goto;
+        let unused = if reads_inputs {
+            TokenStream::new()
+        } else {
+            quote!(let _ = &inputs;)
+        };
+        let doc = [wf.summary.as_deref(), wf.description.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let doc = if doc.is_empty() {
+            format!("Workflow `{}`.", wf.workflow_id)
+        } else {
+            doc
+        };
+        let mod_doc = format!("The inputs and outputs of workflow `{}`.", wf.workflow_id);
+        let types = quote! {
+            #[doc = #mod_doc]
+            pub mod #module {
+                #inputs_struct
+                /// The workflow's outputs.
+                #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                pub struct Outputs { #(#out_fields)* }
+            }
+        };
+        if let Some(with_status) = &self.own_status {
+            // Steps that call this workflow read the status of its last response.
+            let with_status: syn::Ident = syn::parse_str(with_status).map_err(|e| e.to_string())?;
+            let status_doc = format!(
+                "Workflow `{}`, and the status of its last response (which steps that call it read as `$statusCode`).",
+                wf.workflow_id
+            );
+            return Ok(quote! {
+                #types
+                #[doc = #doc]
+                pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
+                    #with_status(clients, inputs).await.map(|(outputs, _)| outputs)
+                }
+                #[doc = #status_doc]
+                #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+                pub(crate) async fn #with_status(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<(#module::Outputs, u16), Error> {
+                    #unused
+                    #body
+                    ::std::result::Result::Ok((#module::Outputs { #(#out_values)* }, last_status))
+                }
+            });
+        }
+        Ok(quote! {
+            #types
+            #[doc = #doc]
+            // Criteria are compiled as written; a state machine whose steps never go back is
+            // still a loop.
+            #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+            pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
+                #unused
+                #body
+                ::std::result::Result::Ok(#module::Outputs { #(#out_values)* })
+            }
+        })
+    }
+
+    /// The `Inputs` type, and the names of the inputs that are always present. The type comes
+    /// from typify; where typify cannot read the schema, each property is a plain field (a
+    /// scalar, else JSON), with a note saying why.
+    pub(super) fn inputs_struct(&mut self, diags: &mut Diagnostics) -> (TokenStream, Vec<String>) {
+        let schema = self.wf.inputs.clone().unwrap_or(Value::Null);
+        if schema.get("properties").is_some() {
+            match super::super::inputs::with_typify(&schema, &self.wf.workflow_id) {
+                Ok(t) => {
+                    self.needs.add(&t.needs);
+                    let present = t
+                        .fields
+                        .iter()
+                        .filter(|(_, f)| !f.optional)
+                        .map(|(name, _)| name.clone())
+                        .collect();
+                    self.input_fields = t.fields;
+                    return (t.tokens, present);
+                }
+                Err(why) => diags.push(
+                    Diagnostic::note(format!(
+                        "the inputs of workflow `{}` are plain fields: {why}",
+                        self.wf.workflow_id
+                    ))
+                    .kind("plain-inputs")
+                    .at(self
+                        .input
+                        .ws
+                        .files
+                        .loc(self.file, &child(&self.at, "inputs"))),
+                ),
+            }
+        }
+        let required: Vec<String> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fields = schema.get("properties").and_then(Value::as_object).into_iter().flatten().map(|(name, s)| {
+            let f = field(name);
+            let ty = rust_type(&Typed {
+                ty: crate::infer::scalar(s).unwrap_or(ValueType::Json(String::new())),
+                required: true,
+            });
+            let doc = s.get("description").and_then(Value::as_str).map_or_else(|| format!("`{name}`."), str::to_string);
+            if required.contains(name) {
+                quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    #[serde(rename = #name, default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub #f: ::std::option::Option<#ty>,
+                }
+            }
+        });
+        let tokens = quote! {
+            /// The workflow's inputs.
+            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct Inputs { #(#fields)* }
+        };
+        (tokens, required)
+    }
+
+    /// The parameters of the workflow's steps that are not sent, since the client has no
+    /// setter for them (the pointers of their places): what they read is not read.
+    pub(super) fn unsent_parameters(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.ir.steps {
+            let Target::Operation {
+                openapi,
+                operation,
+                source,
+            } = &s.target
+            else {
+                continue;
+            };
+            let pointer = &self.input.ws.openapi[*openapi].operations[*operation].pointer;
+            let Some(op) = self
+                .input
+                .clients
+                .get(source)
+                .and_then(|c| c.ops.get(pointer))
+            else {
+                continue;
+            };
+            for p in s.parameters.iter().filter(|p| p.location.is_some()) {
+                if op.dropped.contains(&p.name) || setter_of(op, &p.name).is_none() {
+                    out.push(p.at.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `Clients::with_base_urls`, `WORKFLOWS` and `run_workflow`: every workflow function by its id,
+/// with JSON inputs and outputs, for tools that choose the workflow at run time.
+pub(super) fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
+    let rt = input.runtime.private();
+    let fields = input.clients.iter().map(|(source, c)| {
+        let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
+        let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
+        quote! { #f: #m::Client::new(&base(#source), ::std::default::Default::default()), }
+    });
+    let nested = input.callees.values().map(|c| {
+        let (f, path) = (&c.field, &c.path);
+        quote! { #f: #path::Clients::with_base_urls(&base), }
+    });
+    let ids = functions.iter().map(|(id, _)| id.as_str());
+    let unknown = quote! {
+        ::std::result::Result::Err(Error::UnknownWorkflow {
+            workflow: workflow_id.to_string(),
+        })
+    };
+    let arms: Vec<TokenStream> = functions
+        .iter()
+        .filter_map(|(id, ident)| {
+            let f: syn::Ident = syn::parse_str(ident).ok()?;
+            Some(quote! {
+                #id => {
+                    let inputs: #f::Inputs = ::serde_json::from_value(inputs)
+                        .map_err(|e| Error::Inputs { cause: e.to_string() })?;
+                    ::std::result::Result::Ok(#rt::to_json(&#f(clients, inputs).await?))
+                }
+            })
+        })
+        .collect();
+    let body = if arms.is_empty() {
+        unknown
+    } else {
+        quote! {
+            match workflow_id {
+                #(#arms)*
+                _ => #unknown,
+            }
+        }
+    };
+    quote! {
+        impl Clients {
+            /// One client per source with default settings (no credentials), each at the base
+            /// URL `base` gives for the source's name.
+            pub fn with_base_urls(base: impl Fn(&str) -> ::std::string::String) -> Self {
+                let _ = &base;
+                Clients { #(#fields)* #(#nested)* }
+            }
+        }
+
+        /// The id of every workflow that has a function.
+        pub const WORKFLOWS: &[&str] = &[#(#ids),*];
+
+        /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
+        pub async fn run_workflow(
+            clients: &Clients,
+            workflow_id: &str,
+            inputs: ::serde_json::Value,
+        ) -> ::std::result::Result<::serde_json::Value, Error> {
+            let _ = (clients, &inputs);
+            #body
+        }
+    }
+}

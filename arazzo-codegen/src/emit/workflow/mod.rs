@@ -1,0 +1,410 @@
+//! One typed `async fn` per workflow: `Inputs` from the inputs schema, `Outputs` typed by
+//! [`crate::infer`], each step's request built through the generated client's own builder, its
+//! success criteria checked, and its outputs read from the response.
+//!
+//! A step that calls a workflow (of this document, or of an Arazzo source through its module)
+//! passes its parameters as that workflow's inputs and reads its typed outputs. A workflow that
+//! needs what is not generated yet is left out with a note saying what.
+
+mod conditions;
+mod control;
+mod function;
+mod reads;
+mod request;
+mod step;
+mod values;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::api::OpApi;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::expr::{self, Expr, MessagePart, Segment, ValueText};
+use crate::infer::{Typed, ValueType, WorkflowTypes};
+use crate::load::FileId;
+use crate::model::{Step, Workflow};
+use crate::names::{self, Case};
+use crate::resolve::{Target, WorkflowIr};
+use crate::source::{child, index};
+use crate::typecheck::Conversion;
+use crate::workspace::Workspace;
+
+/// A client module the workflows can call: its identifier and its operations by pointer.
+pub struct ClientRef {
+    /// The module (and `Clients` field) identifier.
+    pub ident: String,
+    /// Operation pointer to its request builder.
+    pub ops: BTreeMap<String, OpApi>,
+}
+
+/// The generated code of another Arazzo document whose workflows this one's steps call.
+pub struct DocRef {
+    /// The path from this document's code to that document's module (`m`, or `super::m`).
+    pub path: TokenStream,
+    /// The field of this document's `Clients` that holds that document's `Clients`.
+    pub field: syn::Ident,
+    /// The function name of each of its workflows, by index.
+    pub functions: Vec<String>,
+    /// Its workflows that got no function.
+    pub unavailable: BTreeSet<usize>,
+    /// The function that also returns the last response's status, of each of its workflows a
+    /// caller needs that of, by index.
+    pub status_functions: BTreeMap<usize, String>,
+}
+
+/// What the workflow functions of one document are generated from.
+pub struct Input<'a> {
+    /// The loaded documents.
+    pub ws: &'a Workspace,
+    /// The document (an index into [`Workspace::arazzo`]) whose workflows these are.
+    pub doc: usize,
+    /// The documents its steps call, by index.
+    pub callees: &'a BTreeMap<usize, DocRef>,
+    /// The resolved workflows.
+    pub workflows: &'a [WorkflowIr],
+    /// Inferred output types.
+    pub types: &'a crate::infer::Types,
+    /// Client modules by source name.
+    pub clients: &'a BTreeMap<String, ClientRef>,
+    /// How many steps a state-machine workflow may run before it fails.
+    pub step_budget: u32,
+    /// The idempotency-key header of each source that has one.
+    pub idempotency: &'a BTreeMap<String, String>,
+    /// Request values to send as their text (see [`crate::typecheck`]).
+    pub conversions: &'a crate::typecheck::Conversions,
+    /// Identifiers already taken at the top of the file (the client modules).
+    pub taken: Vec<String>,
+    /// The workflows (document, index) whose callers read the status of their last response
+    /// (`$statusCode` on a step that calls them).
+    pub status_read: &'a BTreeSet<(usize, usize)>,
+    /// How the code names the runtime crate.
+    pub runtime: &'a super::Runtime,
+}
+
+/// What [`emit`] made of one document.
+pub struct Emitted {
+    /// The `Clients` struct, the workflow functions and the dispatcher.
+    pub tokens: TokenStream,
+    /// The function name of each workflow, by index.
+    pub functions: Vec<String>,
+    /// The workflows that got no function.
+    pub unavailable: BTreeSet<usize>,
+    /// The functions that also return the last status, by workflow index.
+    pub status_functions: BTreeMap<usize, String>,
+    /// The crates its code names beyond those every file needs.
+    pub needs: super::Needs,
+}
+
+/// The `Clients` struct and the workflow functions of one document.
+pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
+    let Some(root) = input.ws.arazzo.get(input.doc) else {
+        return Emitted {
+            tokens: TokenStream::new(),
+            functions: Vec::new(),
+            unavailable: BTreeSet::new(),
+            status_functions: BTreeMap::new(),
+            needs: super::Needs::default(),
+        };
+    };
+    let public = input.runtime.public();
+    let fields = input.clients.iter().map(|(source, c)| {
+        let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
+        let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
+        let doc = format!("The client of source `{source}`.");
+        quote! { #[doc = #doc] pub #f: #m::Client, }
+    });
+    let nested = input.callees.values().map(|c| {
+        let (f, path) = (&c.field, &c.path);
+        let doc = format!("The clients of the workflows of source `{f}`.");
+        quote! { #[doc = #doc] pub #f: #path::Clients, }
+    });
+    let mut out = quote! {
+        /// One client per source the workflows call.
+        #[derive(Clone, Debug)]
+        pub struct Clients { #(#fields)* #(#nested)* }
+        pub use #public::Error;
+    };
+    let ids: Vec<&str> = root
+        .doc
+        .workflows
+        .iter()
+        .map(|w| w.workflow_id.as_str())
+        .collect();
+    let mut taken = input.taken.clone();
+    let mut idents = Vec::new();
+    for id in &ids {
+        let mut ident = names::ident(id, Case::Snake);
+        while taken.contains(&ident) {
+            ident.push('_');
+        }
+        taken.push(ident.clone());
+        idents.push(ident);
+    }
+    // A workflow whose callers read its last status also gets a function returning it.
+    let mut status_functions = BTreeMap::new();
+    for (wi, ident) in idents.iter().enumerate() {
+        if input.status_read.contains(&(input.doc, wi)) {
+            let mut name = format!("{}_with_status", ident.trim_start_matches("r#"));
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            taken.push(name.clone());
+            status_functions.insert(wi, name);
+        }
+    }
+    // A workflow that calls one with no function gets none either: repeat until nothing changes.
+    let mut unavailable: BTreeMap<usize, Diagnostic> = BTreeMap::new();
+    loop {
+        let mut generated = TokenStream::new();
+        let mut needs = super::Needs::default();
+        let mut kept = Vec::new();
+        let mut failed = false;
+        let mut functions = Vec::new();
+        let workflows = root
+            .doc
+            .workflows
+            .iter()
+            .zip(input.workflows.iter().filter(|w| w.doc == input.doc))
+            .enumerate();
+        for (wi, (wf, ir)) in workflows {
+            if unavailable.contains_key(&wi) {
+                continue;
+            }
+            let at = index("/workflows", wi);
+            let mut w = Workflow_ {
+                input,
+                wf,
+                ir,
+                file: root.file,
+                at: at.clone(),
+                unsent: Vec::new(),
+                types: input
+                    .types
+                    .get(&(input.doc, wf.workflow_id.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                input_fields: BTreeMap::new(),
+                state_machine: false,
+                idents: idents.clone(),
+                own_status: status_functions.get(&wi).cloned(),
+                status_functions: status_functions.clone(),
+                unavailable: unavailable.keys().copied().collect(),
+                output_locals: Vec::new(),
+                needs: super::Needs::default(),
+                sets_next: std::cell::Cell::new(false),
+            };
+            let mut scratch = Diagnostics::new(false);
+            match w.function(&idents[wi], &mut scratch) {
+                Ok(tokens) => {
+                    needs.add(&w.needs);
+                    generated.extend(tokens);
+                    kept.extend(scratch.into_vec());
+                    functions.push((wf.workflow_id.clone(), idents[wi].clone()));
+                }
+                Err(why) => {
+                    failed = true;
+                    let note = Diagnostic::note(format!(
+                        "no function is generated for workflow `{}` yet: {why}",
+                        wf.workflow_id
+                    ))
+                    .kind("no-function")
+                    .at(input.ws.files.loc(root.file, &child(&at, "workflowId")));
+                    unavailable.insert(wi, note);
+                }
+            }
+        }
+        if !failed {
+            out.extend(generated);
+            out.extend(function::dispatch(input, &functions));
+            let missing = unavailable.keys().copied().collect();
+            for d in kept.into_iter().chain(unavailable.into_values()) {
+                diags.push(d);
+            }
+            return Emitted {
+                tokens: out,
+                functions: idents,
+                unavailable: missing,
+                status_functions,
+                needs,
+            };
+        }
+    }
+}
+
+#[allow(non_camel_case_types)]
+struct Workflow_<'a> {
+    input: &'a Input<'a>,
+    wf: &'a Workflow,
+    ir: &'a WorkflowIr,
+    file: FileId,
+    at: String,
+    types: WorkflowTypes,
+    /// The workflow as JSON text, to find which step outputs later expressions read.
+    /// The places (pointers of parameters) whose values are not sent: their reads do not count.
+    unsent: Vec<String>,
+    /// The fields of `Inputs` by input name (set by `inputs_struct`).
+    input_fields: BTreeMap<String, super::inputs::InputField>,
+    /// Whether the function is a state machine (steps may be skipped or repeated), so that step
+    /// outputs are `Option`s until their step has run.
+    state_machine: bool,
+    /// The function name of each workflow of the document, by index.
+    idents: Vec<String>,
+    /// The function that also returns the last status, of the workflows whose callers read it.
+    status_functions: BTreeMap<usize, String>,
+    /// This workflow's function that also returns its last status, when a caller reads it.
+    own_status: Option<String>,
+    /// The workflows that get no function (a step calling one cannot be generated).
+    unavailable: std::collections::BTreeSet<usize>,
+    /// The locals that hold step outputs, to mark those nothing reads.
+    output_locals: Vec<String>,
+    /// The crates the function's code names beyond those every file needs.
+    needs: super::Needs,
+    /// Whether the state machine's code sets `next` (falls through, goes to or retries a
+    /// step), so that it is declared `mut`.
+    sets_next: std::cell::Cell<bool>,
+}
+
+/// What a step is made of, before it is put in straight-line code or a state machine.
+struct StepParts {
+    /// Whether the step calls a workflow (its "exchange" is the workflow's outputs).
+    workflow_call: bool,
+    /// For a workflow step: the call, a future of the called workflow's result.
+    call: TokenStream,
+    /// In a state machine, the local holding the step's idempotency key across retries.
+    idempotency: Option<syn::Ident>,
+    /// `let step_N = exchange(..).await?;`
+    request: TokenStream,
+    /// The local holding the exchange.
+    var: Here,
+    /// For a workflow step whose callee returns its last status: the local holding it.
+    status: Option<syn::Ident>,
+    /// Each success criterion, as written and compiled.
+    criteria: Vec<(String, TokenStream)>,
+    /// Each output: its local, its type, and the expression reading it.
+    outputs: Vec<(syn::Ident, Typed, TokenStream)>,
+}
+
+fn rust_type(t: &Typed) -> TokenStream {
+    syn::parse_str::<syn::Type>(&t.rust())
+        .map_or_else(|_| quote!(::serde_json::Value), |ty| quote!(#ty))
+}
+
+fn field(name: &str) -> syn::Ident {
+    let id = names::ident(name, Case::Snake);
+    syn::parse_str(&id).unwrap_or_else(|_| format_ident!("field"))
+}
+
+impl Workflow_<'_> {
+    /// The path of the runtime's helpers.
+    fn rt(&self) -> TokenStream {
+        self.input.runtime.private()
+    }
+}
+
+/// A place's value: copied when its type is `Copy` (an `Option` of one is too), else cloned.
+fn copied(place: impl quote::ToTokens, t: &Typed) -> TokenStream {
+    if is_copy(&t.ty) {
+        quote!(#place)
+    } else {
+        quote!(#place.clone())
+    }
+}
+
+/// The local holding the status a called workflow returns beside its outputs, for the step
+/// whose result is in `var` (`status_of_step_N`: output locals all start `step_`).
+fn status_local(var: &Here) -> syn::Ident {
+    format_ident!("status_of_{}", var.var)
+}
+
+/// Where an expression is read: the step whose exchange the local `var` holds.
+#[derive(Clone)]
+pub(super) struct Here {
+    /// The step's index.
+    step: usize,
+    /// The local.
+    var: syn::Ident,
+}
+
+impl Here {
+    /// The exchange of step `si`.
+    fn new(si: usize) -> Self {
+        Here {
+            step: si,
+            var: format_ident!("step_{si}"),
+        }
+    }
+}
+
+impl quote::ToTokens for Here {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.var.to_tokens(tokens);
+    }
+}
+
+/// The client's setter for a parameter, and the type it takes. Progenitor names a setter for
+/// a keyword with a trailing `_` (`type_`).
+fn setter_of<'o>(op: &'o OpApi, name: &str) -> Option<(String, &'o TokenStream)> {
+    let plain = names::ident(name, Case::Snake)
+        .trim_start_matches("r#")
+        .to_string();
+    [plain.clone(), format!("{plain}_")]
+        .into_iter()
+        .find_map(|s| op.setters.get(&s).map(|ty| (s, ty)))
+}
+
+/// The local holding the outputs of a workflow depended on.
+fn dependency_local(id: &str) -> syn::Ident {
+    format_ident!(
+        "depends_on_{}",
+        names::ident(id, Case::Snake).trim_start_matches("r#")
+    )
+}
+
+/// Whether values of a type are `Copy` in Rust (so also their `Option`).
+fn is_copy(t: &ValueType) -> bool {
+    matches!(
+        t,
+        ValueType::Integer | ValueType::Number | ValueType::Boolean
+    )
+}
+
+fn parse_any(text: &str) -> Option<Expr> {
+    expr::parse(text)
+        .ok()
+        .or_else(|| expr::repair(text).and_then(|r| expr::parse(&r).ok()))
+}
+
+/// `types::X` of a client module, as seen from the top of the generated file.
+fn qualify(ty: &TokenStream, module: &syn::Ident) -> TokenStream {
+    // Every path that starts at `types` (`Vec<types::X>` too), not only a leading one.
+    let mut out = TokenStream::new();
+    let mut after_colons = false;
+    for t in ty.clone() {
+        match &t {
+            proc_macro2::TokenTree::Ident(i) if i == "types" && !after_colons => {
+                out.extend(quote!(#module::));
+                out.extend(std::iter::once(t.clone()));
+                after_colons = false;
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), qualify(&g.stream(), module));
+                group.set_span(g.span());
+                out.extend(std::iter::once(proc_macro2::TokenTree::Group(group)));
+                after_colons = false;
+            }
+            proc_macro2::TokenTree::Punct(p) => {
+                after_colons = p.as_char() == ':';
+                out.extend(std::iter::once(t.clone()));
+            }
+            _ => {
+                after_colons = false;
+                out.extend(std::iter::once(t.clone()));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,268 @@
+//! Reading what earlier steps, the request, the workflow's inputs and called workflows hold.
+
+use super::*;
+
+impl Workflow_<'_> {
+    /// The step whose exchange (or called workflow's outputs) is in `var`: step N's is the
+    /// local `step_N`.
+    pub(super) fn step_of(&self, var: &Here) -> Option<(usize, &Step)> {
+        Some((var.step, self.wf.steps.get(var.step)?))
+    }
+
+    /// `$request.body` of the step whose exchange is in `var` (`step_N`): the body it sent, as
+    /// JSON (`null` for a step without one).
+    pub(super) fn request_body(&self, var: &Here) -> Result<TokenStream, String> {
+        let (_, step) = self.step_of(var).ok_or("a request body outside a step")?;
+        if step
+            .request_body
+            .as_ref()
+            .and_then(|b| b.payload.as_ref())
+            .is_none()
+        {
+            return Ok(quote!(::serde_json::Value::Null));
+        }
+        let local = format_ident!("{}_request_body", var.var);
+        Ok(quote!(#local))
+    }
+
+    /// The HTTP method (upper case, as `$method` reads it) of the operation step whose exchange
+    /// is in `var` (`step_N`).
+    pub(super) fn method_of(&self, var: &Here) -> Option<String> {
+        let (si, _) = self.step_of(var)?;
+        match &self.ir.steps.get(si)?.target {
+            Target::Operation {
+                openapi, operation, ..
+            } => {
+                let op = self
+                    .input
+                    .ws
+                    .openapi
+                    .get(*openapi)?
+                    .operations
+                    .get(*operation)?;
+                Some(op.method.to_uppercase())
+            }
+            _ => None,
+        }
+    }
+
+    /// The step whose result is in `var` (`step_N`), when it calls a workflow: its index and
+    /// the workflow it calls (document, index).
+    pub(super) fn workflow_call_in(&self, var: &Here) -> Option<(usize, usize, usize)> {
+        let (si, _) = self.step_of(var)?;
+        match self.ir.steps.get(si)?.target {
+            Target::Workflow { doc, workflow } => Some((si, doc, workflow)),
+            _ => None,
+        }
+    }
+
+    /// The local variable holding a step output, and the output's type.
+    pub(super) fn step_output_local(&self, n: &expr::Named) -> Result<(syn::Ident, Typed), String> {
+        let (step, output) = self.step_and_output(n)?;
+        if n.pointer.is_some() {
+            return Err("a step output is read through a JSON pointer".into());
+        }
+        let si = self
+            .wf
+            .steps
+            .iter()
+            .position(|s| s.step_id == step)
+            .ok_or("an unknown step")?;
+        let local = format_ident!(
+            "step_{si}_{}",
+            names::ident(output, Case::Snake).trim_start_matches("r#")
+        );
+        Ok((local, self.output_type(step, output)))
+    }
+
+    /// The type inferred for output `output` of step `step` (untyped JSON if none was).
+    pub(super) fn output_type(&self, step: &str, output: &str) -> Typed {
+        self.types
+            .steps
+            .get(step)
+            .and_then(|o| o.get(output))
+            .cloned()
+            .unwrap_or(Typed {
+                ty: ValueType::Json("unknown".into()),
+                required: false,
+            })
+    }
+
+    /// The step and output a `$steps.` expression names: `<step>.outputs.<output>`, or the
+    /// `<step>.<output>` dialect when `<output>` is an output of `<step>` (the checker warned).
+    pub(super) fn step_and_output<'n>(
+        &self,
+        n: &'n expr::Named,
+    ) -> Result<(&'n str, &'n str), String> {
+        n.step_output(|step, output| {
+            self.wf
+                .steps
+                .iter()
+                .any(|s| s.step_id == step && s.outputs.contains_key(output))
+        })
+        .ok_or_else(|| "a step reference without `.outputs.`".to_string())
+    }
+
+    /// A step output read into with a JSON pointer, as JSON (`null` where there is nothing).
+    pub(super) fn step_output_in_json(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let rt = self.rt();
+        let plain = expr::Named {
+            name: n.name.clone(),
+            pointer: None,
+        };
+        let (local, _) = self.step_output_local(&plain)?;
+        let pointer = n
+            .pointer
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        Ok(quote!(#rt::at(&#rt::to_json(&#local), #pointer)))
+    }
+
+    /// A step output read earlier in the function, as a value of its type. In a state machine a
+    /// required output whose step has not run is an error.
+    pub(super) fn step_local(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let rt = self.rt();
+        let (local, t) = self.step_output_local(n)?;
+        let value = if is_copy(&t.ty) {
+            quote!(#local)
+        } else {
+            quote!(#local.clone())
+        };
+        if self.state_machine && t.required {
+            let (step, output) = self.step_and_output(n)?;
+            Ok(quote!(#rt::ran(#value, #step, #output)?))
+        } else {
+            Ok(value)
+        }
+    }
+
+    /// `$workflows.<id>.outputs.<name>`: an output of a workflow run before this one, as JSON.
+    pub(super) fn workflow_output(&self, n: &expr::Named) -> Result<TokenStream, String> {
+        let rt = self.rt();
+        let (id, output) = self.workflow_and_output(n)?;
+        let local = dependency_local(id);
+        let f = field(output);
+        let pointer = n
+            .pointer
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        Ok(quote!(#rt::at(&#rt::to_json(&#local.#f), #pointer)))
+    }
+
+    /// The workflow and output `$workflows.<id>.outputs.<name>` names; the workflow must run
+    /// before this one.
+    pub(super) fn workflow_and_output<'n>(
+        &self,
+        n: &'n expr::Named,
+    ) -> Result<(&'n str, &'n str), String> {
+        let (id, _, output) = n
+            .split_at_field(&["outputs"])
+            .ok_or("a workflow reference without `.outputs.`")?;
+        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+        let runs_before = self
+            .ir
+            .depends_on
+            .iter()
+            .any(|&wi| siblings.get(wi).is_some_and(|w| w.workflow_id == id));
+        if !runs_before {
+            return Err(format!(
+                "it reads `$workflows.{id}`, a workflow that does not run before it"
+            ));
+        }
+        Ok((id, output))
+    }
+
+    /// `$workflows.<id>.outputs.<name>` read whole, as a value of the type inferred for it;
+    /// `None` when its type is not known.
+    pub(super) fn workflow_output_typed(
+        &self,
+        n: &expr::Named,
+    ) -> Result<Option<TokenStream>, String> {
+        let (id, output) = self.workflow_and_output(n)?;
+        let known = self.types.depends.get(id).and_then(|o| o.get(output));
+        let (local, f) = (dependency_local(id), field(output));
+        Ok(known.map(|t| copied(quote!(#local.#f), t)))
+    }
+
+    /// An input read into (`$inputs.a#/b`, or the `$inputs.a.b` dialect the checker repairs)
+    /// as JSON, `null` where there is nothing; `None` for a plain `$inputs.a`.
+    pub(super) fn input_in_json(&self, n: &expr::Named) -> Option<TokenStream> {
+        let rt = self.rt();
+        let (name, dotted) = match n.name.split_once('.') {
+            Some((head, rest)) => (
+                head,
+                format!(
+                    "/{}",
+                    rest.replace('~', "~0").replace('/', "~1").replace('.', "/")
+                ),
+            ),
+            None => (n.name.as_str(), String::new()),
+        };
+        let pointer = format!(
+            "{dotted}{}",
+            n.pointer
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default()
+        );
+        if pointer.is_empty() {
+            return None;
+        }
+        let base = self.input_field(name);
+        Some(quote!(#rt::at(&#rt::to_json(&#base), #pointer)))
+    }
+
+    /// `inputs.<field>`, cloned unless its type is `Copy`.
+    pub(super) fn input_field(&self, name: &str) -> TokenStream {
+        let f = self
+            .input_fields
+            .get(name)
+            .map_or_else(|| field(name), |f| f.ident.clone());
+        let copy = self
+            .wf
+            .inputs
+            .as_ref()
+            .and_then(|i| i.get("properties"))
+            .and_then(|p| p.get(name))
+            .and_then(crate::infer::scalar)
+            .is_some_and(|t| is_copy(&t));
+        if copy {
+            quote!(inputs.#f)
+        } else {
+            quote!(inputs.#f.clone())
+        }
+    }
+
+    pub(super) fn output_value(&self, text: &str) -> Result<TokenStream, String> {
+        let e = self
+            .parse_any(text)
+            .ok_or("a workflow output does not parse")?;
+        match &e {
+            Expr::Steps(n) if n.pointer.is_some() => {
+                let v = self.step_output_in_json(n)?;
+                Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))
+            }
+            Expr::Steps(n) if self.state_machine => {
+                let (local, t) = self.step_output_local(n)?;
+                Ok(copied(&local, &t))
+            }
+            Expr::Steps(n) => self.step_local(n),
+            Expr::Workflows(n) => {
+                let whole = n.pointer.as_ref().is_none_or(|p| p.is_root());
+                // Of the type inferred for it, `Option` or not.
+                if let Some(read) = self.workflow_output_typed(n)?.filter(|_| whole) {
+                    return Ok(read);
+                }
+                let v = self.workflow_output(n)?;
+                Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))
+            }
+            Expr::Inputs(n) => Ok(match self.input_in_json(n) {
+                Some(v) => quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
+                None => self.input_field(&n.name),
+            }),
+            _ => Err("a workflow output reads what this stage does not read yet".into()),
+        }
+    }
+}

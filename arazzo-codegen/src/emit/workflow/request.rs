@@ -1,0 +1,308 @@
+//! An operation step's request: parameters, body, idempotency key, and the exchange.
+
+use super::*;
+
+impl Workflow_<'_> {
+    /// A step's request, its success criteria, and the reads of its outputs.
+    pub(super) fn step_parts(
+        &mut self,
+        si: usize,
+        step: &Step,
+        required: &[String],
+        diags: &mut Diagnostics,
+    ) -> Result<StepParts, String> {
+        let rt = self.rt();
+        let sid = step.step_id.as_str();
+        let sat = index(&child(&self.at, "steps"), si);
+        if let Some(Target::Workflow { doc, workflow }) = self.ir.steps.get(si).map(|s| &s.target) {
+            return self.workflow_step(si, step, (*doc, *workflow), required, diags);
+        }
+        let Some(Target::Operation {
+            openapi,
+            operation,
+            source,
+        }) = self.ir.steps.get(si).map(|s| &s.target)
+        else {
+            return Err(format!("step `{sid}` does not call an operation of this document's sources or one of its workflows"));
+        };
+        let pointer = &self.input.ws.openapi[*openapi].operations[*operation].pointer;
+        let client = self
+            .input
+            .clients
+            .get(source)
+            .ok_or_else(|| format!("no client for `{source}`"))?;
+        let op = client.ops.get(pointer).ok_or_else(|| {
+            format!("the client of `{source}` lacks the operation of step `{sid}`")
+        })?;
+        // A response that is not JSON comes as a byte stream, read whole.
+        let exchange = if op.byte_stream {
+            quote!(#rt::exchange_stream)
+        } else if op.error_stream {
+            quote!(#rt::exchange_bare_errors)
+        } else {
+            quote!(#rt::exchange)
+        };
+        let module: syn::Ident = syn::parse_str(&client.ident).map_err(|e| e.to_string())?;
+        let clients_field = format_ident!("{}", client.ident.trim_start_matches("r#"));
+        let method = format_ident!("{}", op.method);
+        let mut setters = TokenStream::new();
+        for p in self.ir.steps[si]
+            .parameters
+            .iter()
+            .filter(|p| p.location.is_some())
+        {
+            if op.dropped.contains(&p.name) {
+                diags.push(
+                    Diagnostic::error(format!("parameter `{}` of step `{sid}` cannot be sent: the operation has another parameter with the same Rust name, and the client keeps that one", p.name))
+                        .at(self.input.ws.files.loc(self.file, &p.at))
+                        .help("see the warning on the description for the parameter kept"),
+                );
+                continue;
+            }
+            let Some((setter, ty)) = setter_of(op, &p.name) else {
+                diags.push(
+                    Diagnostic::warning(format!("parameter `{}` of step `{sid}` is not sent: the generated client has no setter for it", p.name)).kind("unsent-parameter")
+                        .at(self.input.ws.files.loc(self.file, &child(&sat, "parameters"))),
+                );
+                continue;
+            };
+            let vat = child(&p.at, "value");
+            let name_for_parse = p.name.as_str();
+            let conversion = self
+                .input
+                .conversions
+                .get(&(self.input.doc, vat.clone()))
+                .copied();
+            let converted = conversion == Some(Conversion::Text);
+            let mut value = self.value(&p.value, true, required, diags, &vat)?;
+            match conversion {
+                Some(Conversion::Text) => value = quote!(#rt::text(&#value)),
+                Some(Conversion::Parse) => {
+                    value = quote!(#rt::parse_json(#sid, #name_for_parse, &#value)?)
+                }
+                None => {}
+            }
+            let name = p.name.as_str();
+            let s = format_ident!("{setter}");
+            let setter_type = ty.to_string().replace(' ', "");
+            let source = if converted {
+                Some(ValueType::String)
+            } else {
+                self.plain_type(&p.value)
+            };
+            if source.is_some_and(|t| t.rust() == setter_type) {
+                // A value of the type the setter takes: no round trip through JSON.
+                setters.extend(quote! { .#s(#value) });
+            } else {
+                let ty = qualify(ty, &module);
+                let json = if conversion == Some(Conversion::Parse) {
+                    value
+                } else {
+                    quote!(::serde_json::json!(#value))
+                };
+                setters.extend(quote! {
+                    .#s(#rt::parameter_from_json::<#ty>(#sid, #name, #json)?)
+                });
+            }
+        }
+        let mut body_decl = TokenStream::new();
+        if let Some(payload) = step.request_body.as_ref().and_then(|b| b.payload.as_ref()) {
+            let ty = op
+                .setters
+                .get("body")
+                .ok_or_else(|| format!("the operation of step `{sid}` takes no body"))?;
+            let ty = qualify(ty, &module);
+            let bat = child(&sat, "requestBody");
+            let value = self.json(payload, required, diags, &child(&bat, "payload"))?;
+            // Replacements are applied in order, each at its JSON pointer.
+            let mut replacements = TokenStream::new();
+            let listed = step.request_body.iter().flat_map(|b| &b.replacements);
+            for (ri, r) in listed.enumerate() {
+                let target = r.target.as_str();
+                if !(target.is_empty() || target.starts_with('/')) {
+                    return Err(format!(
+                        "a replacement of step `{sid}` targets `{target}`, which is not a JSON pointer"
+                    ));
+                }
+                let rat = child(&index(&child(&bat, "replacements"), ri), "value");
+                let v = self.json(&r.value, required, diags, &rat)?;
+                replacements.extend(quote! {
+                    #rt::replace(&mut body, #target, ::serde_json::json!(#v));
+                });
+            }
+            let mut body = if replacements.is_empty() {
+                quote!(::serde_json::json!(#value))
+            } else {
+                quote!({
+                    let mut body = ::serde_json::json!(#value);
+                    #replacements
+                    body
+                })
+            };
+            // Kept in a local when an expression reads it back (`$request.body`).
+            if self.ir.reads.request_body {
+                let local = format_ident!("step_{si}_request_body");
+                body_decl = quote! { let #local: ::serde_json::Value = #body; };
+                body = quote!(#local.clone());
+            }
+            setters.extend(quote! {
+                .body(#rt::from_json::<#ty>(#sid, "request body", #body)?)
+            });
+        }
+        // An idempotency key for a POST or PATCH to a source that takes one: fresh for each
+        // run of the step, the same on its retries.
+        let mut key_decl = TokenStream::new();
+        let mut idempotency = None;
+        let method_writes = matches!(
+            self.input.ws.openapi[*openapi].operations[*operation]
+                .method
+                .as_str(),
+            "post" | "patch"
+        );
+        if let Some(header) = self.input.idempotency.get(source).filter(|_| method_writes) {
+            let setter = names::ident(header, Case::Snake);
+            let setter = setter.trim_start_matches("r#");
+            if op.setters.contains_key(setter) {
+                let key = format_ident!("step_{si}_key");
+                let s = format_ident!("{setter}");
+                setters.extend(quote!(.#s(#key)));
+                if self.state_machine {
+                    // Underscored: the reset after success is not read when the step cannot run again.
+                    let held = format_ident!("_step_{si}_idempotency_key");
+                    key_decl = quote! {
+                        let #key = #held.get_or_insert_with(#rt::idempotency_key).clone();
+                    };
+                    idempotency = Some(held);
+                } else {
+                    key_decl = quote! { let #key = #rt::idempotency_key(); };
+                }
+            }
+        }
+        let var = Here::new(si);
+        let criteria: Vec<(String, TokenStream)> = if step.success_criteria.is_empty() {
+            vec![(
+                "a 2xx status".to_string(),
+                quote!((200..300).contains(&#var.status)),
+            )]
+        } else {
+            step.success_criteria
+                .iter()
+                .map(|c| Ok((c.condition.clone(), self.criterion(c, &var)?)))
+                .collect::<Result<_, String>>()?
+        };
+        let mut outputs = Vec::new();
+        for (name, v) in &step.outputs {
+            let t = self.output_type(sid, name);
+            // Read by a later expression? Unread outputs are still checked against the response.
+            let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
+            let prefix = if read_later { "" } else { "_" };
+            let local = format_ident!(
+                "{prefix}step_{si}_{}",
+                names::ident(name, Case::Snake).trim_start_matches("r#")
+            );
+            self.output_locals.push(local.to_string());
+            let ty = rust_type(&t);
+            let text = v.as_str().ok_or(format!(
+                "output `{name}` of step `{sid}` is not an expression"
+            ))?;
+            let e = self
+                .parse_any(text)
+                .ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
+            // The read, and whether it is an `Option` already.
+            let (read, optional) = match e {
+                Expr::Response(MessagePart::Body(ref ptr))
+                | Expr::Request(MessagePart::Body(ref ptr)) => {
+                    let ptr = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
+                    let body = match e {
+                        Expr::Request(_) => self.request_body(&var)?,
+                        _ => quote!(#var.body),
+                    };
+                    if t.required && !self.state_machine {
+                        (
+                            quote!(#rt::output::<#ty>(#sid, #name, &#body, #ptr)?),
+                            false,
+                        )
+                    } else {
+                        let inner = rust_type(&Typed {
+                            required: true,
+                            ..t.clone()
+                        });
+                        (
+                            quote!(#rt::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
+                            true,
+                        )
+                    }
+                }
+                Expr::Request(ref part) => {
+                    let v = self.request_parameter(part, &var)?;
+                    (
+                        quote!({
+                            let v: ::serde_json::Value = #v;
+                            (!v.is_null()).then(|| #rt::text(&v))
+                        }),
+                        true,
+                    )
+                }
+                Expr::StatusCode => (quote!(i64::from(#var.status)), false),
+                Expr::Url => (quote!(#var.url.clone()), false),
+                Expr::Method => {
+                    let m = self
+                        .method_of(&var)
+                        .ok_or("`$method` outside an operation step")?;
+                    (quote!(::std::string::String::from(#m)), false)
+                }
+                Expr::Response(MessagePart::Header(h)) => {
+                    let h = h.as_str();
+                    (
+                        quote!(#rt::header(&#var.headers, #h).as_str().map(str::to_string)),
+                        true,
+                    )
+                }
+                Expr::Steps(ref n) if n.pointer.is_some() => {
+                    let v = self.step_output_in_json(n)?;
+                    (
+                        quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
+                        true,
+                    )
+                }
+                Expr::Steps(ref n) if self.state_machine => {
+                    let (local, t) = self.step_output_local(n)?;
+                    (copied(&local, &t), true)
+                }
+                Expr::Steps(ref n) => (self.step_local(n)?, !t.required),
+                Expr::Inputs(ref n) if n.pointer.is_none() => {
+                    (self.input_field(&n.name), !t.required)
+                }
+                _ => {
+                    return Err(format!(
+                        "output `{name}` of step `{sid}` reads what this stage does not read yet"
+                    ))
+                }
+            };
+            // In a state machine every output is an `Option` until its step has run.
+            let read = if self.state_machine && !optional {
+                quote!(::std::option::Option::Some(#read))
+            } else {
+                read
+            };
+            outputs.push((local, t, read));
+        }
+        Ok(StepParts {
+            workflow_call: false,
+            call: TokenStream::new(),
+            status: None,
+            idempotency,
+            request: quote! {
+                #key_decl
+                #body_decl
+                let #var = #exchange(
+                    #sid,
+                    clients.#clients_field.whole_responses().#method() #setters .send().await,
+                ).await?;
+            },
+            var,
+            criteria,
+            outputs,
+        })
+    }
+}
