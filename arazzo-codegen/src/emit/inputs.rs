@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use serde_json::Value;
 
 /// One input as the generated struct holds it.
@@ -25,6 +25,9 @@ pub struct InputsType {
     pub fields: BTreeMap<String, InputField>,
     /// The crates its code names beyond those every file needs.
     pub needs: super::Needs,
+    /// typify's `error` module, when the types use it: it is taken out of `tokens` (which
+    /// then name it as `super::error`), so that a file holds it once.
+    pub error_module: Option<TokenStream>,
 }
 
 /// Generates `Inputs` with typify. Errors (and typify panics) come back as text, for the caller
@@ -61,7 +64,19 @@ pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, Stri
             Ok((name, space.to_stream(), needs))
         });
     let (name, tokens, needs) = run.map_err(|_| "typify panicked on the schema".to_string())??;
-    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| e.to_string())?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    // typify's own `error` module, out of the types: the file holds one.
+    let error = file
+        .items
+        .iter()
+        .position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "error"))
+        .map(|i| file.items.remove(i));
+    let uses_error = {
+        let mut finder = ErrorModuleUse(false);
+        syn::visit::Visit::visit_file(&mut finder, &file);
+        finder.0
+    };
+    let error_module = error.filter(|_| uses_error).map(|e| e.to_token_stream());
     let strukt = file
         .items
         .iter()
@@ -92,10 +107,19 @@ pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, Stri
             pub type Inputs = #ident;
         }
     };
+    let items = &file.items;
+    let import = if error_module.is_some() {
+        quote!(
+            use super::error;
+        )
+    } else {
+        TokenStream::new()
+    };
     Ok(InputsType {
-        tokens: quote! { #tokens #alias },
+        tokens: quote! { #import #(#items)* #alias },
         fields,
         needs,
+        error_module,
     })
 }
 
@@ -114,4 +138,21 @@ fn rename(attrs: &[syn::Attribute]) -> Option<String> {
         });
     }
     out
+}
+
+/// Finds a path through typify's `error` module (`self::error::ConversionError`).
+struct ErrorModuleUse(bool);
+
+impl<'ast> syn::visit::Visit<'ast> for ErrorModuleUse {
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        if path.segments.iter().any(|s| s.ident == "error")
+            && path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "ConversionError")
+        {
+            self.0 = true;
+        }
+        syn::visit::visit_path(self, path);
+    }
 }

@@ -589,38 +589,6 @@ pub mod wait_until_adopted {
         #[serde(rename = "petId")]
         pub pet_id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -636,7 +604,6 @@ pub mod wait_until_adopted {
     }
 }
 ///Read a pet again and again until its tag is no longer `pending`.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn wait_until_adopted(
     clients: &Clients,
@@ -665,8 +632,8 @@ pub async fn wait_until_adopted(
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !((200..300)
-                    .contains(&step_0.status))
+                let failed: ::std::option::Option<&'static str> = if !(200..300)
+                    .contains(&step_0.status)
                 {
                     ::std::option::Option::Some("a 2xx status")
                 } else {
@@ -713,38 +680,6 @@ pub mod read_with_retries {
         #[serde(rename = "petId")]
         pub pet_id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -766,7 +701,6 @@ pub mod read_with_retries {
     }
 }
 ///Read a pet, retrying twice on 503, then falling back to the list.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_with_retries(
     clients: &Clients,
@@ -798,8 +732,7 @@ pub async fn read_with_retries(
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !(step_0.status
-                    == 200)
+                let failed: ::std::option::Option<&'static str> = if step_0.status != 200
                 {
                     ::std::option::Option::Some("$statusCode == 200")
                 } else {
@@ -863,14 +796,14 @@ pub async fn read_with_retries(
                         clients.pets.whole_responses().list_pets().send().await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !(::arazzo_runtime::__private::compare(
+                let failed: ::std::option::Option<&'static str> = if !::arazzo_runtime::__private::compare(
                     &::arazzo_runtime::__private::json_path(
                         &step_1.body.clone(),
                         &["0", "tag"],
                     ),
                     ::arazzo_runtime::__private::Op::Eq,
                     &::serde_json::Value::from("dog"),
-                )) {
+                ) {
                     ::std::option::Option::Some("$[0].tag == 'dog'")
                 } else {
                     ::std::option::Option::None
@@ -909,38 +842,6 @@ pub mod create_with_retry {
     pub struct Inputs {
         pub name: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -959,7 +860,6 @@ pub mod create_with_retry {
     }
 }
 ///Create a pet, retrying once on 503; the retry carries the same idempotency key.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn create_with_retry(
     clients: &Clients,
@@ -1066,38 +966,6 @@ pub mod read_with_workflow_retry {
         #[serde(rename = "petId")]
         pub pet_id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -1119,7 +987,6 @@ pub mod read_with_workflow_retry {
     }
 }
 ///The workflow's own failure action (retry once on 503) applies to its step.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_with_workflow_retry(
     clients: &Clients,

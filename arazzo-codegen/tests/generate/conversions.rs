@@ -597,38 +597,6 @@ pub mod adopt {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vaccinated: ::std::option::Option<bool>,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -644,7 +612,6 @@ pub mod adopt {
     }
 }
 ///List pets, then create one numbered by the caller.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn adopt(
     clients: &Clients,
@@ -655,7 +622,7 @@ pub async fn adopt(
             clients.pets.whole_responses().list_pets().limit(inputs.limit).send().await,
         )
         .await?;
-    if !((200..300).contains(&step_0.status)) {
+    if !(200..300).contains(&step_0.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "list-pets",
             criterion: "a 2xx status",
@@ -691,7 +658,7 @@ pub async fn adopt(
                 .await,
         )
         .await?;
-    if !(step_1.status == 201) {
+    if step_1.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create-pet",
             criterion: "$statusCode == 201",
@@ -717,7 +684,7 @@ pub async fn adopt(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_2.status)) {
+    if !(200..300).contains(&step_2.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "get-pet",
             criterion: "a 2xx status",
@@ -738,38 +705,6 @@ pub mod browse {
         #[serde(rename = "limitText")]
         pub limit_text: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -785,7 +720,6 @@ pub mod browse {
     }
 }
 ///List pets, the page size given as text.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn browse(
     clients: &Clients,
@@ -814,7 +748,7 @@ pub async fn browse(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_0.status)) {
+    if !(200..300).contains(&step_0.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "list-pets",
             criterion: "a 2xx status",

@@ -505,9 +505,43 @@ pub struct Clients {
     pub pets: pets::Client,
 }
 pub use ::arazzo_runtime::Error;
+/// Error types.
+#[allow(dead_code)]
+pub mod error {
+    /// Error from a `TryFrom` or `FromStr` implementation.
+    pub struct ConversionError(::std::borrow::Cow<'static, str>);
+    impl ::std::error::Error for ConversionError {}
+    impl ::std::fmt::Display for ConversionError {
+        fn fmt(
+            &self,
+            f: &mut ::std::fmt::Formatter<'_>,
+        ) -> Result<(), ::std::fmt::Error> {
+            ::std::fmt::Display::fmt(&self.0, f)
+        }
+    }
+    impl ::std::fmt::Debug for ConversionError {
+        fn fmt(
+            &self,
+            f: &mut ::std::fmt::Formatter<'_>,
+        ) -> Result<(), ::std::fmt::Error> {
+            ::std::fmt::Debug::fmt(&self.0, f)
+        }
+    }
+    impl From<&'static str> for ConversionError {
+        fn from(value: &'static str) -> Self {
+            Self(value.into())
+        }
+    }
+    impl From<String> for ConversionError {
+        fn from(value: String) -> Self {
+            Self(value.into())
+        }
+    }
+}
 ///The inputs and outputs of workflow `register`.
 #[allow(dead_code)]
 pub mod register {
+    use super::error;
     ///The inputs of workflow `register`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Inputs {
@@ -580,38 +614,6 @@ pub mod register {
             value.parse()
         }
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -630,7 +632,6 @@ pub mod register {
     }
 }
 ///Create the pet the caller describes.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn register(
     clients: &Clients,
@@ -657,7 +658,7 @@ pub async fn register(
                 .await,
         )
         .await?;
-    if !(step_0.status == 201) {
+    if step_0.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create-pet",
             criterion: "$statusCode == 201",
@@ -680,7 +681,7 @@ pub async fn register(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_1.status)) {
+    if !(200..300).contains(&step_1.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read-back",
             criterion: "a 2xx status",

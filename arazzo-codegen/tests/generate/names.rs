@@ -1267,38 +1267,6 @@ pub mod read_subscription {
         #[serde(rename = "subscriptionId")]
         pub subscription_id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -1320,7 +1288,6 @@ pub mod read_subscription {
     }
 }
 ///Workflow `read-subscription`.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_subscription(
     clients: &Clients,
@@ -1342,7 +1309,7 @@ pub async fn read_subscription(
                 .await,
         )
         .await?;
-    if !(step_0.status == 200) {
+    if step_0.status != 200 {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$statusCode == 200",
@@ -1375,7 +1342,7 @@ pub async fn read_subscription(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_1.status)) {
+    if !(200..300).contains(&step_1.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "create",
             criterion: "a 2xx status",
@@ -1408,7 +1375,7 @@ pub async fn read_subscription(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_2.status)) {
+    if !(200..300).contains(&step_2.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "upload",
             criterion: "a 2xx status",
@@ -1421,7 +1388,7 @@ pub async fn read_subscription(
             clients.billing.whole_responses().post_operation().send().await,
         )
         .await?;
-    if !((200..300).contains(&step_3.status)) {
+    if !(200..300).contains(&step_3.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "ping",
             criterion: "a 2xx status",

@@ -599,38 +599,6 @@ pub mod read_repo {
     pub struct Inputs {
         pub name: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -652,7 +620,6 @@ pub mod read_repo {
     }
 }
 ///Workflow `read-repo`.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_repo(
     clients: &Clients,
@@ -669,7 +636,7 @@ pub async fn read_repo(
                 .await,
         )
         .await?;
-    if !(step_0.status == 200) {
+    if step_0.status != 200 {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$statusCode == 200",
@@ -677,11 +644,11 @@ pub async fn read_repo(
             body: ::std::option::Option::Some(step_0.body),
         });
     }
-    if !(::arazzo_runtime::__private::compare(
+    if !::arazzo_runtime::__private::compare(
         &::arazzo_runtime::__private::at(&step_0.body, "/stars"),
         ::arazzo_runtime::__private::Op::Gt,
         &::serde_json::Value::from(1f64),
-    )) {
+    ) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$response.body#/stars > 1",
@@ -689,11 +656,11 @@ pub async fn read_repo(
             body: ::std::option::Option::Some(step_0.body),
         });
     }
-    if !(::arazzo_runtime::__private::compare(
+    if !::arazzo_runtime::__private::compare(
         &::arazzo_runtime::__private::json_path(&step_0.body.clone(), &["visibility"]),
         ::arazzo_runtime::__private::Op::Ne,
         &::serde_json::Value::from("secret"),
-    )) {
+    ) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$.visibility != \"secret\"",
@@ -744,7 +711,6 @@ pub mod read_repo_by_number {
     }
 }
 ///Workflow `read-repo-by-number`.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_repo_by_number(
     clients: &Clients,
@@ -766,7 +732,7 @@ pub async fn read_repo_by_number(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_0.status)) {
+    if !(200..300).contains(&step_0.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",

@@ -590,38 +590,6 @@ pub mod greet_pet {
     pub struct Inputs {
         pub id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -643,7 +611,6 @@ pub mod greet_pet {
     }
 }
 ///Find a pet through the catalogue and create a pet named after it.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn greet_pet(
     clients: &Clients,
@@ -662,11 +629,11 @@ pub async fn greet_pet(
         .await?;
     let _ = &step_0;
     let _ = status_of_step_0;
-    if !(::arazzo_runtime::__private::compare(
+    if !::arazzo_runtime::__private::compare(
         &::arazzo_runtime::__private::to_json(&step_0.name).clone(),
         ::arazzo_runtime::__private::Op::Ne,
         &::serde_json::Value::from("nobody"),
-    )) {
+    ) {
         return ::std::result::Result::Err(Error::Unmet {
             step: "find",
             criterion: "$outputs.name != 'nobody'",
@@ -702,7 +669,7 @@ pub async fn greet_pet(
                 .await,
         )
         .await?;
-    if !(step_1.status == 201) {
+    if step_1.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create",
             criterion: "$statusCode == 201",
@@ -727,38 +694,6 @@ pub mod find_with_retry {
     pub struct Inputs {
         pub id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -777,7 +712,6 @@ pub mod find_with_retry {
     }
 }
 ///Find a pet; when the catalogue's workflow fails, try once more, then fall back to the list.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn find_with_retry(
     clients: &Clients,
@@ -811,11 +745,11 @@ pub async fn find_with_retry(
                 {
                     ::std::result::Result::Ok((step_0, status_of_step_0)) => {
                         let _ = status_of_step_0;
-                        let failed: ::std::option::Option<&'static str> = if !(::arazzo_runtime::__private::compare(
+                        let failed: ::std::option::Option<&'static str> = if !::arazzo_runtime::__private::compare(
                             &::arazzo_runtime::__private::to_json(&step_0.tag).clone(),
                             ::arazzo_runtime::__private::Op::Eq,
                             &::serde_json::Value::from("cat"),
-                        )) {
+                        ) {
                             ::std::option::Option::Some("$outputs.tag == 'cat'")
                         } else {
                             ::std::option::Option::None
@@ -878,8 +812,8 @@ pub async fn find_with_retry(
                         clients.pets.whole_responses().list_pets().send().await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !((200..300)
-                    .contains(&step_1.status))
+                let failed: ::std::option::Option<&'static str> = if !(200..300)
+                    .contains(&step_1.status)
                 {
                     ::std::option::Option::Some("a 2xx status")
                 } else {
@@ -918,38 +852,6 @@ pub mod after_greeting {
     pub struct Inputs {
         pub id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -968,7 +870,6 @@ pub mod after_greeting {
     }
 }
 ///Reads greet-pet's outputs without listing it in dependsOn, so greet-pet runs first.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn after_greeting(
     clients: &Clients,
@@ -1009,7 +910,7 @@ pub async fn after_greeting(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_0.status)) {
+    if !(200..300).contains(&step_0.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",
@@ -1033,38 +934,6 @@ pub mod greet_and_check {
     pub struct Inputs {
         pub id: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -1086,7 +955,7 @@ pub mod greet_and_check {
     }
 }
 ///A state machine that depends on greet-pet (it runs first) and calls the catalogue's find-pet, reading the status of that workflow's last response.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn greet_and_check(
     clients: &Clients,
@@ -1135,8 +1004,8 @@ pub async fn greet_and_check(
                 {
                     ::std::result::Result::Ok((step_0, status_of_step_0)) => {
                         let _ = status_of_step_0;
-                        let failed: ::std::option::Option<&'static str> = if !(status_of_step_0
-                            == 200)
+                        let failed: ::std::option::Option<&'static str> = if status_of_step_0
+                            != 200
                         {
                             ::std::option::Option::Some("$statusCode == 200")
                         } else {
@@ -1672,38 +1541,6 @@ let response = client.get_pet_by_id()
         pub struct Inputs {
             pub id: ::std::string::String,
         }
-        /// Error types.
-        pub mod error {
-            /// Error from a `TryFrom` or `FromStr` implementation.
-            pub struct ConversionError(::std::borrow::Cow<'static, str>);
-            impl ::std::error::Error for ConversionError {}
-            impl ::std::fmt::Display for ConversionError {
-                fn fmt(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> Result<(), ::std::fmt::Error> {
-                    ::std::fmt::Display::fmt(&self.0, f)
-                }
-            }
-            impl ::std::fmt::Debug for ConversionError {
-                fn fmt(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> Result<(), ::std::fmt::Error> {
-                    ::std::fmt::Debug::fmt(&self.0, f)
-                }
-            }
-            impl From<&'static str> for ConversionError {
-                fn from(value: &'static str) -> Self {
-                    Self(value.into())
-                }
-            }
-            impl From<String> for ConversionError {
-                fn from(value: String) -> Self {
-                    Self(value.into())
-                }
-            }
-        }
         /// The workflow's outputs.
         #[derive(
             ::std::clone::Clone,
@@ -1729,7 +1566,6 @@ let response = client.get_pet_by_id()
         find_pet_with_status(clients, inputs).await.map(|(outputs, _)| outputs)
     }
     ///Workflow `find-pet`, and the status of its last response (which steps that call it read as `$statusCode`).
-    #[allow(clippy::nonminimal_bool, clippy::never_loop)]
     pub(crate) async fn find_pet_with_status(
         clients: &Clients,
         inputs: find_pet::Inputs,
@@ -1745,7 +1581,7 @@ let response = client.get_pet_by_id()
                     .await,
             )
             .await?;
-        if !(step_0.status == 200) {
+        if step_0.status != 200 {
             return ::std::result::Result::Err(Error::Failed {
                 step: "read",
                 criterion: "$statusCode == 200",

@@ -589,38 +589,6 @@ pub mod create_pet {
         pub name: ::std::string::String,
         pub tag: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -636,7 +604,6 @@ pub mod create_pet {
     }
 }
 ///Create a pet; its tag is put in by a replacement.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn create_pet(
     clients: &Clients,
@@ -681,7 +648,7 @@ pub async fn create_pet(
                 .await,
         )
         .await?;
-    if !(step_0.status == 201) {
+    if step_0.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create",
             criterion: "$statusCode == 201",
@@ -704,38 +671,6 @@ pub mod create_then_read {
     pub struct Inputs {
         pub name: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -754,7 +689,6 @@ pub mod create_then_read {
     }
 }
 ///Create a pet through the other workflow, then read it back.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn create_then_read(
     clients: &Clients,
@@ -772,11 +706,11 @@ pub async fn create_then_read(
         )
         .await?;
     let _ = &step_0;
-    if !(::arazzo_runtime::__private::compare(
+    if !::arazzo_runtime::__private::compare(
         &::arazzo_runtime::__private::to_json(&step_0.id).clone(),
         ::arazzo_runtime::__private::Op::Ne,
         &::serde_json::Value::from(""),
-    )) {
+    ) {
         return ::std::result::Result::Err(Error::Unmet {
             step: "create",
             criterion: "$workflows.create-pet.outputs.id != ''",
@@ -795,7 +729,7 @@ pub async fn create_then_read(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_1.status)) {
+    if !(200..300).contains(&step_1.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",
@@ -820,38 +754,6 @@ pub mod read_created {
         pub name: ::std::string::String,
         pub tag: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -870,7 +772,6 @@ pub mod read_created {
     }
 }
 ///Depends on create-pet, which runs first on the same inputs; reads what it created.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_created(
     clients: &Clients,
@@ -911,7 +812,7 @@ pub async fn read_created(
                 .await,
         )
         .await?;
-    if !((200..300).contains(&step_0.status)) {
+    if !(200..300).contains(&step_0.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",
@@ -936,38 +837,6 @@ pub mod read_or_create {
         pub name: ::std::string::String,
         pub tag: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -983,7 +852,7 @@ pub mod read_or_create {
     }
 }
 ///Read a pet by name; when there is none, hand over to create-pet.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
+#[allow(clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_or_create(
     clients: &Clients,
@@ -1067,38 +936,6 @@ pub mod create_or_list {
     pub struct Inputs {
         pub name: ::std::string::String,
     }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
     /// The workflow's outputs.
     #[derive(
         ::std::clone::Clone,
@@ -1114,7 +951,6 @@ pub mod create_or_list {
     }
 }
 ///Create a pet through create-pet; when that fails, list the pets instead.
-#[allow(clippy::nonminimal_bool, clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn create_or_list(
     clients: &Clients,
@@ -1162,8 +998,8 @@ pub async fn create_or_list(
                         clients.pets.whole_responses().list_pets().send().await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !((200..300)
-                    .contains(&step_1.status))
+                let failed: ::std::option::Option<&'static str> = if !(200..300)
+                    .contains(&step_1.status)
                 {
                     ::std::option::Option::Some("a 2xx status")
                 } else {

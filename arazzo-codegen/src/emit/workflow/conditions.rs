@@ -14,7 +14,7 @@ use crate::model::Criterion;
 
 impl Workflow_<'_> {
     /// One criterion, evaluated against the exchange in `var`.
-    pub(super) fn criterion(&self, c: &Criterion, var: &Here) -> Result<TokenStream, String> {
+    pub(super) fn criterion(&self, c: &Criterion, var: &Here) -> Result<Test, String> {
         let rt = self.rt();
         let kind = c.kind.as_ref().map_or("simple", |k| k.name());
         match kind {
@@ -28,13 +28,13 @@ impl Workflow_<'_> {
                 regex::Regex::new(pattern)
                     .map_err(|e| format!("the regex `{pattern}` does not compile: {e}"))?;
                 // Compiled once per process (the pattern was checked at build time).
-                Ok(quote! {
+                Ok(Test::compound(quote! {
                     {
                         static RE: ::std::sync::LazyLock<::std::option::Option<#rt::regex::Regex>> =
                             ::std::sync::LazyLock::new(|| #rt::regex::Regex::new(#pattern).ok());
                         RE.as_ref().is_some_and(|re| re.is_match(&#rt::text(&#context)))
                     }
-                })
+                }))
             }
             "jsonpath" => {
                 let context = self.context(c, var)?;
@@ -49,13 +49,13 @@ impl Workflow_<'_> {
                                 "the JSONPath `{query}` is neither an RFC 9535 query nor a path with a comparison ({why})"
                             ));
                         }
-                        return Ok(quote! {
+                        return Ok(Test::compound(quote! {
                             {
                                 static PATH: ::std::sync::LazyLock<::std::option::Option<#rt::serde_json_path::JsonPath>> =
                                     ::std::sync::LazyLock::new(|| #rt::serde_json_path::JsonPath::parse(#query).ok());
                                 PATH.as_ref().is_some_and(|p| !p.query(&#context).is_empty())
                             }
-                        });
+                        }));
                     }
                 };
                 let value = quote!(#rt::json_path(&#context, &[#(#path),*]));
@@ -63,9 +63,12 @@ impl Workflow_<'_> {
                     Some((op, lit)) => {
                         let op = op_variant(&rt, op);
                         let lit = literal(&lit);
-                        quote!(#rt::compare(&#value, #op, &#lit))
+                        Test::call(quote!(#rt::compare(&#value, #op, &#lit)))
                     }
-                    None => quote!(!#value.is_null()),
+                    None => Test {
+                        holds: quote!(!#value.is_null()),
+                        fails: quote!(#value.is_null()),
+                    },
                 })
             }
             "xpath" => Err("an xpath criterion (XML) is not supported for JSON APIs".into()),
@@ -86,35 +89,35 @@ impl Workflow_<'_> {
         self.operand(&e, &[], var)
     }
 
-    /// A simple condition as a `bool` expression.
-    pub(super) fn condition(&self, c: &Cond, var: &Here) -> Result<TokenStream, String> {
+    /// A simple condition as a `bool` expression, and its negation.
+    pub(super) fn condition(&self, c: &Cond, var: &Here) -> Result<Test, String> {
         let rt = self.rt();
         Ok(match c {
-            Cond::Not(x) => {
-                let x = self.condition(x, var)?;
-                quote!(!(#x))
-            }
+            Cond::Not(x) => self.condition(x, var)?.not(),
             Cond::And(a, b) => {
-                let (a, b) = (self.condition(a, var)?, self.condition(b, var)?);
-                quote!((#a) && (#b))
+                let (a, b) = (self.condition(a, var)?.holds, self.condition(b, var)?.holds);
+                Test::compound(quote!((#a) && (#b)))
             }
             Cond::Or(a, b) => {
-                let (a, b) = (self.condition(a, var)?, self.condition(b, var)?);
-                quote!((#a) || (#b))
+                let (a, b) = (self.condition(a, var)?.holds, self.condition(b, var)?.holds);
+                Test::compound(quote!((#a) || (#b)))
             }
             Cond::Cmp(a, op, b) => {
                 if matches!(**a, Cond::Expr(Expr::StatusCode, ..)) {
-                    if let Some(fast) = status_comparison(a, *op, b, &self.status_of(var)?) {
-                        return Ok(fast);
+                    let status = self.status_of(var)?;
+                    if let Some(holds) = status_comparison(a, *op, b, &status) {
+                        let fails =
+                            status_comparison(a, op.negated(), b, &status).unwrap_or_default();
+                        return Ok(Test { holds, fails });
                     }
                 }
                 let (a, b) = (self.cond_value(a, var)?, self.cond_value(b, var)?);
                 let op = op_variant(&rt, *op);
-                quote!(#rt::compare(&#a, #op, &#b))
+                Test::call(quote!(#rt::compare(&#a, #op, &#b)))
             }
             leaf => {
                 let v = self.cond_value(leaf, var)?;
-                quote!(#rt::truthy(&#v))
+                Test::call(quote!(#rt::truthy(&#v)))
             }
         })
     }
@@ -345,5 +348,41 @@ fn literal(l: &Lit) -> TokenStream {
         Lit::Bool(b) => quote!(::serde_json::Value::Bool(#b)),
         Lit::Number(n) => quote!(::serde_json::Value::from(#n)),
         Lit::Str(s) => quote!(::serde_json::Value::from(#s)),
+    }
+}
+
+/// A compiled condition: a `bool` expression that holds when the condition does, and one that
+/// holds when it does not, written without a needless `!(…)`.
+#[derive(Clone)]
+pub(super) struct Test {
+    /// True when the condition holds.
+    pub(super) holds: TokenStream,
+    /// True when it does not.
+    pub(super) fails: TokenStream,
+}
+
+impl Test {
+    /// A call or method call, negated with a bare `!`.
+    pub(super) fn call(holds: TokenStream) -> Self {
+        Test {
+            fails: quote!(!#holds),
+            holds,
+        }
+    }
+
+    /// Any other expression, negated as `!(…)`.
+    pub(super) fn compound(holds: TokenStream) -> Self {
+        Test {
+            fails: quote!(!(#holds)),
+            holds,
+        }
+    }
+
+    /// The negation.
+    fn not(self) -> Self {
+        Test {
+            holds: self.fails,
+            fails: self.holds,
+        }
     }
 }

@@ -55,8 +55,9 @@ impl Workflow_<'_> {
             }
             let mut failed = quote!(::std::option::Option::None);
             for (text, cond) in parts.criteria.iter().rev() {
+                let fails = &cond.fails;
                 failed = quote! {
-                    if !(#cond) { ::std::option::Option::Some(#text) } else { #failed }
+                    if #fails { ::std::option::Option::Some(#text) } else { #failed }
                 };
             }
             // Actions in order; an action without criteria that always leaves the step makes
@@ -273,7 +274,7 @@ impl Workflow_<'_> {
         let conds = action
             .criteria
             .iter()
-            .map(|c| self.criterion(c, var))
+            .map(|c| self.criterion(c, var).map(|t| t.holds))
             .collect::<Result<Vec<_>, String>>()?;
         let step_index = |id: &str| -> Result<Literal, String> {
             self.wf

@@ -103,6 +103,12 @@ impl Workflow_<'_> {
         } else {
             doc
         };
+        // A state machine whose steps never go back is a loop that never loops.
+        let allow = if self.state_machine && !self.sets_next.get() {
+            quote!(#[allow(clippy::never_loop)])
+        } else {
+            TokenStream::new()
+        };
         let mod_doc = format!("The inputs and outputs of workflow `{}`.", wf.workflow_id);
         let types = quote! {
             #[doc = #mod_doc]
@@ -127,7 +133,7 @@ impl Workflow_<'_> {
                     #with_status(clients, inputs).await.map(|(outputs, _)| outputs)
                 }
                 #[doc = #status_doc]
-                #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+                #allow
                 pub(crate) async fn #with_status(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<(#module::Outputs, u16), Error> {
                     #unused
                     #body
@@ -138,9 +144,7 @@ impl Workflow_<'_> {
         Ok(quote! {
             #types
             #[doc = #doc]
-            // Criteria are compiled as written; a state machine whose steps never go back is
-            // still a loop.
-            #[allow(clippy::nonminimal_bool, clippy::never_loop)]
+            #allow
             pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
                 #unused
                 #body
@@ -158,6 +162,7 @@ impl Workflow_<'_> {
             match super::super::inputs::with_typify(&schema, &self.wf.workflow_id) {
                 Ok(t) => {
                     self.needs.add(&t.needs);
+                    self.error_module = t.error_module.clone();
                     let present = t
                         .fields
                         .iter()

@@ -14,6 +14,8 @@ mod request;
 mod step;
 mod values;
 
+use conditions::Test;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
@@ -160,6 +162,8 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
     loop {
         let mut generated = TokenStream::new();
         let mut needs = super::Needs::default();
+        // typify's `error` module, once for the document's workflows.
+        let mut error_module: Option<TokenStream> = None;
         let mut kept = Vec::new();
         let mut failed = false;
         let mut functions = Vec::new();
@@ -195,11 +199,15 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 output_locals: Vec::new(),
                 needs: super::Needs::default(),
                 sets_next: std::cell::Cell::new(false),
+                error_module: None,
             };
             let mut scratch = Diagnostics::new(false);
             match w.function(&idents[wi], &mut scratch) {
                 Ok(tokens) => {
                     needs.add(&w.needs);
+                    if error_module.is_none() {
+                        error_module = w.error_module.take();
+                    }
                     generated.extend(tokens);
                     kept.extend(scratch.into_vec());
                     functions.push((wf.workflow_id.clone(), idents[wi].clone()));
@@ -217,6 +225,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             }
         }
         if !failed {
+            out.extend(error_module);
             out.extend(generated);
             out.extend(function::dispatch(input, &functions));
             let missing = unavailable.keys().copied().collect();
@@ -262,6 +271,8 @@ struct Workflow_<'a> {
     output_locals: Vec<String>,
     /// The crates the function's code names beyond those every file needs.
     needs: super::Needs,
+    /// typify's `error` module, when the `Inputs` types use it (see [`super::inputs`]).
+    error_module: Option<TokenStream>,
     /// Whether the state machine's code sets `next` (falls through, goes to or retries a
     /// step), so that it is declared `mut`.
     sets_next: std::cell::Cell<bool>,
@@ -282,7 +293,7 @@ struct StepParts {
     /// For a workflow step whose callee returns its last status: the local holding it.
     status: Option<syn::Ident>,
     /// Each success criterion, as written and compiled.
-    criteria: Vec<(String, TokenStream)>,
+    criteria: Vec<(String, Test)>,
     /// Each output: its local, its type, and the expression reading it.
     outputs: Vec<(syn::Ident, Typed, TokenStream)>,
 }

@@ -179,10 +179,10 @@ impl Workflow_<'_> {
             }
         }
         let var = Here::new(si);
-        let criteria: Vec<(String, TokenStream)> = if step.success_criteria.is_empty() {
+        let criteria: Vec<(String, Test)> = if step.success_criteria.is_empty() {
             vec![(
                 "a 2xx status".to_string(),
-                quote!((200..300).contains(&#var.status)),
+                Test::call(quote!((200..300).contains(&#var.status))),
             )]
         } else {
             step.success_criteria

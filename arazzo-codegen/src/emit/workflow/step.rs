@@ -187,8 +187,9 @@ impl Workflow_<'_> {
         let (request, var) = (&parts.request, &parts.var);
         let mut checks = TokenStream::new();
         for (text, cond) in parts.criteria.iter().filter(|_| parts.workflow_call) {
+            let fails = &cond.fails;
             checks.extend(quote! {
-                if !(#cond) {
+                if #fails {
                     return ::std::result::Result::Err(Error::Unmet {
                         step: #sid,
                         criterion: #text,
@@ -198,8 +199,9 @@ impl Workflow_<'_> {
             });
         }
         for (text, cond) in parts.criteria.iter().filter(|_| !parts.workflow_call) {
+            let fails = &cond.fails;
             checks.extend(quote! {
-                if !(#cond) {
+                if #fails {
                     return ::std::result::Result::Err(Error::Failed {
                         step: #sid,
                         criterion: #text,
