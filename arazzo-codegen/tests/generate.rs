@@ -44,8 +44,8 @@ fn numbers_fed_into_strings_are_sent_as_text() {
     for expected in [
         "\"id\":(::arazzo_runtime::__private::text(&inputs.sequence))",
         "\"tag\":(::arazzo_runtime::__private::text(&inputs.vaccinated))",
-        "\"name\":(step_0_first_name.clone())",
-        ".pet_id(step_1_id.clone())",
+        "\"name\":(list_pets_first_name.clone())",
+        ".pet_id(create_pet_id.clone())",
         ".limit(inputs.limit)",
         ".x_request_id([\"req-\",&::arazzo_runtime::__private::text(&inputs.sequence)].concat()",
     ] {

@@ -609,7 +609,7 @@ pub async fn wait_until_adopted(
     clients: &Clients,
     inputs: wait_until_adopted::Inputs,
 ) -> ::std::result::Result<wait_until_adopted::Outputs, Error> {
-    let mut step_0_tag: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut read_tag: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
     'steps: loop {
@@ -621,7 +621,7 @@ pub async fn wait_until_adopted(
         }
         match next {
             0 => {
-                let step_0 = ::arazzo_runtime::__private::exchange(
+                let read = ::arazzo_runtime::__private::exchange(
                         "read",
                         clients
                             .pets
@@ -633,7 +633,7 @@ pub async fn wait_until_adopted(
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !(200..300)
-                    .contains(&step_0.status)
+                    .contains(&read.status)
                 {
                     ::std::option::Option::Some("a 2xx status")
                 } else {
@@ -641,11 +641,11 @@ pub async fn wait_until_adopted(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        step_0_tag = ::arazzo_runtime::__private::optional_output::<
+                        read_tag = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("read", "tag", &step_0.body, "/tag")?;
+                        >("read", "tag", &read.body, "/tag")?;
                         if ::arazzo_runtime::__private::compare(
-                            &::arazzo_runtime::__private::at(&step_0.body, "/tag"),
+                            &::arazzo_runtime::__private::at(&read.body, "/tag"),
                             ::arazzo_runtime::__private::Op::Eq,
                             &::serde_json::Value::from("PENDING"),
                         ) {
@@ -658,8 +658,8 @@ pub async fn wait_until_adopted(
                         return ::std::result::Result::Err(Error::Failed {
                             step: "read",
                             criterion,
-                            status: step_0.status,
-                            body: ::std::option::Option::Some(step_0.body),
+                            status: read.status,
+                            body: ::std::option::Option::Some(read.body),
                         });
                     }
                 }
@@ -668,7 +668,7 @@ pub async fn wait_until_adopted(
         }
     }
     ::std::result::Result::Ok(wait_until_adopted::Outputs {
-        tag: step_0_tag.clone(),
+        tag: read_tag.clone(),
     })
 }
 ///The inputs and outputs of workflow `read-with-retries`.
@@ -706,9 +706,9 @@ pub async fn read_with_retries(
     clients: &Clients,
     inputs: read_with_retries::Inputs,
 ) -> ::std::result::Result<read_with_retries::Outputs, Error> {
-    let mut step_0_asked: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_1_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut read_asked: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut read_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut list_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 2];
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -721,7 +721,7 @@ pub async fn read_with_retries(
         }
         match next {
             0 => {
-                let step_0 = ::arazzo_runtime::__private::exchange(
+                let read = ::arazzo_runtime::__private::exchange(
                         "read",
                         clients
                             .pets
@@ -732,8 +732,7 @@ pub async fn read_with_retries(
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if step_0.status != 200
-                {
+                let failed: ::std::option::Option<&'static str> = if read.status != 200 {
                     ::std::option::Option::Some("$statusCode == 200")
                 } else {
                     if !({
@@ -749,7 +748,7 @@ pub async fn read_with_retries(
                                 re
                                     .is_match(
                                         &::arazzo_runtime::__private::text(
-                                            &::arazzo_runtime::__private::at(&step_0.body, "/name"),
+                                            &::arazzo_runtime::__private::at(&read.body, "/name"),
                                         ),
                                     )
                             })
@@ -761,23 +760,23 @@ pub async fn read_with_retries(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        step_0_asked = {
+                        read_asked = {
                             let v: ::serde_json::Value = ::serde_json::json!(
                                 (inputs.pet_id.clone())
                             );
                             (!v.is_null()).then(|| ::arazzo_runtime::__private::text(&v))
                         };
-                        step_0_name = ::arazzo_runtime::__private::optional_output::<
+                        read_name = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("read", "name", &step_0.body, "/name")?;
+                        >("read", "name", &read.body, "/name")?;
                         break 'steps;
                     }
                     ::std::option::Option::Some(_) => {
-                        if (step_0.status == 503) && attempts[0] < 2u32 {
+                        if (read.status == 503) && attempts[0] < 2u32 {
                             attempts[0] += 1;
                             ::arazzo_runtime::__private::sleep(
                                     ::arazzo_runtime::__private::retry_delay(
-                                        &step_0.headers,
+                                        &read.headers,
                                         0.05f64,
                                     ),
                                 )
@@ -791,14 +790,14 @@ pub async fn read_with_retries(
                 }
             }
             1 => {
-                let step_1 = ::arazzo_runtime::__private::exchange(
+                let list = ::arazzo_runtime::__private::exchange(
                         "list",
                         clients.pets.whole_responses().list_pets().send().await,
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !::arazzo_runtime::__private::compare(
                     &::arazzo_runtime::__private::json_path(
-                        &step_1.body.clone(),
+                        &list.body.clone(),
                         &["0", "tag"],
                     ),
                     ::arazzo_runtime::__private::Op::Eq,
@@ -810,17 +809,17 @@ pub async fn read_with_retries(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        step_1_first = ::arazzo_runtime::__private::optional_output::<
+                        list_first = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("list", "first", &step_1.body, "/0/name")?;
+                        >("list", "first", &list.body, "/0/name")?;
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
                         return ::std::result::Result::Err(Error::Failed {
                             step: "list",
                             criterion,
-                            status: step_1.status,
-                            body: ::std::option::Option::Some(step_1.body),
+                            status: list.status,
+                            body: ::std::option::Option::Some(list.body),
                         });
                     }
                 }
@@ -829,9 +828,9 @@ pub async fn read_with_retries(
         }
     }
     ::std::result::Result::Ok(read_with_retries::Outputs {
-        asked: step_0_asked.clone(),
-        first: step_1_first.clone(),
-        name: step_0_name.clone(),
+        asked: read_asked.clone(),
+        first: list_first.clone(),
+        name: read_name.clone(),
     })
 }
 ///The inputs and outputs of workflow `create-with-retry`.
@@ -865,9 +864,9 @@ pub async fn create_with_retry(
     clients: &Clients,
     inputs: create_with_retry::Inputs,
 ) -> ::std::result::Result<create_with_retry::Outputs, Error> {
-    let mut _step_0_idempotency_key: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_0_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_0_sent: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut _held_key_for_create: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut create_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut create_sent: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 1];
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -880,13 +879,13 @@ pub async fn create_with_retry(
         }
         match next {
             0 => {
-                let step_0_key = _step_0_idempotency_key
+                let key_for_create = _held_key_for_create
                     .get_or_insert_with(::arazzo_runtime::__private::idempotency_key)
                     .clone();
-                let step_0_request_body: ::serde_json::Value = ::serde_json::json!(
+                let body_sent_by_create: ::serde_json::Value = ::serde_json::json!(
                     { "id" : ("new"), "name" : (inputs.name.clone()) }
                 );
-                let step_0 = ::arazzo_runtime::__private::exchange(
+                let create = ::arazzo_runtime::__private::exchange(
                         "create",
                         clients
                             .pets
@@ -895,19 +894,19 @@ pub async fn create_with_retry(
                             .body(
                                 ::arazzo_runtime::__private::from_json::<
                                     pets::types::Pet,
-                                >("create", "request body", step_0_request_body.clone())?,
+                                >("create", "request body", body_sent_by_create.clone())?,
                             )
-                            .idempotency_key(step_0_key)
+                            .idempotency_key(key_for_create)
                             .send()
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !((step_0.status
+                let failed: ::std::option::Option<&'static str> = if !((create.status
                     == 201)
                     && (::arazzo_runtime::__private::compare(
-                        &::arazzo_runtime::__private::at(&step_0_request_body, "/name"),
+                        &::arazzo_runtime::__private::at(&body_sent_by_create, "/name"),
                         ::arazzo_runtime::__private::Op::Eq,
-                        &::arazzo_runtime::__private::at(&step_0.body, "/name"),
+                        &::arazzo_runtime::__private::at(&create.body, "/name"),
                     )))
                 {
                     ::std::option::Option::Some(
@@ -918,21 +917,21 @@ pub async fn create_with_retry(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        _step_0_idempotency_key = ::std::option::Option::None;
-                        step_0_id = ::arazzo_runtime::__private::optional_output::<
+                        _held_key_for_create = ::std::option::Option::None;
+                        create_id = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("create", "id", &step_0.body, "/id")?;
-                        step_0_sent = ::arazzo_runtime::__private::optional_output::<
+                        >("create", "id", &create.body, "/id")?;
+                        create_sent = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("create", "sent", &step_0_request_body, "/name")?;
+                        >("create", "sent", &body_sent_by_create, "/name")?;
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
-                        if (step_0.status == 503) && attempts[0] < 1u32 {
+                        if (create.status == 503) && attempts[0] < 1u32 {
                             attempts[0] += 1;
                             ::arazzo_runtime::__private::sleep(
                                     ::arazzo_runtime::__private::retry_delay(
-                                        &step_0.headers,
+                                        &create.headers,
                                         0f64,
                                     ),
                                 )
@@ -943,8 +942,8 @@ pub async fn create_with_retry(
                         return ::std::result::Result::Err(Error::Failed {
                             step: "create",
                             criterion,
-                            status: step_0.status,
-                            body: ::std::option::Option::Some(step_0.body),
+                            status: create.status,
+                            body: ::std::option::Option::Some(create.body),
                         });
                     }
                 }
@@ -953,8 +952,8 @@ pub async fn create_with_retry(
         }
     }
     ::std::result::Result::Ok(create_with_retry::Outputs {
-        id: step_0_id.clone(),
-        sent: step_0_sent.clone(),
+        id: create_id.clone(),
+        sent: create_sent.clone(),
     })
 }
 ///The inputs and outputs of workflow `read-with-workflow-retry`.
@@ -992,9 +991,9 @@ pub async fn read_with_workflow_retry(
     clients: &Clients,
     inputs: read_with_workflow_retry::Inputs,
 ) -> ::std::result::Result<read_with_workflow_retry::Outputs, Error> {
-    let mut step_0_method: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_0_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut read_method: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut read_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut read_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 1];
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -1007,7 +1006,7 @@ pub async fn read_with_workflow_retry(
         }
         match next {
             0 => {
-                let step_0 = ::arazzo_runtime::__private::exchange(
+                let read = ::arazzo_runtime::__private::exchange(
                         "read",
                         clients
                             .pets
@@ -1018,7 +1017,7 @@ pub async fn read_with_workflow_retry(
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !((step_0.status
+                let failed: ::std::option::Option<&'static str> = if !((read.status
                     == 200)
                     && (::arazzo_runtime::__private::compare(
                         &::serde_json::Value::from("GET").clone(),
@@ -1032,21 +1031,21 @@ pub async fn read_with_workflow_retry(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        step_0_method = ::std::option::Option::Some(
+                        read_method = ::std::option::Option::Some(
                             ::std::string::String::from("GET"),
                         );
-                        step_0_name = ::arazzo_runtime::__private::optional_output::<
+                        read_name = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("read", "name", &step_0.body, "/name")?;
-                        step_0_url = ::std::option::Option::Some(step_0.url.clone());
+                        >("read", "name", &read.body, "/name")?;
+                        read_url = ::std::option::Option::Some(read.url.clone());
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
-                        if (step_0.status == 503) && attempts[0] < 1u32 {
+                        if (read.status == 503) && attempts[0] < 1u32 {
                             attempts[0] += 1;
                             ::arazzo_runtime::__private::sleep(
                                     ::arazzo_runtime::__private::retry_delay(
-                                        &step_0.headers,
+                                        &read.headers,
                                         0f64,
                                     ),
                                 )
@@ -1057,8 +1056,8 @@ pub async fn read_with_workflow_retry(
                         return ::std::result::Result::Err(Error::Failed {
                             step: "read",
                             criterion,
-                            status: step_0.status,
-                            body: ::std::option::Option::Some(step_0.body),
+                            status: read.status,
+                            body: ::std::option::Option::Some(read.body),
                         });
                     }
                 }
@@ -1067,9 +1066,9 @@ pub async fn read_with_workflow_retry(
         }
     }
     ::std::result::Result::Ok(read_with_workflow_retry::Outputs {
-        method: step_0_method.clone(),
-        name: step_0_name.clone(),
-        url: step_0_url.clone(),
+        method: read_method.clone(),
+        name: read_name.clone(),
+        url: read_url.clone(),
     })
 }
 #[allow(dead_code)]

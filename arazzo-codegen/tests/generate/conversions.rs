@@ -617,24 +617,24 @@ pub async fn adopt(
     clients: &Clients,
     inputs: adopt::Inputs,
 ) -> ::std::result::Result<adopt::Outputs, Error> {
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let list_pets = ::arazzo_runtime::__private::exchange(
             "list-pets",
             clients.pets.whole_responses().list_pets().limit(inputs.limit).send().await,
         )
         .await?;
-    if !(200..300).contains(&step_0.status) {
+    if !(200..300).contains(&list_pets.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "list-pets",
             criterion: "a 2xx status",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: list_pets.status,
+            body: ::std::option::Option::Some(list_pets.body),
         });
     }
-    let step_0_first_name: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
+    let list_pets_first_name: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
         ::std::string::String,
-    >("list-pets", "firstName", &step_0.body, "/0/name")?;
-    let step_1_key = ::arazzo_runtime::__private::idempotency_key();
-    let step_1 = ::arazzo_runtime::__private::exchange(
+    >("list-pets", "firstName", &list_pets.body, "/0/name")?;
+    let key_for_create_pet = ::arazzo_runtime::__private::idempotency_key();
+    let create_pet = ::arazzo_runtime::__private::exchange(
             "create-pet",
             clients
                 .pets
@@ -648,34 +648,34 @@ pub async fn adopt(
                         "request body",
                         ::serde_json::json!(
                             { "id" : (::arazzo_runtime::__private::text(& inputs
-                            .sequence)), "name" : (step_0_first_name.clone()), "tag" :
+                            .sequence)), "name" : (list_pets_first_name.clone()), "tag" :
                             (::arazzo_runtime::__private::text(& inputs.vaccinated)) }
                         ),
                     )?,
                 )
-                .idempotency_key(step_1_key)
+                .idempotency_key(key_for_create_pet)
                 .send()
                 .await,
         )
         .await?;
-    if step_1.status != 201 {
+    if create_pet.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create-pet",
             criterion: "$statusCode == 201",
-            status: step_1.status,
-            body: ::std::option::Option::Some(step_1.body),
+            status: create_pet.status,
+            body: ::std::option::Option::Some(create_pet.body),
         });
     }
-    let step_1_id: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let create_pet_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("create-pet", "id", &step_1.body, "/id")?;
-    let step_2 = ::arazzo_runtime::__private::exchange(
+    >("create-pet", "id", &create_pet.body, "/id")?;
+    let get_pet = ::arazzo_runtime::__private::exchange(
             "get-pet",
             clients
                 .pets
                 .whole_responses()
                 .get_pet_by_id()
-                .pet_id(step_1_id.clone())
+                .pet_id(create_pet_id.clone())
                 .x_request_id(
                     ["req-", &::arazzo_runtime::__private::text(&inputs.sequence)]
                         .concat(),
@@ -684,16 +684,16 @@ pub async fn adopt(
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_2.status) {
+    if !(200..300).contains(&get_pet.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "get-pet",
             criterion: "a 2xx status",
-            status: step_2.status,
-            body: ::std::option::Option::Some(step_2.body),
+            status: get_pet.status,
+            body: ::std::option::Option::Some(get_pet.body),
         });
     }
     ::std::result::Result::Ok(adopt::Outputs {
-        id: step_1_id.clone(),
+        id: create_pet_id.clone(),
     })
 }
 ///The inputs and outputs of workflow `browse`.
@@ -725,7 +725,7 @@ pub async fn browse(
     clients: &Clients,
     inputs: browse::Inputs,
 ) -> ::std::result::Result<browse::Outputs, Error> {
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let list_pets = ::arazzo_runtime::__private::exchange(
             "list-pets",
             clients
                 .pets
@@ -748,17 +748,17 @@ pub async fn browse(
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_0.status) {
+    if !(200..300).contains(&list_pets.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "list-pets",
             criterion: "a 2xx status",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: list_pets.status,
+            body: ::std::option::Option::Some(list_pets.body),
         });
     }
-    let step_0_status: i64 = i64::from(step_0.status);
+    let list_pets_status: i64 = i64::from(list_pets.status);
     ::std::result::Result::Ok(browse::Outputs {
-        status: step_0_status,
+        status: list_pets_status,
     })
 }
 #[allow(dead_code)]

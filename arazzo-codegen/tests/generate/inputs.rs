@@ -637,8 +637,8 @@ pub async fn register(
     clients: &Clients,
     inputs: register::Inputs,
 ) -> ::std::result::Result<register::Outputs, Error> {
-    let step_0_key = ::arazzo_runtime::__private::idempotency_key();
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let key_for_create_pet = ::arazzo_runtime::__private::idempotency_key();
+    let create_pet = ::arazzo_runtime::__private::exchange(
             "create-pet",
             clients
                 .pets
@@ -653,44 +653,44 @@ pub async fn register(
                         ::serde_json::json!((inputs.pet.clone())),
                     )?,
                 )
-                .idempotency_key(step_0_key)
+                .idempotency_key(key_for_create_pet)
                 .send()
                 .await,
         )
         .await?;
-    if step_0.status != 201 {
+    if create_pet.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create-pet",
             criterion: "$statusCode == 201",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: create_pet.status,
+            body: ::std::option::Option::Some(create_pet.body),
         });
     }
-    let step_0_id: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let create_pet_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("create-pet", "id", &step_0.body, "/id")?;
-    let step_1 = ::arazzo_runtime::__private::exchange(
+    >("create-pet", "id", &create_pet.body, "/id")?;
+    let read_back = ::arazzo_runtime::__private::exchange(
             "read-back",
             clients
                 .pets
                 .whole_responses()
                 .get_pet_by_id()
-                .pet_id(step_0_id.clone())
+                .pet_id(create_pet_id.clone())
                 .x_request_id(inputs.type_.clone())
                 .send()
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_1.status) {
+    if !(200..300).contains(&read_back.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read-back",
             criterion: "a 2xx status",
-            status: step_1.status,
-            body: ::std::option::Option::Some(step_1.body),
+            status: read_back.status,
+            body: ::std::option::Option::Some(read_back.body),
         });
     }
     ::std::result::Result::Ok(register::Outputs {
-        id: step_0_id.clone(),
+        id: create_pet_id.clone(),
         note: inputs.note.clone(),
     })
 }

@@ -1293,7 +1293,7 @@ pub async fn read_subscription(
     clients: &Clients,
     inputs: read_subscription::Inputs,
 ) -> ::std::result::Result<read_subscription::Outputs, Error> {
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let read = ::arazzo_runtime::__private::exchange(
             "read",
             clients
                 .billing
@@ -1309,21 +1309,21 @@ pub async fn read_subscription(
                 .await,
         )
         .await?;
-    if step_0.status != 200 {
+    if read.status != 200 {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$statusCode == 200",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
-    let step_0_id: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("read", "id", &step_0.body, "/id")?;
-    let step_0_phase: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
+    >("read", "id", &read.body, "/id")?;
+    let read_phase: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
         ::std::string::String,
-    >("read", "phase", &step_0.body, "/schedule/phase")?;
-    let step_1 = ::arazzo_runtime::__private::exchange(
+    >("read", "phase", &read.body, "/schedule/phase")?;
+    let create = ::arazzo_runtime::__private::exchange(
             "create",
             clients
                 .billing
@@ -1335,31 +1335,31 @@ pub async fn read_subscription(
                     >(
                         "create",
                         "request body",
-                        ::serde_json::json!({ "id" : (step_0_id.clone()) }),
+                        ::serde_json::json!({ "id" : (read_id.clone()) }),
                     )?,
                 )
                 .send()
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_1.status) {
+    if !(200..300).contains(&create.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "create",
             criterion: "a 2xx status",
-            status: step_1.status,
-            body: ::std::option::Option::Some(step_1.body),
+            status: create.status,
+            body: ::std::option::Option::Some(create.body),
         });
     }
-    let step_1_created: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let create_created: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("create", "created", &step_1.body, "/id")?;
-    let step_2 = ::arazzo_runtime::__private::exchange(
+    >("create", "created", &create.body, "/id")?;
+    let upload = ::arazzo_runtime::__private::exchange(
             "upload",
             clients
                 .billing
                 .whole_responses()
                 .upload_document()
-                .subscription_id(step_0_id.clone())
+                .subscription_id(read_id.clone())
                 .body(
                     ::arazzo_runtime::__private::from_json::<
                         billing::types::UploadDocumentBody,
@@ -1375,31 +1375,31 @@ pub async fn read_subscription(
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_2.status) {
+    if !(200..300).contains(&upload.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "upload",
             criterion: "a 2xx status",
-            status: step_2.status,
-            body: ::std::option::Option::Some(step_2.body),
+            status: upload.status,
+            body: ::std::option::Option::Some(upload.body),
         });
     }
-    let step_3 = ::arazzo_runtime::__private::exchange(
+    let ping = ::arazzo_runtime::__private::exchange(
             "ping",
             clients.billing.whole_responses().post_operation().send().await,
         )
         .await?;
-    if !(200..300).contains(&step_3.status) {
+    if !(200..300).contains(&ping.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "ping",
             criterion: "a 2xx status",
-            status: step_3.status,
-            body: ::std::option::Option::Some(step_3.body),
+            status: ping.status,
+            body: ::std::option::Option::Some(ping.body),
         });
     }
     ::std::result::Result::Ok(read_subscription::Outputs {
-        created: step_1_created.clone(),
-        id: step_0_id.clone(),
-        phase: step_0_phase.clone(),
+        created: create_created.clone(),
+        id: read_id.clone(),
+        phase: read_phase.clone(),
     })
 }
 #[allow(dead_code)]

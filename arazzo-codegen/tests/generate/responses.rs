@@ -625,7 +625,7 @@ pub async fn read_repo(
     clients: &Clients,
     inputs: read_repo::Inputs,
 ) -> ::std::result::Result<read_repo::Outputs, Error> {
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let read = ::arazzo_runtime::__private::exchange(
             "read",
             clients
                 .repos
@@ -636,51 +636,51 @@ pub async fn read_repo(
                 .await,
         )
         .await?;
-    if step_0.status != 200 {
+    if read.status != 200 {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$statusCode == 200",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
     if !::arazzo_runtime::__private::compare(
-        &::arazzo_runtime::__private::at(&step_0.body, "/stars"),
+        &::arazzo_runtime::__private::at(&read.body, "/stars"),
         ::arazzo_runtime::__private::Op::Gt,
         &::serde_json::Value::from(1f64),
     ) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$response.body#/stars > 1",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
     if !::arazzo_runtime::__private::compare(
-        &::arazzo_runtime::__private::json_path(&step_0.body.clone(), &["visibility"]),
+        &::arazzo_runtime::__private::json_path(&read.body.clone(), &["visibility"]),
         ::arazzo_runtime::__private::Op::Ne,
         &::serde_json::Value::from("secret"),
     ) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "$.visibility != \"secret\"",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
-    let step_0_id: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("read", "id", &step_0.body, "/id")?;
-    let step_0_note: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
+    >("read", "id", &read.body, "/id")?;
+    let read_note: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
         ::std::string::String,
-    >("read", "note", &step_0.body, "/additionalProperties")?;
-    let step_0_owner: ::std::string::String = ::arazzo_runtime::__private::output::<
+    >("read", "note", &read.body, "/additionalProperties")?;
+    let read_owner: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("read", "owner", &step_0.body, "/owner/login")?;
+    >("read", "owner", &read.body, "/owner/login")?;
     ::std::result::Result::Ok(read_repo::Outputs {
-        id: step_0_id.clone(),
-        note: step_0_note.clone(),
-        owner: step_0_owner.clone(),
+        id: read_id.clone(),
+        note: read_note.clone(),
+        owner: read_owner.clone(),
     })
 }
 ///The inputs and outputs of workflow `read-repo-by-number`.
@@ -717,7 +717,7 @@ pub async fn read_repo_by_number(
     inputs: read_repo_by_number::Inputs,
 ) -> ::std::result::Result<read_repo_by_number::Outputs, Error> {
     let _ = &inputs;
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let read = ::arazzo_runtime::__private::exchange(
             "read",
             clients
                 .repos
@@ -732,19 +732,19 @@ pub async fn read_repo_by_number(
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_0.status) {
+    if !(200..300).contains(&read.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
-    let step_0_id: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("read", "id", &step_0.body, "/id")?;
+    >("read", "id", &read.body, "/id")?;
     ::std::result::Result::Ok(read_repo_by_number::Outputs {
-        id: step_0_id.clone(),
+        id: read_id.clone(),
     })
 }
 #[allow(dead_code)]

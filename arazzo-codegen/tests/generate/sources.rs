@@ -616,7 +616,7 @@ pub async fn greet_pet(
     clients: &Clients,
     inputs: greet_pet::Inputs,
 ) -> ::std::result::Result<greet_pet::Outputs, Error> {
-    let (step_0, status_of_step_0) = ::std::boxed::Box::pin(
+    let (find, status_of_find) = ::std::boxed::Box::pin(
             catalogue::find_pet_with_status(
                 &clients.catalogue,
                 ::arazzo_runtime::__private::from_json(
@@ -627,23 +627,23 @@ pub async fn greet_pet(
             ),
         )
         .await?;
-    let _ = &step_0;
-    let _ = status_of_step_0;
+    let _ = &find;
+    let _ = status_of_find;
     if !::arazzo_runtime::__private::compare(
-        &::arazzo_runtime::__private::to_json(&step_0.name).clone(),
+        &::arazzo_runtime::__private::to_json(&find.name).clone(),
         ::arazzo_runtime::__private::Op::Ne,
         &::serde_json::Value::from("nobody"),
     ) {
         return ::std::result::Result::Err(Error::Unmet {
             step: "find",
             criterion: "$outputs.name != 'nobody'",
-            outputs: ::arazzo_runtime::__private::to_json(&step_0),
+            outputs: ::arazzo_runtime::__private::to_json(&find),
         });
     }
-    let step_0_name: ::std::string::String = step_0.name.clone();
-    let step_0_tag: ::std::option::Option<::std::string::String> = step_0.tag.clone();
-    let step_1_key = ::arazzo_runtime::__private::idempotency_key();
-    let step_1 = ::arazzo_runtime::__private::exchange(
+    let find_name: ::std::string::String = find.name.clone();
+    let find_tag: ::std::option::Option<::std::string::String> = find.tag.clone();
+    let key_for_create = ::arazzo_runtime::__private::idempotency_key();
+    let create = ::arazzo_runtime::__private::exchange(
             "create",
             clients
                 .pets
@@ -659,31 +659,31 @@ pub async fn greet_pet(
                             { "id" : (["friend-of-", &
                             ::arazzo_runtime::__private::text(& inputs.id.clone())]
                             .concat()), "name" : (["friend of ", &
-                            ::arazzo_runtime::__private::text(& step_0_name.clone())]
+                            ::arazzo_runtime::__private::text(& find_name.clone())]
                             .concat()) }
                         ),
                     )?,
                 )
-                .idempotency_key(step_1_key)
+                .idempotency_key(key_for_create)
                 .send()
                 .await,
         )
         .await?;
-    if step_1.status != 201 {
+    if create.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create",
             criterion: "$statusCode == 201",
-            status: step_1.status,
-            body: ::std::option::Option::Some(step_1.body),
+            status: create.status,
+            body: ::std::option::Option::Some(create.body),
         });
     }
-    let step_1_id: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let create_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("create", "id", &step_1.body, "/id")?;
+    >("create", "id", &create.body, "/id")?;
     ::std::result::Result::Ok(greet_pet::Outputs {
-        created: step_1_id.clone(),
-        found: step_0_name.clone(),
-        tag: step_0_tag.clone(),
+        created: create_id.clone(),
+        found: find_name.clone(),
+        tag: find_tag.clone(),
     })
 }
 ///The inputs and outputs of workflow `find-with-retry`.
@@ -717,8 +717,8 @@ pub async fn find_with_retry(
     clients: &Clients,
     inputs: find_with_retry::Inputs,
 ) -> ::std::result::Result<find_with_retry::Outputs, Error> {
-    let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_1_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut find_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut list_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 2];
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -743,10 +743,10 @@ pub async fn find_with_retry(
                     )
                     .await
                 {
-                    ::std::result::Result::Ok((step_0, status_of_step_0)) => {
-                        let _ = status_of_step_0;
+                    ::std::result::Result::Ok((find, status_of_find)) => {
+                        let _ = status_of_find;
                         let failed: ::std::option::Option<&'static str> = if !::arazzo_runtime::__private::compare(
-                            &::arazzo_runtime::__private::to_json(&step_0.tag).clone(),
+                            &::arazzo_runtime::__private::to_json(&find.tag).clone(),
                             ::arazzo_runtime::__private::Op::Eq,
                             &::serde_json::Value::from("cat"),
                         ) {
@@ -756,15 +756,13 @@ pub async fn find_with_retry(
                         };
                         match failed {
                             ::std::option::Option::None => {
-                                let _ = &step_0;
-                                step_0_name = ::std::option::Option::Some(
-                                    step_0.name.clone(),
-                                );
+                                let _ = &find;
+                                find_name = ::std::option::Option::Some(find.name.clone());
                                 break 'steps;
                             }
                             ::std::option::Option::Some(_) => {
                                 if ::arazzo_runtime::__private::compare(
-                                    &::arazzo_runtime::__private::to_json(&step_0.tag).clone(),
+                                    &::arazzo_runtime::__private::to_json(&find.tag).clone(),
                                     ::arazzo_runtime::__private::Op::Ne,
                                     &::serde_json::Value::from("cat"),
                                 ) {
@@ -807,13 +805,13 @@ pub async fn find_with_retry(
                 }
             }
             1 => {
-                let step_1 = ::arazzo_runtime::__private::exchange(
+                let list = ::arazzo_runtime::__private::exchange(
                         "list",
                         clients.pets.whole_responses().list_pets().send().await,
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !(200..300)
-                    .contains(&step_1.status)
+                    .contains(&list.status)
                 {
                     ::std::option::Option::Some("a 2xx status")
                 } else {
@@ -821,17 +819,17 @@ pub async fn find_with_retry(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        step_1_first = ::arazzo_runtime::__private::optional_output::<
+                        list_first = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("list", "first", &step_1.body, "/0/name")?;
+                        >("list", "first", &list.body, "/0/name")?;
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
                         return ::std::result::Result::Err(Error::Failed {
                             step: "list",
                             criterion,
-                            status: step_1.status,
-                            body: ::std::option::Option::Some(step_1.body),
+                            status: list.status,
+                            body: ::std::option::Option::Some(list.body),
                         });
                     }
                 }
@@ -840,8 +838,8 @@ pub async fn find_with_retry(
         }
     }
     ::std::result::Result::Ok(find_with_retry::Outputs {
-        first: step_1_first.clone(),
-        found: step_0_name.clone(),
+        first: list_first.clone(),
+        found: find_name.clone(),
     })
 }
 ///The inputs and outputs of workflow `after-greeting`.
@@ -887,7 +885,7 @@ pub async fn after_greeting(
         )
         .await?;
     let _ = &depends_on_greet_pet;
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let read = ::arazzo_runtime::__private::exchange(
             "read",
             clients
                 .pets
@@ -910,20 +908,20 @@ pub async fn after_greeting(
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_0.status) {
+    if !(200..300).contains(&read.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
-    let step_0_name: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("read", "name", &step_0.body, "/name")?;
+    >("read", "name", &read.body, "/name")?;
     ::std::result::Result::Ok(after_greeting::Outputs {
         greeted: depends_on_greet_pet.found.clone(),
-        name: step_0_name.clone(),
+        name: read_name.clone(),
     })
 }
 ///The inputs and outputs of workflow `greet-and-check`.
@@ -973,8 +971,8 @@ pub async fn greet_and_check(
         )
         .await?;
     let _ = &depends_on_greet_pet;
-    let mut step_0_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut step_0_status: ::std::option::Option<i64> = ::std::option::Option::None;
+    let mut check_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut check_status: ::std::option::Option<i64> = ::std::option::Option::None;
     let next: usize = 0;
     let mut steps_run: u32 = 0;
     'steps: loop {
@@ -1002,9 +1000,9 @@ pub async fn greet_and_check(
                     )
                     .await
                 {
-                    ::std::result::Result::Ok((step_0, status_of_step_0)) => {
-                        let _ = status_of_step_0;
-                        let failed: ::std::option::Option<&'static str> = if status_of_step_0
+                    ::std::result::Result::Ok((check, status_of_check)) => {
+                        let _ = status_of_check;
+                        let failed: ::std::option::Option<&'static str> = if status_of_check
                             != 200
                         {
                             ::std::option::Option::Some("$statusCode == 200")
@@ -1013,12 +1011,12 @@ pub async fn greet_and_check(
                         };
                         match failed {
                             ::std::option::Option::None => {
-                                let _ = &step_0;
-                                step_0_name = ::std::option::Option::Some(
-                                    step_0.name.clone(),
+                                let _ = &check;
+                                check_name = ::std::option::Option::Some(
+                                    check.name.clone(),
                                 );
-                                step_0_status = ::std::option::Option::Some(
-                                    i64::from(status_of_step_0),
+                                check_status = ::std::option::Option::Some(
+                                    i64::from(status_of_check),
                                 );
                                 break 'steps;
                             }
@@ -1026,7 +1024,7 @@ pub async fn greet_and_check(
                                 return ::std::result::Result::Err(Error::Unmet {
                                     step: "check",
                                     criterion,
-                                    outputs: ::arazzo_runtime::__private::to_json(&step_0),
+                                    outputs: ::arazzo_runtime::__private::to_json(&check),
                                 });
                             }
                         }
@@ -1040,9 +1038,9 @@ pub async fn greet_and_check(
         }
     }
     ::std::result::Result::Ok(greet_and_check::Outputs {
-        checked: step_0_name.clone(),
+        checked: check_name.clone(),
         greeted: depends_on_greet_pet.found.clone(),
-        status: step_0_status,
+        status: check_status,
     })
 }
 #[allow(dead_code)]
@@ -1570,7 +1568,7 @@ let response = client.get_pet_by_id()
         clients: &Clients,
         inputs: find_pet::Inputs,
     ) -> ::std::result::Result<(find_pet::Outputs, u16), Error> {
-        let step_0 = ::arazzo_runtime::__private::exchange(
+        let read = ::arazzo_runtime::__private::exchange(
                 "read",
                 clients
                     .pets
@@ -1581,25 +1579,25 @@ let response = client.get_pet_by_id()
                     .await,
             )
             .await?;
-        if step_0.status != 200 {
+        if read.status != 200 {
             return ::std::result::Result::Err(Error::Failed {
                 step: "read",
                 criterion: "$statusCode == 200",
-                status: step_0.status,
-                body: ::std::option::Option::Some(step_0.body),
+                status: read.status,
+                body: ::std::option::Option::Some(read.body),
             });
         }
-        let step_0_name: ::std::string::String = ::arazzo_runtime::__private::output::<
+        let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
             ::std::string::String,
-        >("read", "name", &step_0.body, "/name")?;
-        let step_0_tag: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
+        >("read", "name", &read.body, "/name")?;
+        let read_tag: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
             ::std::string::String,
-        >("read", "tag", &step_0.body, "/tag")?;
-        let last_status: u16 = step_0.status;
+        >("read", "tag", &read.body, "/tag")?;
+        let last_status: u16 = read.status;
         ::std::result::Result::Ok((
             find_pet::Outputs {
-                name: step_0_name.clone(),
-                tag: step_0_tag.clone(),
+                name: read_name.clone(),
+                tag: read_tag.clone(),
             },
             last_status,
         ))

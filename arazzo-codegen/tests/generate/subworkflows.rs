@@ -609,8 +609,8 @@ pub async fn create_pet(
     clients: &Clients,
     inputs: create_pet::Inputs,
 ) -> ::std::result::Result<create_pet::Outputs, Error> {
-    let step_0_key = ::arazzo_runtime::__private::idempotency_key();
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let key_for_create = ::arazzo_runtime::__private::idempotency_key();
+    let create = ::arazzo_runtime::__private::exchange(
             "create",
             clients
                 .pets
@@ -643,24 +643,24 @@ pub async fn create_pet(
                         },
                     )?,
                 )
-                .idempotency_key(step_0_key)
+                .idempotency_key(key_for_create)
                 .send()
                 .await,
         )
         .await?;
-    if step_0.status != 201 {
+    if create.status != 201 {
         return ::std::result::Result::Err(Error::Failed {
             step: "create",
             criterion: "$statusCode == 201",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: create.status,
+            body: ::std::option::Option::Some(create.body),
         });
     }
-    let step_0_id: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let create_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("create", "id", &step_0.body, "/id")?;
+    >("create", "id", &create.body, "/id")?;
     ::std::result::Result::Ok(create_pet::Outputs {
-        id: step_0_id.clone(),
+        id: create_id.clone(),
     })
 }
 ///The inputs and outputs of workflow `create-then-read`.
@@ -694,7 +694,7 @@ pub async fn create_then_read(
     clients: &Clients,
     inputs: create_then_read::Inputs,
 ) -> ::std::result::Result<create_then_read::Outputs, Error> {
-    let step_0 = ::std::boxed::Box::pin(
+    let create = ::std::boxed::Box::pin(
             create_pet(
                 clients,
                 ::arazzo_runtime::__private::from_json(
@@ -705,44 +705,44 @@ pub async fn create_then_read(
             ),
         )
         .await?;
-    let _ = &step_0;
+    let _ = &create;
     if !::arazzo_runtime::__private::compare(
-        &::arazzo_runtime::__private::to_json(&step_0.id).clone(),
+        &::arazzo_runtime::__private::to_json(&create.id).clone(),
         ::arazzo_runtime::__private::Op::Ne,
         &::serde_json::Value::from(""),
     ) {
         return ::std::result::Result::Err(Error::Unmet {
             step: "create",
             criterion: "$workflows.create-pet.outputs.id != ''",
-            outputs: ::arazzo_runtime::__private::to_json(&step_0),
+            outputs: ::arazzo_runtime::__private::to_json(&create),
         });
     }
-    let step_0_id: ::std::string::String = step_0.id.clone();
-    let step_1 = ::arazzo_runtime::__private::exchange(
+    let create_id: ::std::string::String = create.id.clone();
+    let read = ::arazzo_runtime::__private::exchange(
             "read",
             clients
                 .pets
                 .whole_responses()
                 .get_pet_by_id()
-                .pet_id(step_0_id.clone())
+                .pet_id(create_id.clone())
                 .send()
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_1.status) {
+    if !(200..300).contains(&read.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",
-            status: step_1.status,
-            body: ::std::option::Option::Some(step_1.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
-    let step_1_name: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("read", "name", &step_1.body, "/name")?;
+    >("read", "name", &read.body, "/name")?;
     ::std::result::Result::Ok(create_then_read::Outputs {
-        id: step_0_id.clone(),
-        name: step_1_name.clone(),
+        id: create_id.clone(),
+        name: read_name.clone(),
     })
 }
 ///The inputs and outputs of workflow `read-created`.
@@ -789,7 +789,7 @@ pub async fn read_created(
         )
         .await?;
     let _ = &depends_on_create_pet;
-    let step_0 = ::arazzo_runtime::__private::exchange(
+    let read = ::arazzo_runtime::__private::exchange(
             "read",
             clients
                 .pets
@@ -812,20 +812,20 @@ pub async fn read_created(
                 .await,
         )
         .await?;
-    if !(200..300).contains(&step_0.status) {
+    if !(200..300).contains(&read.status) {
         return ::std::result::Result::Err(Error::Failed {
             step: "read",
             criterion: "a 2xx status",
-            status: step_0.status,
-            body: ::std::option::Option::Some(step_0.body),
+            status: read.status,
+            body: ::std::option::Option::Some(read.body),
         });
     }
-    let step_0_name: ::std::string::String = ::arazzo_runtime::__private::output::<
+    let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
-    >("read", "name", &step_0.body, "/name")?;
+    >("read", "name", &read.body, "/name")?;
     ::std::result::Result::Ok(read_created::Outputs {
         created: depends_on_create_pet.id.clone(),
-        name: step_0_name.clone(),
+        name: read_name.clone(),
     })
 }
 ///The inputs and outputs of workflow `read-or-create`.
@@ -858,7 +858,7 @@ pub async fn read_or_create(
     clients: &Clients,
     inputs: read_or_create::Inputs,
 ) -> ::std::result::Result<read_or_create::Outputs, Error> {
-    let mut step_0_found: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut read_found: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let next: usize = 0;
     let mut steps_run: u32 = 0;
     'steps: loop {
@@ -870,7 +870,7 @@ pub async fn read_or_create(
         }
         match next {
             0 => {
-                let step_0 = ::arazzo_runtime::__private::exchange(
+                let read = ::arazzo_runtime::__private::exchange(
                         "read",
                         clients
                             .pets
@@ -881,8 +881,8 @@ pub async fn read_or_create(
                             .await,
                     )
                     .await?;
-                let failed: ::std::option::Option<&'static str> = if !((step_0.status
-                    == 200) || (step_0.status == 404))
+                let failed: ::std::option::Option<&'static str> = if !((read.status
+                    == 200) || (read.status == 404))
                 {
                     ::std::option::Option::Some(
                         "$statusCode == 200 || $statusCode == 404",
@@ -892,10 +892,10 @@ pub async fn read_or_create(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        step_0_found = ::arazzo_runtime::__private::optional_output::<
+                        read_found = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("read", "found", &step_0.body, "/name")?;
-                        if step_0.status == 404 {
+                        >("read", "found", &read.body, "/name")?;
+                        if read.status == 404 {
                             ::std::boxed::Box::pin(
                                     create_pet(
                                         clients,
@@ -915,8 +915,8 @@ pub async fn read_or_create(
                         return ::std::result::Result::Err(Error::Failed {
                             step: "read",
                             criterion,
-                            status: step_0.status,
-                            body: ::std::option::Option::Some(step_0.body),
+                            status: read.status,
+                            body: ::std::option::Option::Some(read.body),
                         });
                     }
                 }
@@ -925,7 +925,7 @@ pub async fn read_or_create(
         }
     }
     ::std::result::Result::Ok(read_or_create::Outputs {
-        found: step_0_found.clone(),
+        found: read_found.clone(),
     })
 }
 ///The inputs and outputs of workflow `create-or-list`.
@@ -956,7 +956,7 @@ pub async fn create_or_list(
     clients: &Clients,
     inputs: create_or_list::Inputs,
 ) -> ::std::result::Result<create_or_list::Outputs, Error> {
-    let mut step_1_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    let mut list_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
     'steps: loop {
@@ -982,8 +982,8 @@ pub async fn create_or_list(
                     )
                     .await
                 {
-                    ::std::result::Result::Ok(step_0) => {
-                        let _ = &step_0;
+                    ::std::result::Result::Ok(create) => {
+                        let _ = &create;
                         break 'steps;
                     }
                     ::std::result::Result::Err(_) => {
@@ -993,13 +993,13 @@ pub async fn create_or_list(
                 }
             }
             1 => {
-                let step_1 = ::arazzo_runtime::__private::exchange(
+                let list = ::arazzo_runtime::__private::exchange(
                         "list",
                         clients.pets.whole_responses().list_pets().send().await,
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !(200..300)
-                    .contains(&step_1.status)
+                    .contains(&list.status)
                 {
                     ::std::option::Option::Some("a 2xx status")
                 } else {
@@ -1007,17 +1007,17 @@ pub async fn create_or_list(
                 };
                 match failed {
                     ::std::option::Option::None => {
-                        step_1_first = ::arazzo_runtime::__private::optional_output::<
+                        list_first = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
-                        >("list", "first", &step_1.body, "/0/name")?;
+                        >("list", "first", &list.body, "/0/name")?;
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
                         return ::std::result::Result::Err(Error::Failed {
                             step: "list",
                             criterion,
-                            status: step_1.status,
-                            body: ::std::option::Option::Some(step_1.body),
+                            status: list.status,
+                            body: ::std::option::Option::Some(list.body),
                         });
                     }
                 }
@@ -1026,7 +1026,7 @@ pub async fn create_or_list(
         }
     }
     ::std::result::Result::Ok(create_or_list::Outputs {
-        first: step_1_first.clone(),
+        first: list_first.clone(),
     })
 }
 #[allow(dead_code)]

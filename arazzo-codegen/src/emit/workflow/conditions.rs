@@ -253,7 +253,7 @@ impl Workflow_<'_> {
         if !returned {
             return Err("`$statusCode` of a step whose workflow does not return its status".into());
         }
-        let local = super::status_local(var);
+        let local = self.locals.status(var.step);
         Ok(quote!(#local))
     }
 

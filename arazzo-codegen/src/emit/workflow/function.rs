@@ -57,7 +57,7 @@ impl Workflow_<'_> {
                     .len()
                     .checked_sub(1)
                     .ok_or("a workflow without steps")?;
-                let status = self.status_of(&Here::new(last))?;
+                let status = self.status_of(&self.here(last))?;
                 body.extend(quote! { let last_status: u16 = #status; });
             }
         }

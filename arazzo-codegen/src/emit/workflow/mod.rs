@@ -9,6 +9,7 @@
 mod conditions;
 mod control;
 mod function;
+mod locals;
 mod reads;
 mod request;
 mod step;
@@ -178,6 +179,18 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 continue;
             }
             let at = index("/workflows", wi);
+            // The names the function uses besides its steps' locals.
+            let mut reserved: Vec<String> = idents
+                .iter()
+                .chain(status_functions.values())
+                .map(|i| i.trim_start_matches("r#").to_string())
+                .collect();
+            let siblings = &root.doc.workflows;
+            reserved.extend(ir.depends_on.iter().filter_map(|&d| {
+                siblings
+                    .get(d)
+                    .map(|w| dependency_local(&w.workflow_id).to_string())
+            }));
             let mut w = Workflow_ {
                 input,
                 wf,
@@ -196,7 +209,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 own_status: status_functions.get(&wi).cloned(),
                 status_functions: status_functions.clone(),
                 unavailable: unavailable.keys().copied().collect(),
-                output_locals: Vec::new(),
+                locals: locals::Locals::new(&wf.steps, &reserved),
                 needs: super::Needs::default(),
                 sets_next: std::cell::Cell::new(false),
                 error_module: None,
@@ -267,8 +280,8 @@ struct Workflow_<'a> {
     own_status: Option<String>,
     /// The workflows that get no function (a step calling one cannot be generated).
     unavailable: std::collections::BTreeSet<usize>,
-    /// The locals that hold step outputs, to mark those nothing reads.
-    output_locals: Vec<String>,
+    /// The names of the function's locals.
+    locals: locals::Locals,
     /// The crates the function's code names beyond those every file needs.
     needs: super::Needs,
     /// typify's `error` module, when the `Inputs` types use it (see [`super::inputs`]).
@@ -324,12 +337,6 @@ fn copied(place: impl quote::ToTokens, t: &Typed) -> TokenStream {
     }
 }
 
-/// The local holding the status a called workflow returns beside its outputs, for the step
-/// whose result is in `var` (`status_of_step_N`: output locals all start `step_`).
-fn status_local(var: &Here) -> syn::Ident {
-    format_ident!("status_of_{}", var.var)
-}
-
 /// Where an expression is read: the step whose exchange the local `var` holds.
 #[derive(Clone)]
 pub(super) struct Here {
@@ -339,12 +346,12 @@ pub(super) struct Here {
     var: syn::Ident,
 }
 
-impl Here {
+impl Workflow_<'_> {
     /// The exchange of step `si`.
-    fn new(si: usize) -> Self {
+    fn here(&self, si: usize) -> Here {
         Here {
             step: si,
-            var: format_ident!("step_{si}"),
+            var: self.locals.exchange(si),
         }
     }
 }

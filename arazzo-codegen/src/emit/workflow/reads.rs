@@ -21,7 +21,7 @@ impl Workflow_<'_> {
         {
             return Ok(quote!(::serde_json::Value::Null));
         }
-        let local = format_ident!("{}_request_body", var.var);
+        let local = self.locals.request_body(var.step);
         Ok(quote!(#local))
     }
 
@@ -68,10 +68,7 @@ impl Workflow_<'_> {
             .iter()
             .position(|s| s.step_id == step)
             .ok_or("an unknown step")?;
-        let local = format_ident!(
-            "step_{si}_{}",
-            names::ident(output, Case::Snake).trim_start_matches("r#")
-        );
+        let local = self.locals.output(si, output, true);
         Ok((local, self.output_type(step, output)))
     }
 

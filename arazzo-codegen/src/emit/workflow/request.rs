@@ -141,7 +141,7 @@ impl Workflow_<'_> {
             };
             // Kept in a local when an expression reads it back (`$request.body`).
             if self.ir.reads.request_body {
-                let local = format_ident!("step_{si}_request_body");
+                let local = self.locals.request_body(si);
                 body_decl = quote! { let #local: ::serde_json::Value = #body; };
                 body = quote!(#local.clone());
             }
@@ -163,12 +163,12 @@ impl Workflow_<'_> {
             let setter = names::ident(header, Case::Snake);
             let setter = setter.trim_start_matches("r#");
             if op.setters.contains_key(setter) {
-                let key = format_ident!("step_{si}_key");
+                let key = self.locals.key(si);
                 let s = format_ident!("{setter}");
                 setters.extend(quote!(.#s(#key)));
                 if self.state_machine {
                     // Underscored: the reset after success is not read when the step cannot run again.
-                    let held = format_ident!("_step_{si}_idempotency_key");
+                    let held = self.locals.held_key(si);
                     key_decl = quote! {
                         let #key = #held.get_or_insert_with(#rt::idempotency_key).clone();
                     };
@@ -178,7 +178,7 @@ impl Workflow_<'_> {
                 }
             }
         }
-        let var = Here::new(si);
+        let var = self.here(si);
         let criteria: Vec<(String, Test)> = if step.success_criteria.is_empty() {
             vec![(
                 "a 2xx status".to_string(),
@@ -195,12 +195,7 @@ impl Workflow_<'_> {
             let t = self.output_type(sid, name);
             // Read by a later expression? Unread outputs are still checked against the response.
             let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
-            let prefix = if read_later { "" } else { "_" };
-            let local = format_ident!(
-                "{prefix}step_{si}_{}",
-                names::ident(name, Case::Snake).trim_start_matches("r#")
-            );
-            self.output_locals.push(local.to_string());
+            let local = self.locals.output(si, name, read_later);
             let ty = rust_type(&t);
             let text = v.as_str().ok_or(format!(
                 "output `{name}` of step `{sid}` is not an expression"

@@ -58,8 +58,8 @@ impl Workflow_<'_> {
             let with_status = other.status_functions.contains_key(&workflow);
             (quote!(#path::#f), quote!(&clients.#field), with_status)
         };
-        let var = Here::new(si);
-        let status = with_status.then(|| status_local(&var));
+        let var = self.here(si);
+        let status = with_status.then(|| self.locals.status(var.step));
         let called_types = self
             .input
             .types
@@ -83,11 +83,8 @@ impl Workflow_<'_> {
             ))?;
             let e = parse_any(text);
             if let (Some(Expr::StatusCode), Some(status)) = (&e, &status) {
-                let local = format_ident!(
-                    "step_{si}_{}",
-                    names::ident(name, Case::Snake).trim_start_matches("r#")
-                );
-                self.output_locals.push(local.to_string());
+                let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
+                let local = self.locals.output(si, name, read_later);
                 let read = if self.state_machine {
                     quote!(::std::option::Option::Some(i64::from(#status)))
                 } else {
@@ -108,12 +105,7 @@ impl Workflow_<'_> {
             let f = field(&n.name);
             let pointer = n.pointer.map(|p| p.to_string()).unwrap_or_default();
             let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
-            let prefix = if read_later { "" } else { "_" };
-            let local = format_ident!(
-                "{prefix}step_{si}_{}",
-                names::ident(name, Case::Snake).trim_start_matches("r#")
-            );
-            self.output_locals.push(local.to_string());
+            let local = self.locals.output(si, name, read_later);
             // Read whole, an output keeps the called workflow's type (an `Option` here).
             // (The type inferred for the step output is the one to keep.)
             let inferred = self.types.steps.get(sid).and_then(|o| o.get(name));
