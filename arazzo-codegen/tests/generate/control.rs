@@ -668,7 +668,7 @@ pub async fn wait_until_adopted(
         }
     }
     ::std::result::Result::Ok(wait_until_adopted::Outputs {
-        tag: read_tag.clone(),
+        tag: read_tag,
     })
 }
 ///The inputs and outputs of workflow `read-with-retries`.
@@ -828,9 +828,9 @@ pub async fn read_with_retries(
         }
     }
     ::std::result::Result::Ok(read_with_retries::Outputs {
-        asked: read_asked.clone(),
-        first: list_first.clone(),
-        name: read_name.clone(),
+        asked: read_asked,
+        first: list_first,
+        name: read_name,
     })
 }
 ///The inputs and outputs of workflow `create-with-retry`.
@@ -952,8 +952,8 @@ pub async fn create_with_retry(
         }
     }
     ::std::result::Result::Ok(create_with_retry::Outputs {
-        id: create_id.clone(),
-        sent: create_sent.clone(),
+        id: create_id,
+        sent: create_sent,
     })
 }
 ///The inputs and outputs of workflow `read-with-workflow-retry`.
@@ -1066,9 +1066,9 @@ pub async fn read_with_workflow_retry(
         }
     }
     ::std::result::Result::Ok(read_with_workflow_retry::Outputs {
-        method: read_method.clone(),
-        name: read_name.clone(),
-        url: read_url.clone(),
+        method: read_method,
+        name: read_name,
+        url: read_url,
     })
 }
 #[allow(dead_code)]

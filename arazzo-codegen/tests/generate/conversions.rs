@@ -693,7 +693,7 @@ pub async fn adopt(
         });
     }
     ::std::result::Result::Ok(adopt::Outputs {
-        id: create_pet_id.clone(),
+        id: create_pet_id,
     })
 }
 ///The inputs and outputs of workflow `browse`.

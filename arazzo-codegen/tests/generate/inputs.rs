@@ -690,7 +690,7 @@ pub async fn register(
         });
     }
     ::std::result::Result::Ok(register::Outputs {
-        id: create_pet_id.clone(),
+        id: create_pet_id,
         note: inputs.note.clone(),
     })
 }

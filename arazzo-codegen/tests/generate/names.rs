@@ -1397,9 +1397,9 @@ pub async fn read_subscription(
         });
     }
     ::std::result::Result::Ok(read_subscription::Outputs {
-        created: create_created.clone(),
-        id: read_id.clone(),
-        phase: read_phase.clone(),
+        created: create_created,
+        id: read_id,
+        phase: read_phase,
     })
 }
 #[allow(dead_code)]

@@ -678,9 +678,9 @@ pub async fn read_repo(
         ::std::string::String,
     >("read", "owner", &read.body, "/owner/login")?;
     ::std::result::Result::Ok(read_repo::Outputs {
-        id: read_id.clone(),
-        note: read_note.clone(),
-        owner: read_owner.clone(),
+        id: read_id,
+        note: read_note,
+        owner: read_owner,
     })
 }
 ///The inputs and outputs of workflow `read-repo-by-number`.
@@ -744,7 +744,7 @@ pub async fn read_repo_by_number(
         ::std::string::String,
     >("read", "id", &read.body, "/id")?;
     ::std::result::Result::Ok(read_repo_by_number::Outputs {
-        id: read_id.clone(),
+        id: read_id,
     })
 }
 #[allow(dead_code)]

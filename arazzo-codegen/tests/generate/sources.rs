@@ -681,9 +681,9 @@ pub async fn greet_pet(
         ::std::string::String,
     >("create", "id", &create.body, "/id")?;
     ::std::result::Result::Ok(greet_pet::Outputs {
-        created: create_id.clone(),
-        found: find_name.clone(),
-        tag: find_tag.clone(),
+        created: create_id,
+        found: find_name,
+        tag: find_tag,
     })
 }
 ///The inputs and outputs of workflow `find-with-retry`.
@@ -838,8 +838,8 @@ pub async fn find_with_retry(
         }
     }
     ::std::result::Result::Ok(find_with_retry::Outputs {
-        first: list_first.clone(),
-        found: find_name.clone(),
+        first: list_first,
+        found: find_name,
     })
 }
 ///The inputs and outputs of workflow `after-greeting`.
@@ -921,7 +921,7 @@ pub async fn after_greeting(
     >("read", "name", &read.body, "/name")?;
     ::std::result::Result::Ok(after_greeting::Outputs {
         greeted: depends_on_greet_pet.found.clone(),
-        name: read_name.clone(),
+        name: read_name,
     })
 }
 ///The inputs and outputs of workflow `greet-and-check`.
@@ -1038,7 +1038,7 @@ pub async fn greet_and_check(
         }
     }
     ::std::result::Result::Ok(greet_and_check::Outputs {
-        checked: check_name.clone(),
+        checked: check_name,
         greeted: depends_on_greet_pet.found.clone(),
         status: check_status,
     })
@@ -1596,8 +1596,8 @@ let response = client.get_pet_by_id()
         let last_status: u16 = read.status;
         ::std::result::Result::Ok((
             find_pet::Outputs {
-                name: read_name.clone(),
-                tag: read_tag.clone(),
+                name: read_name,
+                tag: read_tag,
             },
             last_status,
         ))

@@ -660,7 +660,7 @@ pub async fn create_pet(
         ::std::string::String,
     >("create", "id", &create.body, "/id")?;
     ::std::result::Result::Ok(create_pet::Outputs {
-        id: create_id.clone(),
+        id: create_id,
     })
 }
 ///The inputs and outputs of workflow `create-then-read`.
@@ -741,8 +741,8 @@ pub async fn create_then_read(
         ::std::string::String,
     >("read", "name", &read.body, "/name")?;
     ::std::result::Result::Ok(create_then_read::Outputs {
-        id: create_id.clone(),
-        name: read_name.clone(),
+        id: create_id,
+        name: read_name,
     })
 }
 ///The inputs and outputs of workflow `read-created`.
@@ -825,7 +825,7 @@ pub async fn read_created(
     >("read", "name", &read.body, "/name")?;
     ::std::result::Result::Ok(read_created::Outputs {
         created: depends_on_create_pet.id.clone(),
-        name: read_name.clone(),
+        name: read_name,
     })
 }
 ///The inputs and outputs of workflow `read-or-create`.
@@ -925,7 +925,7 @@ pub async fn read_or_create(
         }
     }
     ::std::result::Result::Ok(read_or_create::Outputs {
-        found: read_found.clone(),
+        found: read_found,
     })
 }
 ///The inputs and outputs of workflow `create-or-list`.
@@ -1026,7 +1026,7 @@ pub async fn create_or_list(
         }
     }
     ::std::result::Result::Ok(create_or_list::Outputs {
-        first: list_first.clone(),
+        first: list_first,
     })
 }
 #[allow(dead_code)]

@@ -1,6 +1,7 @@
 //! Reading what earlier steps, the request, the workflow's inputs and called workflows hold.
 
 use super::*;
+use quote::ToTokens;
 
 impl Workflow_<'_> {
     /// The step whose exchange (or called workflow's outputs) is in `var`: step N's is the
@@ -232,6 +233,33 @@ impl Workflow_<'_> {
         }
     }
 
+    /// Whether the workflow's outputs read step output `n` once, whole: then building them is
+    /// its last use.
+    fn last_read(&self, n: &expr::Named) -> bool {
+        let Ok((step, output)) = self.step_and_output(n) else {
+            return false;
+        };
+        let Some(si) = self.wf.steps.iter().position(|s| s.step_id == step) else {
+            return false;
+        };
+        let outputs = child(&self.at, "outputs");
+        let by_outputs = self
+            .ir
+            .reads
+            .step_outputs
+            .get(&(si, output.to_string()))
+            .map_or(0, |places| {
+                places
+                    .iter()
+                    .filter(|p| {
+                        p.strip_prefix(outputs.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                    })
+                    .count()
+            });
+        n.pointer.is_none() && by_outputs == 1
+    }
+
     pub(super) fn output_value(&self, text: &str) -> Result<TokenStream, String> {
         let e = self
             .parse_any(text)
@@ -240,6 +268,10 @@ impl Workflow_<'_> {
             Expr::Steps(n) if n.pointer.is_some() => {
                 let v = self.step_output_in_json(n)?;
                 Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))
+            }
+            // Outputs are built last: a local no other output reads is moved, not cloned.
+            Expr::Steps(n) if self.last_read(n) => {
+                Ok(self.step_output_local(n)?.0.to_token_stream())
             }
             Expr::Steps(n) if self.state_machine => {
                 let (local, t) = self.step_output_local(n)?;
