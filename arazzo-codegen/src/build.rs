@@ -93,7 +93,7 @@ pub fn write(generated: &Generated, dir: &Path, file_name: &str) -> Result<(), B
     write_to(generated, dir, file_name, &mut std::io::stdout().lock())
 }
 
-/// [`write`], writing Cargo's lines to `out`.
+/// [`write()`], writing Cargo's lines to `out`.
 pub fn write_to(
     generated: &Generated,
     dir: &Path,

@@ -25,12 +25,16 @@ pub struct Checked {
     /// Every file read, for `cargo:rerun-if-changed`.
     pub inputs: Vec<PathBuf>,
     /// The loaded documents.
+    #[doc(hidden)]
     pub workspace: Workspace,
     /// The resolved workflows (empty when loading failed).
+    #[doc(hidden)]
     pub workflows: Vec<WorkflowIr>,
     /// The inferred output types, by workflow id (empty when resolution failed).
+    #[doc(hidden)]
     pub types: crate::infer::Types,
     /// The request values to send as their text.
+    #[doc(hidden)]
     pub conversions: crate::typecheck::Conversions,
     /// How diagnostics are reported to Cargo (see [`Report`]).
     pub report: Report,
@@ -65,6 +69,17 @@ impl Checked {
     /// Whether any error was found.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.has_errors()
+    }
+
+    /// How many workflows were resolved, and of their steps how many were linked to an
+    /// operation or workflow and how many there are.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let steps = self.workflows.iter().flat_map(|w| &w.steps);
+        let resolved = steps
+            .clone()
+            .filter(|s| s.target != crate::resolve::Target::Unresolved)
+            .count();
+        (self.workflows.len(), resolved, steps.count())
     }
 }
 

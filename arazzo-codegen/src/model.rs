@@ -1,7 +1,7 @@
 //! The serde model of an Arazzo 1.0.0 / 1.0.1 document.
 //!
 //! Every object keeps its `x-` extensions. Fields the specification does not define are kept
-//! with them and reported as warnings by [`crate::fields`]; they never fail a parse.
+//! with them and reported as warnings (see `fields`); they never fail a parse.
 
 use std::collections::BTreeMap;
 

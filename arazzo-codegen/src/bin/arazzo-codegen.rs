@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use arazzo_codegen::diag::Level;
-use arazzo_codegen::resolve::Target;
 use arazzo_codegen::{Builder, SecurityScheme, Settings};
 use clap::{Args, Parser, Subcommand};
 
@@ -187,14 +186,7 @@ fn main() -> ExitCode {
         Command::Check(args) => {
             let builder = args.builder();
             let checked = builder.check();
-            let steps: usize = checked.workflows.iter().map(|w| w.steps.len()).sum();
-            let resolved = checked
-                .workflows
-                .iter()
-                .flat_map(|w| &w.steps)
-                .filter(|s| s.target != Target::Unresolved)
-                .count();
-            let workflows = checked.workflows.len();
+            let (workflows, resolved, steps) = checked.counts();
             // What generation adds (the repairs of the descriptions) is listed too.
             let diagnostics = if checked.has_errors() {
                 checked.diagnostics
