@@ -81,6 +81,20 @@ impl Cond {
         out
     }
 
+    /// The condition with every runtime expression replaced by what `f` makes of it.
+    pub fn map_exprs(self, f: &impl Fn(Expr) -> Expr) -> Cond {
+        match self {
+            Cond::Lit(l) => Cond::Lit(l),
+            Cond::Expr(e, at, nav) => Cond::Expr(f(e), at, nav),
+            Cond::Not(c) => Cond::Not(Box::new(c.map_exprs(f))),
+            Cond::And(a, b) => Cond::And(Box::new(a.map_exprs(f)), Box::new(b.map_exprs(f))),
+            Cond::Or(a, b) => Cond::Or(Box::new(a.map_exprs(f)), Box::new(b.map_exprs(f))),
+            Cond::Cmp(a, op, b) => {
+                Cond::Cmp(Box::new(a.map_exprs(f)), op, Box::new(b.map_exprs(f)))
+            }
+        }
+    }
+
     fn collect<'a>(&'a self, out: &mut Vec<(&'a Expr, usize)>) {
         match self {
             Cond::Lit(_) => {}

@@ -536,6 +536,38 @@ pub fn classify(text: &str, lenient: bool) -> Result<ValueText, SyntaxError> {
     Ok(ValueText::Literal)
 }
 
+/// The dotted-path reading of an output (a dialect the checker repairs with a warning):
+/// `$steps.a.outputs.b.c.d`, where step `a` has output `b` but not `b.c.d`, reads into `b`
+/// (`$steps.a.outputs.b#/c/d`); likewise `$workflows.w.outputs.b.c`. `step_output(step, name)`
+/// and `workflow_output(id, name)` say which outputs exist.
+pub fn read_into_outputs(
+    e: Expr,
+    step_output: &dyn Fn(&str, &str) -> bool,
+    workflow_output: &dyn Fn(&str, &str) -> bool,
+) -> Expr {
+    let split = |n: &Named, known: &dyn Fn(&str, &str) -> bool| {
+        let (head, _, rest) = n.split_at_field(&["outputs"])?;
+        if known(head, rest) {
+            return None;
+        }
+        let (output, path) = rest.split_once('.')?;
+        if !known(head, output) {
+            return None;
+        }
+        let mut tokens: Vec<String> = path.split('.').map(str::to_string).collect();
+        tokens.extend(n.pointer.iter().flat_map(|p| p.0.iter().cloned()));
+        Some(Named {
+            name: format!("{head}.outputs.{output}"),
+            pointer: Some(Pointer(tokens)),
+        })
+    };
+    match e {
+        Expr::Steps(n) => Expr::Steps(split(&n, step_output).unwrap_or(n)),
+        Expr::Workflows(n) => Expr::Workflows(split(&n, workflow_output).unwrap_or(n)),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,14 @@ use super::expressions::expr_width;
 use super::*;
 
 impl<'a> Resolver<'a> {
-    pub(super) fn criterion(&mut self, cx: &WfCx<'a>, place: Place, at: &str, c: &Criterion) {
+    /// Checks a criterion; what it tests, parsed, when it has no error.
+    pub(super) fn criterion(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        c: &Criterion,
+    ) -> Option<CriterionIr> {
         let kind = c.kind.as_ref().map_or("simple", |k| k.name());
         if !matches!(kind, "simple" | "regex" | "jsonpath" | "xpath") {
             self.push(
@@ -13,12 +20,14 @@ impl<'a> Resolver<'a> {
                 ))
                 .at(self.loc(&child(at, "type"))),
             );
-            return;
+            return None;
         }
+        let mut context = None;
         if let Some(ctx) = &c.context {
             match expr::parse(ctx) {
                 Ok(e) => {
-                    self.check_expr(cx, place, &child(at, "context"), &e, 0, ctx.chars().count())
+                    self.check_expr(cx, place, &child(at, "context"), &e, 0, ctx.chars().count());
+                    context = Some(self.dialect(cx, e));
                 }
                 Err(e) => self.syntax_error(&child(at, "context"), "context", &e),
             }
@@ -30,9 +39,14 @@ impl<'a> Resolver<'a> {
             );
         }
         let cat = child(at, "condition");
-        match kind {
-            "regex" => {
-                if let Err(e) = regex::Regex::new(&c.condition) {
+        let text = c.condition.clone();
+        let test = match kind {
+            "regex" => match regex::Regex::new(&c.condition) {
+                Ok(_) => context.map(|context| TestIr::Regex {
+                    context,
+                    pattern: text.clone(),
+                }),
+                Err(e) => {
                     // The crate's message draws the pattern over lines; its last line says why.
                     let text = e.to_string();
                     let why = text.lines().last().unwrap_or_default();
@@ -42,37 +56,53 @@ impl<'a> Resolver<'a> {
                             .at(self.loc(&cat))
                             .help("regex criteria use the syntax of Rust's `regex` crate (no look-around or back-references)"),
                     );
+                    None
                 }
-            }
-            "jsonpath" => {
-                let read = criteria::json_path(&c.condition).is_ok()
-                    || serde_json_path::JsonPath::parse(&c.condition).is_ok();
-                if !read {
+            },
+            "jsonpath" => match criteria::json_path(&c.condition) {
+                Ok((path, comparison)) => context.map(|context| TestIr::Path {
+                    context,
+                    path,
+                    comparison,
+                }),
+                Err(_) if serde_json_path::JsonPath::parse(&c.condition).is_ok() => {
+                    context.map(|context| TestIr::Query {
+                        context,
+                        query: text.clone(),
+                    })
+                }
+                Err(_) => {
                     self.push(
                         Diagnostic::error("this is neither an RFC 9535 JSONPath query nor a path with a comparison")
                             .at(self.loc(&cat))
                             .help("write a query such as `$[?@.status == 'open']`, or a path and a comparison such as `$.items.length > 0`"),
                     );
+                    None
                 }
+            },
+            "xpath" => {
+                self.push(
+                    Diagnostic::error("`xpath` criteria are not supported: they select from XML, and the generated clients read JSON")
+                        .at(self.loc(&child(at, "type")))
+                        .help("test the JSON body with a `jsonpath` criterion, e.g. `context: $response.body` and `condition: $.items.length > 0`"),
+                );
+                None
             }
-            "xpath" => self.push(
-                Diagnostic::error("`xpath` criteria are not supported: they select from XML, and the generated clients read JSON")
-                    .at(self.loc(&child(at, "type")))
-                    .help("test the JSON body with a `jsonpath` criterion, e.g. `context: $response.body` and `condition: $.items.length > 0`"),
-            ),
-            _ => {}
-        }
-        if kind == "simple" {
-            match criteria::parse(&c.condition) {
+            _ => match criteria::parse(&c.condition) {
                 Ok(cond) => {
                     for (e, off) in Cond::exprs(&cond) {
                         let width = expr_width(&c.condition, off);
                         self.check_expr(cx, place, &child(at, "condition"), e, off, width);
                     }
+                    Some(TestIr::Simple(cond.map_exprs(&|e| self.dialect(cx, e))))
                 }
-                Err(e) => self.syntax_error(&child(at, "condition"), "condition", &e),
-            }
-        }
+                Err(e) => {
+                    self.syntax_error(&child(at, "condition"), "condition", &e);
+                    None
+                }
+            },
+        };
+        test.map(|test| CriterionIr { text, test })
     }
 
     pub(super) fn syntax_error(&mut self, at: &str, what: &str, e: &expr::SyntaxError) {
@@ -89,7 +119,8 @@ impl<'a> Resolver<'a> {
         at: &str,
         actions: &'a [Action],
         failure: bool,
-    ) {
+    ) -> Vec<ActionIr> {
+        let mut out = Vec::new();
         let kind_key = if failure {
             "failureActions"
         } else {
@@ -189,9 +220,41 @@ impl<'a> Resolver<'a> {
                         .at(self.loc(&aat)),
                 );
             }
-            for (ci, c) in action.criteria.iter().enumerate() {
-                self.criterion(cx, place, &index(&child(&aat, "criteria"), ci), c);
+            let criteria: Vec<CriterionIr> = action
+                .criteria
+                .iter()
+                .enumerate()
+                .filter_map(|(ci, c)| {
+                    self.criterion(cx, place, &index(&child(&aat, "criteria"), ci), c)
+                })
+                .collect();
+            let step_index = |id: &String| cx.wf.steps.iter().position(|s| &s.step_id == id);
+            let kind = match (t, &action.step_id, &action.workflow_id) {
+                ("end", ..) => Some(ActionKind::End),
+                ("goto", Some(step), None) => step_index(step).map(ActionKind::GotoStep),
+                ("goto", None, Some(id)) => {
+                    self.find_workflow(id)
+                        .map(|(doc, workflow)| ActionKind::GotoWorkflow {
+                            doc,
+                            workflow,
+                            id: id.clone(),
+                        })
+                }
+                ("retry", step, _) => match step {
+                    Some(s) => step_index(s).map(Some),
+                    None => Some(None),
+                }
+                .map(|step| ActionKind::Retry {
+                    step,
+                    limit: action.retry_limit.unwrap_or(1),
+                    after: action.retry_after.unwrap_or(0.0),
+                }),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                out.push(ActionIr { kind, criteria });
             }
         }
+        out
     }
 }

@@ -10,7 +10,7 @@ impl<'a> Resolver<'a> {
         at: &str,
         name: &str,
         v: &Value,
-    ) {
+    ) -> Option<OutputIr> {
         if !name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
@@ -30,7 +30,7 @@ impl<'a> Resolver<'a> {
                 .at(self.loc(at))
                 .help("an output's value is an expression such as `$response.body#/id`"),
             );
-            return;
+            return None;
         };
         if let Ok(ValueText::Literal) = expr::classify(s, false) {
             self.push(
@@ -40,9 +40,37 @@ impl<'a> Resolver<'a> {
                 .at(self.loc(at))
                 .help("an output's value is an expression such as `$response.body#/id`"),
             );
-            return;
+            return None;
         }
         self.check_string(cx, place, at, s, false);
+        let e = expr::parse(s)
+            .ok()
+            .or_else(|| expr::repair(s).and_then(|r| expr::parse(&r).ok()));
+        Some(OutputIr {
+            name: name.to_string(),
+            expr: e.map(|e| self.dialect(cx, e)),
+        })
+    }
+
+    /// An expression with the dotted-path repair the checker reports (with a warning) applied:
+    /// `$steps.a.outputs.b.c.d` reads into output `b` (`$steps.a.outputs.b#/c/d`), and so does
+    /// `$workflows.w.outputs.b.c`.
+    pub(super) fn dialect(&self, cx: &WfCx<'a>, e: Expr) -> Expr {
+        let steps = &cx.wf.steps;
+        let siblings = &self.d.doc.workflows;
+        expr::read_into_outputs(
+            e,
+            &|step, output| {
+                steps
+                    .iter()
+                    .any(|s| s.step_id == step && s.outputs.contains_key(output))
+            },
+            &|id, output| {
+                siblings
+                    .iter()
+                    .any(|w| w.workflow_id == id && w.outputs.contains_key(output))
+            },
+        )
     }
 
     /// Syntax only, for values outside any workflow.

@@ -17,9 +17,12 @@ use crate::workspace::{self, ArazzoDoc, SourceSlot, Workspace};
 
 mod actions;
 mod expressions;
+mod ir;
 mod operations;
 mod parameters;
 mod workflow;
+
+pub use ir::{ActionIr, ActionKind, CriterionIr, OutputIr, TestIr};
 
 /// What a step calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +70,14 @@ pub struct StepIr {
     pub target: Target,
     /// Its parameters, workflow-level ones included.
     pub parameters: Vec<ParamIr>,
+    /// Its success criteria.
+    pub criteria: Vec<CriterionIr>,
+    /// Its success actions; the workflow's when it has none of its own.
+    pub on_success: Vec<ActionIr>,
+    /// Its failure actions; the workflow's when it has none of its own.
+    pub on_failure: Vec<ActionIr>,
+    /// Its outputs.
+    pub outputs: Vec<OutputIr>,
 }
 
 /// A resolved workflow.
@@ -83,6 +94,11 @@ pub struct WorkflowIr {
     pub depends_on: Vec<usize>,
     /// What its expressions read.
     pub reads: Reads,
+    /// Its outputs.
+    pub outputs: Vec<OutputIr>,
+    /// Whether it has success or failure actions of its own, or a step has some: then its
+    /// steps may be skipped or repeated.
+    pub branches: bool,
 }
 
 /// What a workflow's expressions read, each read with where it stands (the JSON pointer of the

@@ -67,29 +67,40 @@ impl<'a> Resolver<'a> {
         for (si, s) in wf.steps.iter().enumerate() {
             steps.push(self.step(&mut cx, si, s));
         }
+        let mut outputs = Vec::new();
         for (name, v) in &wf.outputs {
-            self.check_output(
-                &cx,
-                Place::Workflow,
-                &child(&child(&at, "outputs"), name),
-                name,
-                v,
-            );
+            let oat = child(&child(&at, "outputs"), name);
+            outputs.extend(self.check_output(&cx, Place::Workflow, &oat, name, v));
         }
-        self.check_actions(
+        let success_actions = self.check_actions(
             &cx,
             Place::WorkflowAction,
             &child(&at, "successActions"),
             &wf.success_actions,
             false,
         );
-        self.check_actions(
+        let failure_actions = self.check_actions(
             &cx,
             Place::WorkflowAction,
             &child(&at, "failureActions"),
             &wf.failure_actions,
             true,
         );
+        // The workflow's actions apply to each step that has none of its own.
+        for (step, s) in steps.iter_mut().zip(&wf.steps) {
+            if s.on_success.is_empty() {
+                step.on_success = success_actions.clone();
+            }
+            if s.on_failure.is_empty() {
+                step.on_failure = failure_actions.clone();
+            }
+        }
+        let branches = !wf.success_actions.is_empty()
+            || !wf.failure_actions.is_empty()
+            || wf
+                .steps
+                .iter()
+                .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
         let depends_on = self.dependencies(wi, wf, di, &steps);
         WorkflowIr {
             doc: di,
@@ -97,6 +108,8 @@ impl<'a> Resolver<'a> {
             steps,
             depends_on,
             reads: std::mem::take(&mut self.facts),
+            outputs,
+            branches,
         }
     }
 
@@ -326,41 +339,38 @@ impl<'a> Resolver<'a> {
         if let Some(body) = &s.request_body {
             self.request_body(cx, si, body, &child(&at, "requestBody"), &target);
         }
+        let mut criteria = Vec::new();
         for (ci, c) in s.success_criteria.iter().enumerate() {
-            self.criterion(
-                cx,
-                Place::Response(si),
-                &index(&child(&at, "successCriteria"), ci),
-                c,
-            );
+            let at = index(&child(&at, "successCriteria"), ci);
+            criteria.extend(self.criterion(cx, Place::Response(si), &at, c));
         }
-        self.check_actions(
+        let on_success = self.check_actions(
             cx,
             Place::Response(si),
             &child(&at, "onSuccess"),
             &s.on_success,
             false,
         );
-        self.check_actions(
+        let on_failure = self.check_actions(
             cx,
             Place::Response(si),
             &child(&at, "onFailure"),
             &s.on_failure,
             true,
         );
+        let mut outputs = Vec::new();
         for (name, v) in &s.outputs {
-            self.check_output(
-                cx,
-                Place::Response(si),
-                &child(&child(&at, "outputs"), name),
-                name,
-                v,
-            );
+            let oat = child(&child(&at, "outputs"), name);
+            outputs.extend(self.check_output(cx, Place::Response(si), &oat, name, v));
         }
         StepIr {
             id: s.step_id.clone(),
             target,
             parameters,
+            criteria,
+            on_success,
+            on_failure,
+            outputs,
         }
     }
 

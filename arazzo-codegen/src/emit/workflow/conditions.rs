@@ -8,25 +8,18 @@ use quote::quote;
 
 use super::Here;
 use super::Workflow_;
-use crate::criteria::{self, CmpOp, Cond, Literal as Lit, Nav};
+use crate::criteria::{CmpOp, Cond, Literal as Lit, Nav};
 use crate::expr::{self, Expr, MessagePart};
-use crate::model::Criterion;
+use crate::resolve::{CriterionIr, TestIr};
 
 impl Workflow_<'_> {
     /// One criterion, evaluated against the exchange in `var`.
-    pub(super) fn criterion(&self, c: &Criterion, var: &Here) -> Result<Test, String> {
+    pub(super) fn criterion(&self, c: &CriterionIr, var: &Here) -> Result<Test, String> {
         let rt = self.rt();
-        let kind = c.kind.as_ref().map_or("simple", |k| k.name());
-        match kind {
-            "simple" => {
-                let cond = criteria::parse(&c.condition).map_err(|e| e.message)?;
-                self.condition(&cond, var)
-            }
-            "regex" => {
-                let context = self.context(c, var)?;
-                let pattern = c.condition.as_str();
-                regex::Regex::new(pattern)
-                    .map_err(|e| format!("the regex `{pattern}` does not compile: {e}"))?;
+        match &c.test {
+            TestIr::Simple(cond) => self.condition(cond, var),
+            TestIr::Regex { context, pattern } => {
+                let context = self.operand(context, &[], var)?;
                 // Compiled once per process (the pattern was checked at build time).
                 Ok(Test::compound(quote! {
                     {
@@ -36,33 +29,29 @@ impl Workflow_<'_> {
                     }
                 }))
             }
-            "jsonpath" => {
-                let context = self.context(c, var)?;
-                let (path, comparison) = match criteria::json_path(&c.condition) {
-                    Ok(read) => read,
-                    Err(why) => {
-                        // A full RFC 9535 query (filters, wildcards): true when it selects
-                        // anything. Checked here, compiled once per process at run time.
-                        let query = c.condition.as_str();
-                        if serde_json_path::JsonPath::parse(query).is_err() {
-                            return Err(format!(
-                                "the JSONPath `{query}` is neither an RFC 9535 query nor a path with a comparison ({why})"
-                            ));
-                        }
-                        return Ok(Test::compound(quote! {
-                            {
-                                static PATH: ::std::sync::LazyLock<::std::option::Option<#rt::serde_json_path::JsonPath>> =
-                                    ::std::sync::LazyLock::new(|| #rt::serde_json_path::JsonPath::parse(#query).ok());
-                                PATH.as_ref().is_some_and(|p| !p.query(&#context).is_empty())
-                            }
-                        }));
+            // A full RFC 9535 query (filters, wildcards): true when it selects anything.
+            // Checked at build time, compiled once per process at run time.
+            TestIr::Query { context, query } => {
+                let context = self.operand(context, &[], var)?;
+                Ok(Test::compound(quote! {
+                    {
+                        static PATH: ::std::sync::LazyLock<::std::option::Option<#rt::serde_json_path::JsonPath>> =
+                            ::std::sync::LazyLock::new(|| #rt::serde_json_path::JsonPath::parse(#query).ok());
+                        PATH.as_ref().is_some_and(|p| !p.query(&#context).is_empty())
                     }
-                };
+                }))
+            }
+            TestIr::Path {
+                context,
+                path,
+                comparison,
+            } => {
+                let context = self.operand(context, &[], var)?;
                 let value = quote!(#rt::json_path(&#context, &[#(#path),*]));
                 Ok(match comparison {
                     Some((op, lit)) => {
-                        let op = op_variant(&rt, op);
-                        let lit = literal(&lit);
+                        let op = op_variant(&rt, *op);
+                        let lit = literal(lit);
                         Test::call(quote!(#rt::compare(&#value, #op, &#lit)))
                     }
                     None => Test {
@@ -71,22 +60,7 @@ impl Workflow_<'_> {
                     },
                 })
             }
-            "xpath" => Err("an xpath criterion (XML) is not supported for JSON APIs".into()),
-            other => Err(format!("criteria of type `{other}` are not supported")),
         }
-    }
-
-    /// The value of a criterion's `context` expression.
-    fn context(&self, c: &Criterion, var: &Here) -> Result<TokenStream, String> {
-        let text = c
-            .context
-            .as_deref()
-            .ok_or("a regex or jsonpath criterion without `context`")?;
-        let e = expr::parse(text)
-            .ok()
-            .or_else(|| expr::repair(text).and_then(|r| expr::parse(&r).ok()))
-            .ok_or_else(|| format!("the context `{text}` does not parse"))?;
-        self.operand(&e, &[], var)
     }
 
     /// A simple condition as a `bool` expression, and its negation.

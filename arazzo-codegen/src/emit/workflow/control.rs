@@ -13,7 +13,7 @@ use super::Here;
 use super::{rust_type, Workflow_};
 use crate::diag::Diagnostics;
 use crate::infer::Typed;
-use crate::model::Action;
+use crate::resolve::{ActionIr, ActionKind};
 
 impl Workflow_<'_> {
     /// The body of a state-machine workflow function.
@@ -61,21 +61,13 @@ impl Workflow_<'_> {
                 };
             }
             // Actions in order; an action without criteria that always leaves the step makes
-            // what follows unreachable, so nothing follows it.
-            // The workflow's actions apply to every step that has none of its own.
-            let successes = if step.on_success.is_empty() {
-                &wf.success_actions
-            } else {
-                &step.on_success
-            };
-            let failures = if step.on_failure.is_empty() {
-                &wf.failure_actions
-            } else {
-                &step.on_failure
-            };
-            let all: Vec<&Action> = successes.iter().collect();
+            // what follows unreachable, so nothing follows it. (A step without actions of its
+            // own has the workflow's.)
+            let ir = &self.ir.steps[si];
+            let all: Vec<&ActionIr> = ir.on_success.iter().collect();
             let (on_success, left) = self.actions(&all, si, var, true, &mut retries)?;
-            let all: Vec<&Action> = failures.iter().collect();
+            let failures = &ir.on_failure;
+            let all: Vec<&ActionIr> = failures.iter().collect();
             let (on_failure, failure_left) = self.actions(&all, si, var, false, &mut retries)?;
             // A criterion that does not hold: the failure actions, then (unless one always
             // leaves) the error.
@@ -115,12 +107,8 @@ impl Workflow_<'_> {
                 // error. After an error there are no outputs, so only the failure actions
                 // without criteria apply.
                 let call = &parts.call;
-                let mut without_criteria = Vec::new();
-                for a in failures {
-                    if self.reusable(a, false)?.criteria.is_empty() {
-                        without_criteria.push(a);
-                    }
-                }
+                let without_criteria: Vec<&ActionIr> =
+                    failures.iter().filter(|a| a.criteria.is_empty()).collect();
                 let (bare, bare_left) =
                     self.actions(&without_criteria, si, var, false, &mut retries)?;
                 let errored = if bare_left {
@@ -242,7 +230,7 @@ impl Workflow_<'_> {
     /// follows it).
     fn actions(
         &self,
-        list: &[&Action],
+        list: &[&ActionIr],
         si: usize,
         var: &Here,
         success: bool,
@@ -263,74 +251,54 @@ impl Workflow_<'_> {
     /// leaves the step (no criteria, and it ends or goes elsewhere).
     fn action(
         &self,
-        action: &Action,
+        action: &ActionIr,
         si: usize,
         var: &Here,
         success: bool,
         retries: &mut bool,
     ) -> Result<(TokenStream, bool), String> {
         let rt = self.rt();
-        let action = self.reusable(action, success)?;
         let conds = action
             .criteria
             .iter()
             .map(|c| self.criterion(c, var).map(|t| t.holds))
             .collect::<Result<Vec<_>, String>>()?;
-        let step_index = |id: &str| -> Result<Literal, String> {
-            self.wf
-                .steps
-                .iter()
-                .position(|s| s.step_id == id)
-                .map(Literal::usize_unsuffixed)
-                .ok_or_else(|| format!("an action goes to the unknown step `{id}`"))
-        };
-        let body = match (action.kind.as_deref(), success) {
-            (Some("end"), true) => quote! { break 'steps; },
-            (Some("end"), false) => TokenStream::new(), // the failure that follows ends it
-            (Some("goto"), _) => match (&action.step_id, &action.workflow_id) {
-                (Some(step), _) => {
-                    let j = step_index(step)?;
-                    self.sets_next.set(true);
-                    quote! { next = #j; continue 'steps; }
+        let body = match (&action.kind, success) {
+            (ActionKind::End, true) => quote! { break 'steps; },
+            (ActionKind::End, false) => TokenStream::new(), // the failure that follows ends it
+            (ActionKind::GotoStep(j), _) => {
+                let j = Literal::usize_unsuffixed(*j);
+                self.sets_next.set(true);
+                quote! { next = #j; continue 'steps; }
+            }
+            // Control passes to that workflow, on the same inputs; this one then ends.
+            (ActionKind::GotoWorkflow { doc, workflow, id }, _) => {
+                if *doc != self.input.doc {
+                    return Err(format!(
+                        "an action goes to `{id}`, which is not a workflow of this document"
+                    ));
                 }
-                (None, Some(workflow)) => {
-                    // Control passes to that workflow, on the same inputs; this one then ends.
-                    let wi = self
-                        .input
-                        .ws
-                        .arazzo
-                        .get(self.input.doc)
-                        .and_then(|d| d.doc.workflows.iter().position(|w| &w.workflow_id == workflow))
-                        .ok_or_else(|| {
-                            format!("an action goes to `{workflow}`, which is not a workflow of this document")
-                        })?;
-                    if self.unavailable.contains(&wi) {
-                        return Err(format!(
-                            "an action goes to workflow `{workflow}`, which has no function"
-                        ));
-                    }
-                    let function: syn::Ident =
-                        syn::parse_str(&self.idents[wi]).map_err(|e| e.to_string())?;
-                    let id = workflow.as_str();
-                    quote! {
-                        ::std::boxed::Box::pin(#function(
-                            clients,
-                            #rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?,
-                        ))
-                        .await?;
-                        break 'steps;
-                    }
+                if self.unavailable.contains(workflow) {
+                    return Err(format!(
+                        "an action goes to workflow `{id}`, which has no function"
+                    ));
                 }
-                (None, None) => return Err("a goto action names no step".into()),
-            },
-            (Some("retry"), false) => {
+                let function: syn::Ident =
+                    syn::parse_str(&self.idents[*workflow]).map_err(|e| e.to_string())?;
+                let id = id.as_str();
+                quote! {
+                    ::std::boxed::Box::pin(#function(
+                        clients,
+                        #rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?,
+                    ))
+                    .await?;
+                    break 'steps;
+                }
+            }
+            (ActionKind::Retry { step, limit, after }, false) => {
                 *retries = true;
-                let limit = u32::try_from(action.retry_limit.unwrap_or(1)).unwrap_or(u32::MAX);
-                let after = action.retry_after.unwrap_or(0.0);
-                let target = match &action.step_id {
-                    Some(step) => step_index(step)?,
-                    None => Literal::usize_unsuffixed(si),
-                };
+                let limit = u32::try_from(*limit).unwrap_or(u32::MAX);
+                let target = Literal::usize_unsuffixed(step.unwrap_or(si));
                 let here = Literal::usize_unsuffixed(si);
                 self.sets_next.set(true);
                 // A called workflow has no `Retry-After` header: `retryAfter` alone.
@@ -352,17 +320,14 @@ impl Workflow_<'_> {
                     false,
                 ));
             }
-            (kind, _) => {
-                return Err(format!(
-                    "an action of type `{}` where it cannot be",
-                    kind.unwrap_or("?")
-                ))
+            (ActionKind::Retry { .. }, true) => {
+                return Err("a retry action among success actions".into())
             }
         };
         if body.is_empty() {
             return Ok((TokenStream::new(), false));
         }
-        let leaves = action.kind.as_deref() != Some("retry");
+        let leaves = !matches!(action.kind, ActionKind::Retry { .. });
         if conds.is_empty() {
             return Ok((body, leaves));
         }
@@ -372,28 +337,5 @@ impl Workflow_<'_> {
             quote!(#((#conds))&&*)
         };
         Ok((quote! { if #cond { #body } }, false))
-    }
-
-    /// An action, with a `$components` reference replaced by the action it names.
-    fn reusable<'b>(&'b self, action: &'b Action, success: bool) -> Result<&'b Action, String> {
-        let Some(reference) = &action.reference else {
-            return Ok(action);
-        };
-        let root = self
-            .input
-            .ws
-            .arazzo
-            .get(self.input.doc)
-            .ok_or("no document")?;
-        let components = root.doc.components.as_ref().ok_or("no components")?;
-        let (prefix, map) = if success {
-            ("$components.successActions.", &components.success_actions)
-        } else {
-            ("$components.failureActions.", &components.failure_actions)
-        };
-        reference
-            .strip_prefix(prefix)
-            .and_then(|name| map.get(name))
-            .ok_or_else(|| format!("the action reference `{reference}` names nothing"))
     }
 }

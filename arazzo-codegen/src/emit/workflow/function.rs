@@ -13,12 +13,7 @@ impl Workflow_<'_> {
         let wf = self.wf;
         self.unsent = self.unsent_parameters();
         let (inputs_struct, required_inputs) = self.inputs_struct(diags);
-        self.state_machine = !wf.success_actions.is_empty()
-            || !wf.failure_actions.is_empty()
-            || wf
-                .steps
-                .iter()
-                .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
+        self.state_machine = self.ir.branches;
         // The workflows it depends on run first, in order, on the same inputs.
         let mut body = TokenStream::new();
         let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
@@ -63,13 +58,14 @@ impl Workflow_<'_> {
         }
         let mut out_fields = Vec::new();
         let mut out_values = Vec::new();
-        for (name, v) in &wf.outputs {
+        for o in &self.ir.outputs {
+            let name = &o.name;
             let f = field(name);
             let mut t = self.types.outputs.get(name).cloned().unwrap_or(Typed {
                 ty: ValueType::Json("unknown".into()),
                 required: false,
             });
-            if self.state_machine && v.as_str().is_some_and(|s| s.contains("$steps.")) {
+            if self.state_machine && matches!(o.expr, Some(Expr::Steps(_))) {
                 // The step may not have run on the path taken.
                 t.required = false;
             }
@@ -79,8 +75,8 @@ impl Workflow_<'_> {
                 _ => format!("`{name}`."),
             };
             out_fields.push(quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, });
-            let text = v.as_str().ok_or("an output is not an expression")?;
-            let value = self.output_value(text)?;
+            let e = o.expr.as_ref().ok_or("a workflow output does not parse")?;
+            let value = self.output_value(e)?;
             out_values.push(quote! { #f: #value, });
         }
         let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;

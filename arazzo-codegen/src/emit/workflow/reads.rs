@@ -260,11 +260,8 @@ impl Workflow_<'_> {
         n.pointer.is_none() && by_outputs == 1
     }
 
-    pub(super) fn output_value(&self, text: &str) -> Result<TokenStream, String> {
-        let e = self
-            .parse_any(text)
-            .ok_or("a workflow output does not parse")?;
-        match &e {
+    pub(super) fn output_value(&self, e: &Expr) -> Result<TokenStream, String> {
+        match e {
             Expr::Steps(n) if n.pointer.is_some() => {
                 let v = self.step_output_in_json(n)?;
                 Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))

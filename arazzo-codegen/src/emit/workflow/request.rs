@@ -179,29 +179,29 @@ impl Workflow_<'_> {
             }
         }
         let var = self.here(si);
-        let criteria: Vec<(String, Test)> = if step.success_criteria.is_empty() {
+        let criteria: Vec<(String, Test)> = if self.ir.steps[si].criteria.is_empty() {
             vec![(
                 "a 2xx status".to_string(),
                 Test::call(quote!((200..300).contains(&#var.status))),
             )]
         } else {
-            step.success_criteria
+            self.ir.steps[si]
+                .criteria
                 .iter()
-                .map(|c| Ok((c.condition.clone(), self.criterion(c, &var)?)))
+                .map(|c| Ok((c.text.clone(), self.criterion(c, &var)?)))
                 .collect::<Result<_, String>>()?
         };
         let mut outputs = Vec::new();
-        for (name, v) in &step.outputs {
+        for o in &self.ir.steps[si].outputs {
+            let name = o.name.as_str();
             let t = self.output_type(sid, name);
             // Read by a later expression? Unread outputs are still checked against the response.
             let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
             let local = self.locals.output(si, name, read_later);
             let ty = rust_type(&t);
-            let text = v.as_str().ok_or(format!(
-                "output `{name}` of step `{sid}` is not an expression"
-            ))?;
-            let e = self
-                .parse_any(text)
+            let e = o
+                .expr
+                .clone()
                 .ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
             // The read, and whether it is an `Option` already.
             let (read, optional) = match e {

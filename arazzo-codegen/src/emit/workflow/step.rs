@@ -77,11 +77,9 @@ impl Workflow_<'_> {
             entries.push(quote! { #name: #value });
         }
         let mut outputs = Vec::new();
-        for (name, v) in &step.outputs {
-            let text = v.as_str().ok_or(format!(
-                "output `{name}` of step `{sid}` is not an expression"
-            ))?;
-            let e = parse_any(text);
+        for o in &self.ir.steps[si].outputs {
+            let name = o.name.as_str();
+            let e = o.expr.clone();
             if let (Some(Expr::StatusCode), Some(status)) = (&e, &status) {
                 let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
                 let local = self.locals.output(si, name, read_later);
@@ -134,10 +132,10 @@ impl Workflow_<'_> {
             outputs.push((local, t, read));
         }
         // The criteria read the called workflow's outputs (there is no response).
-        let criteria = step
-            .success_criteria
+        let criteria = self.ir.steps[si]
+            .criteria
             .iter()
-            .map(|c| Ok((c.condition.clone(), self.criterion(c, &var)?)))
+            .map(|c| Ok((c.text.clone(), self.criterion(c, &var)?)))
             .collect::<Result<Vec<_>, String>>()?;
         let call = quote! {
             ::std::boxed::Box::pin(#function(

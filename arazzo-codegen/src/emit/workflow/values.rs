@@ -166,42 +166,20 @@ impl Workflow_<'_> {
 
     /// [`Self::parse_any`]'s repair of dotted paths after outputs, on a parsed expression.
     pub(super) fn dialect(&self, e: Expr) -> Expr {
-        let split = |n: &expr::Named, field: &str, known: &dyn Fn(&str, &str) -> bool| {
-            let (head, _, rest) = n.split_at_field(&[field])?;
-            if known(head, rest) {
-                return None;
-            }
-            let (output, path) = rest.split_once('.')?;
-            if !known(head, output) {
-                return None;
-            }
-            let mut tokens: Vec<String> = path.split('.').map(str::to_string).collect();
-            tokens.extend(n.pointer.iter().flat_map(|p| p.0.iter().cloned()));
-            Some(expr::Named {
-                name: format!("{head}.{field}.{output}"),
-                pointer: Some(expr::Pointer(tokens)),
-            })
-        };
-        match e {
-            Expr::Steps(n) => {
-                let known = |step: &str, output: &str| {
-                    self.wf
-                        .steps
-                        .iter()
-                        .any(|s| s.step_id == step && s.outputs.contains_key(output))
-                };
-                Expr::Steps(split(&n, "outputs", &known).unwrap_or(n))
-            }
-            Expr::Workflows(n) => {
-                let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
-                let known = |id: &str, output: &str| {
-                    siblings
-                        .iter()
-                        .any(|w| w.workflow_id == id && w.outputs.contains_key(output))
-                };
-                Expr::Workflows(split(&n, "outputs", &known).unwrap_or(n))
-            }
-            other => other,
-        }
+        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+        expr::read_into_outputs(
+            e,
+            &|step, output| {
+                self.wf
+                    .steps
+                    .iter()
+                    .any(|s| s.step_id == step && s.outputs.contains_key(output))
+            },
+            &|id, output| {
+                siblings
+                    .iter()
+                    .any(|w| w.workflow_id == id && w.outputs.contains_key(output))
+            },
+        )
     }
 }

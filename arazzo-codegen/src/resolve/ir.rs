@@ -1,0 +1,91 @@
+//! What resolution keeps of a workflow for the phases after it: each criterion, output and
+//! action parsed once, with the repairs the checker reported applied, and every reference
+//! resolved. Code generation reads these instead of the document's text.
+
+use crate::criteria::{CmpOp, Cond, Literal};
+use crate::expr::Expr;
+
+/// A success criterion, or a criterion of an action.
+#[derive(Clone, Debug)]
+pub struct CriterionIr {
+    /// The condition as written, for error messages.
+    pub text: String,
+    /// What it tests.
+    pub test: TestIr,
+}
+
+/// What a criterion tests.
+#[derive(Clone, Debug)]
+pub enum TestIr {
+    /// A simple condition.
+    Simple(Cond),
+    /// A regular expression over the context's text.
+    Regex {
+        /// The value matched.
+        context: Expr,
+        /// The pattern (checked to compile).
+        pattern: String,
+    },
+    /// A JSONPath of member and index steps, with an optional comparison.
+    Path {
+        /// The value the path starts from.
+        context: Expr,
+        /// The steps.
+        path: Vec<String>,
+        /// The comparison, if any: without one the criterion holds when the path finds a value.
+        comparison: Option<(CmpOp, Literal)>,
+    },
+    /// A full RFC 9535 query (filters, wildcards): it holds when it selects anything.
+    Query {
+        /// The value queried.
+        context: Expr,
+        /// The query (checked to parse).
+        query: String,
+    },
+}
+
+/// A success or failure action, a reusable one replaced by the action it names.
+#[derive(Clone, Debug)]
+pub struct ActionIr {
+    /// What it does.
+    pub kind: ActionKind,
+    /// The criteria that must all hold for it to apply.
+    pub criteria: Vec<CriterionIr>,
+}
+
+/// What an action does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind {
+    /// Ends the workflow (on success), or lets the failure that follows end it.
+    End,
+    /// Goes to a step of the workflow, by index.
+    GotoStep(usize),
+    /// Passes control to a workflow (document and index), which runs on the same inputs.
+    GotoWorkflow {
+        /// The document.
+        doc: usize,
+        /// The workflow.
+        workflow: usize,
+        /// Its id, as written.
+        id: String,
+    },
+    /// Runs a step again (by index; the failing step itself when `None`).
+    Retry {
+        /// The step to run.
+        step: Option<usize>,
+        /// How many times, at most (default 1).
+        limit: u64,
+        /// Seconds to wait unless the response says (default 0).
+        after: f64,
+    },
+}
+
+/// A step's or workflow's output: its name and the expression it reads.
+#[derive(Clone, Debug)]
+pub struct OutputIr {
+    /// The output's name.
+    pub name: String,
+    /// The expression, repaired as the checker reported; `None` when the value is not one
+    /// expression (a template, say), which code generation cannot read.
+    pub expr: Option<Expr>,
+}
