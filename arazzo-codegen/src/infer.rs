@@ -236,6 +236,16 @@ pub(crate) fn of_request_value(
     of_text(ws, &Context::request(inputs, known), text)
 }
 
+/// The type of a runtime expression fed into a request.
+pub(crate) fn of_request_expr(
+    ws: &Workspace,
+    inputs: Option<&Value>,
+    known: &WorkflowTypes,
+    e: &Expr,
+) -> Typed {
+    of_expr(ws, &Context::request(inputs, known), e)
+}
+
 /// The type of an output written as `text`.
 fn of_text(ws: &Workspace, cx: &Context<'_>, text: &str) -> Typed {
     match expr::classify(text, false) {

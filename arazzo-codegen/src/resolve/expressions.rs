@@ -89,20 +89,25 @@ impl<'a> Resolver<'a> {
         at: &str,
         v: &Value,
         lenient: bool,
-    ) {
+    ) -> ValueIr {
         match v {
             Value::String(s) => self.check_string(cx, place, at, s, lenient),
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    self.check_value(cx, place, &index(at, i), item, lenient);
-                }
-            }
-            Value::Object(m) => {
-                for (k, item) in m {
-                    self.check_value(cx, place, &child(at, k), item, lenient);
-                }
-            }
-            _ => {}
+            Value::Array(items) => ValueIr::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.check_value(cx, place, &index(at, i), item, lenient))
+                    .collect(),
+            ),
+            Value::Object(m) => ValueIr::Object(
+                m.iter()
+                    .map(|(k, item)| {
+                        let read = self.check_value(cx, place, &child(at, k), item, lenient);
+                        (k.clone(), read)
+                    })
+                    .collect(),
+            ),
+            other => ValueIr::Const(other.clone()),
         }
     }
 
@@ -113,19 +118,32 @@ impl<'a> Resolver<'a> {
         at: &str,
         s: &str,
         lenient: bool,
-    ) {
+    ) -> ValueIr {
         match expr::classify(s, lenient) {
-            Ok(ValueText::Expr(e)) => self.check_expr(cx, place, at, &e, 0, s.chars().count()),
+            Ok(ValueText::Expr(e)) => {
+                self.check_expr(cx, place, at, &e, 0, s.chars().count());
+                ValueIr::Expr(self.dialect(cx, e))
+            }
             Ok(ValueText::Template(segs)) => {
-                for seg in segs {
+                for seg in &segs {
                     if let Segment::Expr(e, off) = seg {
-                        let w = expr_width(s, off);
-                        self.check_expr(cx, place, at, &e, off, w);
+                        let w = expr_width(s, *off);
+                        self.check_expr(cx, place, at, e, *off, w);
                     }
                 }
+                ValueIr::Template(
+                    segs.into_iter()
+                        .map(|seg| match seg {
+                            Segment::Expr(e, off) => Segment::Expr(self.dialect(cx, e), off),
+                            text => text,
+                        })
+                        .collect(),
+                )
             }
             Ok(ValueText::Literal) => {
-                let Some(i) = bare_expression(s) else { return };
+                let Some(i) = bare_expression(s) else {
+                    return ValueIr::Text(s.to_string());
+                };
                 let w = expr_width(s, i);
                 let word: String = s.chars().skip(i).take(w).collect();
                 let fixed: String = s.chars().take(i).collect::<String>()
@@ -142,21 +160,25 @@ impl<'a> Resolver<'a> {
                             .at(self.loc_in(at, i, w))
                             .help(format!("write `{fixed}`")),
                     );
-                    self.check_string(cx, place, at, &fixed, lenient);
+                    self.check_string(cx, place, at, &fixed, lenient)
                 } else {
                     self.push(
                         Diagnostic::warning(format!("`{word}` is not an Arazzo 1.0.1 expression; the string is sent as literal text")).kind("literal-text")
                             .at(self.loc_in(at, i, w))
                             .help("expressions start with one of the roots `$url`, `$method`, `$statusCode`, `$request`, `$response`, `$inputs`, `$outputs`, `$steps`, `$workflows`, `$sourceDescriptions`, `$components`, and are embedded in text as `{$…}`"),
                     );
+                    ValueIr::Text(s.to_string())
                 }
             }
             Err(e) => match expr::repair(s) {
                 Some(fixed) => {
                     self.read_as(s.to_string(), fixed.clone(), self.loc(at));
-                    self.check_string(cx, place, at, &fixed, lenient);
+                    self.check_string(cx, place, at, &fixed, lenient)
                 }
-                None => self.syntax_error(at, "expression", &e),
+                None => {
+                    self.syntax_error(at, "expression", &e);
+                    ValueIr::Text(s.to_string())
+                }
             },
         }
     }

@@ -3,7 +3,7 @@
 //! resolved. Code generation reads these instead of the document's text.
 
 use crate::criteria::{CmpOp, Cond, Literal};
-use crate::expr::Expr;
+use crate::expr::{Expr, Segment};
 
 /// A success criterion, or a criterion of an action.
 #[derive(Clone, Debug)]
@@ -88,4 +88,32 @@ pub struct OutputIr {
     /// The expression, repaired as the checker reported; `None` when the value is not one
     /// expression (a template, say), which code generation cannot read.
     pub expr: Option<Expr>,
+}
+
+/// A value fed into a request (a parameter's value, a payload, a replacement), as the checker
+/// read it: every string that holds a runtime expression parsed, with the repairs it reported
+/// applied.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueIr {
+    /// `null`, a boolean or a number.
+    Const(serde_json::Value),
+    /// A constant string.
+    Text(String),
+    /// A string that is one runtime expression.
+    Expr(Expr),
+    /// A string with `{$…}` expressions embedded.
+    Template(Vec<Segment>),
+    /// An object, its members in order.
+    Object(Vec<(String, ValueIr)>),
+    /// An array.
+    Array(Vec<ValueIr>),
+}
+
+/// A step's request body: its payload and replacements, as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BodyIr {
+    /// The payload.
+    pub payload: Option<ValueIr>,
+    /// Each replacement's target pointer and value, in order.
+    pub replacements: Vec<(String, ValueIr)>,
 }

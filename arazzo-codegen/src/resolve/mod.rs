@@ -22,7 +22,7 @@ mod operations;
 mod parameters;
 mod workflow;
 
-pub use ir::{ActionIr, ActionKind, CriterionIr, OutputIr, TestIr};
+pub use ir::{ActionIr, ActionKind, BodyIr, CriterionIr, OutputIr, TestIr, ValueIr};
 
 /// What a step calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +59,8 @@ pub struct ParamIr {
     pub value: Value,
     /// The JSON pointer of the parameter object in its document.
     pub at: String,
+    /// Its value as read.
+    pub read: ValueIr,
 }
 
 /// A resolved step.
@@ -70,6 +72,8 @@ pub struct StepIr {
     pub target: Target,
     /// Its parameters, workflow-level ones included.
     pub parameters: Vec<ParamIr>,
+    /// Its request body, as read.
+    pub body: Option<BodyIr>,
     /// Its success criteria.
     pub criteria: Vec<CriterionIr>,
     /// Its success actions; the workflow's when it has none of its own.
@@ -200,7 +204,7 @@ struct WfCx<'w> {
     /// For a workflowId step, the outputs of the workflow it calls.
     called_outputs: BTreeMap<usize, BTreeSet<String>>,
     /// The workflow-level parameters, expanded and checked once: name, `in`, value, pointer.
-    wf_params: Vec<(String, Option<String>, Value, String)>,
+    wf_params: Vec<(String, Option<String>, Value, String, ValueIr)>,
 }
 
 fn is_id(s: &str) -> bool {

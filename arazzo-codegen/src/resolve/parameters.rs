@@ -75,11 +75,11 @@ impl<'a> Resolver<'a> {
         // Workflow-level parameters apply where they fit: those with `in` to operation steps,
         // those without to workflow steps. Their values were checked once, for the workflow.
         let is_workflow_step = matches!(target, Target::Workflow { .. });
-        let mut all: Vec<(String, Option<String>, Value, String, bool)> = cx
+        let mut all: Vec<(String, Option<String>, Value, String, bool, ValueIr)> = cx
             .wf_params
             .iter()
             .filter(|(_, l, ..)| l.is_none() == is_workflow_step)
-            .map(|(n, l, v, p)| (n.clone(), l.clone(), v.clone(), p.clone(), true))
+            .map(|(n, l, v, p, r)| (n.clone(), l.clone(), v.clone(), p.clone(), true, r.clone()))
             .collect();
         for (i, p) in s.parameters.iter().enumerate() {
             let pat = index(&child(at, "parameters"), i);
@@ -94,10 +94,11 @@ impl<'a> Resolver<'a> {
                 );
                 continue;
             }
-            self.check_value(cx, Place::Request(si), &child(&pat, "value"), &value, false);
-            all.push((name, location, value, pat, false));
+            let read =
+                self.check_value(cx, Place::Request(si), &child(&pat, "value"), &value, false);
+            all.push((name, location, value, pat, false, read));
         }
-        for (mut name, location, value, pat, from_workflow) in all {
+        for (mut name, location, value, pat, from_workflow, read) in all {
             let location = match (target, location.as_deref()) {
                 (Target::Workflow { doc, workflow }, loc) => {
                     if loc.is_some() && !from_workflow {
@@ -162,6 +163,7 @@ impl<'a> Resolver<'a> {
             {
                 existing.value = value;
                 existing.at = pat;
+                existing.read = read;
                 continue;
             }
             out.push(ParamIr {
@@ -169,6 +171,7 @@ impl<'a> Resolver<'a> {
                 location,
                 value,
                 at: pat,
+                read,
             });
         }
         if let Some(op) = op {
@@ -309,7 +312,7 @@ impl<'a> Resolver<'a> {
         body: &'a crate::model::RequestBody,
         at: &str,
         target: &Target,
-    ) {
+    ) -> BodyIr {
         if let Target::Operation {
             openapi, operation, ..
         } = target
@@ -348,9 +351,11 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        if let Some(p) = &body.payload {
-            self.check_value(cx, Place::Request(si), &child(at, "payload"), p, true);
-        }
+        let payload = body
+            .payload
+            .as_ref()
+            .map(|p| self.check_value(cx, Place::Request(si), &child(at, "payload"), p, true));
+        let mut replacements = Vec::new();
         for (ri, r) in body.replacements.iter().enumerate() {
             let rat = index(&child(at, "replacements"), ri);
             if !r.target.starts_with('/') && !r.target.is_empty() && !r.target.starts_with("//") {
@@ -368,13 +373,18 @@ impl<'a> Resolver<'a> {
                         .at(self.loc(&child(&rat, "target"))),
                 );
             }
-            self.check_value(
+            let read = self.check_value(
                 cx,
                 Place::Request(si),
                 &child(&rat, "value"),
                 &r.value,
                 false,
             );
+            replacements.push((r.target.clone(), read));
+        }
+        BodyIr {
+            payload,
+            replacements,
         }
     }
 }

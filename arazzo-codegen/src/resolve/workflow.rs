@@ -18,7 +18,7 @@ impl<'a> Resolver<'a> {
             called_outputs: BTreeMap::new(),
             wf_params: Vec::new(),
         };
-        let mut wf_params: Vec<(String, Option<String>, Value, String)> = Vec::new();
+        let mut wf_params: Vec<(String, Option<String>, Value, String, ValueIr)> = Vec::new();
         for (i, p) in wf.parameters.iter().enumerate() {
             let pat = index(&child(&at, "parameters"), i);
             let Some((name, location, value)) = self.expand_reference(p, &pat) else {
@@ -35,8 +35,8 @@ impl<'a> Resolver<'a> {
                 );
                 continue;
             }
-            self.check_value(&cx, Place::Workflow, &child(&pat, "value"), &value, false);
-            wf_params.push((name, location, value, pat));
+            let read = self.check_value(&cx, Place::Workflow, &child(&pat, "value"), &value, false);
+            wf_params.push((name, location, value, pat, read));
         }
         cx.wf_params = wf_params;
         for (i, dep) in wf.depends_on.iter().enumerate() {
@@ -336,9 +336,10 @@ impl<'a> Resolver<'a> {
             );
         }
         let parameters = self.parameters(cx, si, s, &at, &target);
-        if let Some(body) = &s.request_body {
-            self.request_body(cx, si, body, &child(&at, "requestBody"), &target);
-        }
+        let body = s
+            .request_body
+            .as_ref()
+            .map(|b| self.request_body(cx, si, b, &child(&at, "requestBody"), &target));
         let mut criteria = Vec::new();
         for (ci, c) in s.success_criteria.iter().enumerate() {
             let at = index(&child(&at, "successCriteria"), ci);
@@ -367,6 +368,7 @@ impl<'a> Resolver<'a> {
             id: s.step_id.clone(),
             target,
             parameters,
+            body,
             criteria,
             on_success,
             on_failure,

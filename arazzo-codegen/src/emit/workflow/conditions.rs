@@ -108,7 +108,6 @@ impl Workflow_<'_> {
     /// A runtime expression (and navigation into it) as a `serde_json::Value`.
     fn operand(&self, e: &Expr, nav: &[Nav], var: &Here) -> Result<TokenStream, String> {
         let rt = self.rt();
-        let e = &self.dialect(e.clone());
         let mut pointer = String::new();
         let called = self.workflow_call_in(var);
         let base = match e {
@@ -269,7 +268,7 @@ impl Workflow_<'_> {
         });
         if let Some(p) = param {
             let mut scratch = crate::diag::Diagnostics::new(false);
-            let value = self.json(&p.value, &[], &mut scratch, &p.at)?;
+            let value = self.json(&p.read, &[], &mut scratch, &p.at)?;
             return Ok(quote!(::serde_json::json!(#value)));
         }
         let content_type = step

@@ -25,12 +25,12 @@ use serde_json::Value;
 
 use super::api::OpApi;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::expr::{self, Expr, MessagePart, Segment, ValueText};
+use crate::expr::{self, Expr, MessagePart, Segment};
 use crate::infer::{Typed, ValueType, WorkflowTypes};
 use crate::load::FileId;
 use crate::model::{Step, Workflow};
 use crate::names::{self, Case};
-use crate::resolve::{Target, WorkflowIr};
+use crate::resolve::{Target, ValueIr, WorkflowIr};
 use crate::source::{child, index};
 use crate::typecheck::Conversion;
 use crate::workspace::Workspace;
@@ -387,12 +387,6 @@ fn is_copy(t: &ValueType) -> bool {
         t,
         ValueType::Integer | ValueType::Number | ValueType::Boolean
     )
-}
-
-fn parse_any(text: &str) -> Option<Expr> {
-    expr::parse(text)
-        .ok()
-        .or_else(|| expr::repair(text).and_then(|r| expr::parse(&r).ok()))
 }
 
 /// `types::X` of a client module, as seen from the top of the generated file.

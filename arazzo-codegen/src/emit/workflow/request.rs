@@ -74,7 +74,7 @@ impl Workflow_<'_> {
                 .get(&(self.input.doc, vat.clone()))
                 .copied();
             let converted = conversion == Some(Conversion::Text);
-            let mut value = self.value(&p.value, true, required, diags, &vat)?;
+            let mut value = self.value(&p.read, true, required, diags, &vat)?;
             match conversion {
                 Some(Conversion::Text) => value = quote!(#rt::text(&#value)),
                 Some(Conversion::Parse) => {
@@ -88,7 +88,7 @@ impl Workflow_<'_> {
             let source = if converted {
                 Some(ValueType::String)
             } else {
-                self.plain_type(&p.value)
+                self.plain_type(&p.read)
             };
             if source.is_some_and(|t| t.rust() == setter_type) {
                 // A value of the type the setter takes: no round trip through JSON.
@@ -106,7 +106,8 @@ impl Workflow_<'_> {
             }
         }
         let mut body_decl = TokenStream::new();
-        if let Some(payload) = step.request_body.as_ref().and_then(|b| b.payload.as_ref()) {
+        let body_ir = self.ir.steps[si].body.as_ref();
+        if let Some(payload) = body_ir.and_then(|b| b.payload.as_ref()) {
             let ty = op
                 .setters
                 .get("body")
@@ -116,16 +117,16 @@ impl Workflow_<'_> {
             let value = self.json(payload, required, diags, &child(&bat, "payload"))?;
             // Replacements are applied in order, each at its JSON pointer.
             let mut replacements = TokenStream::new();
-            let listed = step.request_body.iter().flat_map(|b| &b.replacements);
-            for (ri, r) in listed.enumerate() {
-                let target = r.target.as_str();
+            let listed = body_ir.iter().flat_map(|b| &b.replacements);
+            for (ri, (target, read)) in listed.enumerate() {
+                let target = target.as_str();
                 if !(target.is_empty() || target.starts_with('/')) {
                     return Err(format!(
                         "a replacement of step `{sid}` targets `{target}`, which is not a JSON pointer"
                     ));
                 }
                 let rat = child(&index(&child(&bat, "replacements"), ri), "value");
-                let v = self.json(&r.value, required, diags, &rat)?;
+                let v = self.json(read, required, diags, &rat)?;
                 replacements.extend(quote! {
                     #rt::replace(&mut body, #target, ::serde_json::json!(#v));
                 });

@@ -72,7 +72,7 @@ impl Workflow_<'_> {
             .iter()
             .filter(|p| p.location.is_none())
         {
-            let value = self.value(&p.value, false, required, diags, &child(&p.at, "value"))?;
+            let value = self.value(&p.read, false, required, diags, &child(&p.at, "value"))?;
             let name = p.name.as_str();
             entries.push(quote! { #name: #value });
         }

@@ -7,28 +7,31 @@ impl Workflow_<'_> {
     /// A value for a parameter (`strict`: a required input must be present) or a payload.
     pub(super) fn value(
         &self,
-        v: &Value,
+        v: &ValueIr,
         strict: bool,
         required: &[String],
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<TokenStream, String> {
         match v {
-            Value::String(s) => self.string(s, strict, required, diags, at),
+            ValueIr::Text(_) | ValueIr::Expr(_) | ValueIr::Template(_) => {
+                self.string(v, strict, required, diags, at)
+            }
             other => self.json(other, required, diags, at),
         }
     }
 
+    /// A value as the inside of `serde_json::json!`.
     pub(super) fn json(
         &self,
-        v: &Value,
+        v: &ValueIr,
         required: &[String],
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<TokenStream, String> {
         let rt = self.rt();
         Ok(match v {
-            Value::Object(m) => {
+            ValueIr::Object(m) => {
                 let entries = m
                     .iter()
                     .map(|(k, v)| {
@@ -38,7 +41,7 @@ impl Workflow_<'_> {
                     .collect::<Result<Vec<_>, String>>()?;
                 quote! { { #(#entries),* } }
             }
-            Value::Array(items) => {
+            ValueIr::Array(items) => {
                 let items = items
                     .iter()
                     .enumerate()
@@ -46,15 +49,14 @@ impl Workflow_<'_> {
                     .collect::<Result<Vec<_>, String>>()?;
                 quote! { [ #(#items),* ] }
             }
-            Value::Null => quote!(null),
+            ValueIr::Const(Value::Null) => quote!(null),
             leaf => {
                 let e = match leaf {
-                    Value::String(s) => self.string(s, false, required, diags, at)?,
-                    Value::Bool(b) => quote!(#b),
-                    _ => leaf
-                        .to_string()
-                        .parse()
-                        .map_err(|_| "a number".to_string())?,
+                    ValueIr::Const(Value::Bool(b)) => quote!(#b),
+                    ValueIr::Const(n) => {
+                        n.to_string().parse().map_err(|_| "a number".to_string())?
+                    }
+                    text => self.string(text, false, required, diags, at)?,
                 };
                 let key = (self.input.doc, at.to_string());
                 if self.input.conversions.get(&key) == Some(&Conversion::Text) {
@@ -66,35 +68,33 @@ impl Workflow_<'_> {
         })
     }
 
+    /// A string value: constant text, one expression, or a template.
     pub(super) fn string(
         &self,
-        s: &str,
+        v: &ValueIr,
         strict: bool,
         required: &[String],
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<TokenStream, String> {
         let rt = self.rt();
-        let classified = expr::classify(s, true)
-            .ok()
-            .or_else(|| expr::repair(s).and_then(|r| expr::classify(&r, true).ok()));
-        match classified {
-            Some(ValueText::Expr(e)) => self.expr(&self.dialect(e), strict, required, diags, at),
-            Some(ValueText::Template(segs)) => {
+        match v {
+            ValueIr::Expr(e) => self.expr(e, strict, required, diags, at),
+            ValueIr::Template(segs) => {
                 let parts = segs
                     .iter()
                     .map(|seg| match seg {
                         Segment::Text(t) => Ok(quote!(#t)),
                         Segment::Expr(e, _) => {
-                            let e = self.dialect(e.clone());
-                            let v = self.expr(&e, strict, required, diags, at)?;
+                            let v = self.expr(e, strict, required, diags, at)?;
                             Ok(quote!(&#rt::text(&#v)))
                         }
                     })
                     .collect::<Result<Vec<_>, String>>()?;
                 Ok(quote! { [#(#parts),*].concat() })
             }
-            _ => Ok(quote!(#s)),
+            ValueIr::Text(s) => Ok(quote!(#s)),
+            _ => Err("a structured value where a string belongs".into()),
         }
     }
 
@@ -138,48 +138,23 @@ impl Workflow_<'_> {
 
     /// The scalar type of a parameter value that is always there: text, a template, an input
     /// (a missing one is an error before the request), or a required output.
-    pub(super) fn plain_type(&self, v: &Value) -> Option<ValueType> {
-        let Value::String(s) = v else {
-            return None;
+    pub(super) fn plain_type(&self, v: &ValueIr) -> Option<ValueType> {
+        let e = match v {
+            ValueIr::Text(_) | ValueIr::Template(_) => return Some(ValueType::String),
+            ValueIr::Expr(e) => e,
+            _ => return None,
         };
         let t =
-            crate::infer::of_request_value(self.input.ws, self.wf.inputs.as_ref(), &self.types, s);
-        let present = match self.parse_any(s) {
-            Some(Expr::Inputs(n)) => n.pointer.is_none(),
-            Some(Expr::Steps(_)) => t.required,
-            Some(_) => false,
-            None => return Some(ValueType::String),
+            crate::infer::of_request_expr(self.input.ws, self.wf.inputs.as_ref(), &self.types, e);
+        let present = match e {
+            Expr::Inputs(n) => n.pointer.is_none(),
+            Expr::Steps(_) => t.required,
+            _ => false,
         };
         let scalar = matches!(
             t.ty,
             ValueType::String | ValueType::Integer | ValueType::Number | ValueType::Boolean
         );
         (present && scalar).then_some(t.ty)
-    }
-
-    /// An expression parsed, repaired where the checker repaired it (with a warning): besides
-    /// the repairs of [`expr::repair`], a dotted path after a step or workflow output
-    /// (`$steps.a.outputs.b.c.d`) reads into the output (`$steps.a.outputs.b#/c/d`).
-    pub(super) fn parse_any(&self, text: &str) -> Option<Expr> {
-        parse_any(text).map(|e| self.dialect(e))
-    }
-
-    /// [`Self::parse_any`]'s repair of dotted paths after outputs, on a parsed expression.
-    pub(super) fn dialect(&self, e: Expr) -> Expr {
-        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
-        expr::read_into_outputs(
-            e,
-            &|step, output| {
-                self.wf
-                    .steps
-                    .iter()
-                    .any(|s| s.step_id == step && s.outputs.contains_key(output))
-            },
-            &|id, output| {
-                siblings
-                    .iter()
-                    .any(|w| w.workflow_id == id && w.outputs.contains_key(output))
-            },
-        )
     }
 }
