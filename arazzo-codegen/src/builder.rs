@@ -30,12 +30,6 @@ pub struct Checked {
     /// The resolved workflows (empty when loading failed).
     #[doc(hidden)]
     pub workflows: Vec<WorkflowIr>,
-    /// The inferred output types, by workflow id (empty when resolution failed).
-    #[doc(hidden)]
-    pub types: crate::infer::Types,
-    /// The request values to send as their text.
-    #[doc(hidden)]
-    pub conversions: crate::typecheck::Conversions,
     /// How diagnostics are reported to Cargo (see [`Report`]).
     pub report: Report,
 }
@@ -271,8 +265,6 @@ impl Builder {
                     inputs: vec![self.path.clone()],
                     workspace: Workspace::default(),
                     workflows: Vec::new(),
-                    types: BTreeMap::new(),
-                    conversions: Default::default(),
                     report,
                 }
             }
@@ -333,16 +325,17 @@ impl Builder {
         inputs.dedup();
         // Structural checks need only the document; a source that failed to load makes the
         // checks that need it stay silent, so every other problem is still reported.
-        let workflows = resolve::resolve(&ws, &mut diags);
+        let mut workflows = resolve::resolve(&ws, &mut diags);
         // Types need every link in place; they are inferred, and what the workflows feed into
-        // requests checked against them, only when resolution found no error.
-        let (types, conversions) = if diags.has_errors() {
-            Default::default()
-        } else {
-            let types = crate::infer::infer(&ws, &workflows, &mut diags);
-            let conversions = crate::typecheck::check(&ws, &workflows, &types, &mut diags);
-            (types, conversions)
-        };
+        // requests checked against them, only when resolution found no error. Both end up on
+        // the workflows' IR.
+        if !diags.has_errors() {
+            let mut types = crate::infer::infer(&ws, &workflows, &mut diags);
+            for w in &mut workflows {
+                w.types = types.remove(&(w.doc, w.id.clone())).unwrap_or_default();
+            }
+            crate::typecheck::check(&ws, &mut workflows, &mut diags);
+        }
         for name in self.settings.by_name.keys() {
             let known = ws
                 .arazzo
@@ -366,8 +359,6 @@ impl Builder {
             inputs,
             workspace: ws,
             workflows,
-            types,
-            conversions,
             report,
         }
     }

@@ -24,7 +24,8 @@ use crate::workspace::Workspace;
 /// How a request value is converted on its way, by its document (an index into
 /// [`Workspace::arazzo`]) and the JSON pointer of the value in it; values not listed go as they
 /// are.
-pub type Conversions = BTreeMap<(usize, String), Conversion>;
+/// The values of one workflow to convert, by the JSON pointer of the value in its document.
+pub type Conversions = BTreeMap<String, Conversion>;
 
 /// A conversion the emitted code applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,30 +36,30 @@ pub enum Conversion {
     Parse,
 }
 
-/// Checks every value fed into a request of every loaded document's workflows; returns the
-/// values to convert.
-pub fn check(
-    ws: &Workspace,
-    workflows: &[WorkflowIr],
-    types: &infer::Types,
-    diags: &mut Diagnostics,
-) -> Conversions {
+/// Checks every value fed into a request of every loaded document's workflows; sets on each
+/// workflow the values to convert.
+pub fn check(ws: &Workspace, workflows: &mut [WorkflowIr], diags: &mut Diagnostics) {
+    for ir in workflows.iter_mut() {
+        ir.conversions = check_workflow(ws, ir, diags);
+    }
+}
+
+/// The values of one workflow to convert.
+fn check_workflow(ws: &Workspace, ir: &WorkflowIr, diags: &mut Diagnostics) -> Conversions {
     let mut out = Conversions::new();
-    let empty = WorkflowTypes::default();
-    for ir in workflows {
+    {
         let Some(d) = ws.arazzo.get(ir.doc) else {
-            continue;
+            return out;
         };
         let Some(wi) = d.doc.workflows.iter().position(|w| w.workflow_id == ir.id) else {
-            continue;
+            return out;
         };
         let wf = &d.doc.workflows[wi];
         let cx = Feeds {
             ws,
-            doc: ir.doc,
             file: d.file,
             inputs: wf.inputs.as_ref(),
-            types: types.get(&(ir.doc, ir.id.clone())).unwrap_or(&empty),
+            types: &ir.types,
         };
         let wat = index("/workflows", wi);
         for (si, step) in wf.steps.iter().enumerate() {
@@ -123,7 +124,6 @@ pub fn check(
 
 struct Feeds<'a> {
     ws: &'a Workspace,
-    doc: usize,
     file: FileId,
     inputs: Option<&'a Value>,
     types: &'a WorkflowTypes,
@@ -203,7 +203,7 @@ impl Feeds<'_> {
         match convert(&source.ty, &target.ty) {
             Convert::AsIs => {}
             Convert::ToText => {
-                out.insert((self.doc, at.to_string()), Conversion::Text);
+                out.insert(at.to_string(), Conversion::Text);
             }
             Convert::No if parameter && shown.is_some() && source.ty == ValueType::String => {
                 // Parameters are text on the wire; the string may hold the number.
@@ -211,7 +211,7 @@ impl Feeds<'_> {
                     target.ty,
                     ValueType::Integer | ValueType::Number | ValueType::Boolean
                 ) {
-                    out.insert((self.doc, at.to_string()), Conversion::Parse);
+                    out.insert(at.to_string(), Conversion::Parse);
                     let mut d = Diagnostic::warning(format!(
                         "`{}` is a string but {what} takes {}; it is parsed when the request is built",
                         value.as_str().unwrap_or_default(),

@@ -103,6 +103,10 @@ pub struct WorkflowIr {
     /// Whether it has success or failure actions of its own, or a step has some: then its
     /// steps may be skipped or repeated.
     pub branches: bool,
+    /// The types of its outputs and of its steps' outputs (set by [`crate::infer`]).
+    pub types: crate::infer::WorkflowTypes,
+    /// The values fed into requests that are converted (set by [`crate::typecheck`]).
+    pub conversions: crate::typecheck::Conversions,
 }
 
 /// What a workflow's expressions read, each read with where it stands (the JSON pointer of the

@@ -110,6 +110,8 @@ impl<'a> Resolver<'a> {
             reads: std::mem::take(&mut self.facts),
             outputs,
             branches,
+            types: Default::default(),
+            conversions: Default::default(),
         }
     }
 

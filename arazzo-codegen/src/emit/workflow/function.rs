@@ -61,7 +61,7 @@ impl Workflow_<'_> {
         for o in &self.ir.outputs {
             let name = &o.name;
             let f = field(name);
-            let mut t = self.types.outputs.get(name).cloned().unwrap_or(Typed {
+            let mut t = self.ir.types.outputs.get(name).cloned().unwrap_or(Typed {
                 ty: ValueType::Json("unknown".into()),
                 required: false,
             });

@@ -26,7 +26,7 @@ use serde_json::Value;
 use super::api::OpApi;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::expr::{self, Expr, MessagePart, Segment};
-use crate::infer::{Typed, ValueType, WorkflowTypes};
+use crate::infer::{Typed, ValueType};
 use crate::load::FileId;
 use crate::model::{Step, Workflow};
 use crate::names::{self, Case};
@@ -68,16 +68,12 @@ pub struct Input<'a> {
     pub callees: &'a BTreeMap<usize, DocRef>,
     /// The resolved workflows.
     pub workflows: &'a [WorkflowIr],
-    /// Inferred output types.
-    pub types: &'a crate::infer::Types,
     /// Client modules by source name.
     pub clients: &'a BTreeMap<String, ClientRef>,
     /// How many steps a state-machine workflow may run before it fails.
     pub step_budget: u32,
     /// The idempotency-key header of each source that has one.
     pub idempotency: &'a BTreeMap<String, String>,
-    /// Request values to send as their text (see [`crate::typecheck`]).
-    pub conversions: &'a crate::typecheck::Conversions,
     /// Identifiers already taken at the top of the file (the client modules).
     pub taken: Vec<String>,
     /// The workflows (document, index) whose callers read the status of their last response
@@ -198,11 +194,6 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 file: root.file,
                 at: at.clone(),
                 unsent: Vec::new(),
-                types: input
-                    .types
-                    .get(&(input.doc, wf.workflow_id.clone()))
-                    .cloned()
-                    .unwrap_or_default(),
                 input_fields: BTreeMap::new(),
                 state_machine: false,
                 idents: idents.clone(),
@@ -263,7 +254,6 @@ struct Workflow_<'a> {
     ir: &'a WorkflowIr,
     file: FileId,
     at: String,
-    types: WorkflowTypes,
     /// The workflow as JSON text, to find which step outputs later expressions read.
     /// The places (pointers of parameters) whose values are not sent: their reads do not count.
     unsent: Vec<String>,

@@ -75,7 +75,8 @@ impl Workflow_<'_> {
 
     /// The type inferred for output `output` of step `step` (untyped JSON if none was).
     pub(super) fn output_type(&self, step: &str, output: &str) -> Typed {
-        self.types
+        self.ir
+            .types
             .steps
             .get(step)
             .and_then(|o| o.get(output))
@@ -179,7 +180,7 @@ impl Workflow_<'_> {
         n: &expr::Named,
     ) -> Result<Option<TokenStream>, String> {
         let (id, output) = self.workflow_and_output(n)?;
-        let known = self.types.depends.get(id).and_then(|o| o.get(output));
+        let known = self.ir.types.depends.get(id).and_then(|o| o.get(output));
         let (local, f) = (dependency_local(id), field(output));
         Ok(known.map(|t| copied(quote!(#local.#f), t)))
     }

@@ -68,11 +68,7 @@ impl Workflow_<'_> {
             };
             let vat = child(&p.at, "value");
             let name_for_parse = p.name.as_str();
-            let conversion = self
-                .input
-                .conversions
-                .get(&(self.input.doc, vat.clone()))
-                .copied();
+            let conversion = self.ir.conversions.get(&vat).copied();
             let converted = conversion == Some(Conversion::Text);
             let mut value = self.value(&p.read, true, required, diags, &vat)?;
             match conversion {

@@ -62,9 +62,11 @@ impl Workflow_<'_> {
         let status = with_status.then(|| self.locals.status(var.step));
         let called_types = self
             .input
-            .types
-            .get(&(doc, callee.workflow_id.clone()))
-            .map(|t| t.outputs.clone())
+            .workflows
+            .iter()
+            .filter(|w| w.doc == doc)
+            .nth(workflow)
+            .map(|w| w.types.outputs.clone())
             .unwrap_or_default();
         let mut entries = Vec::new();
         for p in self.ir.steps[si]
@@ -106,7 +108,7 @@ impl Workflow_<'_> {
             let local = self.locals.output(si, name, read_later);
             // Read whole, an output keeps the called workflow's type (an `Option` here).
             // (The type inferred for the step output is the one to keep.)
-            let inferred = self.types.steps.get(sid).and_then(|o| o.get(name));
+            let inferred = self.ir.types.steps.get(sid).and_then(|o| o.get(name));
             let typed = called_types
                 .get(&n.name)
                 .filter(|t| pointer.is_empty() && Some(*t) == inferred);

@@ -58,8 +58,7 @@ impl Workflow_<'_> {
                     }
                     text => self.string(text, false, required, diags, at)?,
                 };
-                let key = (self.input.doc, at.to_string());
-                if self.input.conversions.get(&key) == Some(&Conversion::Text) {
+                if self.ir.conversions.get(at) == Some(&Conversion::Text) {
                     quote! { (#rt::text(&#e)) }
                 } else {
                     quote! { (#e) }
@@ -144,8 +143,12 @@ impl Workflow_<'_> {
             ValueIr::Expr(e) => e,
             _ => return None,
         };
-        let t =
-            crate::infer::of_request_expr(self.input.ws, self.wf.inputs.as_ref(), &self.types, e);
+        let t = crate::infer::of_request_expr(
+            self.input.ws,
+            self.wf.inputs.as_ref(),
+            &self.ir.types,
+            e,
+        );
         let present = match e {
             Expr::Inputs(n) => n.pointer.is_none(),
             Expr::Steps(_) => t.required,
