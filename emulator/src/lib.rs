@@ -14,13 +14,17 @@
 //! Every exchange is recorded, request and response, as it went over the wire.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 
 use serde_json::{json, Map, Value};
+
+pub mod http;
+
+use http::{read_request, Request};
 
 /// The parameters `POST /v1/customers` takes, from Stripe's API reference.
 const STRIPE_CUSTOMER_PARAMETERS: &[&str] = &[
@@ -48,9 +52,6 @@ const STRIPE_CUSTOMER_PARAMETERS: &[&str] = &[
     "test_clock",
     "validate",
 ];
-
-/// The largest request the emulator reads (head and body together).
-const MAX_REQUEST_BYTES: usize = 1 << 20;
 
 /// A customer the emulated Amberflo account holds.
 #[derive(Clone, Debug)]
@@ -197,24 +198,6 @@ fn listen(api: Api, state: &Arc<State>, stop: &Arc<AtomicBool>) -> io::Result<So
     Ok(addr)
 }
 
-/// A parsed request.
-struct Request {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    raw: Vec<u8>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 /// Serves requests on one connection until the client closes it.
 fn serve(api: Api, state: &State, conn: TcpStream) {
     let _ = conn.set_nodelay(true);
@@ -269,70 +252,6 @@ fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         _ => "Status",
     }
-}
-
-/// Reads one request; `None` when the client closed the connection between requests.
-fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Request>> {
-    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
-    let mut raw = Vec::new();
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    raw.extend_from_slice(line.as_bytes());
-    let mut parts = line.trim_end().splitn(3, ' ');
-    let method = parts.next().unwrap_or_default().to_string();
-    let path = parts
-        .next()
-        .ok_or_else(|| bad("no request target"))?
-        .to_string();
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            return Err(bad("the connection closed inside the head"));
-        }
-        raw.extend_from_slice(line.as_bytes());
-        if raw.len() > MAX_REQUEST_BYTES {
-            return Err(bad("the head is too large"));
-        }
-        let trimmed = line.trim_end_matches(['\r', '\n']);
-        if trimmed.is_empty() {
-            break;
-        }
-        let (name, value) = trimmed
-            .split_once(':')
-            .ok_or_else(|| bad("a header line without `:`"))?;
-        headers.push((name.trim().to_string(), value.trim().to_string()));
-    }
-    let request = Request {
-        method,
-        path,
-        headers,
-        body: Vec::new(),
-        raw,
-    };
-    if request
-        .header("transfer-encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
-    {
-        return Err(bad("chunked request bodies are not supported"));
-    }
-    let length: usize = match request.header("content-length") {
-        None => 0,
-        Some(v) => v
-            .parse()
-            .map_err(|_| bad("a content-length that is not a number"))?,
-    };
-    if length > MAX_REQUEST_BYTES {
-        return Err(bad("the body is too large"));
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    let mut request = request;
-    request.raw.extend_from_slice(&body);
-    request.body = body;
-    Ok(Some(request))
 }
 
 /// Amberflo's customer lookup.

@@ -6,15 +6,11 @@
 //! The table is kept in `tests/conformance.txt` (regenerate with `EXPECTORATE=overwrite` after
 //! review); printed with `cargo test -p corpus-clients --test conformance -- --nocapture`.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
 
 fn corpus() -> PathBuf {
     std::env::var_os("ARAZZO_CORPUS")
@@ -134,51 +130,33 @@ fn matches(
 
 /// A loopback server answering each request with the first mock that matches it.
 async fn serve(mocks: Vec<Mock>, prefixes: Vec<String>) -> (String, Arc<Mutex<usize>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
     let unmatched = Arc::new(Mutex::new(0));
     let count = Arc::clone(&unmatched);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let Some((head, _)) = common::read_request(&mut sock).await else {
-                continue;
-            };
-            let mut parts = head.lines().next().unwrap_or_default().split(' ');
-            let method = parts.next().unwrap_or_default().to_string();
-            let target = parts.next().unwrap_or_default().to_string();
-            let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-            let query: Vec<(String, String)> = query
-                .split('&')
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                    (decode(k), decode(v))
-                })
-                .collect();
-            let path = decode(path);
-            let (status, body) = match mocks
-                .iter()
-                .find(|m| matches(m, &method, &path, &query, &prefixes))
-            {
-                Some(m) => (m.status, m.body.clone()),
-                None => {
-                    *count.lock().expect("lock") += 1;
-                    (
-                        404,
-                        format!("{{\"error\":\"no mock for {method} {path}\"}}"),
-                    )
-                }
-            };
-            let reply = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = sock.write_all(reply.as_bytes()).await;
+    let base = seed_emulator::http::serve(move |r| {
+        let method = r.method.clone();
+        let (path, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
+        let query: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k), decode(v))
+            })
+            .collect();
+        let path = decode(path);
+        match mocks
+            .iter()
+            .find(|m| matches(m, &method, &path, &query, &prefixes))
+        {
+            Some(m) => (m.status, m.body.clone(), Vec::new()),
+            None => {
+                *count.lock().expect("lock") += 1;
+                let body = format!("{{\"error\":\"no mock for {method} {path}\"}}");
+                (404, body, Vec::new())
+            }
         }
-    });
+    })
+    .expect("bind");
     (base, unmatched)
 }
 

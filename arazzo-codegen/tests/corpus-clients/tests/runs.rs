@@ -4,8 +4,6 @@
 //! workflows of the same document and of an Arazzo source called from steps, a description
 //! whose names collide in Rust, and responses that do not fit their schema where nothing reads.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,8 +14,6 @@ use corpus_clients::fixture_names as names;
 use corpus_clients::fixture_responses as responses;
 use corpus_clients::fixture_sources as sources;
 use corpus_clients::fixture_subworkflows as sub;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
 
 /// A response to replay: status, body, extra headers.
 type Reply = (u16, &'static str, &'static [(&'static str, &'static str)]);
@@ -27,39 +23,26 @@ type Seen = Arc<Mutex<Vec<(String, Instant, String, String)>>>;
 
 /// Replays `replies` in order, the last one for ever after; one request per connection.
 async fn server(replies: Vec<Reply>) -> (String, Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
     let seen: Seen = Arc::default();
     let record = Arc::clone(&seen);
-    tokio::spawn(async move {
-        let mut n = 0;
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let Some((head, body)) = common::read_request(&mut sock).await else {
-                continue;
-            };
-            let line = head.lines().next().unwrap_or_default();
-            let request = line.rsplit_once(' ').map_or(line, |(r, _)| r).to_string();
-            let lower = head.to_ascii_lowercase();
-            record
-                .lock()
-                .expect("lock")
-                .push((request, Instant::now(), body, lower));
-            let (status, body, headers) = replies[n.min(replies.len() - 1)];
-            n += 1;
-            let extra: String = headers
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}\r\n"))
-                .collect();
-            let reply = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = sock.write_all(reply.as_bytes()).await;
-        }
-    });
+    let mut n = 0;
+    let base = seed_emulator::http::serve(move |r| {
+        let request = format!("{} {}", r.method, r.path);
+        let body = String::from_utf8_lossy(&r.body).into_owned();
+        let lower = r.head().to_ascii_lowercase();
+        record
+            .lock()
+            .expect("lock")
+            .push((request, Instant::now(), body, lower));
+        let (status, body, headers) = replies[n.min(replies.len() - 1)];
+        n += 1;
+        let headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        (status, body.to_string(), headers)
+    })
+    .expect("bind");
     (base, seen)
 }
 
