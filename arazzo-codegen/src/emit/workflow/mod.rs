@@ -20,7 +20,7 @@ use conditions::Test;
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use serde_json::Value;
 
 use super::api::OpApi;
@@ -379,34 +379,26 @@ fn is_copy(t: &ValueType) -> bool {
     )
 }
 
-/// `types::X` of a client module, as seen from the top of the generated file.
+/// `types::X` of a client module, as seen from the top of the generated file: every path
+/// that starts at `types` (`Vec<types::X>` too), not only a leading one, gets the module.
 fn qualify(ty: &TokenStream, module: &syn::Ident) -> TokenStream {
-    // Every path that starts at `types` (`Vec<types::X>` too), not only a leading one.
-    let mut out = TokenStream::new();
-    let mut after_colons = false;
-    for t in ty.clone() {
-        match &t {
-            proc_macro2::TokenTree::Ident(i) if i == "types" && !after_colons => {
-                out.extend(quote!(#module::));
-                out.extend(std::iter::once(t.clone()));
-                after_colons = false;
+    struct Qualify<'m>(&'m syn::Ident);
+    impl syn::visit_mut::VisitMut for Qualify<'_> {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if path.leading_colon.is_none()
+                && path.segments.first().is_some_and(|s| s.ident == "types")
+            {
+                path.segments
+                    .insert(0, syn::PathSegment::from(self.0.clone()));
             }
-            proc_macro2::TokenTree::Group(g) => {
-                let mut group =
-                    proc_macro2::Group::new(g.delimiter(), qualify(&g.stream(), module));
-                group.set_span(g.span());
-                out.extend(std::iter::once(proc_macro2::TokenTree::Group(group)));
-                after_colons = false;
-            }
-            proc_macro2::TokenTree::Punct(p) => {
-                after_colons = p.as_char() == ':';
-                out.extend(std::iter::once(t.clone()));
-            }
-            _ => {
-                after_colons = false;
-                out.extend(std::iter::once(t.clone()));
-            }
+            syn::visit_mut::visit_path_mut(self, path);
         }
     }
-    out
+    match syn::parse2::<syn::Type>(ty.clone()) {
+        Ok(mut t) => {
+            syn::visit_mut::VisitMut::visit_type_mut(&mut Qualify(module), &mut t);
+            t.to_token_stream()
+        }
+        Err(_) => ty.clone(),
+    }
 }

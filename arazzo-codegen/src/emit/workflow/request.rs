@@ -80,13 +80,18 @@ impl Workflow_<'_> {
             }
             let name = p.name.as_str();
             let s = format_ident!("{setter}");
-            let setter_type = ty.to_string().replace(' ', "");
+            let setter_type = syn::parse2::<syn::Type>(ty.clone()).ok();
             let source = if converted {
                 Some(ValueType::String)
             } else {
                 self.plain_type(&p.read)
             };
-            if source.is_some_and(|t| t.rust() == setter_type) {
+            let same_type = |t: ValueType| {
+                syn::parse_str::<syn::Type>(&t.rust())
+                    .ok()
+                    .is_some_and(|t| Some(t) == setter_type)
+            };
+            if source.is_some_and(same_type) {
                 // A value of the type the setter takes: no round trip through JSON.
                 setters.extend(quote! { .#s(#value) });
             } else {
