@@ -86,6 +86,35 @@ pub mod billing {
                 value.parse()
             }
         }
+        ///A schema named as the standard `Default`, which the types module calls as `Default::default()`.
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(transparent)]
+        pub struct Default2(
+            pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        );
+        impl ::std::ops::Deref for Default2 {
+            type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+            fn deref(
+                &self,
+            ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<Default2>
+        for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            fn from(value: Default2) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > for Default2 {
+            fn from(
+                value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ) -> Self {
+                Self(value)
+            }
+        }
         ///`KnownRel`
         #[derive(
             ::serde::Deserialize,
@@ -173,16 +202,31 @@ and a comment end * / in it.*/
                 Self::KnownRel(value)
             }
         }
+        ///A schema named as the standard `Result`.
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        pub struct Result2 {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub ok: ::std::option::Option<bool>,
+        }
+        impl Result2 {
+            pub fn builder() -> builder::Result2 {
+                Default::default()
+            }
+        }
         ///`Subscription`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct Subscription {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<Currency>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub defaults: ::std::option::Option<Default2>,
             pub id: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub interval: ::std::option::Option<SubscriptionSchedule2>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub next: ::std::option::Option<SubscriptionSchedule3>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub outcome: ::std::option::Option<Result2>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub rel: ::std::option::Option<RelCode>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -288,9 +332,52 @@ and a comment end * / in it.*/
                 }
             }
             #[derive(Clone, Debug)]
+            pub struct Result2 {
+                ok: ::std::result::Result<
+                    ::std::option::Option<bool>,
+                    ::std::string::String,
+                >,
+            }
+            impl ::std::default::Default for Result2 {
+                fn default() -> Self {
+                    Self { ok: Ok(Default::default()) }
+                }
+            }
+            impl Result2 {
+                pub fn ok<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.ok = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for ok: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<Result2> for super::Result2 {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: Result2,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { ok: value.ok? })
+                }
+            }
+            impl ::std::convert::From<super::Result2> for Result2 {
+                fn from(value: super::Result2) -> Self {
+                    Self { ok: Ok(value.ok) }
+                }
+            }
+            #[derive(Clone, Debug)]
             pub struct Subscription {
                 currency: ::std::result::Result<
                     ::std::option::Option<super::Currency>,
+                    ::std::string::String,
+                >,
+                defaults: ::std::result::Result<
+                    ::std::option::Option<super::Default2>,
                     ::std::string::String,
                 >,
                 id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -300,6 +387,10 @@ and a comment end * / in it.*/
                 >,
                 next: ::std::result::Result<
                     ::std::option::Option<super::SubscriptionSchedule3>,
+                    ::std::string::String,
+                >,
+                outcome: ::std::result::Result<
+                    ::std::option::Option<super::Result2>,
                     ::std::string::String,
                 >,
                 rel: ::std::result::Result<
@@ -319,9 +410,11 @@ and a comment end * / in it.*/
                 fn default() -> Self {
                     Self {
                         currency: Ok(Default::default()),
+                        defaults: Ok(Default::default()),
                         id: Err("no value supplied for id".to_string()),
                         interval: Ok(Default::default()),
                         next: Ok(Default::default()),
+                        outcome: Ok(Default::default()),
                         rel: Ok(Default::default()),
                         schedule: Ok(Default::default()),
                         script: Ok(Default::default()),
@@ -338,6 +431,18 @@ and a comment end * / in it.*/
                         .try_into()
                         .map_err(|e| {
                             format!("error converting supplied value for currency: {e}")
+                        });
+                    self
+                }
+                pub fn defaults<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<super::Default2>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.defaults = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for defaults: {e}")
                         });
                     self
                 }
@@ -378,6 +483,18 @@ and a comment end * / in it.*/
                         .try_into()
                         .map_err(|e| {
                             format!("error converting supplied value for next: {e}")
+                        });
+                    self
+                }
+                pub fn outcome<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<super::Result2>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.outcome = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for outcome: {e}")
                         });
                     self
                 }
@@ -429,9 +546,11 @@ and a comment end * / in it.*/
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
                     Ok(Self {
                         currency: value.currency?,
+                        defaults: value.defaults?,
                         id: value.id?,
                         interval: value.interval?,
                         next: value.next?,
+                        outcome: value.outcome?,
                         rel: value.rel?,
                         schedule: value.schedule?,
                         script: value.script?,
@@ -442,9 +561,11 @@ and a comment end * / in it.*/
                 fn from(value: super::Subscription) -> Self {
                     Self {
                         currency: Ok(value.currency),
+                        defaults: Ok(value.defaults),
                         id: Ok(value.id),
                         interval: Ok(value.interval),
                         next: Ok(value.next),
+                        outcome: Ok(value.outcome),
                         rel: Ok(value.rel),
                         schedule: Ok(value.schedule),
                         script: Ok(value.script),

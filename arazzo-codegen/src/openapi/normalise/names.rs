@@ -2,6 +2,44 @@
 
 use super::*;
 
+/// Names of the standard prelude that the client generator's code writes unqualified (as
+/// `Default::default()`, `Result<…>`, `Ok(…)`): a type of the same name in its module would
+/// stand in their place.
+const STANDARD_NAMES: &[&str] = &[
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "Drop",
+    "Eq",
+    "Err",
+    "Fn",
+    "From",
+    "Hash",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Vec",
+];
+
 impl Normaliser<'_> {
     /// Schemas whose names would give the same Rust type name as another schema, or as a
     /// type the client generator derives for an inline schema (`Subscription.schedule` is
@@ -28,7 +66,8 @@ impl Normaliser<'_> {
         for name in &names {
             let key = fold(name);
             let inline = derived.get(&key);
-            if inline.is_none() && taken.insert(key) {
+            let standard = STANDARD_NAMES.iter().any(|n| type_key(n) == key);
+            if inline.is_none() && !standard && taken.insert(key) {
                 continue;
             }
             let mut k = 2;
@@ -44,6 +83,10 @@ impl Normaliser<'_> {
                 Some(at) => {
                     format!("the type the client generator derives for the inline schema at `{at}`")
                 }
+                None if standard => format!(
+                    "the standard `{}`, which the client generator's code names unqualified",
+                    crate::names::ident(name, crate::names::Case::Camel)
+                ),
                 None => "another schema".to_string(),
             };
             self.change("renamed", 
