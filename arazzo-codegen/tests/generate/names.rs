@@ -882,6 +882,9 @@ Version: 1.0.0*/
     impl Client {
         /**Sends a `GET` request to `/subscriptions/{subscription_id}`
 
+Arguments:
+- `subscription_id`: A path parameter whose schema says it may be null, which a path cannot be.
+- `max_results`
 ```ignore
 let response = client.get_subscription()
     .subscription_id(subscription_id)
