@@ -338,7 +338,9 @@ pub fn client_module(
     let title = format!("Client for the `{source}` source ({display}).");
     let tokens = quote! {
         #[doc = #title]
-        #[allow(clippy::all, unused_imports, unused_comparisons, dead_code, unused_mut)]
+        // The client generator's code, as it writes it: typify names the enum values `+1` and
+        // `-1` `plus1` and `minus1`, whatever the case of the other variants.
+        #[allow(clippy::all, unused_imports, unused_comparisons, dead_code, unused_mut, non_camel_case_types)]
         pub mod #module {
             #progenitor
             #settings

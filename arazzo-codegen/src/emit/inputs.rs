@@ -77,6 +77,20 @@ pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, Stri
         finder.0
     };
     let error_module = error.filter(|_| uses_error).map(|e| e.to_token_stream());
+    // typify names the value `+1` `plus1` (and `-1` `minus1`) whatever the case of the others.
+    for item in &mut file.items {
+        if let syn::Item::Enum(e) = item {
+            let lower = e.variants.iter().any(|v| {
+                v.ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_ascii_lowercase())
+            });
+            if lower {
+                e.attrs
+                    .push(syn::parse_quote!(#[allow(non_camel_case_types)]));
+            }
+        }
+    }
     let strukt = file
         .items
         .iter()

@@ -2,7 +2,14 @@
 // It needs these crates as dependencies: arazzo-runtime 0.1, progenitor-client 0.15, reqwest 0.13 (json, query, stream), serde (derive), serde_json.
 
 ///Client for the `pets` source (tests/ui/petstore.openapi.yaml).
-#[allow(clippy::all, unused_imports, unused_comparisons, dead_code, unused_mut)]
+#[allow(
+    clippy::all,
+    unused_imports,
+    unused_comparisons,
+    dead_code,
+    unused_mut,
+    non_camel_case_types
+)]
 pub mod pets {
     #[allow(unused_imports)]
     pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -572,17 +579,21 @@ pub mod register {
         PartialEq,
         PartialOrd
     )]
+    #[allow(non_camel_case_types)]
     pub enum InputsPetTag {
         #[serde(rename = "cat")]
         Cat,
         #[serde(rename = "dog")]
         Dog,
+        #[serde(rename = "+1")]
+        plus1,
     }
     impl ::std::fmt::Display for InputsPetTag {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Cat => f.write_str("cat"),
                 Self::Dog => f.write_str("dog"),
+                Self::plus1 => f.write_str("+1"),
             }
         }
     }
@@ -594,6 +605,7 @@ pub mod register {
             match value {
                 "cat" => Ok(Self::Cat),
                 "dog" => Ok(Self::Dog),
+                "+1" => Ok(Self::plus1),
                 _ => Err("invalid value".into()),
             }
         }

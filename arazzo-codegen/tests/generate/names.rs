@@ -2,7 +2,14 @@
 // It needs these crates as dependencies: arazzo-runtime 0.1, progenitor-client 0.15, reqwest 0.13 (json, query, stream), serde (derive), serde_json.
 
 ///Client for the `billing` source (tests/generate/names/billing.openapi.yaml).
-#[allow(clippy::all, unused_imports, unused_comparisons, dead_code, unused_mut)]
+#[allow(
+    clippy::all,
+    unused_imports,
+    unused_comparisons,
+    dead_code,
+    unused_mut,
+    non_camel_case_types
+)]
 pub mod billing {
     #[allow(unused_imports)]
     pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -207,10 +214,68 @@ and a comment end * / in it.*/
         pub struct Result2 {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub ok: ::std::option::Option<bool>,
+            ///A value the type generator names `plus1`, not in camel case.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reaction: ::std::option::Option<Result2Reaction>,
         }
         impl Result2 {
             pub fn builder() -> builder::Result2 {
                 Default::default()
+            }
+        }
+        ///A value the type generator names `plus1`, not in camel case.
+        #[derive(
+            ::serde::Deserialize,
+            ::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        pub enum Result2Reaction {
+            #[serde(rename = "+1")]
+            plus1,
+            #[serde(rename = "laugh")]
+            Laugh,
+        }
+        impl ::std::fmt::Display for Result2Reaction {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::plus1 => f.write_str("+1"),
+                    Self::Laugh => f.write_str("laugh"),
+                }
+            }
+        }
+        impl ::std::str::FromStr for Result2Reaction {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "+1" => Ok(Self::plus1),
+                    "laugh" => Ok(Self::Laugh),
+                    _ => Err("invalid value".into()),
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for Result2Reaction {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for Result2Reaction {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
             }
         }
         ///`Subscription`
@@ -337,10 +402,17 @@ and a comment end * / in it.*/
                     ::std::option::Option<bool>,
                     ::std::string::String,
                 >,
+                reaction: ::std::result::Result<
+                    ::std::option::Option<super::Result2Reaction>,
+                    ::std::string::String,
+                >,
             }
             impl ::std::default::Default for Result2 {
                 fn default() -> Self {
-                    Self { ok: Ok(Default::default()) }
+                    Self {
+                        ok: Ok(Default::default()),
+                        reaction: Ok(Default::default()),
+                    }
                 }
             }
             impl Result2 {
@@ -356,18 +428,38 @@ and a comment end * / in it.*/
                         });
                     self
                 }
+                pub fn reaction<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<super::Result2Reaction>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.reaction = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for reaction: {e}")
+                        });
+                    self
+                }
             }
             impl ::std::convert::TryFrom<Result2> for super::Result2 {
                 type Error = super::error::ConversionError;
                 fn try_from(
                     value: Result2,
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                    Ok(Self { ok: value.ok? })
+                    Ok(Self {
+                        ok: value.ok?,
+                        reaction: value.reaction?,
+                    })
                 }
             }
             impl ::std::convert::From<super::Result2> for Result2 {
                 fn from(value: super::Result2) -> Self {
-                    Self { ok: Ok(value.ok) }
+                    Self {
+                        ok: Ok(value.ok),
+                        reaction: Ok(value.reaction),
+                    }
                 }
             }
             #[derive(Clone, Debug)]

@@ -2,7 +2,14 @@
 // It needs these crates as dependencies: arazzo-runtime 0.1, progenitor-client 0.15, reqwest 0.13 (json, query, stream), serde (derive), serde_json.
 
 ///Client for the `pets` source (tests/ui/petstore.openapi.yaml).
-#[allow(clippy::all, unused_imports, unused_comparisons, dead_code, unused_mut)]
+#[allow(
+    clippy::all,
+    unused_imports,
+    unused_comparisons,
+    dead_code,
+    unused_mut,
+    non_camel_case_types
+)]
 pub mod pets {
     #[allow(unused_imports)]
     pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
