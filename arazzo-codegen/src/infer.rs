@@ -130,7 +130,7 @@ impl Inferrer<'_> {
         if self.busy.contains(&(di, wi)) {
             return None;
         }
-        let ir = self.workflows.iter().filter(|w| w.doc == di).nth(wi)?;
+        let ir = crate::resolve::workflow_ir(self.workflows, di, wi)?;
         self.busy.push((di, wi));
         let at = index("/workflows", wi);
         let mut types = WorkflowTypes::default();

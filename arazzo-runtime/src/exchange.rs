@@ -106,35 +106,25 @@ where
     T: serde::Serialize,
     E: serde::Serialize + std::fmt::Debug,
 {
-    let json = |v: Result<Value, serde_json::Error>| {
-        v.map_err(|e| Error::Request {
-            step,
-            cause: format!("the response does not serialise: {e}"),
-        })
-    };
     match result {
-        Ok(v) => {
-            let (status, headers) = (v.status().as_u16(), v.headers().clone());
-            Ok(Exchange::new(
-                status,
-                headers,
-                json(serde_json::to_value(v.into_inner()))?,
-            ))
-        }
-        Err(progenitor_client::Error::ErrorResponse(v)) => {
-            let (status, headers) = (v.status().as_u16(), v.headers().clone());
-            Ok(Exchange::new(
-                status,
-                headers,
-                json(serde_json::to_value(v.into_inner()))?,
-            ))
-        }
+        Ok(v) => typed(step, v),
+        Err(progenitor_client::Error::ErrorResponse(v)) => typed(step, v),
         Err(progenitor_client::Error::UnexpectedResponse(r)) => whole(step, r).await,
         Err(e) => Err(Error::Request {
             step,
             cause: causes(&e),
         }),
     }
+}
+
+/// A response the client decoded, back as JSON.
+fn typed<T: serde::Serialize>(step: &'static str, v: ResponseValue<T>) -> Result<Exchange, Error> {
+    let (status, headers) = (v.status().as_u16(), v.headers().clone());
+    let body = serde_json::to_value(v.into_inner()).map_err(|e| Error::Request {
+        step,
+        cause: format!("the response does not serialise: {e}"),
+    })?;
+    Ok(Exchange::new(status, headers, body))
 }
 
 /// A response read whole: JSON when it is JSON, else text.

@@ -146,7 +146,7 @@ fn field_of(ws: &Workspace, di: usize, callee: usize) -> Option<(String, String)
 /// call) every workflow those call in turn.
 pub fn status_read(ws: &Workspace, workflows: &[WorkflowIr]) -> BTreeSet<(usize, usize)> {
     let calls = |di: usize, wi: usize| -> Vec<(usize, usize, bool)> {
-        let Some(ir) = workflows.iter().filter(|w| w.doc == di).nth(wi) else {
+        let Some(ir) = crate::resolve::workflow_ir(workflows, di, wi) else {
             return Vec::new();
         };
         // A step's criteria come from the step (reusable actions included) and the

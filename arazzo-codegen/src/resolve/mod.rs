@@ -154,6 +154,11 @@ fn within_any(at: &str, places: &[String]) -> bool {
     })
 }
 
+/// The IR of workflow `wi` of document `doc`, among every resolved workflow.
+pub fn workflow_ir(workflows: &[WorkflowIr], doc: usize, wi: usize) -> Option<&WorkflowIr> {
+    workflows.iter().filter(|w| w.doc == doc).nth(wi)
+}
+
 /// Resolves and checks every workflow of every loaded Arazzo document.
 pub fn resolve(ws: &Workspace, diags: &mut Diagnostics) -> Vec<WorkflowIr> {
     let mut out = Vec::new();

@@ -60,12 +60,7 @@ impl Workflow_<'_> {
         };
         let var = self.here(si);
         let status = with_status.then(|| self.locals.status(var.step));
-        let called_types = self
-            .input
-            .workflows
-            .iter()
-            .filter(|w| w.doc == doc)
-            .nth(workflow)
+        let called_types = crate::resolve::workflow_ir(self.input.workflows, doc, workflow)
             .map(|w| w.types.outputs.clone())
             .unwrap_or_default();
         let mut entries = Vec::new();
@@ -178,28 +173,26 @@ impl Workflow_<'_> {
         let parts = self.step_parts(si, step, required, diags)?;
         let (request, var) = (&parts.request, &parts.var);
         let mut checks = TokenStream::new();
-        for (text, cond) in parts.criteria.iter().filter(|_| parts.workflow_call) {
+        for (text, cond) in &parts.criteria {
             let fails = &cond.fails;
+            // A step that calls a workflow has its outputs, not a response.
+            let error = if parts.workflow_call {
+                quote!(Error::Unmet {
+                    step: #sid,
+                    criterion: #text,
+                    outputs: #rt::to_json(&#var),
+                })
+            } else {
+                quote!(Error::Failed {
+                    step: #sid,
+                    criterion: #text,
+                    status: #var.status,
+                    body: ::std::option::Option::Some(#var.body),
+                })
+            };
             checks.extend(quote! {
                 if #fails {
-                    return ::std::result::Result::Err(Error::Unmet {
-                        step: #sid,
-                        criterion: #text,
-                        outputs: #rt::to_json(&#var),
-                    });
-                }
-            });
-        }
-        for (text, cond) in parts.criteria.iter().filter(|_| !parts.workflow_call) {
-            let fails = &cond.fails;
-            checks.extend(quote! {
-                if #fails {
-                    return ::std::result::Result::Err(Error::Failed {
-                        step: #sid,
-                        criterion: #text,
-                        status: #var.status,
-                        body: ::std::option::Option::Some(#var.body),
-                    });
+                    return ::std::result::Result::Err(#error);
                 }
             });
         }
