@@ -145,6 +145,14 @@ impl Builder {
         self
     }
 
+    /// The default timeout of one step attempt (sending, waiting, reading the response), in
+    /// milliseconds; 0, the default, sets none. A run's `RunOptions::step_timeout` overrides
+    /// it; a step that takes longer fails with `Error::Timeout` naming the step.
+    pub fn step_timeout_ms(mut self, millis: u64) -> Self {
+        self.settings.step_timeout_ms = millis;
+        self
+    }
+
     /// Sends an idempotency key in `header` (for Stripe, `Idempotency-Key`) on every POST and
     /// PATCH a workflow makes to `source`: a fresh key per step, the same key on each retry, so
     /// that a retried create makes one object. The header is declared on those operations, so

@@ -42,6 +42,9 @@ pub struct Settings {
     pub keep_all_operations: bool,
     /// How many steps a workflow that branches or loops may run.
     pub step_budget: u32,
+    /// The default timeout of one step attempt, in milliseconds (0: none); a run's
+    /// `RunOptions::step_timeout` overrides it.
+    pub step_timeout_ms: u64,
     /// The idempotency-key header of each source that takes one.
     pub idempotency: BTreeMap<String, String>,
     /// Security schemes supplied for descriptions that name them without defining them, by
@@ -65,6 +68,7 @@ impl Default for Settings {
             max_file_bytes: crate::load::DEFAULT_MAX_FILE_BYTES,
             keep_all_operations: false,
             step_budget: DEFAULT_STEP_BUDGET,
+            step_timeout_ms: 0,
             idempotency: BTreeMap::new(),
             security: BTreeMap::new(),
             levels: BTreeMap::new(),
@@ -108,6 +112,9 @@ impl Settings {
         }
         if self.step_budget != DEFAULT_STEP_BUDGET {
             out.push(format!("--step-budget {}", self.step_budget));
+        }
+        if self.step_timeout_ms != 0 {
+            out.push(format!("--step-timeout-ms {}", self.step_timeout_ms));
         }
         if self.runtime_path != DEFAULT_RUNTIME_PATH {
             out.push(format!("--runtime-path {}", self.runtime_path));

@@ -32,13 +32,17 @@ fn generated_code_matches_its_golden_file() {
 fn numbers_fed_into_strings_are_sent_as_text() {
     let generated = Builder::new("tests/generate/conversions.arazzo.yaml").generate();
     let code = generated.code.expect("generates");
-    // Compared without whitespace: the formatter breaks lines where it likes.
+    // Compared without whitespace: the formatter breaks lines where it likes. The steps are in
+    // the workflow's inner function.
     let function = |name: &str| -> String {
-        code.split(&format!("pub async fn {name}"))
+        code.split(&format!("pub async fn {name}_in("))
             .nth(1)
             .expect("the workflow function")
             .split_whitespace()
-            .collect()
+            .collect::<String>()
+            // Trailing commas come and go with line breaks too.
+            .replace(",]", "]")
+            .replace(",)", ")")
     };
     let adopt = function("adopt");
     for expected in [

@@ -64,9 +64,50 @@ pub enum Error {
         /// What is wrong with it.
         cause: String,
     },
+    /// A step's attempt took longer than the step timeout.
+    Timeout {
+        /// The step's id.
+        step: &'static str,
+        /// The timeout.
+        after: std::time::Duration,
+    },
+    /// The run took longer than its deadline.
+    Deadline {
+        /// The step that was running, if one was.
+        step: Option<&'static str>,
+        /// The deadline.
+        after: std::time::Duration,
+    },
+    /// The API refused the step's idempotency key: the key was used before with another
+    /// request (a run key reused for different inputs), or a request with it is in progress.
+    Idempotency {
+        /// The step's id.
+        step: &'static str,
+        /// The response's status.
+        status: u16,
+        /// The response's body.
+        body: Option<serde_json::Value>,
+    },
 }
 
 impl Error {
+    /// A short name of the error's kind, without data (safe to log): `failed`, `timeout`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::MissingInput { .. } => "missing_input",
+            Error::UnknownWorkflow { .. } => "unknown_workflow",
+            Error::Inputs { .. } => "inputs",
+            Error::StepBudget { .. } => "step_budget",
+            Error::Request { .. } => "request",
+            Error::Failed { .. } => "failed",
+            Error::Unmet { .. } => "unmet",
+            Error::Output { .. } => "output",
+            Error::Timeout { .. } => "timeout",
+            Error::Deadline { .. } => "deadline",
+            Error::Idempotency { .. } => "idempotency",
+        }
+    }
+
     /// The id of the step that failed, if a step failed.
     pub fn step(&self) -> Option<&'static str> {
         match self {
@@ -77,14 +118,17 @@ impl Error {
             Error::Request { step, .. }
             | Error::Failed { step, .. }
             | Error::Unmet { step, .. }
-            | Error::Output { step, .. } => Some(step),
+            | Error::Output { step, .. }
+            | Error::Timeout { step, .. }
+            | Error::Idempotency { step, .. } => Some(step),
+            Error::Deadline { step, .. } => *step,
         }
     }
 
     /// The status of the response that failed the workflow, if one did.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Failed { status, .. } => Some(*status),
+            Error::Failed { status, .. } | Error::Idempotency { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -125,6 +169,21 @@ impl fmt::Display for Error {
                 output,
                 cause,
             } => write!(f, "step `{step}`: output `{output}`: {cause}"),
+            Error::Timeout { step, after } => {
+                write!(f, "step `{step}`: no answer within {} ms (its step timeout)", after.as_millis())
+            }
+            Error::Deadline { step: Some(step), after } => write!(
+                f,
+                "step `{step}`: the run's deadline ({} ms) passed",
+                after.as_millis()
+            ),
+            Error::Deadline { step: None, after } => {
+                write!(f, "the run's deadline ({} ms) passed", after.as_millis())
+            }
+            Error::Idempotency { step, status, .. } => write!(
+                f,
+                "step `{step}`: status {status}; the API refused the idempotency key (was the run key used before with other inputs?)"
+            ),
         }
     }
 }

@@ -44,7 +44,8 @@ impl Exchange {
     }
 }
 
-/// Sends a request as a generated client does, and marks the response with the URL requested
+/// Sends a request as a generated client does (within a run: after the source's rate limit,
+/// with transport retries when they are on), and marks the response with the URL requested
 /// (see [`REQUEST_URL_HEADER`]). With `whole`, the response is held in an empty stand-in that
 /// [`release`] hands back whole, so the client never decodes it.
 pub async fn execute(
@@ -53,7 +54,7 @@ pub async fn execute(
     whole: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let url = request.url().to_string();
-    let mut response = client.execute(request).await?;
+    let mut response = crate::transport::send(client, request).await?;
     mark(&mut response, &url);
     Ok(if whole { hold(response) } else { response })
 }

@@ -16,20 +16,11 @@ fn retry_delay_at(
     retry_after: f64,
     now: SystemTime,
 ) -> Duration {
-    let asked = headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .and_then(|v| match v.parse::<f64>() {
-            Ok(seconds) => Some(seconds),
-            Err(_) => httpdate::parse_http_date(v)
-                .ok()
-                .map(|at| at.duration_since(now).map_or(0.0, |d| d.as_secs_f64())),
-        })
-        .filter(|s| s.is_finite() && *s >= 0.0);
-    let seconds = asked.unwrap_or(retry_after);
-    let seconds = if seconds.is_finite() {
-        seconds.clamp(0.0, LONGEST)
+    if let Some(asked) = crate::transport::asked_wait(headers, now) {
+        return asked;
+    }
+    let seconds = if retry_after.is_finite() {
+        retry_after.clamp(0.0, LONGEST)
     } else {
         0.0
     };

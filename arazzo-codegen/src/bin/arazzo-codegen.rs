@@ -67,6 +67,9 @@ struct Common {
     /// How many steps a workflow that branches or loops may run.
     #[arg(long = "step-budget", value_name = "STEPS", default_value_t = arazzo_codegen::DEFAULT_STEP_BUDGET)]
     step_budget: u32,
+    /// The default timeout of one step attempt in milliseconds (0: none).
+    #[arg(long = "step-timeout-ms", value_name = "MS", default_value_t = 0)]
+    step_timeout_ms: u64,
     /// The path generated code names the runtime crate by.
     #[arg(long = "runtime-path", value_name = "PATH", default_value = arazzo_codegen::DEFAULT_RUNTIME_PATH)]
     runtime_path: String,
@@ -137,6 +140,7 @@ impl Common {
             strict: self.strict,
             keep_all_operations: self.all_operations,
             step_budget: self.step_budget,
+            step_timeout_ms: self.step_timeout_ms,
             idempotency: self.idempotency_headers.iter().cloned().collect(),
             security: self.security_schemes.iter().cloned().collect(),
             runtime_path: self.runtime_path.clone(),

@@ -218,7 +218,7 @@ impl Plan {
                 DocRef {
                     path,
                     field,
-                    functions: emitted.functions.clone(),
+                    functions: emitted.inner.clone(),
                     unavailable: emitted.unavailable.clone(),
                     status_functions: emitted.status_functions.clone(),
                 },

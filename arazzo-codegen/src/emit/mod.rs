@@ -270,6 +270,7 @@ impl Doc<'_> {
             callees,
             workflows: &self.checked.workflows,
             step_budget: self.settings.step_budget,
+            step_timeout_ms: self.settings.step_timeout_ms,
             idempotency: &self.settings.idempotency,
             runtime: self.runtime,
             clients: &clients,

@@ -80,7 +80,13 @@ fn main() {
                 let file = format!("{module}.rs");
                 std::fs::write(out.join(&file), code).expect("write generated code");
                 let _ = writeln!(index, "/// `{rel}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}");
-                let functions = code.matches("\npub async fn ").count() - 1; // run_workflow
+                // Public workflow functions: less `run_workflow` and each inner function (which
+                // takes the caller's run).
+                let functions = code.matches("\npub async fn ").count()
+                    - 1
+                    - code
+                        .matches("\n    run: &::arazzo_runtime::__private::Run,")
+                        .count();
                 let _ = writeln!(
                     table,
                     "    ({rel:?}, \"generated\", {warnings}, {}, {functions}, {:?}),",

@@ -587,7 +587,7 @@ pub struct Clients {
     pub pets: pets::Client,
 }
 pub use ::arazzo_runtime::Error;
-///The inputs and outputs of workflow `wait-until-adopted`.
+///The inputs and outputs of workflow `wait-until-adopted`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod wait_until_adopted {
     ///The inputs of workflow `wait-until-adopted`.
@@ -609,6 +609,40 @@ pub mod wait_until_adopted {
         #[serde(rename = "tag")]
         pub tag: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `tag`.
+            #[serde(rename = "tag")]
+            pub tag: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "wait-until-adopted";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run
+            .drive(super::wait_until_adopted_in(clients, inputs, &run))
+            .await;
+        run.finish(result)
+    }
 }
 ///Read a pet again and again until its tag is no longer `pending`.
 #[allow(dead_code)]
@@ -616,6 +650,19 @@ pub async fn wait_until_adopted(
     clients: &Clients,
     inputs: wait_until_adopted::Inputs,
 ) -> ::std::result::Result<wait_until_adopted::Outputs, Error> {
+    wait_until_adopted::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `wait-until-adopted` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn wait_until_adopted_in(
+    clients: &Clients,
+    inputs: wait_until_adopted::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<wait_until_adopted::Outputs, Error> {
+    let run = &run.workflow("control.arazzo.yaml", "wait-until-adopted");
     let mut read_tag: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -628,15 +675,30 @@ pub async fn wait_until_adopted(
         }
         match next {
             0 => {
-                let read = ::arazzo_runtime::__private::exchange(
-                        "read",
-                        clients
-                            .pets
-                            .whole_responses()
-                            .get_pet_by_id()
-                            .pet_id(inputs.pet_id.clone())
-                            .send()
-                            .await,
+                let visit = run.visit("read");
+                let read = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "getPetById",
+                            method: "GET",
+                            path: "/pets/{petId}",
+                        },
+                        false,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "read",
+                                    clients
+                                        .pets
+                                        .whole_responses()
+                                        .get_pet_by_id()
+                                        .pet_id(inputs.pet_id.clone())
+                                        .send()
+                                        .await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !(200..300)
@@ -646,28 +708,36 @@ pub async fn wait_until_adopted(
                 } else {
                     ::std::option::Option::None
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
                         read_tag = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("read", "tag", &read.body, "/tag")?;
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("tag", ::arazzo_runtime::__private::to_json(& read_tag))
+                            ],
+                        );
                         if ::arazzo_runtime::__private::compare(
                             &::arazzo_runtime::__private::at(&read.body, "/tag"),
                             ::arazzo_runtime::__private::Op::Eq,
                             &::serde_json::Value::from("PENDING"),
                         ) {
+                            run.action(
+                                &visit,
+                                ::arazzo_runtime::Action::GotoStep("read"),
+                            );
                             next = 0;
                             continue 'steps;
                         }
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: "read",
-                            criterion,
-                            status: read.status,
-                            body: ::std::option::Option::Some(read.body),
-                        });
+                        return ::std::result::Result::Err(
+                            run.failed(&visit, criterion, read, false),
+                        );
                     }
                 }
             }
@@ -678,7 +748,7 @@ pub async fn wait_until_adopted(
         tag: read_tag,
     })
 }
-///The inputs and outputs of workflow `read-with-retries`.
+///The inputs and outputs of workflow `read-with-retries`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod read_with_retries {
     ///The inputs of workflow `read-with-retries`.
@@ -706,6 +776,58 @@ pub mod read_with_retries {
         #[serde(rename = "name")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `asked`.
+            #[serde(rename = "asked")]
+            pub asked: ::std::option::Option<::std::string::String>,
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "read-with-retries";
+            const STEP: &'static str = "read";
+        }
+        ///The outputs of step `list`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct List {
+            ///Output `first`.
+            #[serde(rename = "first")]
+            pub first: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for List {
+            const WORKFLOW: &'static str = "read-with-retries";
+            const STEP: &'static str = "list";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::read_with_retries_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Read a pet, retrying twice on 503, then falling back to the list.
 #[allow(dead_code)]
@@ -713,6 +835,19 @@ pub async fn read_with_retries(
     clients: &Clients,
     inputs: read_with_retries::Inputs,
 ) -> ::std::result::Result<read_with_retries::Outputs, Error> {
+    read_with_retries::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `read-with-retries` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn read_with_retries_in(
+    clients: &Clients,
+    inputs: read_with_retries::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<read_with_retries::Outputs, Error> {
+    let run = &run.workflow("control.arazzo.yaml", "read-with-retries");
     let mut read_asked: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut read_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut list_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -728,15 +863,30 @@ pub async fn read_with_retries(
         }
         match next {
             0 => {
-                let read = ::arazzo_runtime::__private::exchange(
-                        "read",
-                        clients
-                            .pets
-                            .whole_responses()
-                            .get_pet_by_id()
-                            .pet_id(inputs.pet_id.clone())
-                            .send()
-                            .await,
+                let visit = run.visit("read");
+                let read = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "getPetById",
+                            method: "GET",
+                            path: "/pets/{petId}",
+                        },
+                        false,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "read",
+                                    clients
+                                        .pets
+                                        .whole_responses()
+                                        .get_pet_by_id()
+                                        .pet_id(inputs.pet_id.clone())
+                                        .send()
+                                        .await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if read.status != 200 {
@@ -765,6 +915,7 @@ pub async fn read_with_retries(
                         ::std::option::Option::None
                     }
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
                         read_asked = {
@@ -776,11 +927,21 @@ pub async fn read_with_retries(
                         read_name = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("read", "name", &read.body, "/name")?;
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("asked", ::arazzo_runtime::__private::to_json(&
+                                read_asked)), ("name",
+                                ::arazzo_runtime::__private::to_json(& read_name))
+                            ],
+                        );
+                        run.action(&visit, ::arazzo_runtime::Action::End);
                         break 'steps;
                     }
                     ::std::option::Option::Some(_) => {
                         if (read.status == 503) && attempts[0] < 2u32 {
                             attempts[0] += 1;
+                            run.retry(&visit, "read");
                             ::arazzo_runtime::__private::sleep(
                                     ::arazzo_runtime::__private::retry_delay(
                                         &read.headers,
@@ -791,15 +952,31 @@ pub async fn read_with_retries(
                             next = 0;
                             continue 'steps;
                         }
+                        run.action(&visit, ::arazzo_runtime::Action::GotoStep("list"));
                         next = 1;
                         continue 'steps;
                     }
                 }
             }
             1 => {
-                let list = ::arazzo_runtime::__private::exchange(
-                        "list",
-                        clients.pets.whole_responses().list_pets().send().await,
+                let visit = run.visit("list");
+                let list = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "listPets",
+                            method: "GET",
+                            path: "/pets",
+                        },
+                        false,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "list",
+                                    clients.pets.whole_responses().list_pets().send().await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !::arazzo_runtime::__private::compare(
@@ -814,20 +991,25 @@ pub async fn read_with_retries(
                 } else {
                     ::std::option::Option::None
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
                         list_first = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("list", "first", &list.body, "/0/name")?;
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("first", ::arazzo_runtime::__private::to_json(&
+                                list_first))
+                            ],
+                        );
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: "list",
-                            criterion,
-                            status: list.status,
-                            body: ::std::option::Option::Some(list.body),
-                        });
+                        return ::std::result::Result::Err(
+                            run.failed(&visit, criterion, list, false),
+                        );
                     }
                 }
             }
@@ -840,7 +1022,7 @@ pub async fn read_with_retries(
         name: read_name,
     })
 }
-///The inputs and outputs of workflow `create-with-retry`.
+///The inputs and outputs of workflow `create-with-retry`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod create_with_retry {
     ///The inputs of workflow `create-with-retry`.
@@ -864,6 +1046,41 @@ pub mod create_with_retry {
         #[serde(rename = "sent")]
         pub sent: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `create`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Create {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::option::Option<::std::string::String>,
+            ///Output `sent`.
+            #[serde(rename = "sent")]
+            pub sent: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Create {
+            const WORKFLOW: &'static str = "create-with-retry";
+            const STEP: &'static str = "create";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::create_with_retry_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Create a pet, retrying once on 503; the retry carries the same idempotency key.
 #[allow(dead_code)]
@@ -871,7 +1088,19 @@ pub async fn create_with_retry(
     clients: &Clients,
     inputs: create_with_retry::Inputs,
 ) -> ::std::result::Result<create_with_retry::Outputs, Error> {
-    let mut _held_key_for_create: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+    create_with_retry::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `create-with-retry` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn create_with_retry_in(
+    clients: &Clients,
+    inputs: create_with_retry::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<create_with_retry::Outputs, Error> {
+    let run = &run.workflow("control.arazzo.yaml", "create-with-retry");
     let mut create_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut create_sent: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 1];
@@ -886,26 +1115,39 @@ pub async fn create_with_retry(
         }
         match next {
             0 => {
-                let key_for_create = _held_key_for_create
-                    .get_or_insert_with(::arazzo_runtime::__private::idempotency_key)
-                    .clone();
+                let visit = run.visit("create");
+                let key_for_create = run.key(&visit);
                 let body_sent_by_create: ::serde_json::Value = ::serde_json::json!(
                     { "id" : ("new"), "name" : (inputs.name.clone()) }
                 );
-                let create = ::arazzo_runtime::__private::exchange(
-                        "create",
-                        clients
-                            .pets
-                            .whole_responses()
-                            .create_pet()
-                            .body(
-                                ::arazzo_runtime::__private::from_json::<
-                                    pets::types::Pet,
-                                >("create", "request body", body_sent_by_create.clone())?,
-                            )
-                            .idempotency_key(key_for_create)
-                            .send()
-                            .await,
+                let create = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "createPet",
+                            method: "POST",
+                            path: "/pets",
+                        },
+                        true,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "create",
+                                    clients
+                                        .pets
+                                        .whole_responses()
+                                        .create_pet()
+                                        .body(
+                                            ::arazzo_runtime::__private::from_json::<
+                                                pets::types::Pet,
+                                            >("create", "request body", body_sent_by_create.clone())?,
+                                        )
+                                        .idempotency_key(key_for_create)
+                                        .send()
+                                        .await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !((create.status
@@ -922,20 +1164,29 @@ pub async fn create_with_retry(
                 } else {
                     ::std::option::Option::None
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
-                        _held_key_for_create = ::std::option::Option::None;
                         create_id = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("create", "id", &create.body, "/id")?;
                         create_sent = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("create", "sent", &body_sent_by_create, "/name")?;
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("id", ::arazzo_runtime::__private::to_json(& create_id)),
+                                ("sent", ::arazzo_runtime::__private::to_json(&
+                                create_sent))
+                            ],
+                        );
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
                         if (create.status == 503) && attempts[0] < 1u32 {
                             attempts[0] += 1;
+                            run.retry(&visit, "create");
                             ::arazzo_runtime::__private::sleep(
                                     ::arazzo_runtime::__private::retry_delay(
                                         &create.headers,
@@ -946,12 +1197,9 @@ pub async fn create_with_retry(
                             next = 0;
                             continue 'steps;
                         }
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: "create",
-                            criterion,
-                            status: create.status,
-                            body: ::std::option::Option::Some(create.body),
-                        });
+                        return ::std::result::Result::Err(
+                            run.failed(&visit, criterion, create, true),
+                        );
                     }
                 }
             }
@@ -963,7 +1211,7 @@ pub async fn create_with_retry(
         sent: create_sent,
     })
 }
-///The inputs and outputs of workflow `read-with-workflow-retry`.
+///The inputs and outputs of workflow `read-with-workflow-retry`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod read_with_workflow_retry {
     ///The inputs of workflow `read-with-workflow-retry`.
@@ -991,6 +1239,46 @@ pub mod read_with_workflow_retry {
         #[serde(rename = "url")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `method`.
+            #[serde(rename = "method")]
+            pub method: ::std::option::Option<::std::string::String>,
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::option::Option<::std::string::String>,
+            ///Output `url`.
+            #[serde(rename = "url")]
+            pub url: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "read-with-workflow-retry";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run
+            .drive(super::read_with_workflow_retry_in(clients, inputs, &run))
+            .await;
+        run.finish(result)
+    }
 }
 ///The workflow's own failure action (retry once on 503) applies to its step.
 #[allow(dead_code)]
@@ -998,6 +1286,19 @@ pub async fn read_with_workflow_retry(
     clients: &Clients,
     inputs: read_with_workflow_retry::Inputs,
 ) -> ::std::result::Result<read_with_workflow_retry::Outputs, Error> {
+    read_with_workflow_retry::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `read-with-workflow-retry` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn read_with_workflow_retry_in(
+    clients: &Clients,
+    inputs: read_with_workflow_retry::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<read_with_workflow_retry::Outputs, Error> {
+    let run = &run.workflow("control.arazzo.yaml", "read-with-workflow-retry");
     let mut read_method: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut read_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut read_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1013,15 +1314,30 @@ pub async fn read_with_workflow_retry(
         }
         match next {
             0 => {
-                let read = ::arazzo_runtime::__private::exchange(
-                        "read",
-                        clients
-                            .pets
-                            .whole_responses()
-                            .get_pet_by_id()
-                            .pet_id(inputs.pet_id.clone())
-                            .send()
-                            .await,
+                let visit = run.visit("read");
+                let read = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "getPetById",
+                            method: "GET",
+                            path: "/pets/{petId}",
+                        },
+                        false,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "read",
+                                    clients
+                                        .pets
+                                        .whole_responses()
+                                        .get_pet_by_id()
+                                        .pet_id(inputs.pet_id.clone())
+                                        .send()
+                                        .await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !((read.status
@@ -1036,6 +1352,7 @@ pub async fn read_with_workflow_retry(
                 } else {
                     ::std::option::Option::None
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
                         read_method = ::std::option::Option::Some(
@@ -1045,11 +1362,21 @@ pub async fn read_with_workflow_retry(
                             ::std::string::String,
                         >("read", "name", &read.body, "/name")?;
                         read_url = ::std::option::Option::Some(read.url.clone());
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("method", ::arazzo_runtime::__private::to_json(&
+                                read_method)), ("name",
+                                ::arazzo_runtime::__private::to_json(& read_name)), ("url",
+                                ::arazzo_runtime::__private::to_json(& read_url))
+                            ],
+                        );
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
                         if (read.status == 503) && attempts[0] < 1u32 {
                             attempts[0] += 1;
+                            run.retry(&visit, "read");
                             ::arazzo_runtime::__private::sleep(
                                     ::arazzo_runtime::__private::retry_delay(
                                         &read.headers,
@@ -1060,12 +1387,9 @@ pub async fn read_with_workflow_retry(
                             next = 0;
                             continue 'steps;
                         }
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: "read",
-                            criterion,
-                            status: read.status,
-                            body: ::std::option::Option::Some(read.body),
-                        });
+                        return ::std::result::Result::Err(
+                            run.failed(&visit, criterion, read, false),
+                        );
                     }
                 }
             }

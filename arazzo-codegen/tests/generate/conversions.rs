@@ -587,7 +587,7 @@ pub struct Clients {
     pub pets: pets::Client,
 }
 pub use ::arazzo_runtime::Error;
-///The inputs and outputs of workflow `adopt`.
+///The inputs and outputs of workflow `adopt`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod adopt {
     ///The inputs of workflow `adopt`.
@@ -617,6 +617,55 @@ pub mod adopt {
         #[serde(rename = "id")]
         pub id: ::std::string::String,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `list-pets`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct ListPets {
+            ///Output `firstName`.
+            #[serde(rename = "firstName")]
+            pub first_name: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for ListPets {
+            const WORKFLOW: &'static str = "adopt";
+            const STEP: &'static str = "list-pets";
+        }
+        ///The outputs of step `create-pet`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct CreatePet {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for CreatePet {
+            const WORKFLOW: &'static str = "adopt";
+            const STEP: &'static str = "create-pet";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::adopt_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///List pets, then create one numbered by the caller.
 #[allow(dead_code)]
@@ -624,86 +673,153 @@ pub async fn adopt(
     clients: &Clients,
     inputs: adopt::Inputs,
 ) -> ::std::result::Result<adopt::Outputs, Error> {
-    let list_pets = ::arazzo_runtime::__private::exchange(
-            "list-pets",
-            clients.pets.whole_responses().list_pets().limit(inputs.limit).send().await,
+    adopt::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `adopt` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn adopt_in(
+    clients: &Clients,
+    inputs: adopt::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<adopt::Outputs, Error> {
+    let run = &run.workflow("conversions.arazzo.yaml", "adopt");
+    let visit = run.visit("list-pets");
+    let list_pets = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "listPets",
+                method: "GET",
+                path: "/pets",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "list-pets",
+                        clients
+                            .pets
+                            .whole_responses()
+                            .list_pets()
+                            .limit(inputs.limit)
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&list_pets.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "list-pets",
-            criterion: "a 2xx status",
-            status: list_pets.status,
-            body: ::std::option::Option::Some(list_pets.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", list_pets, false),
+        );
     }
     let list_pets_first_name: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
         ::std::string::String,
     >("list-pets", "firstName", &list_pets.body, "/0/name")?;
-    let key_for_create_pet = ::arazzo_runtime::__private::idempotency_key();
-    let create_pet = ::arazzo_runtime::__private::exchange(
-            "create-pet",
-            clients
-                .pets
-                .whole_responses()
-                .create_pet()
-                .body(
-                    ::arazzo_runtime::__private::from_json::<
-                        pets::types::Pet,
-                    >(
+    run.outputs(
+        &visit,
+        ::std::vec![
+            ("firstName", ::arazzo_runtime::__private::to_json(& list_pets_first_name))
+        ],
+    );
+    let visit = run.visit("create-pet");
+    let key_for_create_pet = run.key(&visit);
+    let create_pet = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "createPet",
+                method: "POST",
+                path: "/pets",
+            },
+            true,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "create-pet",
-                        "request body",
-                        ::serde_json::json!(
-                            { "id" : (::arazzo_runtime::__private::text(& inputs
-                            .sequence)), "name" : (list_pets_first_name.clone()), "tag" :
-                            (::arazzo_runtime::__private::text(& inputs.vaccinated)) }
-                        ),
-                    )?,
-                )
-                .idempotency_key(key_for_create_pet)
-                .send()
-                .await,
+                        clients
+                            .pets
+                            .whole_responses()
+                            .create_pet()
+                            .body(
+                                ::arazzo_runtime::__private::from_json::<
+                                    pets::types::Pet,
+                                >(
+                                    "create-pet",
+                                    "request body",
+                                    ::serde_json::json!(
+                                        { "id" : (::arazzo_runtime::__private::text(& inputs
+                                        .sequence)), "name" : (list_pets_first_name.clone()), "tag"
+                                        : (::arazzo_runtime::__private::text(& inputs.vaccinated)) }
+                                    ),
+                                )?,
+                            )
+                            .idempotency_key(key_for_create_pet)
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if create_pet.status != 201 {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "create-pet",
-            criterion: "$statusCode == 201",
-            status: create_pet.status,
-            body: ::std::option::Option::Some(create_pet.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$statusCode == 201", create_pet, true),
+        );
     }
     let create_pet_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create-pet", "id", &create_pet.body, "/id")?;
-    let get_pet = ::arazzo_runtime::__private::exchange(
-            "get-pet",
-            clients
-                .pets
-                .whole_responses()
-                .get_pet_by_id()
-                .pet_id(create_pet_id.clone())
-                .x_request_id(
-                    ["req-", &::arazzo_runtime::__private::text(&inputs.sequence)]
-                        .concat(),
-                )
-                .send()
-                .await,
+    run.outputs(
+        &visit,
+        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_pet_id))],
+    );
+    let visit = run.visit("get-pet");
+    let get_pet = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "getPetById",
+                method: "GET",
+                path: "/pets/{petId}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "get-pet",
+                        clients
+                            .pets
+                            .whole_responses()
+                            .get_pet_by_id()
+                            .pet_id(create_pet_id.clone())
+                            .x_request_id(
+                                [
+                                    "req-",
+                                    &::arazzo_runtime::__private::text(&inputs.sequence),
+                                ]
+                                    .concat(),
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&get_pet.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "get-pet",
-            criterion: "a 2xx status",
-            status: get_pet.status,
-            body: ::std::option::Option::Some(get_pet.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", get_pet, false),
+        );
     }
+    run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(adopt::Outputs {
         id: create_pet_id,
     })
 }
-///The inputs and outputs of workflow `browse`.
+///The inputs and outputs of workflow `browse`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod browse {
     ///The inputs of workflow `browse`.
@@ -725,6 +841,38 @@ pub mod browse {
         #[serde(rename = "status")]
         pub status: i64,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `list-pets`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct ListPets {
+            ///Output `status`.
+            #[serde(rename = "status")]
+            pub status: i64,
+        }
+        impl ::arazzo_runtime::StepOutputs for ListPets {
+            const WORKFLOW: &'static str = "browse";
+            const STEP: &'static str = "list-pets";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::browse_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///List pets, the page size given as text.
 #[allow(dead_code)]
@@ -732,38 +880,65 @@ pub async fn browse(
     clients: &Clients,
     inputs: browse::Inputs,
 ) -> ::std::result::Result<browse::Outputs, Error> {
-    let list_pets = ::arazzo_runtime::__private::exchange(
-            "list-pets",
-            clients
-                .pets
-                .whole_responses()
-                .list_pets()
-                .limit(
-                    ::arazzo_runtime::__private::parameter_from_json::<
-                        i64,
-                    >(
+    browse::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `browse` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn browse_in(
+    clients: &Clients,
+    inputs: browse::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<browse::Outputs, Error> {
+    let run = &run.workflow("conversions.arazzo.yaml", "browse");
+    let visit = run.visit("list-pets");
+    let list_pets = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "listPets",
+                method: "GET",
+                path: "/pets",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "list-pets",
-                        "limit",
-                        ::arazzo_runtime::__private::parse_json(
-                            "list-pets",
-                            "limit",
-                            &inputs.limit_text.clone(),
-                        )?,
-                    )?,
-                )
-                .send()
-                .await,
+                        clients
+                            .pets
+                            .whole_responses()
+                            .list_pets()
+                            .limit(
+                                ::arazzo_runtime::__private::parameter_from_json::<
+                                    i64,
+                                >(
+                                    "list-pets",
+                                    "limit",
+                                    ::arazzo_runtime::__private::parse_json(
+                                        "list-pets",
+                                        "limit",
+                                        &inputs.limit_text.clone(),
+                                    )?,
+                                )?,
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&list_pets.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "list-pets",
-            criterion: "a 2xx status",
-            status: list_pets.status,
-            body: ::std::option::Option::Some(list_pets.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", list_pets, false),
+        );
     }
     let list_pets_status: i64 = i64::from(list_pets.status);
+    run.outputs(
+        &visit,
+        ::std::vec![("status", ::arazzo_runtime::__private::to_json(& list_pets_status))],
+    );
     ::std::result::Result::Ok(browse::Outputs {
         status: list_pets_status,
     })

@@ -545,7 +545,7 @@ pub mod error {
         }
     }
 }
-///The inputs and outputs of workflow `register`.
+///The inputs and outputs of workflow `register`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod register {
     use super::error;
@@ -642,6 +642,38 @@ pub mod register {
         #[serde(rename = "note")]
         pub note: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `create-pet`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct CreatePet {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for CreatePet {
+            const WORKFLOW: &'static str = "register";
+            const STEP: &'static str = "create-pet";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::register_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Create the pet the caller describes.
 #[allow(dead_code)]
@@ -649,58 +681,98 @@ pub async fn register(
     clients: &Clients,
     inputs: register::Inputs,
 ) -> ::std::result::Result<register::Outputs, Error> {
-    let key_for_create_pet = ::arazzo_runtime::__private::idempotency_key();
-    let create_pet = ::arazzo_runtime::__private::exchange(
-            "create-pet",
-            clients
-                .pets
-                .whole_responses()
-                .create_pet()
-                .body(
-                    ::arazzo_runtime::__private::from_json::<
-                        pets::types::Pet,
-                    >(
+    register::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `register` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn register_in(
+    clients: &Clients,
+    inputs: register::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<register::Outputs, Error> {
+    let run = &run.workflow("inputs.arazzo.yaml", "register");
+    let visit = run.visit("create-pet");
+    let key_for_create_pet = run.key(&visit);
+    let create_pet = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "createPet",
+                method: "POST",
+                path: "/pets",
+            },
+            true,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "create-pet",
-                        "request body",
-                        ::serde_json::json!((inputs.pet.clone())),
-                    )?,
-                )
-                .idempotency_key(key_for_create_pet)
-                .send()
-                .await,
+                        clients
+                            .pets
+                            .whole_responses()
+                            .create_pet()
+                            .body(
+                                ::arazzo_runtime::__private::from_json::<
+                                    pets::types::Pet,
+                                >(
+                                    "create-pet",
+                                    "request body",
+                                    ::serde_json::json!((inputs.pet.clone())),
+                                )?,
+                            )
+                            .idempotency_key(key_for_create_pet)
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if create_pet.status != 201 {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "create-pet",
-            criterion: "$statusCode == 201",
-            status: create_pet.status,
-            body: ::std::option::Option::Some(create_pet.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$statusCode == 201", create_pet, true),
+        );
     }
     let create_pet_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create-pet", "id", &create_pet.body, "/id")?;
-    let read_back = ::arazzo_runtime::__private::exchange(
-            "read-back",
-            clients
-                .pets
-                .whole_responses()
-                .get_pet_by_id()
-                .pet_id(create_pet_id.clone())
-                .x_request_id(inputs.type_.clone())
-                .send()
-                .await,
+    run.outputs(
+        &visit,
+        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_pet_id))],
+    );
+    let visit = run.visit("read-back");
+    let read_back = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "getPetById",
+                method: "GET",
+                path: "/pets/{petId}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "read-back",
+                        clients
+                            .pets
+                            .whole_responses()
+                            .get_pet_by_id()
+                            .pet_id(create_pet_id.clone())
+                            .x_request_id(inputs.type_.clone())
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&read_back.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read-back",
-            criterion: "a 2xx status",
-            status: read_back.status,
-            body: ::std::option::Option::Some(read_back.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", read_back, false),
+        );
     }
+    run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(register::Outputs {
         id: create_pet_id,
         note: inputs.note.clone(),

@@ -1474,7 +1474,7 @@ pub struct Clients {
     pub billing: billing::Client,
 }
 pub use ::arazzo_runtime::Error;
-///The inputs and outputs of workflow `read-subscription`.
+///The inputs and outputs of workflow `read-subscription`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod read_subscription {
     ///The inputs of workflow `read-subscription`.
@@ -1502,6 +1502,58 @@ pub mod read_subscription {
         #[serde(rename = "phase")]
         pub phase: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+            ///Output `phase`.
+            #[serde(rename = "phase")]
+            pub phase: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "read-subscription";
+            const STEP: &'static str = "read";
+        }
+        ///The outputs of step `create`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Create {
+            ///Output `created`.
+            #[serde(rename = "created")]
+            pub created: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Create {
+            const WORKFLOW: &'static str = "read-subscription";
+            const STEP: &'static str = "create";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::read_subscription_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Workflow `read-subscription`.
 #[allow(dead_code)]
@@ -1509,29 +1561,54 @@ pub async fn read_subscription(
     clients: &Clients,
     inputs: read_subscription::Inputs,
 ) -> ::std::result::Result<read_subscription::Outputs, Error> {
-    let read = ::arazzo_runtime::__private::exchange(
-            "read",
-            clients
-                .billing
-                .whole_responses()
-                .get_subscription()
-                .subscription_id(inputs.subscription_id.clone())
-                .max_results(
-                    ::arazzo_runtime::__private::parameter_from_json::<
-                        i64,
-                    >("read", "MaxResults", ::serde_json::json!((10)))?,
-                )
-                .send()
-                .await,
+    read_subscription::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `read-subscription` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn read_subscription_in(
+    clients: &Clients,
+    inputs: read_subscription::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<read_subscription::Outputs, Error> {
+    let run = &run.workflow("names.arazzo.yaml", "read-subscription");
+    let visit = run.visit("read");
+    let read = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "billing",
+                operation: "getSubscription",
+                method: "GET",
+                path: "/subscriptions/{subscription_id}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "read",
+                        clients
+                            .billing
+                            .whole_responses()
+                            .get_subscription()
+                            .subscription_id(inputs.subscription_id.clone())
+                            .max_results(
+                                ::arazzo_runtime::__private::parameter_from_json::<
+                                    i64,
+                                >("read", "MaxResults", ::serde_json::json!((10)))?,
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if read.status != 200 {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "$statusCode == 200",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$statusCode == 200", read, false),
+        );
     }
     let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
@@ -1539,79 +1616,128 @@ pub async fn read_subscription(
     let read_phase: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
         ::std::string::String,
     >("read", "phase", &read.body, "/schedule/phase")?;
-    let create = ::arazzo_runtime::__private::exchange(
-            "create",
-            clients
-                .billing
-                .whole_responses()
-                .create_subscription()
-                .body(
-                    ::arazzo_runtime::__private::from_json::<
-                        billing::types::Subscription,
-                    >(
+    run.outputs(
+        &visit,
+        ::std::vec![
+            ("id", ::arazzo_runtime::__private::to_json(& read_id)), ("phase",
+            ::arazzo_runtime::__private::to_json(& read_phase))
+        ],
+    );
+    let visit = run.visit("create");
+    let create = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "billing",
+                operation: "createSubscription",
+                method: "POST",
+                path: "/subscriptions",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "create",
-                        "request body",
-                        ::serde_json::json!({ "id" : (read_id.clone()) }),
-                    )?,
-                )
-                .send()
-                .await,
+                        clients
+                            .billing
+                            .whole_responses()
+                            .create_subscription()
+                            .body(
+                                ::arazzo_runtime::__private::from_json::<
+                                    billing::types::Subscription,
+                                >(
+                                    "create",
+                                    "request body",
+                                    ::serde_json::json!({ "id" : (read_id.clone()) }),
+                                )?,
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&create.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "create",
-            criterion: "a 2xx status",
-            status: create.status,
-            body: ::std::option::Option::Some(create.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", create, false),
+        );
     }
     let create_created: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create", "created", &create.body, "/id")?;
-    let upload = ::arazzo_runtime::__private::exchange(
-            "upload",
-            clients
-                .billing
-                .whole_responses()
-                .upload_document()
-                .subscription_id(read_id.clone())
-                .body(
-                    ::arazzo_runtime::__private::from_json::<
-                        billing::types::UploadDocumentBody,
-                    >(
+    run.outputs(
+        &visit,
+        ::std::vec![("created", ::arazzo_runtime::__private::to_json(& create_created))],
+    );
+    let visit = run.visit("upload");
+    let upload = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "billing",
+                operation: "uploadDocument",
+                method: "POST",
+                path: "/subscriptions/{subscription_id}/documents",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "upload",
-                        "request body",
-                        ::serde_json::json!(
-                            { "note" : ("renewal"), "file" : ("PDF bytes") }
-                        ),
-                    )?,
-                )
-                .send()
-                .await,
+                        clients
+                            .billing
+                            .whole_responses()
+                            .upload_document()
+                            .subscription_id(read_id.clone())
+                            .body(
+                                ::arazzo_runtime::__private::from_json::<
+                                    billing::types::UploadDocumentBody,
+                                >(
+                                    "upload",
+                                    "request body",
+                                    ::serde_json::json!(
+                                        { "note" : ("renewal"), "file" : ("PDF bytes") }
+                                    ),
+                                )?,
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&upload.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "upload",
-            criterion: "a 2xx status",
-            status: upload.status,
-            body: ::std::option::Option::Some(upload.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", upload, false),
+        );
     }
-    let ping = ::arazzo_runtime::__private::exchange(
-            "ping",
-            clients.billing.whole_responses().post_operation().send().await,
+    run.outputs(&visit, ::std::vec![]);
+    let visit = run.visit("ping");
+    let ping = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "billing",
+                operation: "post",
+                method: "POST",
+                path: "/ping",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "ping",
+                        clients.billing.whole_responses().post_operation().send().await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&ping.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "ping",
-            criterion: "a 2xx status",
-            status: ping.status,
-            body: ::std::option::Option::Some(ping.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", ping, false),
+        );
     }
+    run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(read_subscription::Outputs {
         created: create_created,
         id: read_id,

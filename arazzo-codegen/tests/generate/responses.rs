@@ -598,7 +598,7 @@ pub struct Clients {
     pub repos: repos::Client,
 }
 pub use ::arazzo_runtime::Error;
-///The inputs and outputs of workflow `read-repo`.
+///The inputs and outputs of workflow `read-repo`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod read_repo {
     ///The inputs of workflow `read-repo`.
@@ -625,6 +625,44 @@ pub mod read_repo {
         #[serde(rename = "owner")]
         pub owner: ::std::string::String,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+            ///Output `note`.
+            #[serde(rename = "note")]
+            pub note: ::std::option::Option<::std::string::String>,
+            ///Output `owner`.
+            #[serde(rename = "owner")]
+            pub owner: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "read-repo";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::read_repo_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Workflow `read-repo`.
 #[allow(dead_code)]
@@ -632,48 +670,65 @@ pub async fn read_repo(
     clients: &Clients,
     inputs: read_repo::Inputs,
 ) -> ::std::result::Result<read_repo::Outputs, Error> {
-    let read = ::arazzo_runtime::__private::exchange(
-            "read",
-            clients
-                .repos
-                .whole_responses()
-                .get_repo()
-                .name(inputs.name.clone())
-                .send()
-                .await,
+    read_repo::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `read-repo` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn read_repo_in(
+    clients: &Clients,
+    inputs: read_repo::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<read_repo::Outputs, Error> {
+    let run = &run.workflow("responses.arazzo.yaml", "read-repo");
+    let visit = run.visit("read");
+    let read = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "repos",
+                operation: "getRepo",
+                method: "GET",
+                path: "/repos/{name}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "read",
+                        clients
+                            .repos
+                            .whole_responses()
+                            .get_repo()
+                            .name(inputs.name.clone())
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if read.status != 200 {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "$statusCode == 200",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$statusCode == 200", read, false),
+        );
     }
     if !::arazzo_runtime::__private::compare(
         &::arazzo_runtime::__private::at(&read.body, "/stars"),
         ::arazzo_runtime::__private::Op::Gt,
         &::serde_json::Value::from(1f64),
     ) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "$response.body#/stars > 1",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$response.body#/stars > 1", read, false),
+        );
     }
     if !::arazzo_runtime::__private::compare(
         &::arazzo_runtime::__private::json_path(&read.body.clone(), &["visibility"]),
         ::arazzo_runtime::__private::Op::Ne,
         &::serde_json::Value::from("secret"),
     ) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "$.visibility != \"secret\"",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$.visibility != \"secret\"", read, false),
+        );
     }
     let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
@@ -684,13 +739,21 @@ pub async fn read_repo(
     let read_owner: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "owner", &read.body, "/owner/login")?;
+    run.outputs(
+        &visit,
+        ::std::vec![
+            ("id", ::arazzo_runtime::__private::to_json(& read_id)), ("note",
+            ::arazzo_runtime::__private::to_json(& read_note)), ("owner",
+            ::arazzo_runtime::__private::to_json(& read_owner))
+        ],
+    );
     ::std::result::Result::Ok(read_repo::Outputs {
         id: read_id,
         note: read_note,
         owner: read_owner,
     })
 }
-///The inputs and outputs of workflow `read-repo-by-number`.
+///The inputs and outputs of workflow `read-repo-by-number`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod read_repo_by_number {
     /// The workflow's inputs.
@@ -716,6 +779,40 @@ pub mod read_repo_by_number {
         #[serde(rename = "id")]
         pub id: ::std::string::String,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "read-repo-by-number";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run
+            .drive(super::read_repo_by_number_in(clients, inputs, &run))
+            .await;
+        run.finish(result)
+    }
 }
 ///Workflow `read-repo-by-number`.
 #[allow(dead_code)]
@@ -723,33 +820,62 @@ pub async fn read_repo_by_number(
     clients: &Clients,
     inputs: read_repo_by_number::Inputs,
 ) -> ::std::result::Result<read_repo_by_number::Outputs, Error> {
+    read_repo_by_number::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `read-repo-by-number` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn read_repo_by_number_in(
+    clients: &Clients,
+    inputs: read_repo_by_number::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<read_repo_by_number::Outputs, Error> {
+    let run = &run.workflow("responses.arazzo.yaml", "read-repo-by-number");
     let _ = &inputs;
-    let read = ::arazzo_runtime::__private::exchange(
-            "read",
-            clients
-                .repos
-                .whole_responses()
-                .get_repo()
-                .name(
-                    ::arazzo_runtime::__private::parameter_from_json::<
-                        ::std::string::String,
-                    >("read", "name", ::serde_json::json!((42)))?,
-                )
-                .send()
-                .await,
+    let visit = run.visit("read");
+    let read = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "repos",
+                operation: "getRepo",
+                method: "GET",
+                path: "/repos/{name}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "read",
+                        clients
+                            .repos
+                            .whole_responses()
+                            .get_repo()
+                            .name(
+                                ::arazzo_runtime::__private::parameter_from_json::<
+                                    ::std::string::String,
+                                >("read", "name", ::serde_json::json!((42)))?,
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&read.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "a 2xx status",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", read, false),
+        );
     }
     let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "id", &read.body, "/id")?;
+    run.outputs(
+        &visit,
+        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& read_id))],
+    );
     ::std::result::Result::Ok(read_repo_by_number::Outputs {
         id: read_id,
     })

@@ -589,7 +589,7 @@ pub struct Clients {
     pub catalogue: catalogue::Clients,
 }
 pub use ::arazzo_runtime::Error;
-///The inputs and outputs of workflow `greet-pet`.
+///The inputs and outputs of workflow `greet-pet`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod greet_pet {
     ///The inputs of workflow `greet-pet`.
@@ -616,6 +616,58 @@ pub mod greet_pet {
         #[serde(rename = "tag")]
         pub tag: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `find`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Find {
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::string::String,
+            ///Output `tag`.
+            #[serde(rename = "tag")]
+            pub tag: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Find {
+            const WORKFLOW: &'static str = "greet-pet";
+            const STEP: &'static str = "find";
+        }
+        ///The outputs of step `create`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Create {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Create {
+            const WORKFLOW: &'static str = "greet-pet";
+            const STEP: &'static str = "create";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::greet_pet_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Find a pet through the catalogue and create a pet named after it.
 #[allow(dead_code)]
@@ -623,14 +675,27 @@ pub async fn greet_pet(
     clients: &Clients,
     inputs: greet_pet::Inputs,
 ) -> ::std::result::Result<greet_pet::Outputs, Error> {
+    greet_pet::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `greet-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn greet_pet_in(
+    clients: &Clients,
+    inputs: greet_pet::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<greet_pet::Outputs, Error> {
+    let run = &run.workflow("sources.arazzo.yaml", "greet-pet");
+    let visit = run.visit("find");
     let (find, status_of_find) = ::std::boxed::Box::pin(
-            catalogue::find_pet_with_status(
+            catalogue::find_pet_in(
                 &clients.catalogue,
                 ::arazzo_runtime::__private::from_json(
                     "find",
                     "the called workflow's inputs",
                     ::serde_json::json!({ "id" : inputs.id.clone() }),
                 )?,
+                run,
             ),
         )
         .await?;
@@ -649,51 +714,74 @@ pub async fn greet_pet(
     }
     let find_name: ::std::string::String = find.name.clone();
     let find_tag: ::std::option::Option<::std::string::String> = find.tag.clone();
-    let key_for_create = ::arazzo_runtime::__private::idempotency_key();
-    let create = ::arazzo_runtime::__private::exchange(
-            "create",
-            clients
-                .pets
-                .whole_responses()
-                .create_pet()
-                .body(
-                    ::arazzo_runtime::__private::from_json::<
-                        pets::types::Pet,
-                    >(
+    run.outputs(
+        &visit,
+        ::std::vec![
+            ("name", ::arazzo_runtime::__private::to_json(& find_name)), ("tag",
+            ::arazzo_runtime::__private::to_json(& find_tag))
+        ],
+    );
+    let visit = run.visit("create");
+    let key_for_create = run.key(&visit);
+    let create = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "createPet",
+                method: "POST",
+                path: "/pets",
+            },
+            true,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "create",
-                        "request body",
-                        ::serde_json::json!(
-                            { "id" : (["friend-of-", &
-                            ::arazzo_runtime::__private::text(& inputs.id.clone())]
-                            .concat()), "name" : (["friend of ", &
-                            ::arazzo_runtime::__private::text(& find_name.clone())]
-                            .concat()) }
-                        ),
-                    )?,
-                )
-                .idempotency_key(key_for_create)
-                .send()
-                .await,
+                        clients
+                            .pets
+                            .whole_responses()
+                            .create_pet()
+                            .body(
+                                ::arazzo_runtime::__private::from_json::<
+                                    pets::types::Pet,
+                                >(
+                                    "create",
+                                    "request body",
+                                    ::serde_json::json!(
+                                        { "id" : (["friend-of-", &
+                                        ::arazzo_runtime::__private::text(& inputs.id.clone())]
+                                        .concat()), "name" : (["friend of ", &
+                                        ::arazzo_runtime::__private::text(& find_name.clone())]
+                                        .concat()) }
+                                    ),
+                                )?,
+                            )
+                            .idempotency_key(key_for_create)
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if create.status != 201 {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "create",
-            criterion: "$statusCode == 201",
-            status: create.status,
-            body: ::std::option::Option::Some(create.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$statusCode == 201", create, true),
+        );
     }
     let create_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create", "id", &create.body, "/id")?;
+    run.outputs(
+        &visit,
+        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
+    );
     ::std::result::Result::Ok(greet_pet::Outputs {
         created: create_id,
         found: find_name,
         tag: find_tag,
     })
 }
-///The inputs and outputs of workflow `find-with-retry`.
+///The inputs and outputs of workflow `find-with-retry`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod find_with_retry {
     ///The inputs of workflow `find-with-retry`.
@@ -717,6 +805,55 @@ pub mod find_with_retry {
         #[serde(rename = "found")]
         pub found: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `find`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Find {
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Find {
+            const WORKFLOW: &'static str = "find-with-retry";
+            const STEP: &'static str = "find";
+        }
+        ///The outputs of step `list`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct List {
+            ///Output `first`.
+            #[serde(rename = "first")]
+            pub first: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for List {
+            const WORKFLOW: &'static str = "find-with-retry";
+            const STEP: &'static str = "list";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::find_with_retry_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Find a pet; when the catalogue's workflow fails, try once more, then fall back to the list.
 #[allow(dead_code)]
@@ -724,6 +861,19 @@ pub async fn find_with_retry(
     clients: &Clients,
     inputs: find_with_retry::Inputs,
 ) -> ::std::result::Result<find_with_retry::Outputs, Error> {
+    find_with_retry::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `find-with-retry` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn find_with_retry_in(
+    clients: &Clients,
+    inputs: find_with_retry::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<find_with_retry::Outputs, Error> {
+    let run = &run.workflow("sources.arazzo.yaml", "find-with-retry");
     let mut find_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut list_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut attempts = [0u32; 2];
@@ -738,14 +888,16 @@ pub async fn find_with_retry(
         }
         match next {
             0 => {
+                let visit = run.visit("find");
                 match ::std::boxed::Box::pin(
-                        catalogue::find_pet_with_status(
+                        catalogue::find_pet_in(
                             &clients.catalogue,
                             ::arazzo_runtime::__private::from_json(
                                 "find",
                                 "the called workflow's inputs",
                                 ::serde_json::json!({ "id" : inputs.id.clone() }),
                             )?,
+                            run,
                         ),
                     )
                     .await
@@ -761,10 +913,18 @@ pub async fn find_with_retry(
                         } else {
                             ::std::option::Option::None
                         };
+                        run.criteria(&visit, failed);
                         match failed {
                             ::std::option::Option::None => {
                                 let _ = &find;
                                 find_name = ::std::option::Option::Some(find.name.clone());
+                                run.outputs(
+                                    &visit,
+                                    ::std::vec![
+                                        ("name", ::arazzo_runtime::__private::to_json(& find_name))
+                                    ],
+                                );
+                                run.action(&visit, ::arazzo_runtime::Action::End);
                                 break 'steps;
                             }
                             ::std::option::Option::Some(_) => {
@@ -773,11 +933,16 @@ pub async fn find_with_retry(
                                     ::arazzo_runtime::__private::Op::Ne,
                                     &::serde_json::Value::from("cat"),
                                 ) {
+                                    run.action(
+                                        &visit,
+                                        ::arazzo_runtime::Action::GotoStep("list"),
+                                    );
                                     next = 1;
                                     continue 'steps;
                                 }
                                 if attempts[0] < 1u32 {
                                     attempts[0] += 1;
+                                    run.retry(&visit, "find");
                                     ::arazzo_runtime::__private::sleep(
                                             ::arazzo_runtime::__private::retry_delay(
                                                 &::reqwest::header::HeaderMap::new(),
@@ -788,6 +953,10 @@ pub async fn find_with_retry(
                                     next = 0;
                                     continue 'steps;
                                 }
+                                run.action(
+                                    &visit,
+                                    ::arazzo_runtime::Action::GotoStep("list"),
+                                );
                                 next = 1;
                                 continue 'steps;
                             }
@@ -796,6 +965,7 @@ pub async fn find_with_retry(
                     ::std::result::Result::Err(_) => {
                         if attempts[0] < 1u32 {
                             attempts[0] += 1;
+                            run.retry(&visit, "find");
                             ::arazzo_runtime::__private::sleep(
                                     ::arazzo_runtime::__private::retry_delay(
                                         &::reqwest::header::HeaderMap::new(),
@@ -806,15 +976,31 @@ pub async fn find_with_retry(
                             next = 0;
                             continue 'steps;
                         }
+                        run.action(&visit, ::arazzo_runtime::Action::GotoStep("list"));
                         next = 1;
                         continue 'steps;
                     }
                 }
             }
             1 => {
-                let list = ::arazzo_runtime::__private::exchange(
-                        "list",
-                        clients.pets.whole_responses().list_pets().send().await,
+                let visit = run.visit("list");
+                let list = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "listPets",
+                            method: "GET",
+                            path: "/pets",
+                        },
+                        false,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "list",
+                                    clients.pets.whole_responses().list_pets().send().await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !(200..300)
@@ -824,20 +1010,25 @@ pub async fn find_with_retry(
                 } else {
                     ::std::option::Option::None
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
                         list_first = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("list", "first", &list.body, "/0/name")?;
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("first", ::arazzo_runtime::__private::to_json(&
+                                list_first))
+                            ],
+                        );
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: "list",
-                            criterion,
-                            status: list.status,
-                            body: ::std::option::Option::Some(list.body),
-                        });
+                        return ::std::result::Result::Err(
+                            run.failed(&visit, criterion, list, false),
+                        );
                     }
                 }
             }
@@ -849,7 +1040,7 @@ pub async fn find_with_retry(
         found: find_name,
     })
 }
-///The inputs and outputs of workflow `after-greeting`.
+///The inputs and outputs of workflow `after-greeting`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod after_greeting {
     ///The inputs of workflow `after-greeting`.
@@ -873,6 +1064,38 @@ pub mod after_greeting {
         #[serde(rename = "name")]
         pub name: ::std::string::String,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "after-greeting";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::after_greeting_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Reads greet-pet's outputs without listing it in dependsOn, so greet-pet runs first.
 #[allow(dead_code)]
@@ -880,58 +1103,88 @@ pub async fn after_greeting(
     clients: &Clients,
     inputs: after_greeting::Inputs,
 ) -> ::std::result::Result<after_greeting::Outputs, Error> {
+    after_greeting::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `after-greeting` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn after_greeting_in(
+    clients: &Clients,
+    inputs: after_greeting::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<after_greeting::Outputs, Error> {
+    let run = &run.workflow("sources.arazzo.yaml", "after-greeting");
     let depends_on_greet_pet = ::std::boxed::Box::pin(
-            greet_pet(
+            greet_pet_in(
                 clients,
                 ::arazzo_runtime::__private::from_json(
                     "greet-pet",
                     "the inputs, passed on",
                     ::arazzo_runtime::__private::to_json(&inputs),
                 )?,
+                run,
             ),
         )
         .await?;
     let _ = &depends_on_greet_pet;
-    let read = ::arazzo_runtime::__private::exchange(
-            "read",
-            clients
-                .pets
-                .whole_responses()
-                .get_pet_by_id()
-                .pet_id(
-                    ::arazzo_runtime::__private::parameter_from_json::<
-                        ::std::string::String,
-                    >(
+    let visit = run.visit("read");
+    let read = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "getPetById",
+                method: "GET",
+                path: "/pets/{petId}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "read",
-                        "petId",
-                        ::serde_json::json!(
-                            ::arazzo_runtime::__private::at(&
-                            ::arazzo_runtime::__private::to_json(& depends_on_greet_pet
-                            .created), "")
-                        ),
-                    )?,
-                )
-                .send()
-                .await,
+                        clients
+                            .pets
+                            .whole_responses()
+                            .get_pet_by_id()
+                            .pet_id(
+                                ::arazzo_runtime::__private::parameter_from_json::<
+                                    ::std::string::String,
+                                >(
+                                    "read",
+                                    "petId",
+                                    ::serde_json::json!(
+                                        ::arazzo_runtime::__private::at(&
+                                        ::arazzo_runtime::__private::to_json(& depends_on_greet_pet
+                                        .created), "")
+                                    ),
+                                )?,
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&read.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "a 2xx status",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", read, false),
+        );
     }
     let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "name", &read.body, "/name")?;
+    run.outputs(
+        &visit,
+        ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
+    );
     ::std::result::Result::Ok(after_greeting::Outputs {
         greeted: depends_on_greet_pet.found.clone(),
         name: read_name,
     })
 }
-///The inputs and outputs of workflow `greet-and-check`.
+///The inputs and outputs of workflow `greet-and-check`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod greet_and_check {
     ///The inputs of workflow `greet-and-check`.
@@ -958,22 +1211,71 @@ pub mod greet_and_check {
         #[serde(rename = "status")]
         pub status: ::std::option::Option<i64>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `check`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Check {
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::option::Option<::std::string::String>,
+            ///Output `status`.
+            #[serde(rename = "status")]
+            pub status: ::std::option::Option<i64>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Check {
+            const WORKFLOW: &'static str = "greet-and-check";
+            const STEP: &'static str = "check";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::greet_and_check_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///A state machine that depends on greet-pet (it runs first) and calls the catalogue's find-pet, reading the status of that workflow's last response.
-#[allow(clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn greet_and_check(
     clients: &Clients,
     inputs: greet_and_check::Inputs,
 ) -> ::std::result::Result<greet_and_check::Outputs, Error> {
+    greet_and_check::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `greet-and-check` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(clippy::never_loop)]
+#[allow(dead_code)]
+pub async fn greet_and_check_in(
+    clients: &Clients,
+    inputs: greet_and_check::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<greet_and_check::Outputs, Error> {
+    let run = &run.workflow("sources.arazzo.yaml", "greet-and-check");
     let depends_on_greet_pet = ::std::boxed::Box::pin(
-            greet_pet(
+            greet_pet_in(
                 clients,
                 ::arazzo_runtime::__private::from_json(
                     "greet-pet",
                     "the inputs, passed on",
                     ::arazzo_runtime::__private::to_json(&inputs),
                 )?,
+                run,
             ),
         )
         .await?;
@@ -991,8 +1293,9 @@ pub async fn greet_and_check(
         }
         match next {
             0 => {
+                let visit = run.visit("check");
                 match ::std::boxed::Box::pin(
-                        catalogue::find_pet_with_status(
+                        catalogue::find_pet_in(
                             &clients.catalogue,
                             ::arazzo_runtime::__private::from_json(
                                 "check",
@@ -1003,6 +1306,7 @@ pub async fn greet_and_check(
                                     .created), "") }
                                 ),
                             )?,
+                            run,
                         ),
                     )
                     .await
@@ -1016,6 +1320,7 @@ pub async fn greet_and_check(
                         } else {
                             ::std::option::Option::None
                         };
+                        run.criteria(&visit, failed);
                         match failed {
                             ::std::option::Option::None => {
                                 let _ = &check;
@@ -1025,6 +1330,15 @@ pub async fn greet_and_check(
                                 check_status = ::std::option::Option::Some(
                                     i64::from(status_of_check),
                                 );
+                                run.outputs(
+                                    &visit,
+                                    ::std::vec![
+                                        ("name", ::arazzo_runtime::__private::to_json(&
+                                        check_name)), ("status",
+                                        ::arazzo_runtime::__private::to_json(& check_status))
+                                    ],
+                                );
+                                run.action(&visit, ::arazzo_runtime::Action::End);
                                 break 'steps;
                             }
                             ::std::option::Option::Some(criterion) => {
@@ -1546,7 +1860,7 @@ let response = client.get_pet_by_id()
         pub pets: pets::Client,
     }
     pub use ::arazzo_runtime::Error;
-    ///The inputs and outputs of workflow `find-pet`.
+    ///The inputs and outputs of workflow `find-pet`, its steps' outputs, and `run`, which runs it with options.
     pub mod find_pet {
         ///The inputs of workflow `find-pet`.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1569,37 +1883,90 @@ let response = client.get_pet_by_id()
             #[serde(rename = "tag")]
             pub tag: ::std::option::Option<::std::string::String>,
         }
+        /// The outputs of its steps, typed, as a run's report holds them.
+        pub mod steps {
+            ///The outputs of step `read`.
+            #[derive(
+                ::std::clone::Clone,
+                ::std::fmt::Debug,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct Read {
+                ///Output `name`.
+                #[serde(rename = "name")]
+                pub name: ::std::string::String,
+                ///Output `tag`.
+                #[serde(rename = "tag")]
+                pub tag: ::std::option::Option<::std::string::String>,
+            }
+            impl ::arazzo_runtime::StepOutputs for Read {
+                const WORKFLOW: &'static str = "find-pet";
+                const STEP: &'static str = "read";
+            }
+        }
+        /// Runs the workflow with `options` (a run key for its idempotency keys, time
+        /// bounds, transport retries, rate limits): its result, and a report of every
+        /// step that ran.
+        pub async fn run(
+            clients: &super::Clients,
+            inputs: Inputs,
+            options: &::arazzo_runtime::RunOptions,
+        ) -> ::arazzo_runtime::Reported<Outputs> {
+            let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+            let result = run
+                .drive(super::find_pet_in(clients, inputs, &run))
+                .await
+                .map(|(outputs, _)| outputs);
+            run.finish(result)
+        }
     }
     ///Read one pet.
     pub async fn find_pet(
         clients: &Clients,
         inputs: find_pet::Inputs,
     ) -> ::std::result::Result<find_pet::Outputs, Error> {
-        find_pet_with_status(clients, inputs).await.map(|(outputs, _)| outputs)
+        find_pet::run(clients, inputs, &::std::default::Default::default()).await.result
     }
-    ///Workflow `find-pet`, and the status of its last response (which steps that call it read as `$statusCode`).
-    pub(crate) async fn find_pet_with_status(
+    ///Workflow `find-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
+    #[doc(hidden)]
+    pub async fn find_pet_in(
         clients: &Clients,
         inputs: find_pet::Inputs,
+        run: &::arazzo_runtime::__private::Run,
     ) -> ::std::result::Result<(find_pet::Outputs, u16), Error> {
-        let read = ::arazzo_runtime::__private::exchange(
-                "read",
-                clients
-                    .pets
-                    .whole_responses()
-                    .get_pet_by_id()
-                    .pet_id(inputs.id.clone())
-                    .send()
-                    .await,
+        let run = &run.workflow("catalogue.arazzo.yaml", "find-pet");
+        let visit = run.visit("read");
+        let read = run
+            .send(
+                &visit,
+                &::arazzo_runtime::__private::Call {
+                    source: "pets",
+                    operation: "getPetById",
+                    method: "GET",
+                    path: "/pets/{petId}",
+                },
+                false,
+                async {
+                    ::arazzo_runtime::__private::exchange(
+                            "read",
+                            clients
+                                .pets
+                                .whole_responses()
+                                .get_pet_by_id()
+                                .pet_id(inputs.id.clone())
+                                .send()
+                                .await,
+                        )
+                        .await
+                },
             )
             .await?;
         if read.status != 200 {
-            return ::std::result::Result::Err(Error::Failed {
-                step: "read",
-                criterion: "$statusCode == 200",
-                status: read.status,
-                body: ::std::option::Option::Some(read.body),
-            });
+            return ::std::result::Result::Err(
+                run.failed(&visit, "$statusCode == 200", read, false),
+            );
         }
         let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
             ::std::string::String,
@@ -1607,6 +1974,13 @@ let response = client.get_pet_by_id()
         let read_tag: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
             ::std::string::String,
         >("read", "tag", &read.body, "/tag")?;
+        run.outputs(
+            &visit,
+            ::std::vec![
+                ("name", ::arazzo_runtime::__private::to_json(& read_name)), ("tag",
+                ::arazzo_runtime::__private::to_json(& read_tag))
+            ],
+        );
         let last_status: u16 = read.status;
         ::std::result::Result::Ok((
             find_pet::Outputs {

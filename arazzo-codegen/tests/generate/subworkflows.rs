@@ -587,7 +587,7 @@ pub struct Clients {
     pub pets: pets::Client,
 }
 pub use ::arazzo_runtime::Error;
-///The inputs and outputs of workflow `create-pet`.
+///The inputs and outputs of workflow `create-pet`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod create_pet {
     ///The inputs of workflow `create-pet`.
@@ -609,6 +609,38 @@ pub mod create_pet {
         #[serde(rename = "id")]
         pub id: ::std::string::String,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `create`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Create {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Create {
+            const WORKFLOW: &'static str = "create-pet";
+            const STEP: &'static str = "create";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::create_pet_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Create a pet; its tag is put in by a replacement.
 #[allow(dead_code)]
@@ -616,61 +648,88 @@ pub async fn create_pet(
     clients: &Clients,
     inputs: create_pet::Inputs,
 ) -> ::std::result::Result<create_pet::Outputs, Error> {
-    let key_for_create = ::arazzo_runtime::__private::idempotency_key();
-    let create = ::arazzo_runtime::__private::exchange(
-            "create",
-            clients
-                .pets
-                .whole_responses()
-                .create_pet()
-                .body(
-                    ::arazzo_runtime::__private::from_json::<
-                        pets::types::Pet,
-                    >(
+    create_pet::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `create-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn create_pet_in(
+    clients: &Clients,
+    inputs: create_pet::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<create_pet::Outputs, Error> {
+    let run = &run.workflow("subworkflows.arazzo.yaml", "create-pet");
+    let visit = run.visit("create");
+    let key_for_create = run.key(&visit);
+    let create = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "createPet",
+                method: "POST",
+                path: "/pets",
+            },
+            true,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "create",
-                        "request body",
-                        {
-                            let mut body = ::serde_json::json!(
-                                { "id" : ("new"), "name" : (inputs.name.clone()) }
-                            );
-                            ::arazzo_runtime::__private::replace(
-                                &mut body,
-                                "/tag",
-                                ::serde_json::json!((inputs.tag.clone())),
-                            );
-                            ::arazzo_runtime::__private::replace(
-                                &mut body,
-                                "/id",
-                                ::serde_json::json!(
-                                    (["pet-", & ::arazzo_runtime::__private::text(& inputs.name
-                                    .clone())].concat())
-                                ),
-                            );
-                            body
-                        },
-                    )?,
-                )
-                .idempotency_key(key_for_create)
-                .send()
-                .await,
+                        clients
+                            .pets
+                            .whole_responses()
+                            .create_pet()
+                            .body(
+                                ::arazzo_runtime::__private::from_json::<
+                                    pets::types::Pet,
+                                >(
+                                    "create",
+                                    "request body",
+                                    {
+                                        let mut body = ::serde_json::json!(
+                                            { "id" : ("new"), "name" : (inputs.name.clone()) }
+                                        );
+                                        ::arazzo_runtime::__private::replace(
+                                            &mut body,
+                                            "/tag",
+                                            ::serde_json::json!((inputs.tag.clone())),
+                                        );
+                                        ::arazzo_runtime::__private::replace(
+                                            &mut body,
+                                            "/id",
+                                            ::serde_json::json!(
+                                                (["pet-", & ::arazzo_runtime::__private::text(& inputs.name
+                                                .clone())].concat())
+                                            ),
+                                        );
+                                        body
+                                    },
+                                )?,
+                            )
+                            .idempotency_key(key_for_create)
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if create.status != 201 {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "create",
-            criterion: "$statusCode == 201",
-            status: create.status,
-            body: ::std::option::Option::Some(create.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "$statusCode == 201", create, true),
+        );
     }
     let create_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create", "id", &create.body, "/id")?;
+    run.outputs(
+        &visit,
+        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
+    );
     ::std::result::Result::Ok(create_pet::Outputs {
         id: create_id,
     })
 }
-///The inputs and outputs of workflow `create-then-read`.
+///The inputs and outputs of workflow `create-then-read`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod create_then_read {
     ///The inputs of workflow `create-then-read`.
@@ -694,6 +753,55 @@ pub mod create_then_read {
         #[serde(rename = "name")]
         pub name: ::std::string::String,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `create`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Create {
+            ///Output `id`.
+            #[serde(rename = "id")]
+            pub id: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Create {
+            const WORKFLOW: &'static str = "create-then-read";
+            const STEP: &'static str = "create";
+        }
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "create-then-read";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::create_then_read_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Create a pet through the other workflow, then read it back.
 #[allow(dead_code)]
@@ -701,14 +809,29 @@ pub async fn create_then_read(
     clients: &Clients,
     inputs: create_then_read::Inputs,
 ) -> ::std::result::Result<create_then_read::Outputs, Error> {
+    create_then_read::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `create-then-read` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn create_then_read_in(
+    clients: &Clients,
+    inputs: create_then_read::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<create_then_read::Outputs, Error> {
+    let run = &run.workflow("subworkflows.arazzo.yaml", "create-then-read");
+    let visit = run.visit("create");
     let create = ::std::boxed::Box::pin(
-            create_pet(
+            create_pet_in(
                 clients,
                 ::arazzo_runtime::__private::from_json(
                     "create",
                     "the called workflow's inputs",
                     ::serde_json::json!({ "name" : inputs.name.clone(), "tag" : "cat" }),
                 )?,
+                run,
             ),
         )
         .await?;
@@ -725,34 +848,54 @@ pub async fn create_then_read(
         });
     }
     let create_id: ::std::string::String = create.id.clone();
-    let read = ::arazzo_runtime::__private::exchange(
-            "read",
-            clients
-                .pets
-                .whole_responses()
-                .get_pet_by_id()
-                .pet_id(create_id.clone())
-                .send()
-                .await,
+    run.outputs(
+        &visit,
+        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
+    );
+    let visit = run.visit("read");
+    let read = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "getPetById",
+                method: "GET",
+                path: "/pets/{petId}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "read",
+                        clients
+                            .pets
+                            .whole_responses()
+                            .get_pet_by_id()
+                            .pet_id(create_id.clone())
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&read.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "a 2xx status",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", read, false),
+        );
     }
     let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "name", &read.body, "/name")?;
+    run.outputs(
+        &visit,
+        ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
+    );
     ::std::result::Result::Ok(create_then_read::Outputs {
         id: create_id,
         name: read_name,
     })
 }
-///The inputs and outputs of workflow `read-created`.
+///The inputs and outputs of workflow `read-created`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod read_created {
     ///The inputs of workflow `read-created`.
@@ -777,6 +920,38 @@ pub mod read_created {
         #[serde(rename = "name")]
         pub name: ::std::string::String,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `name`.
+            #[serde(rename = "name")]
+            pub name: ::std::string::String,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "read-created";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::read_created_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Depends on create-pet, which runs first on the same inputs; reads what it created.
 #[allow(dead_code)]
@@ -784,58 +959,86 @@ pub async fn read_created(
     clients: &Clients,
     inputs: read_created::Inputs,
 ) -> ::std::result::Result<read_created::Outputs, Error> {
+    read_created::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `read-created` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn read_created_in(
+    clients: &Clients,
+    inputs: read_created::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<read_created::Outputs, Error> {
+    let run = &run.workflow("subworkflows.arazzo.yaml", "read-created");
     let depends_on_create_pet = ::std::boxed::Box::pin(
-            create_pet(
+            create_pet_in(
                 clients,
                 ::arazzo_runtime::__private::from_json(
                     "create-pet",
                     "the inputs, passed on",
                     ::arazzo_runtime::__private::to_json(&inputs),
                 )?,
+                run,
             ),
         )
         .await?;
     let _ = &depends_on_create_pet;
-    let read = ::arazzo_runtime::__private::exchange(
-            "read",
-            clients
-                .pets
-                .whole_responses()
-                .get_pet_by_id()
-                .pet_id(
-                    ::arazzo_runtime::__private::parameter_from_json::<
-                        ::std::string::String,
-                    >(
+    let visit = run.visit("read");
+    let read = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "pets",
+                operation: "getPetById",
+                method: "GET",
+                path: "/pets/{petId}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
                         "read",
-                        "petId",
-                        ::serde_json::json!(
-                            ::arazzo_runtime::__private::at(&
-                            ::arazzo_runtime::__private::to_json(& depends_on_create_pet
-                            .id), "")
-                        ),
-                    )?,
-                )
-                .send()
-                .await,
+                        clients
+                            .pets
+                            .whole_responses()
+                            .get_pet_by_id()
+                            .pet_id(
+                                ::arazzo_runtime::__private::parameter_from_json::<
+                                    ::std::string::String,
+                                >(
+                                    "read",
+                                    "petId",
+                                    ::serde_json::json!(
+                                        ::arazzo_runtime::__private::at(&
+                                        ::arazzo_runtime::__private::to_json(& depends_on_create_pet
+                                        .id), "")
+                                    ),
+                                )?,
+                            )
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
         )
         .await?;
     if !(200..300).contains(&read.status) {
-        return ::std::result::Result::Err(Error::Failed {
-            step: "read",
-            criterion: "a 2xx status",
-            status: read.status,
-            body: ::std::option::Option::Some(read.body),
-        });
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", read, false),
+        );
     }
     let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "name", &read.body, "/name")?;
+    run.outputs(
+        &visit,
+        ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
+    );
     ::std::result::Result::Ok(read_created::Outputs {
         created: depends_on_create_pet.id.clone(),
         name: read_name,
     })
 }
-///The inputs and outputs of workflow `read-or-create`.
+///The inputs and outputs of workflow `read-or-create`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod read_or_create {
     ///The inputs of workflow `read-or-create`.
@@ -857,14 +1060,59 @@ pub mod read_or_create {
         #[serde(rename = "found")]
         pub found: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct Read {
+            ///Output `found`.
+            #[serde(rename = "found")]
+            pub found: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for Read {
+            const WORKFLOW: &'static str = "read-or-create";
+            const STEP: &'static str = "read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::read_or_create_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Read a pet by name; when there is none, hand over to create-pet.
-#[allow(clippy::never_loop)]
 #[allow(dead_code)]
 pub async fn read_or_create(
     clients: &Clients,
     inputs: read_or_create::Inputs,
 ) -> ::std::result::Result<read_or_create::Outputs, Error> {
+    read_or_create::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `read-or-create` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(clippy::never_loop)]
+#[allow(dead_code)]
+pub async fn read_or_create_in(
+    clients: &Clients,
+    inputs: read_or_create::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<read_or_create::Outputs, Error> {
+    let run = &run.workflow("subworkflows.arazzo.yaml", "read-or-create");
     let mut read_found: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -877,15 +1125,30 @@ pub async fn read_or_create(
         }
         match next {
             0 => {
-                let read = ::arazzo_runtime::__private::exchange(
-                        "read",
-                        clients
-                            .pets
-                            .whole_responses()
-                            .get_pet_by_id()
-                            .pet_id(inputs.name.clone())
-                            .send()
-                            .await,
+                let visit = run.visit("read");
+                let read = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "getPetById",
+                            method: "GET",
+                            path: "/pets/{petId}",
+                        },
+                        false,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "read",
+                                    clients
+                                        .pets
+                                        .whole_responses()
+                                        .get_pet_by_id()
+                                        .pet_id(inputs.name.clone())
+                                        .send()
+                                        .await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !((read.status
@@ -897,20 +1160,33 @@ pub async fn read_or_create(
                 } else {
                     ::std::option::Option::None
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
                         read_found = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("read", "found", &read.body, "/name")?;
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("found", ::arazzo_runtime::__private::to_json(&
+                                read_found))
+                            ],
+                        );
                         if read.status == 404 {
+                            run.action(
+                                &visit,
+                                ::arazzo_runtime::Action::GotoWorkflow("create-pet"),
+                            );
                             ::std::boxed::Box::pin(
-                                    create_pet(
+                                    create_pet_in(
                                         clients,
                                         ::arazzo_runtime::__private::from_json(
                                             "create-pet",
                                             "the inputs, passed on",
                                             ::arazzo_runtime::__private::to_json(&inputs),
                                         )?,
+                                        run,
                                     ),
                                 )
                                 .await?;
@@ -919,12 +1195,9 @@ pub async fn read_or_create(
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: "read",
-                            criterion,
-                            status: read.status,
-                            body: ::std::option::Option::Some(read.body),
-                        });
+                        return ::std::result::Result::Err(
+                            run.failed(&visit, criterion, read, false),
+                        );
                     }
                 }
             }
@@ -935,7 +1208,7 @@ pub async fn read_or_create(
         found: read_found,
     })
 }
-///The inputs and outputs of workflow `create-or-list`.
+///The inputs and outputs of workflow `create-or-list`, its steps' outputs, and `run`, which runs it with options.
 #[allow(dead_code)]
 pub mod create_or_list {
     ///The inputs of workflow `create-or-list`.
@@ -956,6 +1229,38 @@ pub mod create_or_list {
         #[serde(rename = "first")]
         pub first: ::std::option::Option<::std::string::String>,
     }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `list`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct List {
+            ///Output `first`.
+            #[serde(rename = "first")]
+            pub first: ::std::option::Option<::std::string::String>,
+        }
+        impl ::arazzo_runtime::StepOutputs for List {
+            const WORKFLOW: &'static str = "create-or-list";
+            const STEP: &'static str = "list";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::create_or_list_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
 }
 ///Create a pet through create-pet; when that fails, list the pets instead.
 #[allow(dead_code)]
@@ -963,6 +1268,19 @@ pub async fn create_or_list(
     clients: &Clients,
     inputs: create_or_list::Inputs,
 ) -> ::std::result::Result<create_or_list::Outputs, Error> {
+    create_or_list::run(clients, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+///Workflow `create-or-list` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn create_or_list_in(
+    clients: &Clients,
+    inputs: create_or_list::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<create_or_list::Outputs, Error> {
+    let run = &run.workflow("subworkflows.arazzo.yaml", "create-or-list");
     let mut list_first: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
     let mut next: usize = 0;
     let mut steps_run: u32 = 0;
@@ -975,8 +1293,9 @@ pub async fn create_or_list(
         }
         match next {
             0 => {
+                let visit = run.visit("create");
                 match ::std::boxed::Box::pin(
-                        create_pet(
+                        create_pet_in(
                             clients,
                             ::arazzo_runtime::__private::from_json(
                                 "create",
@@ -985,24 +1304,43 @@ pub async fn create_or_list(
                                     { "name" : inputs.name.clone(), "tag" : "dog" }
                                 ),
                             )?,
+                            run,
                         ),
                     )
                     .await
                 {
                     ::std::result::Result::Ok(create) => {
                         let _ = &create;
+                        run.outputs(&visit, ::std::vec![]);
+                        run.action(&visit, ::arazzo_runtime::Action::End);
                         break 'steps;
                     }
                     ::std::result::Result::Err(_) => {
+                        run.action(&visit, ::arazzo_runtime::Action::GotoStep("list"));
                         next = 1;
                         continue 'steps;
                     }
                 }
             }
             1 => {
-                let list = ::arazzo_runtime::__private::exchange(
-                        "list",
-                        clients.pets.whole_responses().list_pets().send().await,
+                let visit = run.visit("list");
+                let list = run
+                    .send(
+                        &visit,
+                        &::arazzo_runtime::__private::Call {
+                            source: "pets",
+                            operation: "listPets",
+                            method: "GET",
+                            path: "/pets",
+                        },
+                        false,
+                        async {
+                            ::arazzo_runtime::__private::exchange(
+                                    "list",
+                                    clients.pets.whole_responses().list_pets().send().await,
+                                )
+                                .await
+                        },
                     )
                     .await?;
                 let failed: ::std::option::Option<&'static str> = if !(200..300)
@@ -1012,20 +1350,25 @@ pub async fn create_or_list(
                 } else {
                     ::std::option::Option::None
                 };
+                run.criteria(&visit, failed);
                 match failed {
                     ::std::option::Option::None => {
                         list_first = ::arazzo_runtime::__private::optional_output::<
                             ::std::string::String,
                         >("list", "first", &list.body, "/0/name")?;
+                        run.outputs(
+                            &visit,
+                            ::std::vec![
+                                ("first", ::arazzo_runtime::__private::to_json(&
+                                list_first))
+                            ],
+                        );
                         break 'steps;
                     }
                     ::std::option::Option::Some(criterion) => {
-                        return ::std::result::Result::Err(Error::Failed {
-                            step: "list",
-                            criterion,
-                            status: list.status,
-                            body: ::std::option::Option::Some(list.body),
-                        });
+                        return ::std::result::Result::Err(
+                            run.failed(&visit, criterion, list, false),
+                        );
                     }
                 }
             }

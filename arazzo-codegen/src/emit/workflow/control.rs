@@ -33,26 +33,29 @@ impl Workflow_<'_> {
             let parts = self.step_parts(si, step, required, diags)?;
             let var = &parts.var;
             let request = &parts.request;
+            let (visit, keyed) = (&parts.visit, parts.keyed);
             let mut assigns = TokenStream::new();
-            if let Some(held) = &parts.idempotency {
-                decls.extend(quote! {
-                    let mut #held: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                });
-                // Done: the next run of this step is a new request with a new key.
-                assigns.extend(quote! { #held = ::std::option::Option::None; });
-            }
             // Outputs are read as optional here: the response that succeeded may be one whose
             // schema lacks them (a 404 that a criterion accepts).
-            for (local, t, read) in &parts.outputs {
+            // One that a later step or the outputs read lives across steps; one only the
+            // report reads lives in the step's arm.
+            for (name, local, t, read) in &parts.outputs {
                 let inner = rust_type(&Typed {
                     required: true,
                     ..t.clone()
                 });
-                decls.extend(quote! {
-                    let mut #local: ::std::option::Option<#inner> = ::std::option::Option::None;
-                });
-                assigns.extend(quote! { #local = #read; });
+                if self.ir.reads.step_output_read(si, name, &self.unsent) {
+                    decls.extend(quote! {
+                        let mut #local: ::std::option::Option<#inner> = ::std::option::Option::None;
+                    });
+                    assigns.extend(quote! { #local = #read; });
+                } else {
+                    assigns.extend(quote! {
+                        let #local: ::std::option::Option<#inner> = #read;
+                    });
+                }
             }
+            assigns.extend(self.record_outputs(&parts));
             let mut failed = quote!(::std::option::Option::None);
             for (text, cond) in parts.criteria.iter().rev() {
                 let fails = &cond.fails;
@@ -83,14 +86,7 @@ impl Workflow_<'_> {
                     }
                 }
             };
-            let fail = unmet(quote! {
-                Error::Failed {
-                    step: #sid,
-                    criterion,
-                    status: #var.status,
-                    body: ::std::option::Option::Some(#var.body),
-                }
-            });
+            let fail = unmet(quote! { run.failed(&visit, criterion, #var, #keyed) });
             let after = if left {
                 TokenStream::new()
             } else if si + 1 < count {
@@ -139,6 +135,7 @@ impl Workflow_<'_> {
                 } else {
                     quote! {
                         let failed: ::std::option::Option<&'static str> = #failed;
+                        run.criteria(&visit, failed);
                         match failed {
                             ::std::option::Option::None => { #succeeded }
                             #unmet
@@ -158,6 +155,7 @@ impl Workflow_<'_> {
                 };
                 arms.extend(quote! {
                     #index => {
+                        #visit
                         match #call.await {
                             ::std::result::Result::Ok(#bind) => { #track #checked }
                             #errored
@@ -173,9 +171,11 @@ impl Workflow_<'_> {
             };
             arms.extend(quote! {
                 #index => {
+                    #visit
                     #request
                     #track
                     let failed: ::std::option::Option<&'static str> = #failed;
+                    run.criteria(&visit, failed);
                     match failed {
                         ::std::option::Option::None => {
                             #assigns
@@ -258,18 +258,32 @@ impl Workflow_<'_> {
         retries: &mut bool,
     ) -> Result<(TokenStream, bool), String> {
         let rt = self.rt();
+        let public = self.input.runtime.public();
         let conds = action
             .criteria
             .iter()
             .map(|c| self.criterion(c, var).map(|t| t.holds))
             .collect::<Result<Vec<_>, String>>()?;
         let body = match (&action.kind, success) {
-            (ActionKind::End, true) => quote! { break 'steps; },
+            (ActionKind::End, true) => quote! {
+                run.action(&visit, #public::Action::End);
+                break 'steps;
+            },
             (ActionKind::End, false) => TokenStream::new(), // the failure that follows ends it
             (ActionKind::GotoStep(j), _) => {
+                let target = self
+                    .wf
+                    .steps
+                    .get(*j)
+                    .map(|s| s.step_id.as_str())
+                    .ok_or("an action goes to an unknown step")?;
                 let j = Literal::usize_unsuffixed(*j);
                 self.sets_next.set(true);
-                quote! { next = #j; continue 'steps; }
+                quote! {
+                    run.action(&visit, #public::Action::GotoStep(#target));
+                    next = #j;
+                    continue 'steps;
+                }
             }
             // Control passes to that workflow, on the same inputs; this one then ends.
             (ActionKind::GotoWorkflow { doc, workflow, id }, _) => {
@@ -284,12 +298,14 @@ impl Workflow_<'_> {
                     ));
                 }
                 let function: syn::Ident =
-                    syn::parse_str(&self.idents[*workflow]).map_err(|e| e.to_string())?;
+                    syn::parse_str(&self.inner[*workflow]).map_err(|e| e.to_string())?;
                 let id = id.as_str();
                 quote! {
+                    run.action(&visit, #public::Action::GotoWorkflow(#id));
                     ::std::boxed::Box::pin(#function(
                         clients,
                         #rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?,
+                        run,
                     ))
                     .await?;
                     break 'steps;
@@ -298,6 +314,12 @@ impl Workflow_<'_> {
             (ActionKind::Retry { step, limit, after }, false) => {
                 *retries = true;
                 let limit = u32::try_from(*limit).unwrap_or(u32::MAX);
+                let target_id = self
+                    .wf
+                    .steps
+                    .get(step.unwrap_or(si))
+                    .map(|s| s.step_id.as_str())
+                    .ok_or("a retry goes to an unknown step")?;
                 let target = Literal::usize_unsuffixed(step.unwrap_or(si));
                 let here = Literal::usize_unsuffixed(si);
                 self.sets_next.set(true);
@@ -312,6 +334,7 @@ impl Workflow_<'_> {
                     quote! {
                         if #((#conds) &&)* attempts[#here] < #limit {
                             attempts[#here] += 1;
+                            run.retry(&visit, #target_id);
                             #rt::sleep(#delay).await;
                             next = #target;
                             continue 'steps;

@@ -28,12 +28,19 @@ impl Workflow_<'_> {
                 ));
             }
             let function: syn::Ident =
-                syn::parse_str(&self.idents[wi]).map_err(|e| e.to_string())?;
+                syn::parse_str(&self.inner[wi]).map_err(|e| e.to_string())?;
             let local = dependency_local(dep);
+            // A workflow whose callers read its status returns that too.
+            let bind = if self.status_functions.contains_key(&wi) {
+                quote!((#local, _))
+            } else {
+                quote!(#local)
+            };
             body.extend(quote! {
-                let #local = ::std::boxed::Box::pin(#function(
+                let #bind = ::std::boxed::Box::pin(#function(
                     clients,
                     #rt::from_json(#dep, "the inputs, passed on", #rt::to_json(&inputs))?,
+                    run,
                 ))
                 .await?;
                 let _ = &#local;
@@ -105,7 +112,34 @@ impl Workflow_<'_> {
         } else {
             TokenStream::new()
         };
-        let mod_doc = format!("The inputs and outputs of workflow `{}`.", wf.workflow_id);
+        let mod_doc = format!(
+            "The inputs and outputs of workflow `{}`, its steps' outputs, and `run`, which runs it with options.",
+            wf.workflow_id
+        );
+        let steps_module = self.steps_module();
+        let public = self.input.runtime.public();
+        let inner: syn::Ident =
+            syn::parse_str(&self.inner[self.index]).map_err(|e| e.to_string())?;
+        let id = wf.workflow_id.as_str();
+        let document = self.document_name();
+        let timeout = self.input.step_timeout_ms;
+        // Steps that call this workflow read the status of its last response.
+        let (returns, returned, outputs_of) = if self.own_status.is_some() {
+            (
+                quote!((#module::Outputs, u16)),
+                quote!((#module::Outputs { #(#out_values)* }, last_status)),
+                quote!(.map(|(outputs, _)| outputs)),
+            )
+        } else {
+            (
+                quote!(#module::Outputs),
+                quote!(#module::Outputs { #(#out_values)* }),
+                TokenStream::new(),
+            )
+        };
+        let inner_doc = format!(
+            "Workflow `{id}` within a caller's run (its steps, `goto` and `dependsOn` call it)."
+        );
         let types = quote! {
             #[doc = #mod_doc]
             pub mod #module {
@@ -113,40 +147,46 @@ impl Workflow_<'_> {
                 /// The workflow's outputs.
                 #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 pub struct Outputs { #(#out_fields)* }
+                #steps_module
+                /// Runs the workflow with `options` (a run key for its idempotency keys, time
+                /// bounds, transport retries, rate limits): its result, and a report of every
+                /// step that ran.
+                pub async fn run(
+                    clients: &super::Clients,
+                    inputs: Inputs,
+                    options: &#public::RunOptions,
+                ) -> #public::Reported<Outputs> {
+                    let run = #rt::Run::start(options, #timeout);
+                    let result = run.drive(super::#inner(clients, inputs, &run)).await #outputs_of;
+                    run.finish(result)
+                }
             }
         };
-        if let Some(with_status) = &self.own_status {
-            // Steps that call this workflow read the status of its last response.
-            let with_status: syn::Ident = syn::parse_str(with_status).map_err(|e| e.to_string())?;
-            let status_doc = format!(
-                "Workflow `{}`, and the status of its last response (which steps that call it read as `$statusCode`).",
-                wf.workflow_id
-            );
-            return Ok(quote! {
-                #types
-                #[doc = #doc]
-                pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
-                    #with_status(clients, inputs).await.map(|(outputs, _)| outputs)
-                }
-                #[doc = #status_doc]
-                #allow
-                pub(crate) async fn #with_status(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<(#module::Outputs, u16), Error> {
-                    #unused
-                    #body
-                    ::std::result::Result::Ok((#module::Outputs { #(#out_values)* }, last_status))
-                }
-            });
-        }
         Ok(quote! {
             #types
             #[doc = #doc]
-            #allow
             pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
+                #module::run(clients, inputs, &::std::default::Default::default()).await.result
+            }
+            #[doc = #inner_doc]
+            #[doc(hidden)]
+            #allow
+            pub async fn #inner(clients: &Clients, inputs: #module::Inputs, run: &#rt::Run) -> ::std::result::Result<#returns, Error> {
+                let run = &run.workflow(#document, #id);
                 #unused
                 #body
-                ::std::result::Result::Ok(#module::Outputs { #(#out_values)* })
+                ::std::result::Result::Ok(#returned)
             }
         })
+    }
+
+    /// The document's file name: with the workflow id, what identifies a workflow in derived
+    /// idempotency keys (the same on every machine, wherever the file lies).
+    fn document_name(&self) -> String {
+        let display = self.input.ws.files.get(self.file).display();
+        std::path::Path::new(display)
+            .file_name()
+            .map_or_else(|| display.to_string(), |n| n.to_string_lossy().into_owned())
     }
 
     /// The `Inputs` type, and the names of the inputs that are always present. The type comes

@@ -16,6 +16,8 @@ use crate::names::{self, Case};
 const FIXED: &[&str] = &[
     "inputs",
     "clients",
+    "run",
+    "visit",
     "failed",
     "steps_run",
     "next",
@@ -63,13 +65,11 @@ impl Locals {
             stem.to_string(),
             format!("body_sent_by_{stem}"),
             format!("key_for_{stem}"),
-            format!("_held_key_for_{stem}"),
             format!("status_of_{stem}"),
         ];
         for name in step.outputs.keys() {
             let o = snake(name);
             out.push(format!("{stem}_{o}"));
-            out.push(format!("_{stem}_{o}"));
         }
         out
     }
@@ -87,9 +87,8 @@ impl Locals {
     }
 
     /// Output `name` of step `si`; `_`-prefixed when nothing reads it.
-    pub(super) fn output(&self, si: usize, name: &str, read: bool) -> Ident {
-        let prefix = if read { "" } else { "_" };
-        format_ident!("{prefix}{}_{}", self.stem(si), snake(name))
+    pub(super) fn output(&self, si: usize, name: &str) -> Ident {
+        format_ident!("{}_{}", self.stem(si), snake(name))
     }
 
     /// The request body step `si` sent, kept for `$request.body`.
@@ -100,11 +99,6 @@ impl Locals {
     /// The idempotency key of step `si`'s request.
     pub(super) fn key(&self, si: usize) -> Ident {
         format_ident!("key_for_{}", self.stem(si))
-    }
-
-    /// In a state machine, the key held across retries of step `si`.
-    pub(super) fn held_key(&self, si: usize) -> Ident {
-        format_ident!("_held_key_for_{}", self.stem(si))
     }
 
     /// The status a called workflow returned to step `si`.
@@ -141,14 +135,7 @@ mod tests {
     fn locals_are_named_from_step_ids() {
         let l = Locals::new(&[step("get-customer", &["customerName"])], &[]);
         assert_eq!(l.exchange(0), "get_customer");
-        assert_eq!(
-            l.output(0, "customerName", true),
-            "get_customer_customer_name"
-        );
-        assert_eq!(
-            l.output(0, "customerName", false),
-            "_get_customer_customer_name"
-        );
+        assert_eq!(l.output(0, "customerName"), "get_customer_customer_name");
         assert_eq!(l.key(0), "key_for_get_customer");
     }
 
@@ -163,6 +150,8 @@ mod tests {
             step("type", &[]),
             step("adopt", &[]),
             step("step_1", &[]),
+            step("run", &[]),
+            step("visit", &[]),
         ];
         let l = Locals::new(&steps, &["adopt".to_string()]);
         assert_eq!(l.exchange(0), "a");
@@ -176,5 +165,8 @@ mod tests {
         assert_eq!(l.exchange(6), "step_6");
         // `step_1` is taken by the second step.
         assert_eq!(l.exchange(7), "step_7");
+        // `run` and `visit` are the run and the step's visit.
+        assert_eq!(l.exchange(8), "step_8");
+        assert_eq!(l.exchange(9), "step_9");
     }
 }

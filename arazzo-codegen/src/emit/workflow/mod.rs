@@ -49,12 +49,13 @@ pub struct DocRef {
     pub path: TokenStream,
     /// The field of this document's `Clients` that holds that document's `Clients`.
     pub field: syn::Ident,
-    /// The function name of each of its workflows, by index.
+    /// The function a step calls, of each of its workflows, by index (see
+    /// [`Emitted::inner`]).
     pub functions: Vec<String>,
     /// Its workflows that got no function.
     pub unavailable: BTreeSet<usize>,
-    /// The function that also returns the last response's status, of each of its workflows a
-    /// caller needs that of, by index.
+    /// Its workflows whose callers read the last response's status (their inner function
+    /// returns it too), by index.
     pub status_functions: BTreeMap<usize, String>,
 }
 
@@ -72,6 +73,8 @@ pub struct Input<'a> {
     pub clients: &'a BTreeMap<String, ClientRef>,
     /// How many steps a state-machine workflow may run before it fails.
     pub step_budget: u32,
+    /// The default timeout of a step attempt in milliseconds (0: none).
+    pub step_timeout_ms: u64,
     /// The idempotency-key header of each source that has one.
     pub idempotency: &'a BTreeMap<String, String>,
     /// Identifiers already taken at the top of the file (the client modules).
@@ -87,11 +90,12 @@ pub struct Input<'a> {
 pub struct Emitted {
     /// The `Clients` struct, the workflow functions and the dispatcher.
     pub tokens: TokenStream,
-    /// The function name of each workflow, by index.
-    pub functions: Vec<String>,
+    /// The inner function of each workflow, by index: it runs the workflow within a caller's
+    /// run (steps that call it, `goto` and `dependsOn` use it).
+    pub inner: Vec<String>,
     /// The workflows that got no function.
     pub unavailable: BTreeSet<usize>,
-    /// The functions that also return the last status, by workflow index.
+    /// The workflows whose inner function also returns the last status, by index.
     pub status_functions: BTreeMap<usize, String>,
     /// The crates its code names beyond those every file needs.
     pub needs: super::Needs,
@@ -102,7 +106,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
     let Some(root) = input.ws.arazzo.get(input.doc) else {
         return Emitted {
             tokens: TokenStream::new(),
-            functions: Vec::new(),
+            inner: Vec::new(),
             unavailable: BTreeSet::new(),
             status_functions: BTreeMap::new(),
             needs: super::Needs::default(),
@@ -142,17 +146,20 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         taken.push(ident.clone());
         idents.push(ident);
     }
-    // A workflow whose callers read its last status also gets a function returning it.
+    // Each workflow's inner function, which runs it within a caller's run; a workflow whose
+    // callers read its last status returns that too.
+    let mut inner = Vec::new();
     let mut status_functions = BTreeMap::new();
     for (wi, ident) in idents.iter().enumerate() {
-        if input.status_read.contains(&(input.doc, wi)) {
-            let mut name = format!("{}_with_status", ident.trim_start_matches("r#"));
-            while taken.contains(&name) {
-                name.push('_');
-            }
-            taken.push(name.clone());
-            status_functions.insert(wi, name);
+        let mut name = format!("{}_in", ident.trim_start_matches("r#"));
+        while taken.contains(&name) {
+            name.push('_');
         }
+        taken.push(name.clone());
+        if input.status_read.contains(&(input.doc, wi)) {
+            status_functions.insert(wi, name.clone());
+        }
+        inner.push(name);
     }
     // A workflow that calls one with no function gets none either: repeat until nothing changes.
     let mut unavailable: BTreeMap<usize, Diagnostic> = BTreeMap::new();
@@ -178,7 +185,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             // The names the function uses besides its steps' locals.
             let mut reserved: Vec<String> = idents
                 .iter()
-                .chain(status_functions.values())
+                .chain(&inner)
                 .map(|i| i.trim_start_matches("r#").to_string())
                 .collect();
             let siblings = &root.doc.workflows;
@@ -191,12 +198,14 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 input,
                 wf,
                 ir,
+                index: wi,
+                step_output_types: Vec::new(),
                 file: root.file,
                 at: at.clone(),
                 unsent: Vec::new(),
                 input_fields: BTreeMap::new(),
                 state_machine: false,
-                idents: idents.clone(),
+                inner: inner.clone(),
                 own_status: status_functions.get(&wi).cloned(),
                 status_functions: status_functions.clone(),
                 unavailable: unavailable.keys().copied().collect(),
@@ -238,7 +247,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             }
             return Emitted {
                 tokens: out,
-                functions: idents,
+                inner,
                 unavailable: missing,
                 status_functions,
                 needs,
@@ -252,6 +261,11 @@ struct Workflow_<'a> {
     input: &'a Input<'a>,
     wf: &'a Workflow,
     ir: &'a WorkflowIr,
+    /// The workflow's index in its document.
+    index: usize,
+    /// The outputs each step records in the run's report, with their types, by step index
+    /// (set as the steps are made; the `steps` module's types are made from them).
+    step_output_types: Vec<(usize, Vec<(String, TokenStream)>)>,
     file: FileId,
     at: String,
     /// The workflow as JSON text, to find which step outputs later expressions read.
@@ -262,11 +276,11 @@ struct Workflow_<'a> {
     /// Whether the function is a state machine (steps may be skipped or repeated), so that step
     /// outputs are `Option`s until their step has run.
     state_machine: bool,
-    /// The function name of each workflow of the document, by index.
-    idents: Vec<String>,
+    /// The inner function of each workflow of the document, by index.
+    inner: Vec<String>,
     /// The function that also returns the last status, of the workflows whose callers read it.
     status_functions: BTreeMap<usize, String>,
-    /// This workflow's function that also returns its last status, when a caller reads it.
+    /// This workflow's inner function, when a caller reads its last status (it returns that).
     own_status: Option<String>,
     /// The workflows that get no function (a step calling one cannot be generated).
     unavailable: std::collections::BTreeSet<usize>,
@@ -287,8 +301,10 @@ struct StepParts {
     workflow_call: bool,
     /// For a workflow step: the call, a future of the called workflow's result.
     call: TokenStream,
-    /// In a state machine, the local holding the step's idempotency key across retries.
-    idempotency: Option<syn::Ident>,
+    /// Whether the step's request carries an idempotency key.
+    keyed: bool,
+    /// `let visit = run.visit(..);`: the step's visit starts.
+    visit: TokenStream,
     /// `let step_N = exchange(..).await?;`
     request: TokenStream,
     /// The local holding the exchange.
@@ -297,8 +313,8 @@ struct StepParts {
     status: Option<syn::Ident>,
     /// Each success criterion, as written and compiled.
     criteria: Vec<(String, Test)>,
-    /// Each output: its local, its type, and the expression reading it.
-    outputs: Vec<(syn::Ident, Typed, TokenStream)>,
+    /// Each output: its name, its local, its type, and the expression reading it.
+    outputs: Vec<(String, syn::Ident, Typed, TokenStream)>,
 }
 
 fn rust_type(t: &Typed) -> TokenStream {

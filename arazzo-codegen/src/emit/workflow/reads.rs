@@ -69,7 +69,7 @@ impl Workflow_<'_> {
             .iter()
             .position(|s| s.step_id == step)
             .ok_or("an unknown step")?;
-        let local = self.locals.output(si, output, true);
+        let local = self.locals.output(si, output);
         Ok((local, self.output_type(step, output)))
     }
 

@@ -151,16 +151,12 @@ impl Workflow_<'_> {
                 .body(#rt::from_json::<#ty>(#sid, "request body", #body)?)
             });
         }
-        // An idempotency key for a POST or PATCH to a source that takes one: fresh for each
-        // run of the step, the same on its retries.
+        // An idempotency key for a POST or PATCH to a source that takes one: the run's key for
+        // this visit of the step (the same on its retries).
         let mut key_decl = TokenStream::new();
-        let mut idempotency = None;
-        let method_writes = matches!(
-            self.input.ws.openapi[*openapi].operations[*operation]
-                .method
-                .as_str(),
-            "post" | "patch"
-        );
+        let mut keyed = false;
+        let op_ir = &self.input.ws.openapi[*openapi].operations[*operation];
+        let method_writes = matches!(op_ir.method.as_str(), "post" | "patch");
         if let Some(header) = self.input.idempotency.get(source).filter(|_| method_writes) {
             let setter = names::ident(header, Case::Snake);
             let setter = setter.trim_start_matches("r#");
@@ -168,18 +164,16 @@ impl Workflow_<'_> {
                 let key = self.locals.key(si);
                 let s = format_ident!("{setter}");
                 setters.extend(quote!(.#s(#key)));
-                if self.state_machine {
-                    // Underscored: the reset after success is not read when the step cannot run again.
-                    let held = self.locals.held_key(si);
-                    key_decl = quote! {
-                        let #key = #held.get_or_insert_with(#rt::idempotency_key).clone();
-                    };
-                    idempotency = Some(held);
-                } else {
-                    key_decl = quote! { let #key = #rt::idempotency_key(); };
-                }
+                key_decl = quote! { let #key = run.key(&visit); };
+                keyed = true;
             }
         }
+        let call_info = {
+            let operation_id = op_ir.operation_id.as_deref().unwrap_or_default();
+            let http_method = op_ir.method.to_ascii_uppercase();
+            let path = op_ir.path.as_str();
+            quote!(&#rt::Call { source: #source, operation: #operation_id, method: #http_method, path: #path })
+        };
         let var = self.here(si);
         let criteria: Vec<(String, Test)> = if self.ir.steps[si].criteria.is_empty() {
             vec![(
@@ -198,8 +192,7 @@ impl Workflow_<'_> {
             let name = o.name.as_str();
             let t = self.output_type(sid, name);
             // Read by a later expression? Unread outputs are still checked against the response.
-            let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
-            let local = self.locals.output(si, name, read_later);
+            let local = self.locals.output(si, name);
             let ty = rust_type(&t);
             let e = o
                 .expr
@@ -282,20 +275,23 @@ impl Workflow_<'_> {
             } else {
                 read
             };
-            outputs.push((local, t, read));
+            outputs.push((name.to_string(), local, t, read));
         }
         Ok(StepParts {
             workflow_call: false,
             call: TokenStream::new(),
             status: None,
-            idempotency,
+            keyed,
+            visit: quote! { let visit = run.visit(#sid); },
             request: quote! {
                 #key_decl
                 #body_decl
-                let #var = #exchange(
-                    #sid,
-                    clients.#clients_field.whole_responses().#method() #setters .send().await,
-                ).await?;
+                let #var = run.send(&visit, #call_info, #keyed, async {
+                    #exchange(
+                        #sid,
+                        clients.#clients_field.whole_responses().#method() #setters .send().await,
+                    ).await
+                }).await?;
             },
             var,
             criteria,

@@ -31,11 +31,7 @@ impl Workflow_<'_> {
                     callee.workflow_id
                 ));
             }
-            let name = self
-                .status_functions
-                .get(&workflow)
-                .unwrap_or(&self.idents[workflow]);
-            let f: syn::Ident = syn::parse_str(name).map_err(|e| e.to_string())?;
+            let f: syn::Ident = syn::parse_str(&self.inner[workflow]).map_err(|e| e.to_string())?;
             let with_status = self.status_functions.contains_key(&workflow);
             (quote!(#f), quote!(clients), with_status)
         } else {
@@ -49,9 +45,8 @@ impl Workflow_<'_> {
                 ));
             }
             let f: syn::Ident = other
-                .status_functions
-                .get(&workflow)
-                .or_else(|| other.functions.get(workflow))
+                .functions
+                .get(workflow)
                 .and_then(|f| syn::parse_str(f).ok())
                 .ok_or("an unknown workflow")?;
             let (path, field) = (&other.path, &other.field);
@@ -78,8 +73,7 @@ impl Workflow_<'_> {
             let name = o.name.as_str();
             let e = o.expr.clone();
             if let (Some(Expr::StatusCode), Some(status)) = (&e, &status) {
-                let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
-                let local = self.locals.output(si, name, read_later);
+                let local = self.locals.output(si, name);
                 let read = if self.state_machine {
                     quote!(::std::option::Option::Some(i64::from(#status)))
                 } else {
@@ -89,7 +83,7 @@ impl Workflow_<'_> {
                     ty: ValueType::Integer,
                     required: true,
                 };
-                outputs.push((local, t, read));
+                outputs.push((name.to_string(), local, t, read));
                 continue;
             }
             let Some(Expr::Outputs(n)) = e else {
@@ -99,8 +93,7 @@ impl Workflow_<'_> {
             };
             let f = field(&n.name);
             let pointer = n.pointer.map(|p| p.to_string()).unwrap_or_default();
-            let read_later = self.ir.reads.step_output_read(si, name, &self.unsent);
-            let local = self.locals.output(si, name, read_later);
+            let local = self.locals.output(si, name);
             // Read whole, an output keeps the called workflow's type (an `Option` here).
             // (The type inferred for the step output is the one to keep.)
             let inferred = self.ir.types.steps.get(sid).and_then(|o| o.get(name));
@@ -126,7 +119,7 @@ impl Workflow_<'_> {
                     },
                 ),
             };
-            outputs.push((local, t, read));
+            outputs.push((name.to_string(), local, t, read));
         }
         // The criteria read the called workflow's outputs (there is no response).
         let criteria = self.ir.steps[si]
@@ -138,6 +131,7 @@ impl Workflow_<'_> {
             ::std::boxed::Box::pin(#function(
                 #clients,
                 #rt::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
+                run,
             ))
         };
         let (bind, read_status) = match &status {
@@ -146,7 +140,8 @@ impl Workflow_<'_> {
         };
         Ok(StepParts {
             workflow_call: true,
-            idempotency: None,
+            keyed: false,
+            visit: quote! { let visit = run.visit(#sid); },
             request: quote! {
                 let #bind = #call.await?;
                 let _ = &#var;
@@ -171,7 +166,7 @@ impl Workflow_<'_> {
         let rt = self.rt();
         let sid = step.step_id.as_str();
         let parts = self.step_parts(si, step, required, diags)?;
-        let (request, var) = (&parts.request, &parts.var);
+        let (request, var, visit, keyed) = (&parts.request, &parts.var, &parts.visit, parts.keyed);
         let mut checks = TokenStream::new();
         for (text, cond) in &parts.criteria {
             let fails = &cond.fails;
@@ -183,12 +178,7 @@ impl Workflow_<'_> {
                     outputs: #rt::to_json(&#var),
                 })
             } else {
-                quote!(Error::Failed {
-                    step: #sid,
-                    criterion: #text,
-                    status: #var.status,
-                    body: ::std::option::Option::Some(#var.body),
-                })
+                quote!(run.failed(&visit, #text, #var, #keyed))
             };
             checks.extend(quote! {
                 if #fails {
@@ -196,14 +186,101 @@ impl Workflow_<'_> {
                 }
             });
         }
-        let outputs = parts.outputs.iter().map(|(local, t, read)| {
+        let outputs = parts.outputs.iter().map(|(_, local, t, read)| {
             let ty = rust_type(t);
             quote! { let #local: #ty = #read; }
         });
+        let record = self.record_outputs(&parts);
         Ok(quote! {
+            #visit
             #request
             #checks
             #(#outputs)*
+            #record
         })
+    }
+
+    /// `run.outputs(&visit, ..)`: the step is done; its outputs go in the run's report. Their
+    /// types are kept for the `steps` module.
+    pub(super) fn record_outputs(&mut self, parts: &StepParts) -> TokenStream {
+        let rt = self.rt();
+        let entries = parts
+            .outputs
+            .iter()
+            .map(|(name, local, _, _)| quote! { (#name, #rt::to_json(&#local)) });
+        let types = parts
+            .outputs
+            .iter()
+            .map(|(name, _, t, _)| {
+                // In a state machine each output is an `Option` until its step has run.
+                let ty = if self.state_machine {
+                    let inner = rust_type(&Typed {
+                        required: true,
+                        ..t.clone()
+                    });
+                    quote!(::std::option::Option<#inner>)
+                } else {
+                    rust_type(t)
+                };
+                (name.clone(), ty)
+            })
+            .collect();
+        self.step_output_types.push((parts.var.step, types));
+        quote! { run.outputs(&visit, ::std::vec![#(#entries),*]); }
+    }
+}
+
+impl Workflow_<'_> {
+    /// The `steps` module: one type per step that has outputs, holding them as the run's
+    /// report records them (`report.outputs::<steps::X>()`).
+    pub(super) fn steps_module(&self) -> TokenStream {
+        let public = self.input.runtime.public();
+        let id = self.wf.workflow_id.as_str();
+        let mut taken: Vec<String> = Vec::new();
+        let mut types = TokenStream::new();
+        let mut seen = BTreeSet::new();
+        for (si, fields) in &self.step_output_types {
+            if fields.is_empty() || !seen.insert(*si) {
+                continue;
+            }
+            let Some(step) = self.wf.steps.get(*si) else {
+                continue;
+            };
+            let sid = step.step_id.as_str();
+            let mut name = names::ident(sid, Case::Camel)
+                .trim_start_matches("r#")
+                .to_string();
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            taken.push(name.clone());
+            let Ok(ty) = syn::parse_str::<syn::Ident>(&name) else {
+                continue;
+            };
+            let fields = fields.iter().map(|(output, t)| {
+                let f = field(output);
+                let doc = format!("Output `{output}`.");
+                quote! { #[doc = #doc] #[serde(rename = #output)] pub #f: #t, }
+            });
+            let doc = format!("The outputs of step `{sid}`.");
+            types.extend(quote! {
+                #[doc = #doc]
+                #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                pub struct #ty { #(#fields)* }
+                impl #public::StepOutputs for #ty {
+                    const WORKFLOW: &'static str = #id;
+                    const STEP: &'static str = #sid;
+                }
+            });
+        }
+        if types.is_empty() {
+            return TokenStream::new();
+        }
+        quote! {
+            /// The outputs of its steps, typed, as a run's report holds them.
+            pub mod steps {
+                #types
+            }
+        }
     }
 }

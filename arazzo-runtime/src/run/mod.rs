@@ -1,0 +1,428 @@
+//! One run of a workflow: its options, the visits of its steps, their idempotency keys,
+//! spans and report. Generated workflow functions make one [`Run`] per call and report each
+//! step to it; callers see [`RunOptions`] and [`Report`].
+//!
+//! Dropping a run's future midway (a deadline, a `select!`, a cancelled task) stops it between
+//! two awaits: the generated code keeps no state outside the future, so nothing is left half
+//! written on this side. A request already sent may still have taken effect on the server; a
+//! run repeated with the same run key sends the same idempotency keys, so the API replays it.
+
+mod keys;
+mod options;
+mod report;
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tracing::Instrument;
+
+pub use options::RunOptions;
+pub use report::{Action, Report, Reported, StepOutputs, StepReport};
+
+use crate::exchange::Exchange;
+use crate::transport;
+use crate::Error;
+
+/// The operation a step calls, for spans and rate limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    /// The source's name in the Arazzo document.
+    pub source: &'static str,
+    /// The operation's id.
+    pub operation: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template (not the filled URL, which may hold identifiers).
+    pub path: &'static str,
+}
+
+/// One visit of a step: which step, which visit of it in the run, which attempt.
+#[derive(Clone, Copy, Debug)]
+pub struct Visit {
+    step: &'static str,
+    number: u32,
+    attempt: u32,
+    entry: usize,
+}
+
+/// A run of a workflow, as generated code sees it; a workflow called by a step runs in a
+/// [`Run::workflow`] of its caller's run (same options, keys and report).
+pub struct Run {
+    shared: Arc<Shared>,
+    doc: &'static str,
+    workflow: &'static str,
+    span: tracing::Span,
+}
+
+struct Shared {
+    options: Arc<RunOptions>,
+    step_timeout: Option<Duration>,
+    started: Instant,
+    state: Mutex<State>,
+}
+
+type StepKey = (&'static str, &'static str, &'static str);
+
+#[derive(Default)]
+struct State {
+    visits: HashMap<StepKey, u32>,
+    retrying: HashSet<StepKey>,
+    random_keys: HashMap<(StepKey, u32), String>,
+    steps: Vec<StepReport>,
+    /// Per entry: when it started, and whether the step finished.
+    meta: Vec<(Instant, bool)>,
+    current: Option<usize>,
+}
+
+impl Run {
+    /// A new run with `options`; `step_timeout_ms` is the generator's default per-step
+    /// timeout (0: none).
+    pub fn start(options: &RunOptions, step_timeout_ms: u64) -> Run {
+        let step_timeout = options
+            .step_timeout
+            .or((step_timeout_ms > 0).then(|| Duration::from_millis(step_timeout_ms)));
+        Run {
+            shared: Arc::new(Shared {
+                options: Arc::new(options.clone()),
+                step_timeout,
+                started: Instant::now(),
+                state: Mutex::default(),
+            }),
+            doc: "",
+            workflow: "",
+            span: tracing::Span::current(),
+        }
+    }
+
+    /// The run of workflow `workflow` of document `doc` within this one, in its own span.
+    pub fn workflow(&self, doc: &'static str, workflow: &'static str) -> Run {
+        let run_key = self.shared.options.run_key.as_deref();
+        let span = tracing::info_span!(parent: &self.span, "workflow", workflow, run_key);
+        Run {
+            shared: Arc::clone(&self.shared),
+            doc,
+            workflow,
+            span,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs the workflow's future within the run's deadline, if it has one. The future is
+    /// boxed at once, so that a run's state lives on the heap, not on the caller's stack.
+    pub fn drive<'a, T: 'a>(
+        &'a self,
+        future: impl Future<Output = Result<T, Error>> + 'a,
+    ) -> impl Future<Output = Result<T, Error>> + 'a {
+        let future = Box::pin(future);
+        async move {
+            let Some(deadline) = self.shared.options.deadline else {
+                return future.await;
+            };
+            let left = deadline.saturating_sub(self.shared.started.elapsed());
+            match tokio::time::timeout(left, future).await {
+                Ok(result) => result,
+                Err(_) => {
+                    let state = self.state();
+                    let step = state.current.map(|i| state.steps[i].step);
+                    tracing::warn!(parent: &self.span, step, "the run's deadline passed");
+                    Err(Error::Deadline {
+                        step,
+                        after: deadline,
+                    })
+                }
+            }
+        }
+    }
+
+    /// The result and the report of the run.
+    pub fn finish<T>(self, result: Result<T, Error>) -> Reported<T> {
+        let mut state = self.state();
+        let State { steps, meta, .. } = &mut *state;
+        let last = steps.len().checked_sub(1);
+        for (i, (entry, (_, done))) in steps.iter_mut().zip(meta.iter()).enumerate() {
+            if entry.action != Action::Unfinished {
+                continue;
+            }
+            entry.action = match (&result, *done) {
+                (Ok(_), true) if Some(i) == last => Action::End,
+                (_, true) => Action::Next,
+                (Err(Error::Deadline { .. }), false) => Action::Unfinished,
+                (Err(_), false) => Action::Fail,
+                (Ok(_), false) => Action::Unfinished,
+            };
+        }
+        if let Err(e) = &result {
+            let failed = steps
+                .iter_mut()
+                .rev()
+                .find(|s| Some(s.step) == e.step() && s.action != Action::Next);
+            if let Some(entry) = failed {
+                entry.error = Some(e.to_string());
+            }
+        }
+        let report = Report {
+            run_key: self.shared.options.run_key.clone(),
+            duration: self.shared.started.elapsed(),
+            steps: std::mem::take(steps),
+        };
+        Reported { result, report }
+    }
+
+    /// Starts a visit of step `step`: a new one, or (after [`Run::retry`]) another attempt
+    /// of the last.
+    pub fn visit(&self, step: &'static str) -> Visit {
+        let key = (self.doc, self.workflow, step);
+        let mut state = self.state();
+        if state.retrying.remove(&key) {
+            let last = state
+                .steps
+                .iter()
+                .rposition(|s| s.workflow == self.workflow && s.step == step);
+            if let Some(entry) = last {
+                state.current = Some(entry);
+                let s = &mut state.steps[entry];
+                s.attempts += 1;
+                s.action = Action::Unfinished;
+                return Visit {
+                    step,
+                    number: s.visit,
+                    attempt: s.attempts,
+                    entry,
+                };
+            }
+        }
+        let number = {
+            let n = state.visits.entry(key).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let entry = state.steps.len();
+        state.steps.push(StepReport {
+            workflow: self.workflow,
+            step,
+            visit: number,
+            attempts: 1,
+            requests: 0,
+            status: None,
+            duration: Duration::ZERO,
+            action: Action::Unfinished,
+            outputs: serde_json::Map::new(),
+            error: None,
+        });
+        state.meta.push((Instant::now(), false));
+        state.current = Some(entry);
+        Visit {
+            step,
+            number,
+            attempt: 1,
+            entry,
+        }
+    }
+
+    /// The idempotency key of a visit: derived from the run key when there is one, else random
+    /// for the visit. Either way every attempt of the visit sends the same key.
+    pub fn key(&self, visit: &Visit) -> String {
+        let step = (self.doc, self.workflow, visit.step);
+        match &self.shared.options.run_key {
+            Some(run_key) => keys::derived(run_key, step, visit.number),
+            None => self
+                .state()
+                .random_keys
+                .entry((step, visit.number))
+                .or_insert_with(keys::random)
+                .clone(),
+        }
+    }
+
+    /// Sends a step's request: `future` is the exchange. One span per attempt; the step
+    /// timeout bounds it; its requests see the run's rate limits and transport retries. The
+    /// exchange is boxed at once (a generated client's future is large; this keeps the
+    /// workflow's own future small).
+    pub fn send<'a, F>(
+        &'a self,
+        visit: &'a Visit,
+        call: &'a Call,
+        keyed: bool,
+        future: F,
+    ) -> impl Future<Output = Result<Exchange, Error>> + 'a
+    where
+        F: Future<Output = Result<Exchange, Error>> + 'a,
+    {
+        let future = Box::pin(future);
+        self.attempt(visit, call, keyed, future)
+    }
+
+    async fn attempt<F>(
+        &self,
+        visit: &Visit,
+        call: &Call,
+        keyed: bool,
+        future: std::pin::Pin<Box<F>>,
+    ) -> Result<Exchange, Error>
+    where
+        F: Future<Output = Result<Exchange, Error>>,
+    {
+        let span = tracing::info_span!(
+            parent: &self.span,
+            "step",
+            workflow = self.workflow,
+            step = visit.step,
+            operation = call.operation,
+            method = call.method,
+            path = call.path,
+            attempt = visit.attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let sent = Arc::new(AtomicU32::new(0));
+        let context = transport::Context {
+            options: Arc::clone(&self.shared.options),
+            source: call.source,
+            keyed,
+            sent: Arc::clone(&sent),
+        };
+        let started = Instant::now();
+        let attempt = transport::within(context, future).instrument(span.clone());
+        let result = match self.shared.step_timeout {
+            Some(limit) => {
+                tokio::time::timeout(limit, attempt)
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        step: visit.step,
+                        after: limit,
+                    }))
+            }
+            None => attempt.await,
+        };
+        let duration_ms = millis(started.elapsed());
+        let status = result.as_ref().ok().map(|x| x.status);
+        span.record("duration_ms", duration_ms);
+        match (&result, status) {
+            (_, Some(status)) => {
+                span.record("status", status);
+                tracing::info!(parent: &span, step = visit.step, status, duration_ms, attempt = visit.attempt, "step answered");
+            }
+            (Err(e), None) => {
+                tracing::warn!(parent: &span, step = visit.step, error = e.kind(), duration_ms, attempt = visit.attempt, "step got no response");
+            }
+            (Ok(_), None) => {}
+        }
+        let mut state = self.state();
+        if let Some(s) = state.steps.get_mut(visit.entry) {
+            s.requests += sent.load(Ordering::Relaxed);
+            s.status = status.or(s.status);
+        }
+        drop(state);
+        self.touch(visit);
+        result
+    }
+
+    /// Brings the visit's duration up to now.
+    fn touch(&self, visit: &Visit) {
+        let mut state = self.state();
+        let started = state.meta.get(visit.entry).map(|m| m.0);
+        if let (Some(started), Some(s)) = (started, state.steps.get_mut(visit.entry)) {
+            s.duration = started.elapsed();
+        }
+    }
+
+    /// The step's criteria: all held (`None`) or the first that did not.
+    pub fn criteria(&self, visit: &Visit, failed: Option<&'static str>) {
+        match failed {
+            None => tracing::debug!(parent: &self.span, step = visit.step, "success criteria hold"),
+            Some(criterion) => {
+                tracing::info!(parent: &self.span, step = visit.step, criterion, "a success criterion does not hold")
+            }
+        }
+    }
+
+    /// The error for a step whose criterion `criterion` did not hold on `exchange`: an
+    /// [`Error::Idempotency`] when the request carried an idempotency key and the API says it
+    /// refused the key, else [`Error::Failed`].
+    pub fn failed(
+        &self,
+        visit: &Visit,
+        criterion: &'static str,
+        exchange: Exchange,
+        keyed: bool,
+    ) -> Error {
+        self.criteria(visit, Some(criterion));
+        if keyed && refuses_key(exchange.status, &exchange.body) {
+            return Error::Idempotency {
+                step: visit.step,
+                status: exchange.status,
+                body: Some(exchange.body),
+            };
+        }
+        Error::Failed {
+            step: visit.step,
+            criterion,
+            status: exchange.status,
+            body: Some(exchange.body),
+        }
+    }
+
+    /// The step's outputs, read: the step is done.
+    pub fn outputs(&self, visit: &Visit, outputs: Vec<(&'static str, Value)>) {
+        let mut state = self.state();
+        if let Some(s) = state.steps.get_mut(visit.entry) {
+            s.outputs = outputs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        }
+        if let Some(m) = state.meta.get_mut(visit.entry) {
+            m.1 = true;
+        }
+        drop(state);
+        self.touch(visit);
+    }
+
+    /// The action taken after the step.
+    pub fn action(&self, visit: &Visit, action: Action) {
+        tracing::info!(parent: &self.span, step = visit.step, action = ?action, "action");
+        let mut state = self.state();
+        if let Some(s) = state.steps.get_mut(visit.entry) {
+            s.action = action;
+        }
+        drop(state);
+        self.touch(visit);
+    }
+
+    /// A `retry` action: the step is run again from `target` (itself, or an earlier step),
+    /// whose next visit is another attempt of its last (same idempotency key).
+    pub fn retry(&self, visit: &Visit, target: &'static str) {
+        self.action(visit, Action::Retry);
+        self.state()
+            .retrying
+            .insert((self.doc, self.workflow, target));
+    }
+}
+
+/// Whether an error response says the API refused an idempotency key (reused with another
+/// request, or still in use): a 400, 409 or 422 whose error type, code or title names
+/// idempotency (Stripe's `idempotency_error`, RFC 9457 problem types of the IETF draft).
+fn refuses_key(status: u16, body: &Value) -> bool {
+    matches!(status, 400 | 409 | 422)
+        && ["/error/type", "/error/code", "/type", "/code", "/title"]
+            .iter()
+            .filter_map(|p| body.pointer(p).and_then(Value::as_str))
+            .any(|s| s.to_ascii_lowercase().contains("idempoten"))
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests;

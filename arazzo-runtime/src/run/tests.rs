@@ -1,0 +1,238 @@
+use std::sync::{Arc, Mutex};
+
+use reqwest::header::HeaderMap;
+use serde_json::json;
+
+use super::*;
+
+fn exchange(status: u16, body: Value) -> Exchange {
+    Exchange::new(status, HeaderMap::new(), body)
+}
+
+const CALL: Call = Call {
+    source: "api",
+    operation: "createThing",
+    method: "POST",
+    path: "/things/{id}",
+};
+
+#[tokio::test]
+async fn a_retry_repeats_the_visit_and_its_key_a_goto_makes_a_new_one() {
+    let root = Run::start(&RunOptions::default(), 0);
+    let run = root.workflow("doc.yml", "wf");
+    let first = run.visit("create");
+    let key = run.key(&first);
+    run.send(&first, &CALL, true, async {
+        Ok(exchange(500, Value::Null))
+    })
+    .await
+    .unwrap();
+    run.retry(&first, "create");
+    let again = run.visit("create");
+    assert_eq!((again.number, again.attempt), (1, 2));
+    assert_eq!(run.key(&again), key);
+    run.outputs(&again, vec![("id", json!("t1"))]);
+    let later = run.visit("create");
+    assert_eq!((later.number, later.attempt), (2, 1));
+    assert_ne!(run.key(&later), key);
+    let reported = root.finish(Ok(()));
+    let steps = &reported.report.steps;
+    assert_eq!(steps.len(), 2);
+    assert_eq!((steps[0].attempts, steps[0].requests), (2, 0));
+    assert_eq!(steps[0].status, Some(500));
+    assert_eq!(steps[0].outputs["id"], "t1");
+    assert_eq!(steps[0].action, Action::Next);
+    // A step visited but never finished stays unfinished in a run that succeeded.
+    assert_eq!(steps[1].action, Action::Unfinished);
+}
+
+#[test]
+fn keys_derive_from_the_run_key_and_repeat_across_runs() {
+    let options = RunOptions::new().run_key("cust-1");
+    let key = |options: &RunOptions| {
+        let root = Run::start(options, 0);
+        let run = root.workflow("doc.yml", "wf");
+        let v = run.visit("create");
+        run.key(&v)
+    };
+    assert_eq!(key(&options), key(&options));
+    assert_ne!(key(&options), key(&RunOptions::new().run_key("cust-2")));
+    let random = RunOptions::new();
+    assert_ne!(key(&random), key(&random));
+}
+
+#[test]
+fn a_refused_key_is_a_typed_error_naming_the_step() {
+    let root = Run::start(&RunOptions::default(), 0);
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("create");
+    let refused = json!({"error": {"type": "idempotency_error", "message": "Keys for idempotent requests can only be used with the same parameters"}});
+    let e = run.failed(
+        &v,
+        "$statusCode == 200",
+        exchange(400, refused.clone()),
+        true,
+    );
+    assert!(
+        matches!(
+            e,
+            Error::Idempotency {
+                step: "create",
+                status: 400,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Without a key sent, or another error, it is a failed criterion.
+    let e = run.failed(&v, "$statusCode == 200", exchange(400, refused), false);
+    assert!(matches!(e, Error::Failed { .. }));
+    let other = json!({"error": {"type": "invalid_request_error"}});
+    let e = run.failed(&v, "$statusCode == 200", exchange(400, other), true);
+    assert!(matches!(e, Error::Failed { .. }));
+    let problem =
+        json!({"type": "https://example.com/problems/idempotency-key-reused", "title": "Conflict"});
+    let e = run.failed(&v, "$statusCode == 201", exchange(422, problem), true);
+    assert_eq!(e.kind(), "idempotency");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_step_timeout_names_the_step() {
+    let options = RunOptions::new().step_timeout(Duration::from_millis(50));
+    let root = Run::start(&options, 0);
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("slow");
+    let e = run
+        .send(&v, &CALL, false, async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok(exchange(200, Value::Null))
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Timeout { step: "slow", .. }), "{e:?}");
+    let reported = root.finish::<()>(Err(e));
+    assert_eq!(reported.report.steps[0].action, Action::Fail);
+    assert!(reported.report.steps[0]
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("step timeout")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_generators_step_timeout_applies_unless_the_run_sets_one() {
+    let root = Run::start(&RunOptions::default(), 20);
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("slow");
+    let slow = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        Ok(exchange(200, Value::Null))
+    };
+    assert!(run.send(&v, &CALL, false, slow).await.is_err());
+    let root = Run::start(&RunOptions::new().step_timeout(Duration::from_secs(1)), 20);
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("slow");
+    let slow = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        Ok(exchange(200, Value::Null))
+    };
+    assert!(run.send(&v, &CALL, false, slow).await.is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_stops_the_run_and_names_the_running_step() {
+    let options = RunOptions::new().deadline(Duration::from_millis(100));
+    let root = Run::start(&options, 0);
+    let run = root.workflow("doc.yml", "wf");
+    let body = async {
+        let v = run.visit("first");
+        run.send(&v, &CALL, false, async { Ok(exchange(200, Value::Null)) })
+            .await?;
+        run.outputs(&v, vec![]);
+        let v = run.visit("second");
+        run.send(&v, &CALL, false, async {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            Ok(exchange(200, Value::Null))
+        })
+        .await?;
+        Ok(())
+    };
+    let result = root.drive(body).await;
+    let e = result.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Deadline {
+                step: Some("second"),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let report = root.finish::<()>(Err(e)).report;
+    let actions: Vec<Action> = report.steps.iter().map(|s| s.action).collect();
+    assert_eq!(actions, [Action::Next, Action::Unfinished]);
+}
+
+/// A writer into a shared buffer, for the fmt subscriber.
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn steps_are_traced_with_their_operation_status_and_duration() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let root = Run::start(&RunOptions::new().run_key("k-1"), 0);
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("create");
+    run.send(&v, &CALL, true, async {
+        Ok(exchange(201, json!({"secret": "body"})))
+    })
+    .await
+    .unwrap();
+    run.action(&v, Action::End);
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "workflow{workflow=\"wf\" run_key=\"k-1\"}",
+        "step=\"create\"",
+        "operation=\"createThing\"",
+        "method=\"POST\"",
+        "path=\"/things/{id}\"",
+        "attempt=1",
+        "status=201",
+        "duration_ms=",
+        "action=End",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+    assert!(!text.contains("body"), "{text}");
+}
+
+#[test]
+fn a_runs_futures_can_be_spawned() {
+    fn send<T: Send>(_: &T) {}
+    let root = Run::start(&RunOptions::default(), 0);
+    let visit = root.visit("s");
+    let f = root.drive(async {
+        root.send(&visit, &CALL, false, async {
+            Ok(exchange(200, Value::Null))
+        })
+        .await
+    });
+    send(&f);
+}
