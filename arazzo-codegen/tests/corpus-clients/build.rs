@@ -80,10 +80,10 @@ fn main() {
                 let file = format!("{module}.rs");
                 std::fs::write(out.join(&file), code).expect("write generated code");
                 let _ = writeln!(index, "/// `{rel}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}");
-                // Public workflow functions: less `run_workflow` and each inner function (which
-                // takes the caller's run).
+                // Public workflow functions: less `run_workflow`, `run_workflow_with` and each
+                // inner function (which takes the caller's run).
                 let functions = code.matches("\npub async fn ").count()
-                    - 1
+                    - 2
                     - code
                         .matches("\n    run: &::arazzo_runtime::__private::Run,")
                         .count();
@@ -95,7 +95,7 @@ fn main() {
                 );
                 let _ = writeln!(
                     dispatch,
-                    "        {rel:?} => Some({module}::run_workflow(&{module}::Clients::with_base_urls(base), workflow, inputs).await.map_err(|e| e.to_string())),"
+                    "        {rel:?} => Some({module}::run_workflow_with(&{module}::Clients::with_base_urls(base), workflow, inputs, &Default::default()).await),"
                 );
             }
             None => {
@@ -157,7 +157,7 @@ fn main() {
     );
     let _ = writeln!(
         index,
-        "/// Runs a workflow of a generated corpus document by id, each source at the URL `base` gives;\n/// `None` when the document has no code.\npub async fn run(document: &str, workflow: &str, base: &dyn Fn(&str) -> String, inputs: serde_json::Value) -> Option<Result<serde_json::Value, String>> {{\n    match document {{\n{dispatch}        _ => None,\n    }}\n}}"
+        "/// Runs a workflow of a generated corpus document by id, each source at the URL `base` gives:\n/// its outputs and report; `None` when the document has no code.\npub async fn run(document: &str, workflow: &str, base: &dyn Fn(&str) -> String, inputs: serde_json::Value) -> Option<arazzo_runtime::Reported<serde_json::Value>> {{\n    match document {{\n{dispatch}        _ => None,\n    }}\n}}"
     );
     std::fs::write(out.join("index.rs"), index).expect("write index");
 }

@@ -1428,58 +1428,96 @@ pub async fn run_workflow(
     workflow_id: &str,
     inputs: ::serde_json::Value,
 ) -> ::std::result::Result<::serde_json::Value, Error> {
-    let _ = (clients, &inputs);
+    run_workflow_with(clients, workflow_id, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+/// Runs the workflow `workflow_id` with inputs given as JSON and `options`: its
+/// outputs as JSON, and the run's report.
+#[allow(dead_code)]
+pub async fn run_workflow_with(
+    clients: &Clients,
+    workflow_id: &str,
+    inputs: ::serde_json::Value,
+    options: &::arazzo_runtime::RunOptions,
+) -> ::arazzo_runtime::Reported<::serde_json::Value> {
+    let _ = (clients, &inputs, options);
     match workflow_id {
         "wait-until-adopted" => {
-            let inputs: wait_until_adopted::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &wait_until_adopted(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<wait_until_adopted::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    wait_until_adopted::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "read-with-retries" => {
-            let inputs: read_with_retries::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &read_with_retries(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<read_with_retries::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    read_with_retries::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "create-with-retry" => {
-            let inputs: create_with_retry::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &create_with_retry(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<create_with_retry::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    create_with_retry::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "read-with-workflow-retry" => {
-            let inputs: read_with_workflow_retry::Inputs = ::serde_json::from_value(
-                    inputs,
-                )
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &read_with_workflow_retry(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<read_with_workflow_retry::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    read_with_workflow_retry::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         _ => {
-            ::std::result::Result::Err(Error::UnknownWorkflow {
-                workflow: workflow_id.to_string(),
-            })
+            ::arazzo_runtime::Reported {
+                result: ::std::result::Result::Err(Error::UnknownWorkflow {
+                    workflow: workflow_id.to_string(),
+                }),
+                report: ::std::default::Default::default(),
+            }
         }
     }
 }

@@ -964,30 +964,62 @@ pub async fn run_workflow(
     workflow_id: &str,
     inputs: ::serde_json::Value,
 ) -> ::std::result::Result<::serde_json::Value, Error> {
-    let _ = (clients, &inputs);
+    run_workflow_with(clients, workflow_id, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+/// Runs the workflow `workflow_id` with inputs given as JSON and `options`: its
+/// outputs as JSON, and the run's report.
+#[allow(dead_code)]
+pub async fn run_workflow_with(
+    clients: &Clients,
+    workflow_id: &str,
+    inputs: ::serde_json::Value,
+    options: &::arazzo_runtime::RunOptions,
+) -> ::arazzo_runtime::Reported<::serde_json::Value> {
+    let _ = (clients, &inputs, options);
     match workflow_id {
         "adopt" => {
-            let inputs: adopt::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(&adopt(clients, inputs).await?),
-            )
+            match ::serde_json::from_value::<adopt::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    adopt::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "browse" => {
-            let inputs: browse::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(&browse(clients, inputs).await?),
-            )
+            match ::serde_json::from_value::<browse::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    browse::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         _ => {
-            ::std::result::Result::Err(Error::UnknownWorkflow {
-                workflow: workflow_id.to_string(),
-            })
+            ::arazzo_runtime::Reported {
+                result: ::std::result::Result::Err(Error::UnknownWorkflow {
+                    workflow: workflow_id.to_string(),
+                }),
+                report: ::std::default::Default::default(),
+            }
         }
     }
 }

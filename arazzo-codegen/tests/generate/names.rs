@@ -1744,6 +1744,194 @@ pub async fn read_subscription_in(
         phase: read_phase,
     })
 }
+///The inputs and outputs of workflow `run-workflow`, its steps' outputs, and `run`, which runs it with options.
+#[allow(dead_code)]
+pub mod run_workflow_ {
+    /// The workflow's inputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::default::Default,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Inputs {}
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {}
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::run_workflow_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
+}
+///Named like the dispatcher, with steps named like the run and a step's visit.
+#[allow(dead_code)]
+pub async fn run_workflow_(
+    clients: &Clients,
+    inputs: run_workflow_::Inputs,
+) -> ::std::result::Result<run_workflow_::Outputs, Error> {
+    run_workflow_::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `run-workflow` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn run_workflow_in(
+    clients: &Clients,
+    inputs: run_workflow_::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<run_workflow_::Outputs, Error> {
+    let run = &run.workflow("names.arazzo.yaml", "run-workflow");
+    let _ = &inputs;
+    let visit = run.visit("run");
+    let step_0 = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "billing",
+                operation: "post",
+                method: "POST",
+                path: "/ping",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "run",
+                        clients.billing.whole_responses().post_operation().send().await,
+                    )
+                    .await
+            },
+        )
+        .await?;
+    if !(200..300).contains(&step_0.status) {
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", step_0, false),
+        );
+    }
+    run.outputs(&visit, ::std::vec![]);
+    let visit = run.visit("visit");
+    let step_1 = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "billing",
+                operation: "post",
+                method: "POST",
+                path: "/ping",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "visit",
+                        clients.billing.whole_responses().post_operation().send().await,
+                    )
+                    .await
+            },
+        )
+        .await?;
+    if !(200..300).contains(&step_1.status) {
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", step_1, false),
+        );
+    }
+    run.outputs(&visit, ::std::vec![]);
+    ::std::result::Result::Ok(run_workflow_::Outputs {})
+}
+///The inputs and outputs of workflow `error`, its steps' outputs, and `run`, which runs it with options.
+#[allow(dead_code)]
+pub mod error_ {
+    /// The workflow's inputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::default::Default,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Inputs {}
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {}
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::error_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
+}
+///Named like typify's error module.
+#[allow(dead_code)]
+pub async fn error_(
+    clients: &Clients,
+    inputs: error_::Inputs,
+) -> ::std::result::Result<error_::Outputs, Error> {
+    error_::run(clients, inputs, &::std::default::Default::default()).await.result
+}
+///Workflow `error` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn error_in(
+    clients: &Clients,
+    inputs: error_::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<error_::Outputs, Error> {
+    let run = &run.workflow("names.arazzo.yaml", "error");
+    let _ = &inputs;
+    let visit = run.visit("ping");
+    let ping = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "billing",
+                operation: "post",
+                method: "POST",
+                path: "/ping",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "ping",
+                        clients.billing.whole_responses().post_operation().send().await,
+                    )
+                    .await
+            },
+        )
+        .await?;
+    if !(200..300).contains(&ping.status) {
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", ping, false),
+        );
+    }
+    run.outputs(&visit, ::std::vec![]);
+    ::std::result::Result::Ok(error_::Outputs {})
+}
 #[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
@@ -1760,7 +1948,7 @@ impl Clients {
 }
 /// The id of every workflow that has a function.
 #[allow(dead_code)]
-pub const WORKFLOWS: &[&str] = &["read-subscription"];
+pub const WORKFLOWS: &[&str] = &["read-subscription", "run-workflow", "error"];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
 #[allow(dead_code)]
 pub async fn run_workflow(
@@ -1768,23 +1956,79 @@ pub async fn run_workflow(
     workflow_id: &str,
     inputs: ::serde_json::Value,
 ) -> ::std::result::Result<::serde_json::Value, Error> {
-    let _ = (clients, &inputs);
+    run_workflow_with(clients, workflow_id, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+/// Runs the workflow `workflow_id` with inputs given as JSON and `options`: its
+/// outputs as JSON, and the run's report.
+#[allow(dead_code)]
+pub async fn run_workflow_with(
+    clients: &Clients,
+    workflow_id: &str,
+    inputs: ::serde_json::Value,
+    options: &::arazzo_runtime::RunOptions,
+) -> ::arazzo_runtime::Reported<::serde_json::Value> {
+    let _ = (clients, &inputs, options);
     match workflow_id {
         "read-subscription" => {
-            let inputs: read_subscription::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &read_subscription(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<read_subscription::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    read_subscription::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
+        }
+        "run-workflow" => {
+            match ::serde_json::from_value::<run_workflow_::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    run_workflow_::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
+        }
+        "error" => {
+            match ::serde_json::from_value::<error_::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    error_::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         _ => {
-            ::std::result::Result::Err(Error::UnknownWorkflow {
-                workflow: workflow_id.to_string(),
-            })
+            ::arazzo_runtime::Reported {
+                result: ::std::result::Result::Err(Error::UnknownWorkflow {
+                    workflow: workflow_id.to_string(),
+                }),
+                report: ::std::default::Default::default(),
+            }
         }
     }
 }

@@ -1391,54 +1391,96 @@ pub async fn run_workflow(
     workflow_id: &str,
     inputs: ::serde_json::Value,
 ) -> ::std::result::Result<::serde_json::Value, Error> {
-    let _ = (clients, &inputs);
+    run_workflow_with(clients, workflow_id, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+/// Runs the workflow `workflow_id` with inputs given as JSON and `options`: its
+/// outputs as JSON, and the run's report.
+#[allow(dead_code)]
+pub async fn run_workflow_with(
+    clients: &Clients,
+    workflow_id: &str,
+    inputs: ::serde_json::Value,
+    options: &::arazzo_runtime::RunOptions,
+) -> ::arazzo_runtime::Reported<::serde_json::Value> {
+    let _ = (clients, &inputs, options);
     match workflow_id {
         "greet-pet" => {
-            let inputs: greet_pet::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(&greet_pet(clients, inputs).await?),
-            )
+            match ::serde_json::from_value::<greet_pet::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    greet_pet::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "find-with-retry" => {
-            let inputs: find_with_retry::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &find_with_retry(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<find_with_retry::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    find_with_retry::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "after-greeting" => {
-            let inputs: after_greeting::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &after_greeting(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<after_greeting::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    after_greeting::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "greet-and-check" => {
-            let inputs: greet_and_check::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &greet_and_check(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<greet_and_check::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    greet_and_check::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         _ => {
-            ::std::result::Result::Err(Error::UnknownWorkflow {
-                workflow: workflow_id.to_string(),
-            })
+            ::arazzo_runtime::Reported {
+                result: ::std::result::Result::Err(Error::UnknownWorkflow {
+                    workflow: workflow_id.to_string(),
+                }),
+                report: ::std::default::Default::default(),
+            }
         }
     }
 }
@@ -2011,23 +2053,51 @@ let response = client.get_pet_by_id()
         workflow_id: &str,
         inputs: ::serde_json::Value,
     ) -> ::std::result::Result<::serde_json::Value, Error> {
-        let _ = (clients, &inputs);
+        run_workflow_with(
+                clients,
+                workflow_id,
+                inputs,
+                &::std::default::Default::default(),
+            )
+            .await
+            .result
+    }
+    /// Runs the workflow `workflow_id` with inputs given as JSON and `options`: its
+    /// outputs as JSON, and the run's report.
+    pub async fn run_workflow_with(
+        clients: &Clients,
+        workflow_id: &str,
+        inputs: ::serde_json::Value,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<::serde_json::Value> {
+        let _ = (clients, &inputs, options);
         match workflow_id {
             "find-pet" => {
-                let inputs: find_pet::Inputs = ::serde_json::from_value(inputs)
-                    .map_err(|e| Error::Inputs {
-                        cause: e.to_string(),
-                    })?;
-                ::std::result::Result::Ok(
-                    ::arazzo_runtime::__private::to_json(
-                        &find_pet(clients, inputs).await?,
-                    ),
-                )
+                match ::serde_json::from_value::<find_pet::Inputs>(inputs) {
+                    ::std::result::Result::Ok(inputs) => {
+                        find_pet::run(clients, inputs, options)
+                            .await
+                            .map(|outputs| ::arazzo_runtime::__private::to_json(
+                                &outputs,
+                            ))
+                    }
+                    ::std::result::Result::Err(e) => {
+                        ::arazzo_runtime::Reported {
+                            result: ::std::result::Result::Err(Error::Inputs {
+                                cause: e.to_string(),
+                            }),
+                            report: ::std::default::Default::default(),
+                        }
+                    }
+                }
             }
             _ => {
-                ::std::result::Result::Err(Error::UnknownWorkflow {
-                    workflow: workflow_id.to_string(),
-                })
+                ::arazzo_runtime::Reported {
+                    result: ::std::result::Result::Err(Error::UnknownWorkflow {
+                        workflow: workflow_id.to_string(),
+                    }),
+                    report: ::std::default::Default::default(),
+                }
             }
         }
     }

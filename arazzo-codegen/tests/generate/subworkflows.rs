@@ -1406,65 +1406,113 @@ pub async fn run_workflow(
     workflow_id: &str,
     inputs: ::serde_json::Value,
 ) -> ::std::result::Result<::serde_json::Value, Error> {
-    let _ = (clients, &inputs);
+    run_workflow_with(clients, workflow_id, inputs, &::std::default::Default::default())
+        .await
+        .result
+}
+/// Runs the workflow `workflow_id` with inputs given as JSON and `options`: its
+/// outputs as JSON, and the run's report.
+#[allow(dead_code)]
+pub async fn run_workflow_with(
+    clients: &Clients,
+    workflow_id: &str,
+    inputs: ::serde_json::Value,
+    options: &::arazzo_runtime::RunOptions,
+) -> ::arazzo_runtime::Reported<::serde_json::Value> {
+    let _ = (clients, &inputs, options);
     match workflow_id {
         "create-pet" => {
-            let inputs: create_pet::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(&create_pet(clients, inputs).await?),
-            )
+            match ::serde_json::from_value::<create_pet::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    create_pet::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "create-then-read" => {
-            let inputs: create_then_read::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &create_then_read(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<create_then_read::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    create_then_read::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "read-created" => {
-            let inputs: read_created::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &read_created(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<read_created::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    read_created::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "read-or-create" => {
-            let inputs: read_or_create::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &read_or_create(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<read_or_create::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    read_or_create::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         "create-or-list" => {
-            let inputs: create_or_list::Inputs = ::serde_json::from_value(inputs)
-                .map_err(|e| Error::Inputs {
-                    cause: e.to_string(),
-                })?;
-            ::std::result::Result::Ok(
-                ::arazzo_runtime::__private::to_json(
-                    &create_or_list(clients, inputs).await?,
-                ),
-            )
+            match ::serde_json::from_value::<create_or_list::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    create_or_list::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
         }
         _ => {
-            ::std::result::Result::Err(Error::UnknownWorkflow {
-                workflow: workflow_id.to_string(),
-            })
+            ::arazzo_runtime::Reported {
+                result: ::std::result::Result::Err(Error::UnknownWorkflow {
+                    workflow: workflow_id.to_string(),
+                }),
+                report: ::std::default::Default::default(),
+            }
         }
     }
 }

@@ -22,6 +22,14 @@ impl<T> Reported<T> {
     pub fn into_result(self) -> Result<T, Error> {
         self.result
     }
+
+    /// The same report with the outputs mapped by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reported<U> {
+        Reported {
+            result: self.result.map(f),
+            report: self.report,
+        }
+    }
 }
 
 /// Every step visit of a run, in the order the steps started.
@@ -54,6 +62,9 @@ pub struct StepReport {
     /// The last response's status (none for a step that calls a workflow, or that got none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// Whether the API said it replayed an earlier response for the request's idempotency
+    /// key (an `Idempotent-Replayed: true` header, as Stripe sends).
+    pub replayed: bool,
     /// Time spent in the step, every attempt and wait included.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
@@ -96,6 +107,12 @@ pub trait StepOutputs: serde::de::DeserializeOwned {
 }
 
 impl Report {
+    /// Whether any step's response was replayed for its idempotency key: the run repeated
+    /// work an earlier run with the same run key had done.
+    pub fn replayed(&self) -> bool {
+        self.steps.iter().any(|s| s.replayed)
+    }
+
     /// The visits of step `step` of workflow `workflow`, in order.
     pub fn visits<'a>(
         &'a self,

@@ -293,6 +293,7 @@ impl Workflow_<'_> {
 /// with JSON inputs and outputs, for tools that choose the workflow at run time.
 pub(super) fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> TokenStream {
     let rt = input.runtime.private();
+    let public = input.runtime.public();
     let fields = input.clients.iter().map(|(source, c)| {
         let f = format_ident!("{}", c.ident.trim_start_matches("r#"));
         let m: syn::Ident = syn::parse_str(&c.ident).unwrap_or_else(|_| format_ident!("unnamed"));
@@ -304,19 +305,26 @@ pub(super) fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> Tok
     });
     let ids = functions.iter().map(|(id, _)| id.as_str());
     let unknown = quote! {
-        ::std::result::Result::Err(Error::UnknownWorkflow {
-            workflow: workflow_id.to_string(),
-        })
+        #public::Reported {
+            result: ::std::result::Result::Err(Error::UnknownWorkflow {
+                workflow: workflow_id.to_string(),
+            }),
+            report: ::std::default::Default::default(),
+        }
     };
     let arms: Vec<TokenStream> = functions
         .iter()
         .filter_map(|(id, ident)| {
             let f: syn::Ident = syn::parse_str(ident).ok()?;
             Some(quote! {
-                #id => {
-                    let inputs: #f::Inputs = ::serde_json::from_value(inputs)
-                        .map_err(|e| Error::Inputs { cause: e.to_string() })?;
-                    ::std::result::Result::Ok(#rt::to_json(&#f(clients, inputs).await?))
+                #id => match ::serde_json::from_value::<#f::Inputs>(inputs) {
+                    ::std::result::Result::Ok(inputs) => {
+                        #f::run(clients, inputs, options).await.map(|outputs| #rt::to_json(&outputs))
+                    }
+                    ::std::result::Result::Err(e) => #public::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs { cause: e.to_string() }),
+                        report: ::std::default::Default::default(),
+                    },
                 }
             })
         })
@@ -350,7 +358,20 @@ pub(super) fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> Tok
             workflow_id: &str,
             inputs: ::serde_json::Value,
         ) -> ::std::result::Result<::serde_json::Value, Error> {
-            let _ = (clients, &inputs);
+            run_workflow_with(clients, workflow_id, inputs, &::std::default::Default::default())
+                .await
+                .result
+        }
+
+        /// Runs the workflow `workflow_id` with inputs given as JSON and `options`: its
+        /// outputs as JSON, and the run's report.
+        pub async fn run_workflow_with(
+            clients: &Clients,
+            workflow_id: &str,
+            inputs: ::serde_json::Value,
+            options: &#public::RunOptions,
+        ) -> #public::Reported<::serde_json::Value> {
+            let _ = (clients, &inputs, options);
             #body
         }
     }

@@ -136,7 +136,9 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         .iter()
         .map(|w| w.workflow_id.as_str())
         .collect();
+    // The file's own names at the top: the dispatcher, and typify's `error` module.
     let mut taken = input.taken.clone();
+    taken.extend(["run_workflow", "run_workflow_with", "error"].map(String::from));
     let mut idents = Vec::new();
     for id in &ids {
         let mut ident = names::ident(id, Case::Snake);
@@ -151,7 +153,11 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
     let mut inner = Vec::new();
     let mut status_functions = BTreeMap::new();
     for (wi, ident) in idents.iter().enumerate() {
-        let mut name = format!("{}_in", ident.trim_start_matches("r#"));
+        // (`error_` gives `error_in`: two underscores in a row are not snake case.)
+        let mut name = format!(
+            "{}_in",
+            ident.trim_start_matches("r#").trim_end_matches('_')
+        );
         while taken.contains(&name) {
             name.push('_');
         }

@@ -254,9 +254,11 @@ async fn run_case(folder: &str, config: &Value, case: &Value) -> (String, String
         .get("expect_success")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    let Some(result) = result else {
+    let Some(reported) = result else {
         return (id, "no".into(), "-".into(), "no code".into());
     };
+    let report = reported.report;
+    let result = reported.result.map_err(|e| e.to_string());
     let missing = *unmatched.lock().expect("lock");
     match (result, expect_success) {
         (Err(e), _) if e.starts_with("there is no function") => (
@@ -294,37 +296,34 @@ async fn run_case(folder: &str, config: &Value, case: &Value) -> (String, String
             let (step_keys, keys): (Vec<_>, Vec<_>) = expected
                 .iter()
                 .partition(|(k, _)| k.contains('.') && out.get(k.as_str()).is_none());
-            // `<step>.<output>`: checked through the workflow output that is that step output,
-            // where there is one (only workflow outputs are returned).
-            let outputs = workflow_outputs(doc, &id);
-            let (mirrored, unchecked): (Vec<_>, Vec<_>) = step_keys
-                .into_iter()
-                .map(|(k, v)| (outputs.get(k.as_str()).cloned(), k, v))
-                .partition(|(w, ..)| w.is_some());
-            let checks = keys
-                .iter()
-                .map(|(k, v)| (k.to_string(), k.to_string(), *v))
-                .chain(mirrored.iter().filter_map(|(w, k, v)| {
-                    Some((w.clone()?, format!("{k} (as `{}`)", w.as_deref()?), *v))
-                }));
             let mut checked = 0;
             let mut wrong = Vec::new();
-            for (name, shown, v) in checks {
+            for (name, v) in &keys {
                 checked += 1;
                 if !out.get(name.as_str()).is_some_and(|a| same(a, v)) {
                     wrong.push(format!(
-                        "`{shown}`: expected {}, got {}",
+                        "`{name}`: expected {}, got {}",
                         short(v),
                         out.get(name.as_str()).map_or("nothing".into(), short)
                     ));
                 }
             }
-            let note = match (mirrored.len(), unchecked.len()) {
-                (0, 0) => String::new(),
-                (m, 0) => format!(" ({m} of them step outputs, read through the workflow outputs that are those)"),
-                (m, u) => format!(
-                    " ({m} of them step outputs, read through the workflow outputs that are those; {u} step-output expectations not checked: outputs of steps are not returned)"
-                ),
+            // `<step>.<output>`: the output of the last visit of that step, from the run's
+            // report.
+            for (key, v) in &step_keys {
+                checked += 1;
+                let got = step_output(&report, key);
+                if !got.is_some_and(|a| same(a, v)) {
+                    wrong.push(format!(
+                        "`{key}` (a step output): expected {}, got {}",
+                        short(v),
+                        got.map_or("nothing".into(), short)
+                    ));
+                }
+            }
+            let note = match step_keys.len() {
+                0 => String::new(),
+                m => format!(" ({m} of them step outputs, from the run's report)"),
             };
             if wrong.is_empty() {
                 (
@@ -345,37 +344,12 @@ async fn run_case(folder: &str, config: &Value, case: &Value) -> (String, String
     }
 }
 
-/// For each step output (`<step>.<output>`) that a workflow output of workflow `id` of the
-/// document at `doc` (a corpus path) reads whole, that workflow output's name.
-fn workflow_outputs(doc: &str, id: &str) -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(corpus().join(doc)).unwrap_or_default();
-    let parsed: Value = serde_yaml::from_str(&text).unwrap_or(Value::Null);
-    let workflow = parsed
-        .get("workflows")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|w| w.get("workflowId").and_then(Value::as_str) == Some(id));
-    let mut out = BTreeMap::new();
-    for (name, v) in workflow
-        .and_then(|w| w.get("outputs"))
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        // `$steps.<step>.outputs.<output>`, or the `$steps.<step>.<output>` dialect.
-        let Some(rest) = v.as_str().and_then(|t| t.strip_prefix("$steps.")) else {
-            continue;
-        };
-        let key = match rest.split_once(".outputs.") {
-            Some((step, output)) => format!("{step}.{output}"),
-            None => rest.to_string(),
-        };
-        if !key.contains('#') {
-            out.insert(key, name.clone());
-        }
-    }
-    out
+/// The output `<step>.<output>` that `key` names, of the last visit of that step in `report`.
+fn step_output<'r>(report: &'r arazzo_runtime::Report, key: &str) -> Option<&'r Value> {
+    report.steps.iter().rev().find_map(|s| {
+        let output = key.strip_prefix(s.step)?.strip_prefix('.')?;
+        s.outputs.get(output)
+    })
 }
 
 fn short(v: &Value) -> String {
