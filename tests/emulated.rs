@@ -231,22 +231,34 @@ async fn the_create_carries_an_idempotency_key_stripe_honours() {
         .expect("an idempotency-key header")
         .to_string();
     assert_eq!(key.len(), 36, "{key}");
-    // The same request again, with the same key, creates nothing new.
-    use std::io::{Read, Write};
-    let addr = emu.stripe_url();
-    let mut sock =
-        std::net::TcpStream::connect(addr.trim_start_matches("http://")).expect("connect");
-    let body = "name=Someone+else";
-    write!(
-        sock,
-        "POST /v1/customers HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {STRIPE_KEY}\r\n\
-         idempotency-key: {key}\r\ncontent-type: application/x-www-form-urlencoded\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut reply = String::new();
-    let _ = sock.read_to_string(&mut reply);
+    let sent_body = String::from_utf8_lossy(&create.request)
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .expect("a body");
+    // The same request again, with the same key, is replayed and creates nothing new; the
+    // same key with another body is refused, as Stripe refuses it.
+    let send = |body: &str| {
+        use std::io::{Read, Write};
+        let addr = emu.stripe_url();
+        let mut sock =
+            std::net::TcpStream::connect(addr.trim_start_matches("http://")).expect("connect");
+        write!(
+            sock,
+            "POST /v1/customers HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {STRIPE_KEY}\r\n\
+             idempotency-key: {key}\r\ncontent-type: application/x-www-form-urlencoded\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut reply = String::new();
+        let _ = sock.read_to_string(&mut reply);
+        reply
+    };
+    let reply = send(&sent_body);
     assert!(reply.contains("\"name\":\"Ada Lovelace\""), "{reply}");
+    assert!(reply.contains("idempotent-replayed: true"), "{reply}");
+    let reply = send("name=Someone+else");
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains("\"type\":\"idempotency_error\""), "{reply}");
     assert_eq!(emu.stripe_customers().len(), 1);
 }

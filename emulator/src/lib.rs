@@ -9,7 +9,10 @@
 //!   body is parsed as `application/x-www-form-urlencoded` with Stripe's bracket notation
 //!   (`metadata[k]=v`, `expand[0]=x`); a parameter Stripe does not take is refused with Stripe's
 //!   `400 parameter_unknown` error object, a missing or wrong key with its 401 object; a create
-//!   repeated with the same `Idempotency-Key` returns the first result and creates nothing.
+//!   repeated with the same `Idempotency-Key` and body returns the first result with
+//!   `Idempotent-Replayed: true` and creates nothing; the same key with another body is Stripe's
+//!   `400 idempotency_error`. A fault can be injected: the next creates take effect but answer
+//!   `500` ([`Emulator::fail_creates`]), as when a response is lost on the way back.
 //!
 //! Every exchange is recorded, request and response, as it went over the wire.
 
@@ -101,8 +104,11 @@ pub struct Exchange {
 struct Records {
     exchanges: Vec<Exchange>,
     stripe_customers: Vec<Value>,
-    /// Stripe's idempotency: the response first given for each `Idempotency-Key`.
-    idempotent: BTreeMap<String, (u16, Value)>,
+    /// Stripe's idempotency: the body first sent with each `Idempotency-Key`, and the
+    /// response the create gave.
+    idempotent: BTreeMap<String, (Vec<u8>, u16, Value)>,
+    /// Creates left that take effect but answer 500.
+    failing_creates: u32,
 }
 
 struct State {
@@ -164,6 +170,18 @@ impl Emulator {
     pub fn stripe_customers(&self) -> Vec<Value> {
         self.state.records().stripe_customers.clone()
     }
+
+    /// How many Stripe customers exist (cheaper than [`Emulator::stripe_customers`]).
+    pub fn stripe_customer_count(&self) -> usize {
+        self.state.records().stripe_customers.len()
+    }
+
+    /// The next `count` customer creates take effect (the customer exists, its idempotency key
+    /// holds the result) but answer `500` with Stripe's `api_error`: a response lost on the
+    /// way back.
+    pub fn fail_creates(&self, count: u32) {
+        self.state.records().failing_creates = count;
+    }
 }
 
 impl Drop for Emulator {
@@ -207,14 +225,17 @@ fn serve(api: Api, state: &State, conn: TcpStream) {
     let mut reader = BufReader::new(conn);
     let mut writer = write_half;
     loop {
-        let (status, body, close) = match read_request(&mut reader) {
+        let (status, body, close, extra) = match read_request(&mut reader) {
             Ok(None) => return,
             Ok(Some(request)) => {
                 let close = request
                     .header("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-                let (status, body) = match api {
-                    Api::Amberflo => amberflo(state, &request),
+                let (status, body, extra) = match api {
+                    Api::Amberflo => {
+                        let (status, body) = amberflo(state, &request);
+                        (status, body, "")
+                    }
                     Api::Stripe => stripe(state, &request),
                 };
                 state.records().exchanges.push(Exchange {
@@ -223,13 +244,18 @@ fn serve(api: Api, state: &State, conn: TcpStream) {
                     status,
                     response: body.clone(),
                 });
-                (status, body, close)
+                (status, body, close, extra)
             }
-            Err(e) => (400, json!({ "message": format!("bad request: {e}") }), true),
+            Err(e) => (
+                400,
+                json!({ "message": format!("bad request: {e}") }),
+                true,
+                "",
+            ),
         };
         let text = body.to_string();
         let head = format!(
-            "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{}\r\n",
+            "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}{}\r\n",
             reason(status),
             text.len(),
             if close { "connection: close\r\n" } else { "" },
@@ -250,6 +276,7 @@ fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        500 => "Internal Server Error",
         _ => "Status",
     }
 }
@@ -349,8 +376,40 @@ fn stripe_key(request: &Request) -> Option<String> {
     None
 }
 
-/// Stripe's customer creation.
-fn stripe(state: &State, request: &Request) -> (u16, Value) {
+/// The header Stripe adds to a response it replays for an idempotency key.
+const REPLAYED: &str = "idempotent-replayed: true\r\n";
+
+/// Stripe's customer creation: status, body, and extra response header lines. A request
+/// with a known idempotency key (from the account's key holder) is replayed, or refused when
+/// its body differs.
+fn stripe(state: &State, request: &Request) -> (u16, Value, &'static str) {
+    let authorized = stripe_key(request).as_deref() == Some(state.config.stripe_api_key.as_str());
+    if let (true, Some(key)) = (authorized, request.header("idempotency-key")) {
+        let records = state.records();
+        if let Some((body, status, response)) = records.idempotent.get(key) {
+            if *body == request.body {
+                return (*status, response.clone(), REPLAYED);
+            }
+            let (status, body) = stripe_idempotency_error(key);
+            return (status, body, "");
+        }
+    }
+    let (status, body) = stripe_create(state, request);
+    (status, body, "")
+}
+
+/// Stripe's answer to a key reused with other parameters.
+fn stripe_idempotency_error(key: &str) -> (u16, Value) {
+    (
+        400,
+        json!({ "error": {
+            "message": format!("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."),
+            "type": "idempotency_error",
+        }}),
+    )
+}
+
+fn stripe_create(state: &State, request: &Request) -> (u16, Value) {
     let path = request.path.split('?').next().unwrap_or_default();
     match stripe_key(request) {
         None => {
@@ -463,9 +522,6 @@ fn stripe(state: &State, request: &Request) -> (u16, Value) {
     };
     let mut records = state.records();
     let key = request.header("idempotency-key").map(str::to_string);
-    if let Some(earlier) = key.as_ref().and_then(|k| records.idempotent.get(k)) {
-        return earlier.clone();
-    }
     let n = records.stripe_customers.len() + 1;
     let customer = json!({
         "id": format!("cus_Emulated{n:06}"),
@@ -498,7 +554,19 @@ fn stripe(state: &State, request: &Request) -> (u16, Value) {
     });
     records.stripe_customers.push(customer.clone());
     if let Some(key) = key {
-        records.idempotent.insert(key, (200, customer.clone()));
+        records
+            .idempotent
+            .insert(key, (request.body.clone(), 200, customer.clone()));
+    }
+    if records.failing_creates > 0 {
+        records.failing_creates -= 1;
+        return (
+            500,
+            json!({ "error": {
+                "message": "An unknown error occurred",
+                "type": "api_error",
+            }}),
+        );
     }
     (200, customer)
 }

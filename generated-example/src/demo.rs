@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use arazzo_runtime::Secret;
+use arazzo_runtime::{RunOptions, Secret};
 use clap::Args;
 use seed_emulator::{Api, Config, Customer, Emulator, Exchange};
 use seed_workflows::{
@@ -74,14 +74,15 @@ pub async fn run(args: DemoArgs) -> ExitCode {
         args.amberflo_customer_id,
         args.customer_email,
     );
-    let result = sync_customer_to_stripe(
-        &clients,
-        sync_customer_to_stripe::Inputs {
-            amberflo_customer_id: Some(args.amberflo_customer_id),
-            customer_email: Some(args.customer_email),
-        },
-    )
-    .await;
+    // The run key, as in a real run: the Amberflo customer id.
+    let options = RunOptions::new().run_key(args.amberflo_customer_id.clone());
+    let inputs = sync_customer_to_stripe::Inputs {
+        amberflo_customer_id: Some(args.amberflo_customer_id),
+        customer_email: Some(args.customer_email),
+    };
+    let result = sync_customer_to_stripe::run(&clients, inputs, &options)
+        .await
+        .result;
     for exchange in emulator.exchanges() {
         text.push('\n');
         text.push_str(&render(&exchange));

@@ -2,24 +2,37 @@
 //! `seed_workflows::sync_customer_to_stripe`.
 //!
 //! ```text
-//! sync-customer --amberflo-customer-id ID --customer-email EMAIL [--json]
+//! sync-customer --amberflo-customer-id ID --customer-email EMAIL [--json] [--run-key KEY | --new-run]
+//! sync-customer batch --input FILE [--concurrency N] [--rate-limit PER_SECOND]
 //! sync-customer demo [--json]
+//! sync-customer emulator [--customers N]
 //! ```
 //!
-//! The first form calls the real APIs, configured by the environment: `AMBERFLO_API_KEY`,
+//! The first two forms call the real APIs, configured by the environment: `AMBERFLO_API_KEY`,
 //! `STRIPE_API_KEY`, `AMBERFLO_BASE_URL` (default `https://app.amberflo.io`) and
 //! `STRIPE_BASE_URL` (default `https://api.stripe.com`). `demo` runs the same workflow against a
-//! built-in emulator of both APIs on loopback and prints what went over the wire.
+//! built-in emulator of both APIs on loopback and prints what went over the wire; `emulator`
+//! serves that emulator until stopped, for trying `batch` offline.
+//!
+//! Every run has a run key, by default the Amberflo customer id: Stripe's idempotency keys are
+//! derived from it, so running the same customer again (after a timeout, a crash, a lost
+//! response) replays the customer Stripe created instead of creating a second one.
+//!
+//! Logs go to stderr, filtered by `RUST_LOG` (default: warnings only), so stdout holds only
+//! the outputs.
 //!
 //! Exit codes: 0 success; 1 the workflow failed (one line on stderr names the step and the
-//! status); 2 the command line or the environment is wrong (nothing was sent).
+//! status), or a customer of a batch did; 2 the command line or the environment is wrong
+//! (nothing was sent).
 
+mod batch;
 mod demo;
+mod emulate;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use arazzo_runtime::Secret;
+use arazzo_runtime::{RunOptions, Secret, TransportRetry};
 use clap::{Args, Parser, Subcommand};
 use seed_workflows::{
     amberflo_billing_api, stripe_customers_api, sync_customer_to_stripe, Clients, Error,
@@ -56,6 +69,59 @@ struct Run {
     /// Print exactly one JSON object, `{"customerName": ..., "stripeCustomerId": ...}`.
     #[arg(long)]
     json: bool,
+    /// The run key Stripe's idempotency keys are derived from (default: the Amberflo
+    /// customer id, so that running a customer again never creates a second Stripe customer).
+    #[arg(long, value_name = "KEY", conflicts_with = "new_run")]
+    run_key: Option<String>,
+    #[command(flatten)]
+    options: RunFlags,
+}
+
+/// What every run may set.
+#[derive(Args, Clone, Debug)]
+pub struct RunFlags {
+    /// Random idempotency keys: this run creates a new Stripe customer even if an earlier run
+    /// for the same Amberflo customer did.
+    #[arg(long)]
+    new_run: bool,
+    /// How long one step may take, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    step_timeout: Option<f64>,
+    /// How long the whole run may take, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    deadline: Option<f64>,
+    /// Send a request again after a connection error, a 429 or a 503 (up to 4 sends in 30 s,
+    /// honouring `Retry-After`; only requests safe to repeat).
+    #[arg(long)]
+    retry: bool,
+}
+
+impl RunFlags {
+    /// The run options, with `run_key` unless `--new-run` is given.
+    pub fn options(&self, base: &RunOptions, run_key: Option<&str>) -> Result<RunOptions, String> {
+        let mut options = base.clone();
+        if let Some(key) = run_key.filter(|_| !self.new_run) {
+            options = options.run_key(key);
+        }
+        let seconds = |flag: &str, s: f64| {
+            Duration::try_from_secs_f64(s)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or(format!(
+                    "--{flag} must be a positive number of seconds, not {s}"
+                ))
+        };
+        if let Some(s) = self.step_timeout {
+            options = options.step_timeout(seconds("step-timeout", s)?);
+        }
+        if let Some(s) = self.deadline {
+            options = options.deadline(seconds("deadline", s)?);
+        }
+        if self.retry {
+            options = options.transport_retry(TransportRetry::default());
+        }
+        Ok(options)
+    }
 }
 
 #[derive(Subcommand)]
@@ -63,6 +129,12 @@ enum Command {
     /// Run the workflow against a built-in emulator of both APIs on loopback (offline) and print
     /// each request and response, then the outputs.
     Demo(demo::DemoArgs),
+    /// Sync many customers: one JSON line per customer on stdout, progress and a summary on
+    /// stderr.
+    Batch(batch::BatchArgs),
+    /// Serve the emulator of both APIs on loopback until stopped, printing the environment
+    /// that points `sync-customer` at it.
+    Emulator(emulate::EmulatorArgs),
 }
 
 /// How long one request may take, connecting included.
@@ -70,6 +142,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logs();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -82,8 +155,21 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Demo(args)) => runtime.block_on(demo::run(args)),
+        Some(Command::Batch(args)) => runtime.block_on(batch::run(args)),
+        Some(Command::Emulator(args)) => emulate::run(&args),
         None => runtime.block_on(run(cli.run)),
     }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: warnings only).
+fn logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
 }
 
 /// The workflow against the configured APIs.
@@ -102,15 +188,24 @@ async fn run(args: Run) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let run_key = args.run_key.clone().or(args.amberflo_customer_id.clone());
+    let options = match args.options.options(&RunOptions::new(), run_key.as_deref()) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("sync-customer: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let inputs = sync_customer_to_stripe::Inputs {
         amberflo_customer_id: args.amberflo_customer_id,
         customer_email: args.customer_email,
     };
-    report(sync_customer_to_stripe(&clients, inputs).await, args.json)
+    let ran = sync_customer_to_stripe::run(&clients, inputs, &options).await;
+    report(ran.result, args.json)
 }
 
 /// The configuration the environment gives.
-struct Environment {
+pub struct Environment {
     amberflo_api_key: Secret,
     stripe_api_key: Secret,
     amberflo_base_url: String,
@@ -119,7 +214,7 @@ struct Environment {
 
 impl Environment {
     /// Reads the four variables; every missing key is named in the one error.
-    fn read(var: impl Fn(&str) -> Option<String>) -> Result<Environment, String> {
+    pub fn read(var: impl Fn(&str) -> Option<String>) -> Result<Environment, String> {
         let key = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         let amberflo = key("AMBERFLO_API_KEY");
         let stripe = key("STRIPE_API_KEY");
@@ -158,7 +253,7 @@ impl Environment {
 }
 
 /// One client per API; Stripe takes the secret key as the basic-auth user name.
-fn clients(config: &Environment) -> Result<Clients, String> {
+pub fn clients(config: &Environment) -> Result<Clients, String> {
     let http = || {
         reqwest::Client::builder()
             .connect_timeout(TIMEOUT)
@@ -212,9 +307,12 @@ fn report(result: Result<sync_customer_to_stripe::Outputs, Error>, json: bool) -
 }
 
 /// The error on one line, with the API's own message when its body carries one.
-fn failure_line(err: &Error) -> String {
+pub fn failure_line(err: &Error) -> String {
     let mut line = err.to_string();
     if let Error::Failed {
+        body: Some(body), ..
+    }
+    | Error::Idempotency {
         body: Some(body), ..
     } = err
     {

@@ -170,3 +170,86 @@ fn missing_keys_are_refused_before_any_request() {
     std::thread::sleep(Duration::from_millis(50));
     assert!(listener.accept().is_err(), "no connection was made");
 }
+
+/// `RUST_LOG=info`: a line per step naming the step, its status and duration on stderr; no
+/// credential anywhere; stdout still one JSON object.
+#[test]
+fn info_logs_name_each_step_with_status_and_duration_and_no_credential() {
+    let emu = emulator();
+    let urls = (emu.amberflo_url(), emu.stripe_url());
+    let mut env = configured(&urls);
+    env.push(("RUST_LOG", "info"));
+    let out = sync_customer(
+        &[
+            "--amberflo-customer-id",
+            "cust-9",
+            "--customer-email",
+            "grace@example.test",
+            "--json",
+        ],
+        &env,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let logs = stderr(&out);
+    for step in ["get-amberflo-customer", "create-stripe-customer"] {
+        let line = logs
+            .lines()
+            .find(|l| l.contains("step answered") && l.contains(&format!("step=\"{step}\"")))
+            .unwrap_or_else(|| panic!("a line for {step} in:\n{logs}"));
+        assert!(line.contains("status=200"), "{line}");
+        assert!(line.contains("duration_ms="), "{line}");
+    }
+    let basic = "c2tfdGVzdF9rZXk6"; // base64 of "sk_test_key:"
+    for secret in ["af-key", "sk_test_key", basic] {
+        assert!(!logs.contains(secret), "{secret} in:\n{logs}");
+        assert!(!stdout(&out).contains(secret));
+    }
+    let outputs: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("JSON");
+    assert_eq!(outputs["customerName"], "Grace Hopper");
+    // Without RUST_LOG, nothing is logged on success.
+    let out = sync_customer(
+        &[
+            "--amberflo-customer-id",
+            "cust-9",
+            "--customer-email",
+            "grace@example.test",
+            "--json",
+        ],
+        &configured(&urls),
+    );
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "");
+}
+
+/// Runs of the same customer share a run key (its id): the second replays the first's
+/// customer; `--new-run` creates another.
+#[test]
+fn the_run_key_defaults_to_the_customer_id() {
+    let emu = emulator();
+    let urls = (emu.amberflo_url(), emu.stripe_url());
+    let args = [
+        "--amberflo-customer-id",
+        "cust-9",
+        "--customer-email",
+        "grace@example.test",
+        "--json",
+    ];
+    let id = |out: &Output| -> String {
+        assert!(out.status.success(), "{}", stderr(out));
+        let v: serde_json::Value = serde_json::from_str(stdout(out).trim()).expect("JSON");
+        v["stripeCustomerId"].as_str().expect("an id").to_string()
+    };
+    let first = id(&sync_customer(&args, &configured(&urls)));
+    let second = id(&sync_customer(&args, &configured(&urls)));
+    assert_eq!(first, second);
+    assert_eq!(emu.stripe_customers().len(), 1);
+    let mut fresh = args.to_vec();
+    fresh.push("--new-run");
+    let third = id(&sync_customer(&fresh, &configured(&urls)));
+    assert_ne!(third, first);
+    let mut keyed = args.to_vec();
+    keyed.extend(["--run-key", "another-job"]);
+    let fourth = id(&sync_customer(&keyed, &configured(&urls)));
+    assert_ne!(fourth, first);
+    assert_eq!(emu.stripe_customers().len(), 3);
+}

@@ -214,6 +214,7 @@ impl Run {
             attempts: 1,
             requests: 0,
             status: None,
+            replayed: false,
             duration: Duration::ZERO,
             action: Action::Unfinished,
             outputs: serde_json::Map::new(),
@@ -306,6 +307,11 @@ impl Run {
         };
         let duration_ms = millis(started.elapsed());
         let status = result.as_ref().ok().map(|x| x.status);
+        let replayed = result.as_ref().is_ok_and(|x| {
+            x.headers
+                .get("idempotent-replayed")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
+        });
         span.record("duration_ms", duration_ms);
         match (&result, status) {
             (_, Some(status)) => {
@@ -321,6 +327,7 @@ impl Run {
         if let Some(s) = state.steps.get_mut(visit.entry) {
             s.requests += sent.load(Ordering::Relaxed);
             s.status = status.or(s.status);
+            s.replayed = replayed;
         }
         drop(state);
         self.touch(visit);

@@ -32,6 +32,14 @@ async fn a_retry_repeats_the_visit_and_its_key_a_goto_makes_a_new_one() {
     assert_eq!((again.number, again.attempt), (1, 2));
     assert_eq!(run.key(&again), key);
     run.outputs(&again, vec![("id", json!("t1"))]);
+    let replayed = {
+        let mut h = HeaderMap::new();
+        h.insert("idempotent-replayed", "true".parse().unwrap());
+        Exchange::new(200, h, Value::Null)
+    };
+    run.send(&again, &CALL, true, async { Ok(replayed) })
+        .await
+        .unwrap();
     let later = run.visit("create");
     assert_eq!((later.number, later.attempt), (2, 1));
     assert_ne!(run.key(&later), key);
@@ -39,7 +47,8 @@ async fn a_retry_repeats_the_visit_and_its_key_a_goto_makes_a_new_one() {
     let steps = &reported.report.steps;
     assert_eq!(steps.len(), 2);
     assert_eq!((steps[0].attempts, steps[0].requests), (2, 0));
-    assert_eq!(steps[0].status, Some(500));
+    assert_eq!(steps[0].status, Some(200));
+    assert!(steps[0].replayed && reported.report.replayed());
     assert_eq!(steps[0].outputs["id"], "t1");
     assert_eq!(steps[0].action, Action::Next);
     // A step visited but never finished stays unfinished in a run that succeeded.
