@@ -196,6 +196,7 @@ fn seed_builder() -> arazzo_codegen::Builder {
         .idempotency_header("stripeCustomersApi", "Idempotency-Key")
         .runtime_path("crate::support::arazzo_runtime")
         .step_budget(50)
+        .step_timeout_ms(2500)
 }
 
 /// `arazzo-codegen generate` with the flags that give the builder's settings.

@@ -118,3 +118,15 @@ fn setting_a_parameter_the_client_left_out_is_a_located_error() {
         vec!["parameter `maxResults` of step `read` cannot be sent: the operation has another parameter with the same Rust name, and the client keeps that one @ tests/generate/names/dropped-parameter.arazzo.yaml:18:17"]
     );
 }
+
+/// `Builder::step_timeout_ms` is the default step timeout of every run the generated code
+/// starts (a run's own `RunOptions::step_timeout` overrides it, in the runtime).
+#[test]
+fn the_builders_step_timeout_is_each_runs_default() {
+    let code = |b: Builder| b.generate().code.expect("generates");
+    let default = code(Builder::new("tests/generate/conversions.arazzo.yaml"));
+    assert!(default.contains("Run::start(options, 0u64)"));
+    let set = code(Builder::new("tests/generate/conversions.arazzo.yaml").step_timeout_ms(1500));
+    assert_eq!(set.matches("Run::start(options, 1500u64)").count(), 2);
+    assert!(!set.contains("Run::start(options, 0u64)"));
+}

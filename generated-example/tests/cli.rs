@@ -253,3 +253,24 @@ fn the_run_key_defaults_to_the_customer_id() {
     assert_ne!(fourth, first);
     assert_eq!(emu.stripe_customers().len(), 3);
 }
+
+/// Run options that make no sense are refused before anything is sent.
+#[test]
+fn a_zero_step_timeout_is_refused_before_any_request() {
+    let emu = emulator();
+    let urls = (emu.amberflo_url(), emu.stripe_url());
+    let out = sync_customer(
+        &[
+            "--amberflo-customer-id",
+            "cust-9",
+            "--customer-email",
+            "grace@example.test",
+            "--step-timeout",
+            "0",
+        ],
+        &configured(&urls),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--step-timeout must be a positive number of seconds"));
+    assert!(emu.exchanges().is_empty());
+}
