@@ -715,6 +715,7 @@ pub async fn adopt_in(
             run.failed(&visit, "a 2xx status", list_pets, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let list_pets_first_name: ::std::option::Option<::std::string::String> = ::arazzo_runtime::__private::optional_output::<
         ::std::string::String,
     >("list-pets", "firstName", &list_pets.body, "/0/name")?;
@@ -769,6 +770,7 @@ pub async fn adopt_in(
             run.failed(&visit, "$statusCode == 201", create_pet, true),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let create_pet_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create-pet", "id", &create_pet.body, "/id")?;
@@ -814,6 +816,7 @@ pub async fn adopt_in(
             run.failed(&visit, "a 2xx status", get_pet, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(adopt::Outputs {
         id: create_pet_id,
@@ -934,6 +937,7 @@ pub async fn browse_in(
             run.failed(&visit, "a 2xx status", list_pets, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let list_pets_status: i64 = i64::from(list_pets.status);
     run.outputs(
         &visit,

@@ -733,6 +733,7 @@ pub async fn register_in(
             run.failed(&visit, "$statusCode == 201", create_pet, true),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let create_pet_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create-pet", "id", &create_pet.body, "/id")?;
@@ -772,6 +773,7 @@ pub async fn register_in(
             run.failed(&visit, "a 2xx status", read_back, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(register::Outputs {
         id: create_pet_id,

@@ -1610,6 +1610,7 @@ pub async fn read_subscription_in(
             run.failed(&visit, "$statusCode == 200", read, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "id", &read.body, "/id")?;
@@ -1662,6 +1663,7 @@ pub async fn read_subscription_in(
             run.failed(&visit, "a 2xx status", create, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let create_created: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create", "created", &create.body, "/id")?;
@@ -1711,6 +1713,7 @@ pub async fn read_subscription_in(
             run.failed(&visit, "a 2xx status", upload, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     run.outputs(&visit, ::std::vec![]);
     let visit = run.visit("ping");
     let ping = run
@@ -1737,6 +1740,7 @@ pub async fn read_subscription_in(
             run.failed(&visit, "a 2xx status", ping, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(read_subscription::Outputs {
         created: create_created,
@@ -1822,6 +1826,7 @@ pub async fn run_workflow_in(
             run.failed(&visit, "a 2xx status", step_0, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     run.outputs(&visit, ::std::vec![]);
     let visit = run.visit("visit");
     let step_1 = run
@@ -1848,6 +1853,7 @@ pub async fn run_workflow_in(
             run.failed(&visit, "a 2xx status", step_1, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(run_workflow_::Outputs {})
 }
@@ -1929,6 +1935,7 @@ pub async fn error_in(
             run.failed(&visit, "a 2xx status", ping, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     run.outputs(&visit, ::std::vec![]);
     ::std::result::Result::Ok(error_::Outputs {})
 }

@@ -730,6 +730,7 @@ pub async fn read_repo_in(
             run.failed(&visit, "$.visibility != \"secret\"", read, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "id", &read.body, "/id")?;
@@ -869,6 +870,7 @@ pub async fn read_repo_by_number_in(
             run.failed(&visit, "a 2xx status", read, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let read_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "id", &read.body, "/id")?;

@@ -712,6 +712,7 @@ pub async fn greet_pet_in(
             outputs: ::arazzo_runtime::__private::to_json(&find),
         });
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let find_name: ::std::string::String = find.name.clone();
     let find_tag: ::std::option::Option<::std::string::String> = find.tag.clone();
     run.outputs(
@@ -768,6 +769,7 @@ pub async fn greet_pet_in(
             run.failed(&visit, "$statusCode == 201", create, true),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let create_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create", "id", &create.body, "/id")?;
@@ -1172,6 +1174,7 @@ pub async fn after_greeting_in(
             run.failed(&visit, "a 2xx status", read, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "name", &read.body, "/name")?;
@@ -2010,6 +2013,7 @@ let response = client.get_pet_by_id()
                 run.failed(&visit, "$statusCode == 200", read, false),
             );
         }
+        run.criteria(&visit, ::std::option::Option::None);
         let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
             ::std::string::String,
         >("read", "name", &read.body, "/name")?;

@@ -718,6 +718,7 @@ pub async fn create_pet_in(
             run.failed(&visit, "$statusCode == 201", create, true),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let create_id: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("create", "id", &create.body, "/id")?;
@@ -847,6 +848,7 @@ pub async fn create_then_read_in(
             outputs: ::arazzo_runtime::__private::to_json(&create),
         });
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let create_id: ::std::string::String = create.id.clone();
     run.outputs(
         &visit,
@@ -883,6 +885,7 @@ pub async fn create_then_read_in(
             run.failed(&visit, "a 2xx status", read, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "name", &read.body, "/name")?;
@@ -1026,6 +1029,7 @@ pub async fn read_created_in(
             run.failed(&visit, "a 2xx status", read, false),
         );
     }
+    run.criteria(&visit, ::std::option::Option::None);
     let read_name: ::std::string::String = ::arazzo_runtime::__private::output::<
         ::std::string::String,
     >("read", "name", &read.body, "/name")?;

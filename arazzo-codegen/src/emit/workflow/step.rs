@@ -195,6 +195,7 @@ impl Workflow_<'_> {
             #visit
             #request
             #checks
+            run.criteria(&visit, ::std::option::Option::None);
             #(#outputs)*
             #record
         })
