@@ -199,3 +199,33 @@ async fn a_step_timeout_and_a_deadline_name_the_step() {
     );
     assert_eq!(ran.report.steps[0].action, Action::Unfinished);
 }
+
+/// Transport retries, when on, send a lookup that met a 503 again (its `Retry-After: 0`
+/// honoured); the report counts both requests of the one step attempt. Off, the 503 reaches
+/// the step's criteria.
+#[tokio::test]
+async fn transport_retries_send_again_after_a_503_only_when_on() {
+    let emu = emulator();
+    let clients = clients(&emu.amberflo_url(), &emu.stripe_url());
+    emu.unavailable_lookups(1);
+    let ran = sync_customer_to_stripe::run(
+        &clients,
+        inputs("ada@example.test"),
+        &RunOptions::new().transport_retry(arazzo_runtime::TransportRetry::default()),
+    )
+    .await;
+    ran.result.expect("the retry succeeds");
+    let first = &ran.report.steps[0];
+    assert_eq!(
+        (first.attempts, first.requests, first.status),
+        (1, 2, Some(200))
+    );
+    emu.unavailable_lookups(1);
+    let e = sync_customer_to_stripe(&clients, inputs("ada@example.test"))
+        .await
+        .expect_err("no retries by default");
+    assert_eq!(
+        (e.step(), e.status()),
+        (Some("get-amberflo-customer"), Some(503))
+    );
+}

@@ -109,6 +109,8 @@ struct Records {
     idempotent: BTreeMap<String, (Vec<u8>, u16, Value)>,
     /// Creates left that take effect but answer 500.
     failing_creates: u32,
+    /// Amberflo lookups left that answer 503 with `Retry-After: 0`.
+    unavailable_lookups: u32,
 }
 
 struct State {
@@ -182,6 +184,12 @@ impl Emulator {
     pub fn fail_creates(&self, count: u32) {
         self.state.records().failing_creates = count;
     }
+
+    /// The next `count` Amberflo lookups answer `503 Service Unavailable` with
+    /// `Retry-After: 0`, as an overloaded service does.
+    pub fn unavailable_lookups(&self, count: u32) {
+        self.state.records().unavailable_lookups = count;
+    }
 }
 
 impl Drop for Emulator {
@@ -234,7 +242,12 @@ fn serve(api: Api, state: &State, conn: TcpStream) {
                 let (status, body, extra) = match api {
                     Api::Amberflo => {
                         let (status, body) = amberflo(state, &request);
-                        (status, body, "")
+                        let extra = if status == 503 {
+                            "retry-after: 0\r\n"
+                        } else {
+                            ""
+                        };
+                        (status, body, extra)
                     }
                     Api::Stripe => stripe(state, &request),
                 };
@@ -277,6 +290,7 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         405 => "Method Not Allowed",
         500 => "Internal Server Error",
+        503 => "Service Unavailable",
         _ => "Status",
     }
 }
@@ -285,6 +299,13 @@ fn reason(status: u16) -> &'static str {
 fn amberflo(state: &State, request: &Request) -> (u16, Value) {
     if request.header("x-api-key") != Some(state.config.amberflo_api_key.as_str()) {
         return (401, json!({ "message": "Unauthorized" }));
+    }
+    {
+        let mut records = state.records();
+        if records.unavailable_lookups > 0 {
+            records.unavailable_lookups -= 1;
+            return (503, json!({ "message": "Service Unavailable" }));
+        }
     }
     let path = request.path.split('?').next().unwrap_or_default();
     let Some(segment) = path
