@@ -2,9 +2,6 @@
 
 use std::time::{Duration, SystemTime};
 
-/// The longest wait a response can ask for.
-const LONGEST: f64 = 3600.0;
-
 /// How long to wait before a retry: the response's `Retry-After` (seconds, or an HTTP date)
 /// when it has one, at most an hour; else the action's `retryAfter` seconds.
 pub fn retry_delay(headers: &reqwest::header::HeaderMap, retry_after: f64) -> Duration {
@@ -20,7 +17,7 @@ fn retry_delay_at(
         return asked;
     }
     let seconds = if retry_after.is_finite() {
-        retry_after.clamp(0.0, LONGEST)
+        retry_after.clamp(0.0, crate::transport::LONGEST_WAIT)
     } else {
         0.0
     };

@@ -404,8 +404,10 @@ const REPLAYED: &str = "idempotent-replayed: true\r\n";
 /// with a known idempotency key (from the account's key holder) is replayed, or refused when
 /// its body differs.
 fn stripe(state: &State, request: &Request) -> (u16, Value, &'static str) {
-    let authorized = stripe_key(request).as_deref() == Some(state.config.stripe_api_key.as_str());
-    if let (true, Some(key)) = (authorized, request.header("idempotency-key")) {
+    if let Err((status, body)) = stripe_auth(state, request) {
+        return (status, body, "");
+    }
+    if let Some(key) = request.header("idempotency-key") {
         let records = state.records();
         if let Some((body, status, response)) = records.idempotent.get(key) {
             if *body == request.body {
@@ -430,20 +432,18 @@ fn stripe_idempotency_error(key: &str) -> (u16, Value) {
     )
 }
 
-fn stripe_create(state: &State, request: &Request) -> (u16, Value) {
-    let path = request.path.split('?').next().unwrap_or_default();
+/// Stripe's answer to a missing or wrong key, if the request has no right one.
+fn stripe_auth(state: &State, request: &Request) -> Result<(), (u16, Value)> {
     match stripe_key(request) {
-        None => {
-            return stripe_error(
-                401,
-                None,
-                "You did not provide an API key. You need to provide your API key in the \
-                 Authorization header, using Bearer auth (e.g. 'Authorization: Bearer \
-                 YOUR_SECRET_KEY')."
-                    .into(),
-                None,
-            )
-        }
+        None => Err(stripe_error(
+            401,
+            None,
+            "You did not provide an API key. You need to provide your API key in the \
+             Authorization header, using Bearer auth (e.g. 'Authorization: Bearer \
+             YOUR_SECRET_KEY')."
+                .into(),
+            None,
+        )),
         Some(key) if key != state.config.stripe_api_key => {
             let tail: String = key
                 .chars()
@@ -453,15 +453,20 @@ fn stripe_create(state: &State, request: &Request) -> (u16, Value) {
                 .into_iter()
                 .rev()
                 .collect();
-            return stripe_error(
+            Err(stripe_error(
                 401,
                 Some("api_key_invalid"),
                 format!("Invalid API Key provided: sk_****{tail}"),
                 None,
-            );
+            ))
         }
-        Some(_) => {}
+        Some(_) => Ok(()),
     }
+}
+
+/// A create from a request with the right key.
+fn stripe_create(state: &State, request: &Request) -> (u16, Value) {
+    let path = request.path.split('?').next().unwrap_or_default();
     if path != "/v1/customers" || request.method != "POST" {
         return stripe_error(
             404,

@@ -56,11 +56,10 @@ pub async fn run(args: BatchArgs) -> ExitCode {
                     base = base.rate_limit(source, args.rate_limit);
                 }
             }
-            // Checks the flags once, before anything is sent.
-            args.options.options(&base, None)?;
-            Ok((clients, inputs, base))
+            // The flags are checked once, before anything is sent.
+            Ok((clients, inputs, args.options.options(&base)?))
         });
-    let (clients, inputs, base) = match prepared {
+    let (clients, inputs, options) = match prepared {
         Ok(p) => p,
         Err(message) => {
             eprintln!("sync-customer: {message}");
@@ -90,8 +89,7 @@ pub async fn run(args: BatchArgs) -> ExitCode {
         |inputs: Inputs| {
             let options = args
                 .options
-                .options(&base, inputs.amberflo_customer_id.as_deref())
-                .unwrap_or_else(|_| base.clone());
+                .keyed(&options, inputs.amberflo_customer_id.as_deref());
             let clients = &clients;
             async move { sync_customer_to_stripe::run(clients, inputs, &options).await }
         },

@@ -97,12 +97,10 @@ pub struct RunFlags {
 }
 
 impl RunFlags {
-    /// The run options, with `run_key` unless `--new-run` is given.
-    pub fn options(&self, base: &RunOptions, run_key: Option<&str>) -> Result<RunOptions, String> {
+    /// `base` with the time bounds and retries the flags set (checked: a bound must be a
+    /// positive number of seconds). The run key is set per run, by [`RunFlags::keyed`].
+    pub fn options(&self, base: &RunOptions) -> Result<RunOptions, String> {
         let mut options = base.clone();
-        if let Some(key) = run_key.filter(|_| !self.new_run) {
-            options = options.run_key(key);
-        }
         let seconds = |flag: &str, s: f64| {
             Duration::try_from_secs_f64(s)
                 .ok()
@@ -121,6 +119,14 @@ impl RunFlags {
             options = options.transport_retry(TransportRetry::default());
         }
         Ok(options)
+    }
+
+    /// `options` with `run_key`, unless `--new-run` is given.
+    pub fn keyed(&self, options: &RunOptions, run_key: Option<&str>) -> RunOptions {
+        match run_key.filter(|_| !self.new_run) {
+            Some(key) => options.clone().run_key(key),
+            None => options.clone(),
+        }
     }
 }
 
@@ -189,8 +195,8 @@ async fn run(args: Run) -> ExitCode {
         }
     };
     let run_key = args.run_key.clone().or(args.amberflo_customer_id.clone());
-    let options = match args.options.options(&RunOptions::new(), run_key.as_deref()) {
-        Ok(options) => options,
+    let options = match args.options.options(&RunOptions::new()) {
+        Ok(options) => args.options.keyed(&options, run_key.as_deref()),
         Err(message) => {
             eprintln!("sync-customer: {message}");
             return ExitCode::from(2);

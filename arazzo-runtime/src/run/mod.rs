@@ -69,13 +69,23 @@ type StepKey = (&'static str, &'static str, &'static str);
 
 #[derive(Default)]
 struct State {
-    visits: HashMap<StepKey, u32>,
+    /// The report's entry of each step's last visit (its number is the entry's `visit`).
+    last: HashMap<StepKey, usize>,
+    /// Steps whose next visit repeats their last (a `retry` action).
     retrying: HashSet<StepKey>,
-    random_keys: HashMap<(StepKey, u32), String>,
     steps: Vec<StepReport>,
-    /// Per entry: when it started, and whether the step finished.
-    meta: Vec<(Instant, bool)>,
+    /// What the run keeps of each entry beside the report.
+    meta: Vec<Meta>,
+    /// The entry of the step running.
     current: Option<usize>,
+}
+
+/// Beside a report entry: when the visit started, whether the step finished, and its random
+/// idempotency key once one is asked for.
+struct Meta {
+    started: Instant,
+    done: bool,
+    key: Option<String>,
 }
 
 impl Run {
@@ -133,7 +143,10 @@ impl Run {
                 Ok(result) => result,
                 Err(_) => {
                     let state = self.state();
-                    let step = state.current.map(|i| state.steps[i].step);
+                    let step = state
+                        .current
+                        .and_then(|i| state.steps.get(i))
+                        .map(|s| s.step);
                     tracing::warn!(parent: &self.span, step, "the run's deadline passed");
                     Err(Error::Deadline {
                         step,
@@ -149,11 +162,11 @@ impl Run {
         let mut state = self.state();
         let State { steps, meta, .. } = &mut *state;
         let last = steps.len().checked_sub(1);
-        for (i, (entry, (_, done))) in steps.iter_mut().zip(meta.iter()).enumerate() {
+        for (i, (entry, meta)) in steps.iter_mut().zip(meta.iter()).enumerate() {
             if entry.action != Action::Unfinished {
                 continue;
             }
-            entry.action = match (&result, *done) {
+            entry.action = match (&result, meta.done) {
                 (Ok(_), true) if Some(i) == last => Action::End,
                 (_, true) => Action::Next,
                 (Err(Error::Deadline { .. }), false) => Action::Unfinished,
@@ -183,29 +196,24 @@ impl Run {
     pub fn visit(&self, step: &'static str) -> Visit {
         let key = (self.doc, self.workflow, step);
         let mut state = self.state();
-        if state.retrying.remove(&key) {
-            let last = state
-                .steps
-                .iter()
-                .rposition(|s| s.workflow == self.workflow && s.step == step);
-            if let Some(entry) = last {
-                state.current = Some(entry);
-                let s = &mut state.steps[entry];
+        let last = state.last.get(&key).copied();
+        if let (true, Some(entry)) = (state.retrying.remove(&key), last) {
+            if let Some(s) = state.steps.get_mut(entry) {
                 s.attempts += 1;
                 s.action = Action::Unfinished;
-                return Visit {
+                let visit = Visit {
                     step,
                     number: s.visit,
                     attempt: s.attempts,
                     entry,
                 };
+                state.current = Some(entry);
+                return visit;
             }
         }
-        let number = {
-            let n = state.visits.entry(key).or_insert(0);
-            *n += 1;
-            *n
-        };
+        let number = last
+            .and_then(|i| state.steps.get(i))
+            .map_or(1, |s| s.visit + 1);
         let entry = state.steps.len();
         state.steps.push(StepReport {
             workflow: self.workflow,
@@ -220,7 +228,12 @@ impl Run {
             outputs: serde_json::Map::new(),
             error: None,
         });
-        state.meta.push((Instant::now(), false));
+        state.meta.push(Meta {
+            started: Instant::now(),
+            done: false,
+            key: None,
+        });
+        state.last.insert(key, entry);
         state.current = Some(entry);
         Visit {
             step,
@@ -233,15 +246,25 @@ impl Run {
     /// The idempotency key of a visit: derived from the run key when there is one, else random
     /// for the visit. Either way every attempt of the visit sends the same key.
     pub fn key(&self, visit: &Visit) -> String {
-        let step = (self.doc, self.workflow, visit.step);
-        match &self.shared.options.run_key {
-            Some(run_key) => keys::derived(run_key, step, visit.number),
-            None => self
-                .state()
-                .random_keys
-                .entry((step, visit.number))
-                .or_insert_with(keys::random)
-                .clone(),
+        if let Some(run_key) = &self.shared.options.run_key {
+            let step = (self.doc, self.workflow, visit.step);
+            return keys::derived(run_key, step, visit.number);
+        }
+        let mut state = self.state();
+        match state.meta.get_mut(visit.entry) {
+            Some(meta) => meta.key.get_or_insert_with(keys::random).clone(),
+            None => keys::random(),
+        }
+    }
+
+    /// Changes the visit's report entry and what the run keeps beside it, and brings its
+    /// duration up to now.
+    fn update(&self, visit: &Visit, change: impl FnOnce(&mut StepReport, &mut Meta)) {
+        let mut state = self.state();
+        let State { steps, meta, .. } = &mut *state;
+        if let (Some(entry), Some(meta)) = (steps.get_mut(visit.entry), meta.get_mut(visit.entry)) {
+            change(entry, meta);
+            entry.duration = meta.started.elapsed();
         }
     }
 
@@ -323,24 +346,12 @@ impl Run {
             }
             (Ok(_), None) => {}
         }
-        let mut state = self.state();
-        if let Some(s) = state.steps.get_mut(visit.entry) {
+        self.update(visit, |s, _| {
             s.requests += sent.load(Ordering::Relaxed);
             s.status = status.or(s.status);
             s.replayed = replayed;
-        }
-        drop(state);
-        self.touch(visit);
+        });
         result
-    }
-
-    /// Brings the visit's duration up to now.
-    fn touch(&self, visit: &Visit) {
-        let mut state = self.state();
-        let started = state.meta.get(visit.entry).map(|m| m.0);
-        if let (Some(started), Some(s)) = (started, state.steps.get_mut(visit.entry)) {
-            s.duration = started.elapsed();
-        }
     }
 
     /// The step's criteria: all held (`None`) or the first that did not.
@@ -381,29 +392,19 @@ impl Run {
 
     /// The step's outputs, read: the step is done.
     pub fn outputs(&self, visit: &Visit, outputs: Vec<(&'static str, Value)>) {
-        let mut state = self.state();
-        if let Some(s) = state.steps.get_mut(visit.entry) {
+        self.update(visit, |s, meta| {
             s.outputs = outputs
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect();
-        }
-        if let Some(m) = state.meta.get_mut(visit.entry) {
-            m.1 = true;
-        }
-        drop(state);
-        self.touch(visit);
+            meta.done = true;
+        });
     }
 
     /// The action taken after the step.
     pub fn action(&self, visit: &Visit, action: Action) {
         tracing::info!(parent: &self.span, step = visit.step, action = ?action, "action");
-        let mut state = self.state();
-        if let Some(s) = state.steps.get_mut(visit.entry) {
-            s.action = action;
-        }
-        drop(state);
-        self.touch(visit);
+        self.update(visit, |s, _| s.action = action);
     }
 
     /// A `retry` action: the step is run again from `target` (itself, or an earlier step),

@@ -123,14 +123,17 @@ pub(crate) async fn send(
         return client.execute(request).await;
     };
     let limit = context.options.rate_limits.get(context.source).cloned();
-    let safe = context.keyed || idempotent(request.method());
+    let safe = context.keyed || request.method().is_idempotent();
     let policy = context.options.transport_retry.filter(|_| safe);
     let started = Instant::now();
     let mut attempt = 1u32;
     let mut request = request;
     loop {
-        // A body that cannot be cloned (a stream) is sent once.
-        let spare = policy.and_then(|_| request.try_clone());
+        // A copy to send again, unless this is the last send; a body that cannot be cloned
+        // (a stream) is sent once.
+        let spare = policy
+            .filter(|p| attempt < p.attempts)
+            .and_then(|_| request.try_clone());
         if let Some(limit) = &limit {
             limit.acquire().await;
         }
@@ -146,7 +149,7 @@ pub(crate) async fn send(
             }
             _ => return result,
         };
-        if attempt >= policy.attempts || started.elapsed() + wait > policy.total {
+        if started.elapsed() + wait > policy.total {
             return result;
         }
         let why = match &result {
@@ -165,13 +168,8 @@ pub(crate) async fn send(
     }
 }
 
-/// Methods whose requests may be sent twice with the effect of once (RFC 9110, 9.2.2).
-fn idempotent(method: &reqwest::Method) -> bool {
-    matches!(
-        method.as_str(),
-        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
-    )
-}
+/// The longest wait a response can ask for, in seconds.
+pub(crate) const LONGEST_WAIT: f64 = 3600.0;
 
 /// The wait a `Retry-After` header asks for (seconds or an HTTP date), at most an hour.
 pub(crate) fn asked_wait(
@@ -190,7 +188,8 @@ pub(crate) fn asked_wait(
             at.duration_since(now).map_or(0.0, |d| d.as_secs_f64())
         }
     };
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
+    (seconds.is_finite() && seconds >= 0.0)
+        .then(|| Duration::from_secs_f64(seconds.min(LONGEST_WAIT)))
 }
 
 #[cfg(test)]
