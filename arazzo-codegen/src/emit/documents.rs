@@ -220,7 +220,7 @@ impl Plan {
                     field,
                     functions: emitted.inner.clone(),
                     unavailable: emitted.unavailable.clone(),
-                    status_functions: emitted.status_functions.clone(),
+                    with_status: emitted.with_status.clone(),
                 },
             );
         }

@@ -216,12 +216,12 @@ impl Workflow_<'_> {
             return Ok(quote!(#var.status));
         };
         let returned = if doc == self.input.doc {
-            self.status_functions.contains_key(&wi)
+            self.with_status.contains(&wi)
         } else {
             self.input
                 .callees
                 .get(&doc)
-                .is_some_and(|c| c.status_functions.contains_key(&wi))
+                .is_some_and(|c| c.with_status.contains(&wi))
         };
         if !returned {
             return Err("`$statusCode` of a step whose workflow does not return its status".into());

@@ -33,7 +33,7 @@ impl Workflow_<'_> {
             let parts = self.step_parts(si, step, required, diags)?;
             let var = &parts.var;
             let request = &parts.request;
-            let (visit, keyed) = (&parts.visit, parts.keyed);
+            let (visit, keyed) = (self.visit(si), parts.keyed);
             let mut assigns = TokenStream::new();
             // Outputs are read as optional here: the response that succeeded may be one whose
             // schema lacks them (a 404 that a criterion accepts).
@@ -145,7 +145,7 @@ impl Workflow_<'_> {
                 let (bind, track) = match &parts.status {
                     Some(status) => (
                         quote!((#var, #status)),
-                        if self.own_status.is_some() {
+                        if self.own_status {
                             quote!(last_status = #status;)
                         } else {
                             quote!(let _ = #status;)
@@ -164,7 +164,7 @@ impl Workflow_<'_> {
                 });
                 continue;
             }
-            let track = if self.own_status.is_some() {
+            let track = if self.own_status {
                 quote!(last_status = #var.status;)
             } else {
                 TokenStream::new()
@@ -201,7 +201,7 @@ impl Workflow_<'_> {
             TokenStream::new()
         };
         // The status of the last response, for callers that read it.
-        let last = if self.own_status.is_some() {
+        let last = if self.own_status {
             quote! { let mut last_status: u16 = 0; }
         } else {
             TokenStream::new()
@@ -271,12 +271,7 @@ impl Workflow_<'_> {
             },
             (ActionKind::End, false) => TokenStream::new(), // the failure that follows ends it
             (ActionKind::GotoStep(j), _) => {
-                let target = self
-                    .wf
-                    .steps
-                    .get(*j)
-                    .map(|s| s.step_id.as_str())
-                    .ok_or("an action goes to an unknown step")?;
+                let target = self.step_id(*j)?;
                 let j = Literal::usize_unsuffixed(*j);
                 self.sets_next.set(true);
                 quote! {
@@ -314,12 +309,7 @@ impl Workflow_<'_> {
             (ActionKind::Retry { step, limit, after }, false) => {
                 *retries = true;
                 let limit = u32::try_from(*limit).unwrap_or(u32::MAX);
-                let target_id = self
-                    .wf
-                    .steps
-                    .get(step.unwrap_or(si))
-                    .map(|s| s.step_id.as_str())
-                    .ok_or("a retry goes to an unknown step")?;
+                let target_id = self.step_id(step.unwrap_or(si))?;
                 let target = Literal::usize_unsuffixed(step.unwrap_or(si));
                 let here = Literal::usize_unsuffixed(si);
                 self.sets_next.set(true);

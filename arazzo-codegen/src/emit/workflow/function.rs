@@ -31,7 +31,7 @@ impl Workflow_<'_> {
                 syn::parse_str(&self.inner[wi]).map_err(|e| e.to_string())?;
             let local = dependency_local(dep);
             // A workflow whose callers read its status returns that too.
-            let bind = if self.status_functions.contains_key(&wi) {
+            let bind = if self.with_status.contains(&wi) {
                 quote!((#local, _))
             } else {
                 quote!(#local)
@@ -53,7 +53,7 @@ impl Workflow_<'_> {
                 body.extend(self.step(si, step, &required_inputs, diags)?);
             }
             // The status of the last response, for callers that read it.
-            if self.own_status.is_some() {
+            if self.own_status {
                 let last = wf
                     .steps
                     .len()
@@ -124,7 +124,7 @@ impl Workflow_<'_> {
         let document = self.document_name();
         let timeout = self.input.step_timeout_ms;
         // Steps that call this workflow read the status of its last response.
-        let (returns, returned, outputs_of) = if self.own_status.is_some() {
+        let (returns, returned, outputs_of) = if self.own_status {
             (
                 quote!((#module::Outputs, u16)),
                 quote!((#module::Outputs { #(#out_values)* }, last_status)),

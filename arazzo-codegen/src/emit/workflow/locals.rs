@@ -86,7 +86,7 @@ impl Locals {
         format_ident!("{}", self.stem(si))
     }
 
-    /// Output `name` of step `si`; `_`-prefixed when nothing reads it.
+    /// Output `name` of step `si`.
     pub(super) fn output(&self, si: usize, name: &str) -> Ident {
         format_ident!("{}_{}", self.stem(si), snake(name))
     }

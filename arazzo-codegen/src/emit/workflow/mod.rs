@@ -56,7 +56,7 @@ pub struct DocRef {
     pub unavailable: BTreeSet<usize>,
     /// Its workflows whose callers read the last response's status (their inner function
     /// returns it too), by index.
-    pub status_functions: BTreeMap<usize, String>,
+    pub with_status: BTreeSet<usize>,
 }
 
 /// What the workflow functions of one document are generated from.
@@ -96,7 +96,7 @@ pub struct Emitted {
     /// The workflows that got no function.
     pub unavailable: BTreeSet<usize>,
     /// The workflows whose inner function also returns the last status, by index.
-    pub status_functions: BTreeMap<usize, String>,
+    pub with_status: BTreeSet<usize>,
     /// The crates its code names beyond those every file needs.
     pub needs: super::Needs,
 }
@@ -108,7 +108,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             tokens: TokenStream::new(),
             inner: Vec::new(),
             unavailable: BTreeSet::new(),
-            status_functions: BTreeMap::new(),
+            with_status: BTreeSet::new(),
             needs: super::Needs::default(),
         };
     };
@@ -151,8 +151,10 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
     // Each workflow's inner function, which runs it within a caller's run; a workflow whose
     // callers read its last status returns that too.
     let mut inner = Vec::new();
-    let mut status_functions = BTreeMap::new();
-    for (wi, ident) in idents.iter().enumerate() {
+    let with_status: BTreeSet<usize> = (0..idents.len())
+        .filter(|wi| input.status_read.contains(&(input.doc, *wi)))
+        .collect();
+    for ident in &idents {
         // (`error_` gives `error_in`: two underscores in a row are not snake case.)
         let mut name = format!(
             "{}_in",
@@ -162,9 +164,6 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             name.push('_');
         }
         taken.push(name.clone());
-        if input.status_read.contains(&(input.doc, wi)) {
-            status_functions.insert(wi, name.clone());
-        }
         inner.push(name);
     }
     // A workflow that calls one with no function gets none either: repeat until nothing changes.
@@ -212,8 +211,8 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 input_fields: BTreeMap::new(),
                 state_machine: false,
                 inner: inner.clone(),
-                own_status: status_functions.get(&wi).cloned(),
-                status_functions: status_functions.clone(),
+                own_status: with_status.contains(&wi),
+                with_status: with_status.clone(),
                 unavailable: unavailable.keys().copied().collect(),
                 locals: locals::Locals::new(&wf.steps, &reserved),
                 needs: super::Needs::default(),
@@ -255,7 +254,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                 tokens: out,
                 inner,
                 unavailable: missing,
-                status_functions,
+                with_status,
                 needs,
             };
         }
@@ -284,10 +283,10 @@ struct Workflow_<'a> {
     state_machine: bool,
     /// The inner function of each workflow of the document, by index.
     inner: Vec<String>,
-    /// The function that also returns the last status, of the workflows whose callers read it.
-    status_functions: BTreeMap<usize, String>,
-    /// This workflow's inner function, when a caller reads its last status (it returns that).
-    own_status: Option<String>,
+    /// The workflows whose callers read their last status (their inner function returns it).
+    with_status: BTreeSet<usize>,
+    /// Whether callers read this workflow's last status (its inner function returns it).
+    own_status: bool,
     /// The workflows that get no function (a step calling one cannot be generated).
     unavailable: std::collections::BTreeSet<usize>,
     /// The names of the function's locals.
@@ -309,8 +308,6 @@ struct StepParts {
     call: TokenStream,
     /// Whether the step's request carries an idempotency key.
     keyed: bool,
-    /// `let visit = run.visit(..);`: the step's visit starts.
-    visit: TokenStream,
     /// `let step_N = exchange(..).await?;`
     request: TokenStream,
     /// The local holding the exchange.
@@ -359,6 +356,21 @@ pub(super) struct Here {
 }
 
 impl Workflow_<'_> {
+    /// `let visit = run.visit("<step id>");`: a visit of step `si` starts.
+    fn visit(&self, si: usize) -> TokenStream {
+        let sid = self.wf.steps.get(si).map_or("", |s| s.step_id.as_str());
+        quote! { let visit = run.visit(#sid); }
+    }
+
+    /// The id of step `si`, for an action that goes there.
+    fn step_id(&self, si: usize) -> Result<&str, String> {
+        self.wf
+            .steps
+            .get(si)
+            .map(|s| s.step_id.as_str())
+            .ok_or_else(|| format!("an action goes to step {si}, which does not exist"))
+    }
+
     /// The exchange of step `si`.
     fn here(&self, si: usize) -> Here {
         Here {

@@ -282,7 +282,6 @@ impl Workflow_<'_> {
             call: TokenStream::new(),
             status: None,
             keyed,
-            visit: quote! { let visit = run.visit(#sid); },
             request: quote! {
                 #key_decl
                 #body_decl

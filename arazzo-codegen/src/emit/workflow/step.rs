@@ -32,7 +32,7 @@ impl Workflow_<'_> {
                 ));
             }
             let f: syn::Ident = syn::parse_str(&self.inner[workflow]).map_err(|e| e.to_string())?;
-            let with_status = self.status_functions.contains_key(&workflow);
+            let with_status = self.with_status.contains(&workflow);
             (quote!(#f), quote!(clients), with_status)
         } else {
             let other = self.input.callees.get(&doc).ok_or_else(|| {
@@ -50,7 +50,7 @@ impl Workflow_<'_> {
                 .and_then(|f| syn::parse_str(f).ok())
                 .ok_or("an unknown workflow")?;
             let (path, field) = (&other.path, &other.field);
-            let with_status = other.status_functions.contains_key(&workflow);
+            let with_status = other.with_status.contains(&workflow);
             (quote!(#path::#f), quote!(&clients.#field), with_status)
         };
         let var = self.here(si);
@@ -141,7 +141,6 @@ impl Workflow_<'_> {
         Ok(StepParts {
             workflow_call: true,
             keyed: false,
-            visit: quote! { let visit = run.visit(#sid); },
             request: quote! {
                 let #bind = #call.await?;
                 let _ = &#var;
@@ -166,7 +165,8 @@ impl Workflow_<'_> {
         let rt = self.rt();
         let sid = step.step_id.as_str();
         let parts = self.step_parts(si, step, required, diags)?;
-        let (request, var, visit, keyed) = (&parts.request, &parts.var, &parts.visit, parts.keyed);
+        let (request, var, keyed) = (&parts.request, &parts.var, parts.keyed);
+        let visit = self.visit(si);
         let mut checks = TokenStream::new();
         for (text, cond) in &parts.criteria {
             let fails = &cond.fails;
