@@ -12,7 +12,7 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("specs"));
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let generated =
+    let builder =
         arazzo_codegen::Builder::new("arazzo/fin-amberflo-customer-to-stripe-customer.yml")
             .source(
                 "amberfloBillingApi",
@@ -35,9 +35,16 @@ fn main() {
                 arazzo_codegen::SecurityScheme::HttpBearer,
             )
             // Stripe applies a create once per `Idempotency-Key`; retries reuse the key.
-            .idempotency_header("stripeCustomersApi", "Idempotency-Key")
-            .generate();
-    if let Err(e) = arazzo_codegen::build::write(&generated, &out_dir, "seed.rs") {
+            .idempotency_header("stripeCustomersApi", "Idempotency-Key");
+    // The workflow crate as users get it (lean types), and the same document with whole types
+    // for the tests that call the clients directly with fields no step sets (its warnings,
+    // the same plus the repairs of schemas no step uses, are not repeated).
+    let lean = builder.clone().generate();
+    let full = builder.full_types(true).generate();
+    let written = arazzo_codegen::build::write(&lean, &out_dir, "seed.rs").and_then(|()| {
+        arazzo_codegen::build::write_to(&full, &out_dir, "seed_full_types.rs", &mut std::io::sink())
+    });
+    if let Err(e) = written {
         eprintln!("{e}");
         std::process::exit(1);
     }

@@ -1,6 +1,7 @@
 //! What the generated workflow costs at run time: one `sync_customer_to_stripe` run in-process
 //! against the loopback emulator, beside a hand-written reqwest function that makes the same
-//! two requests to the same emulator; and the whole-process time of `sync-customer` per run.
+//! two requests (the idempotency key included) to the same emulator on the same reqwest clients;
+//! and the whole-process time of `sync-customer` per run.
 //!
 //! ```sh
 //! cargo build --release -p generated-example   # for the whole-process figure
@@ -26,9 +27,11 @@ const ROUNDS: usize = 20;
 const RUNS_PER_ROUND: usize = 50;
 const PROCESS_RUNS: usize = 30;
 
-/// The same two requests, written by hand with reqwest, as a careful user would.
+/// The same two requests, written by hand with reqwest, as a careful user would, on the
+/// generated clients' own reqwest clients (so both use the same connections, the same emulator
+/// threads, the same settings): an idempotency key on the create, as the generated code sends.
 async fn hand_written(
-    http: &reqwest::Client,
+    (amberflo_http, stripe_http): (&reqwest::Client, &reqwest::Client),
     amberflo: &str,
     stripe: &str,
     id: &str,
@@ -39,7 +42,7 @@ async fn hand_written(
         .map_err(|_| "base URL")?
         .pop_if_empty()
         .extend(["customers", id]);
-    let response = http
+    let response = amberflo_http
         .get(url)
         .header("x-api-key", AMBERFLO_KEY)
         .header("accept", "application/json")
@@ -64,9 +67,10 @@ async fn hand_written(
     .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
     .collect::<Vec<_>>()
     .join("&");
-    let response = http
+    let response = stripe_http
         .post(format!("{stripe}/v1/customers"))
         .basic_auth(STRIPE_KEY, Some(""))
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
         .body(form)
@@ -137,12 +141,12 @@ fn main() {
             },
         ),
     };
-    // The hand-written function gets the client the generated ones build: 15 s timeouts.
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(15))
-        .build()
-        .expect("a reqwest client");
+    // The hand-written function sends on the generated clients' reqwest clients.
+    use progenitor_client::ClientInfo;
+    let http = (
+        clients.amberflo_billing_api.client(),
+        clients.stripe_customers_api.client(),
+    );
     let inputs = || sync_customer_to_stripe::Inputs {
         amberflo_customer_id: Some("cust-001".into()),
         customer_email: Some("ada@example.test".into()),
@@ -154,7 +158,7 @@ fn main() {
             sync_customer_to_stripe(&clients, inputs())
                 .await
                 .expect("generated run");
-            hand_written(&http, &amberflo, &stripe, "cust-001", "ada@example.test")
+            hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
                 .await
                 .expect("hand-written run");
         }
@@ -170,7 +174,7 @@ fn main() {
                     std::hint::black_box(out);
                 } else {
                     let out =
-                        hand_written(&http, &amberflo, &stripe, "cust-001", "ada@example.test")
+                        hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
                             .await
                             .expect("hand-written run");
                     hand.push(t.elapsed());

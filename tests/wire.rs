@@ -5,7 +5,12 @@ mod common;
 
 use arazzo_runtime::Secret;
 use common::{server, text};
-use seed_workflows::{amberflo_billing_api as amberflo, stripe_customers_api as stripe};
+// Direct client calls, with body fields no step sets: the same document generated with whole
+// types (`Builder::full_types`), as code that calls the clients directly would use it.
+mod full_types {
+    include!(concat!(env!("OUT_DIR"), "/seed_full_types.rs"));
+}
+use full_types::{amberflo_billing_api as amberflo, stripe_customers_api as stripe};
 
 #[tokio::test]
 async fn amberflo_lookup_goes_by_path_with_the_api_key() {

@@ -168,9 +168,20 @@ impl Builder {
         self
     }
 
-    /// Generate every operation of each source's client, not only those the workflows call.
+    /// Generate every operation of each source's client, not only those the workflows call
+    /// (with whole types: it implies [`Builder::full_types`]).
     pub fn keep_all_operations(mut self, keep: bool) -> Self {
         self.settings.keep_all_operations = keep;
+        self
+    }
+
+    /// Keep every response and request body type whole, as the description declares it, for
+    /// code that also calls the clients directly. By default (lean types) a response type holds
+    /// only the properties the workflows read, and a request body type those they set, the
+    /// required ones and those with a default; both decode and send exactly as the whole types
+    /// would for what the workflows do.
+    pub fn full_types(mut self, full: bool) -> Self {
+        self.settings.full_types = full;
         self
     }
 

@@ -40,6 +40,9 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Generate every operation of each client, not only those the workflows call.
     pub keep_all_operations: bool,
+    /// Keep the response and request body schemas whole, not cut down to what the workflows
+    /// read and set (implied by `keep_all_operations`).
+    pub full_types: bool,
     /// How many steps a workflow that branches or loops may run.
     pub step_budget: u32,
     /// The default timeout of one step attempt, in milliseconds (0: none); a run's
@@ -67,6 +70,7 @@ impl Default for Settings {
             strict: false,
             max_file_bytes: crate::load::DEFAULT_MAX_FILE_BYTES,
             keep_all_operations: false,
+            full_types: false,
             step_budget: DEFAULT_STEP_BUDGET,
             step_timeout_ms: 0,
             idempotency: BTreeMap::new(),
@@ -97,6 +101,9 @@ impl Settings {
         }
         if self.keep_all_operations {
             out.push("--all-operations".into());
+        }
+        if self.full_types {
+            out.push("--full-types".into());
         }
         for (source, header) in &self.idempotency {
             out.push(format!("--idempotency-header {source}={header}"));

@@ -130,3 +130,21 @@ fn the_builders_step_timeout_is_each_runs_default() {
     assert_eq!(set.matches("Run::start(options, 1500u64)").count(), 2);
     assert!(!set.contains("Run::start(options, 0u64)"));
 }
+
+#[test]
+fn lean_types_hold_what_the_workflows_use_and_full_types_everything() {
+    let code = |b: Builder| b.generate().code.expect("generates");
+    let doc = "tests/generate/responses.arazzo.yaml";
+    let lean = code(Builder::new(doc));
+    let full = code(Builder::new(doc).full_types(true));
+    let all = code(Builder::new(doc).keep_all_operations(true));
+    // The repository's `language` is never read: only the whole types have it.
+    assert!(!lean.contains("pub language:"), "{lean}");
+    assert!(full.contains("pub language:"), "{full}");
+    // Keeping every operation keeps every type whole too.
+    assert!(all.contains("pub language:"), "{all}");
+    assert!(full.lines().count() > lean.lines().count());
+    // The workflow functions are the same either way.
+    let workflows = |c: &str| c[c.find("pub struct Clients").expect("clients")..].to_string();
+    assert_eq!(workflows(&lean), workflows(&full));
+}

@@ -9,8 +9,9 @@ use serde_json::{json, Map, Value};
 /// Why a description gets no workflow: an outcome kind and its cause.
 type Skip = (&'static str, String);
 
-/// The step's target and its required parameters as (name, location).
-type Target = (Value, Vec<(String, String)>);
+/// The step's target, its required parameters as (name, location), and JSON pointers into its
+/// success response to read as outputs.
+type Target = (Value, Vec<(String, String)>, Vec<String>);
 
 fn pick(doc: &Value) -> Result<Target, Skip> {
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
@@ -84,7 +85,74 @@ fn pick(doc: &Value) -> Result<Target, Skip> {
             params.push((name.to_string(), loc.to_string()));
         }
     }
-    Ok((target, params))
+    Ok((target, params, reads(doc, op)))
+}
+
+/// Up to three pointers into the first JSON success response: a top-level property (of the
+/// items, for an array), a nested one where there is one, so lean types are cut on real schemas.
+fn reads(doc: &Value, op: &Value) -> Vec<String> {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let Some(schema) = responses
+        .iter()
+        .filter(|(code, _)| code.starts_with('2'))
+        .filter_map(|(_, r)| {
+            let r = deref(doc, r);
+            let content = r.get("content")?.as_object()?;
+            let (_, media) = content.iter().find(|(mt, _)| mt.contains("json"))?;
+            media.get("schema")
+        })
+        .next()
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut at = String::new();
+    let mut s = deref(doc, schema);
+    if let Some(items) = s.get("items") {
+        at.push_str("/0");
+        s = deref(doc, items);
+    }
+    let props = properties(doc, s);
+    for (name, p) in props.iter().take(2) {
+        out.push(format!("{at}/{name}"));
+        if let Some((inner, _)) = properties(doc, deref(doc, p)).into_iter().next() {
+            out.push(format!("{at}/{name}/{inner}"));
+            break;
+        }
+    }
+    out.truncate(3);
+    out
+}
+
+/// The properties of an object schema and of its `allOf` members, those whose names need no
+/// escaping in a pointer.
+fn properties(doc: &Value, s: &Value) -> Vec<(String, Value)> {
+    let plain = |k: &str| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    let mut out: Vec<(String, Value)> = s
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| plain(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for member in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.extend(properties(doc, deref(doc, member)));
+    }
+    out
 }
 
 fn input_name(name: &str, taken: &[String]) -> String {
@@ -106,7 +174,7 @@ fn input_name(name: &str, taken: &[String]) -> String {
 
 /// The synthesised Arazzo document for `desc`, or the reason there is none.
 pub fn document(desc: &Value) -> Result<Value, Skip> {
-    let (target, params) = pick(desc)?;
+    let (target, params, reads) = pick(desc)?;
     let mut props = Map::new();
     let mut required = Vec::new();
     let mut parameters = Vec::new();
@@ -118,10 +186,18 @@ pub fn document(desc: &Value) -> Result<Value, Skip> {
         required.push(Value::String(input.clone()));
         parameters.push(json!({ "name": name, "in": loc, "value": format!("$inputs.{input}") }));
     }
+    let mut outputs = Map::new();
+    outputs.insert("status".into(), json!("$statusCode"));
+    for (i, pointer) in reads.iter().enumerate() {
+        outputs.insert(
+            format!("read{i}"),
+            json!(format!("$response.body#{pointer}")),
+        );
+    }
     let mut step = json!({
         "stepId": "call",
         "parameters": parameters,
-        "outputs": { "status": "$statusCode" }
+        "outputs": outputs
     });
     if let (Value::Object(s), Value::Object(t)) = (&mut step, target) {
         s.extend(t);

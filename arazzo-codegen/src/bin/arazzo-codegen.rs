@@ -57,6 +57,9 @@ struct Common {
     /// Generate every operation of each source, not only those the workflows call.
     #[arg(long)]
     all_operations: bool,
+    /// Keep every response and request body type whole, not only what the workflows use.
+    #[arg(long)]
+    full_types: bool,
     /// Send an idempotency key in HEADER on every POST and PATCH to source SOURCE.
     #[arg(long = "idempotency-header", value_name = "SOURCE=HEADER", value_parser = parse_source_header)]
     idempotency_headers: Vec<(String, String)>,
@@ -139,6 +142,7 @@ impl Common {
             source_maps: self.source_maps.clone(),
             strict: self.strict,
             keep_all_operations: self.all_operations,
+            full_types: self.full_types,
             step_budget: self.step_budget,
             step_timeout_ms: self.step_timeout_ms,
             idempotency: self.idempotency_headers.iter().cloned().collect(),

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Files;
-use crate::openapi::normalise::{self, FieldStyle, Normalised};
+use crate::openapi::normalise::{self, FieldStyle, Normalised, OperationUse};
 use crate::openapi::OpenApiDoc;
 use crate::settings::SecurityScheme;
 
@@ -201,6 +201,9 @@ pub struct ClientSource<'a> {
     pub used: &'a BTreeSet<String>,
     /// Whether to keep the operations no workflow calls.
     pub keep_all: bool,
+    /// What the workflows use of each operation, by pointer, when the types are cut down to
+    /// that (lean types); `None` keeps them whole.
+    pub lean: Option<&'a BTreeMap<String, OperationUse>>,
     /// Security schemes the build script supplies, by (source, scheme).
     pub security: &'a BTreeMap<(String, String), SecurityScheme>,
     /// The header this source takes an idempotency key in, if the build script names one.
@@ -232,12 +235,13 @@ pub fn client_module(
         doc,
         used,
         keep_all,
+        lean,
         security,
         idempotency_header,
         runtime,
     } = *spec;
     let display = files.get(doc.file).display().to_string();
-    let mut n = normalise::normalise(&doc.raw, used, keep_all);
+    let mut n = normalise::normalise(&doc.raw, used, keep_all, lean);
     if let Some(header) = idempotency_header {
         declare_idempotency_header(&mut n.doc, header);
     }

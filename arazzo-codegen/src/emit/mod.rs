@@ -6,6 +6,7 @@ mod defence;
 mod documents;
 mod generator;
 pub mod inputs;
+mod usage;
 pub mod workflow;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +17,7 @@ use quote::{quote, ToTokens};
 use crate::builder::Checked;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::names::{self, Case};
+use crate::openapi::normalise::OperationUse;
 use crate::resolve::Target;
 use crate::settings::Settings;
 
@@ -208,8 +210,10 @@ impl Doc<'_> {
     ) -> Option<(TokenStream, workflow::Emitted)> {
         let ws = &self.checked.workspace;
         let d = ws.arazzo.get(self.di)?;
-        // The operations each OpenAPI source must keep, by the pointers the resolver linked.
+        // The operations each OpenAPI source must keep, by the pointers the resolver linked,
+        // and what the steps use of each.
         let mut used: BTreeMap<&str, (usize, BTreeSet<String>)> = BTreeMap::new();
+        let mut uses: BTreeMap<&str, BTreeMap<String, OperationUse>> = BTreeMap::new();
         for w in self.checked.workflows.iter().filter(|w| w.doc == self.di) {
             for s in &w.steps {
                 if let Target::Operation {
@@ -218,10 +222,16 @@ impl Doc<'_> {
                     source,
                 } = &s.target
                 {
+                    let pointer = &ws.openapi[*openapi].operations[*operation].pointer;
                     used.entry(source.as_str())
                         .or_insert_with(|| (*openapi, BTreeSet::new()))
                         .1
-                        .insert(ws.openapi[*openapi].operations[*operation].pointer.clone());
+                        .insert(pointer.clone());
+                    uses.entry(source.as_str())
+                        .or_default()
+                        .entry(pointer.clone())
+                        .or_default()
+                        .merge(&usage::operation_use(s));
                 }
             }
         }
@@ -240,6 +250,9 @@ impl Doc<'_> {
                 doc: &ws.openapi[*doc],
                 used: ops,
                 keep_all: self.settings.keep_all_operations,
+                lean: (!self.settings.full_types && !self.settings.keep_all_operations)
+                    .then(|| uses.get(name))
+                    .flatten(),
                 security: &self.settings.security,
                 idempotency_header: self.settings.idempotency.get(*name).map(String::as_str),
                 runtime: self.runtime,

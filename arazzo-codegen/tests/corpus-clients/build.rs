@@ -43,6 +43,7 @@ fn main() {
     }
     println!("cargo:rerun-if-changed={}", corpus.display());
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
+    let full_types = std::env::var_os("CARGO_FEATURE_FULL_TYPES").is_some();
     let map = corpus.join("remote-url-map.json");
     let mut docs = Vec::new();
     documents(&corpus, &mut docs);
@@ -58,6 +59,7 @@ fn main() {
             .to_string();
         let generated = arazzo_codegen::Builder::new(doc)
             .source_map(&map)
+            .full_types(full_types)
             .generate();
         let warnings = generated
             .diagnostics
@@ -125,6 +127,7 @@ fn main() {
     for doc in &golden {
         let generated = arazzo_codegen::Builder::new(doc)
             .idempotency_header("pets", "Idempotency-Key")
+            .full_types(full_types)
             .generate();
         match &generated.code {
             Some(code) => {

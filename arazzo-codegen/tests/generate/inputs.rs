@@ -18,6 +18,16 @@ pub mod pets {
     /// Types used as operation parameters and responses.
     #[allow(clippy::all)]
     pub mod types {
+        ///`CreatePetResponse`
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        pub struct CreatePetResponse {
+            pub id: ::std::string::String,
+        }
+        impl CreatePetResponse {
+            pub fn builder() -> builder::CreatePetResponse {
+                Default::default()
+            }
+        }
         ///`Pet`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct Pet {
@@ -33,6 +43,45 @@ pub mod pets {
         }
         /// Types for composing complex structures.
         pub mod builder {
+            #[derive(Clone, Debug)]
+            pub struct CreatePetResponse {
+                id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            }
+            impl ::std::default::Default for CreatePetResponse {
+                fn default() -> Self {
+                    Self {
+                        id: Err("no value supplied for id".to_string()),
+                    }
+                }
+            }
+            impl CreatePetResponse {
+                pub fn id<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::string::String>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.id = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for id: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<CreatePetResponse>
+            for super::CreatePetResponse {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: CreatePetResponse,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { id: value.id? })
+                }
+            }
+            impl ::std::convert::From<super::CreatePetResponse> for CreatePetResponse {
+                fn from(value: super::CreatePetResponse) -> Self {
+                    Self { id: Ok(value.id) }
+                }
+            }
             #[derive(Clone, Debug)]
             pub struct Pet {
                 id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -300,7 +349,9 @@ let response = client.get_pet_by_id()
                 self
             }
             ///Sends a `POST` request to `/pets`
-            pub async fn send(self) -> Result<ResponseValue<types::Pet>, Error<()>> {
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::CreatePetResponse>, Error<()>> {
                 let Self { client, idempotency_key, body } = self;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -385,7 +436,9 @@ let response = client.get_pet_by_id()
                 self
             }
             ///Sends a `GET` request to `/pets/{petId}`
-            pub async fn send(self) -> Result<ResponseValue<types::Pet>, Error<()>> {
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
                 let Self { client, pet_id, x_request_id } = self;
                 let pet_id = pet_id.map_err(Error::InvalidRequest)?;
                 let x_request_id = x_request_id.map_err(Error::InvalidRequest)?;

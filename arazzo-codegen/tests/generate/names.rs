@@ -18,323 +18,46 @@ pub mod billing {
     /// Types used as operation parameters and responses.
     #[allow(clippy::all)]
     pub mod types {
-        ///`Currency`
+        ///`CreateSubscriptionBody`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        #[serde(transparent)]
-        pub struct Currency(pub ::std::option::Option<CurrencyInner>);
-        impl ::std::ops::Deref for Currency {
-            type Target = ::std::option::Option<CurrencyInner>;
-            fn deref(&self) -> &::std::option::Option<CurrencyInner> {
-                &self.0
-            }
+        pub struct CreateSubscriptionBody {
+            pub id: ::std::string::String,
         }
-        impl ::std::convert::From<Currency> for ::std::option::Option<CurrencyInner> {
-            fn from(value: Currency) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::option::Option<CurrencyInner>> for Currency {
-            fn from(value: ::std::option::Option<CurrencyInner>) -> Self {
-                Self(value)
-            }
-        }
-        ///`CurrencyInner`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        pub enum CurrencyInner {
-            #[serde(rename = "eur")]
-            Eur,
-            #[serde(rename = "usd")]
-            Usd,
-        }
-        impl ::std::fmt::Display for CurrencyInner {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Eur => f.write_str("eur"),
-                    Self::Usd => f.write_str("usd"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for CurrencyInner {
-            type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                match value {
-                    "eur" => Ok(Self::Eur),
-                    "usd" => Ok(Self::Usd),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<&str> for CurrencyInner {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl ::std::convert::TryFrom<::std::string::String> for CurrencyInner {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        ///A schema named as the standard `Default`, which the types module calls as `Default::default()`.
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        #[serde(transparent)]
-        pub struct Default2(
-            pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        );
-        impl ::std::ops::Deref for Default2 {
-            type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-            fn deref(
-                &self,
-            ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Default2>
-        for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            fn from(value: Default2) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        > for Default2 {
-            fn from(
-                value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ) -> Self {
-                Self(value)
-            }
-        }
-        ///`KnownRel`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        pub enum KnownRel {
-            #[serde(rename = "alternate")]
-            Alternate,
-            #[serde(rename = "related")]
-            Related,
-        }
-        impl ::std::fmt::Display for KnownRel {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Alternate => f.write_str("alternate"),
-                    Self::Related => f.write_str("related"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for KnownRel {
-            type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                match value {
-                    "alternate" => Ok(Self::Alternate),
-                    "related" => Ok(Self::Related),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<&str> for KnownRel {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl ::std::convert::TryFrom<::std::string::String> for KnownRel {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        /**A problem, described with a bare carriage return
-and a comment end * / in it.*/
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-        pub struct Problem {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub detail: ::std::option::Option<::std::string::String>,
-        }
-        impl Problem {
-            pub fn builder() -> builder::Problem {
+        impl CreateSubscriptionBody {
+            pub fn builder() -> builder::CreateSubscriptionBody {
                 Default::default()
             }
         }
-        ///An object type that none of its alternatives has.
+        ///`CreateSubscriptionResponse`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        #[serde(untagged)]
-        pub enum RelCode {
-            KnownRel(KnownRel),
-            String(::std::string::String),
+        pub struct CreateSubscriptionResponse {
+            pub id: ::std::string::String,
         }
-        impl ::std::fmt::Display for RelCode {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    Self::KnownRel(x) => x.fmt(f),
-                    Self::String(x) => x.fmt(f),
-                }
-            }
-        }
-        impl ::std::convert::From<KnownRel> for RelCode {
-            fn from(value: KnownRel) -> Self {
-                Self::KnownRel(value)
-            }
-        }
-        ///A schema named as the standard `Result`.
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-        pub struct Result2 {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub ok: ::std::option::Option<bool>,
-            ///A value the type generator names `plus1`, not in camel case.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reaction: ::std::option::Option<Result2Reaction>,
-        }
-        impl Result2 {
-            pub fn builder() -> builder::Result2 {
+        impl CreateSubscriptionResponse {
+            pub fn builder() -> builder::CreateSubscriptionResponse {
                 Default::default()
             }
         }
-        ///A value the type generator names `plus1`, not in camel case.
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        pub enum Result2Reaction {
-            #[serde(rename = "+1")]
-            plus1,
-            #[serde(rename = "laugh")]
-            Laugh,
-        }
-        impl ::std::fmt::Display for Result2Reaction {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::plus1 => f.write_str("+1"),
-                    Self::Laugh => f.write_str("laugh"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for Result2Reaction {
-            type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                match value {
-                    "+1" => Ok(Self::plus1),
-                    "laugh" => Ok(Self::Laugh),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<&str> for Result2Reaction {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl ::std::convert::TryFrom<::std::string::String> for Result2Reaction {
-            type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        ///`Subscription`
+        ///`GetSubscriptionResponse`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        pub struct Subscription {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub currency: ::std::option::Option<Currency>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub defaults: ::std::option::Option<Default2>,
+        pub struct GetSubscriptionResponse {
             pub id: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<SubscriptionSchedule2>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub next: ::std::option::Option<SubscriptionSchedule3>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub outcome: ::std::option::Option<Result2>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub rel: ::std::option::Option<RelCode>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub schedule: ::std::option::Option<SubscriptionSchedule>,
-            ///Values whose Rust names would not be ASCII.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub script: ::std::option::Option<::std::string::String>,
+            pub schedule: ::std::option::Option<GetSubscriptionResponseSchedule>,
         }
-        impl Subscription {
-            pub fn builder() -> builder::Subscription {
+        impl GetSubscriptionResponse {
+            pub fn builder() -> builder::GetSubscriptionResponse {
                 Default::default()
             }
         }
-        ///The schedule, inline, whose derived name is `SubscriptionSchedule`.
+        ///`GetSubscriptionResponseSchedule`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-        pub struct SubscriptionSchedule {
+        pub struct GetSubscriptionResponseSchedule {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub phase: ::std::option::Option<::std::string::String>,
         }
-        impl SubscriptionSchedule {
-            pub fn builder() -> builder::SubscriptionSchedule {
-                Default::default()
-            }
-        }
-        ///The schedule, inline, whose derived name is `SubscriptionSchedule`.
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-        pub struct SubscriptionSchedule2 {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub phase: ::std::option::Option<::std::string::String>,
-        }
-        impl SubscriptionSchedule2 {
-            pub fn builder() -> builder::SubscriptionSchedule2 {
-                Default::default()
-            }
-        }
-        ///A component whose Rust name is also `SubscriptionSchedule`.
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-        pub struct SubscriptionSchedule3 {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub starts_at: ::std::option::Option<i64>,
-        }
-        impl SubscriptionSchedule3 {
-            pub fn builder() -> builder::SubscriptionSchedule3 {
+        impl GetSubscriptionResponseSchedule {
+            pub fn builder() -> builder::GetSubscriptionResponseSchedule {
                 Default::default()
             }
         }
@@ -354,190 +77,17 @@ and a comment end * / in it.*/
         /// Types for composing complex structures.
         pub mod builder {
             #[derive(Clone, Debug)]
-            pub struct Problem {
-                detail: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
-                    ::std::string::String,
-                >,
-            }
-            impl ::std::default::Default for Problem {
-                fn default() -> Self {
-                    Self {
-                        detail: Ok(Default::default()),
-                    }
-                }
-            }
-            impl Problem {
-                pub fn detail<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.detail = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for detail: {e}")
-                        });
-                    self
-                }
-            }
-            impl ::std::convert::TryFrom<Problem> for super::Problem {
-                type Error = super::error::ConversionError;
-                fn try_from(
-                    value: Problem,
-                ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                    Ok(Self { detail: value.detail? })
-                }
-            }
-            impl ::std::convert::From<super::Problem> for Problem {
-                fn from(value: super::Problem) -> Self {
-                    Self { detail: Ok(value.detail) }
-                }
-            }
-            #[derive(Clone, Debug)]
-            pub struct Result2 {
-                ok: ::std::result::Result<
-                    ::std::option::Option<bool>,
-                    ::std::string::String,
-                >,
-                reaction: ::std::result::Result<
-                    ::std::option::Option<super::Result2Reaction>,
-                    ::std::string::String,
-                >,
-            }
-            impl ::std::default::Default for Result2 {
-                fn default() -> Self {
-                    Self {
-                        ok: Ok(Default::default()),
-                        reaction: Ok(Default::default()),
-                    }
-                }
-            }
-            impl Result2 {
-                pub fn ok<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.ok = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for ok: {e}")
-                        });
-                    self
-                }
-                pub fn reaction<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<super::Result2Reaction>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.reaction = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for reaction: {e}")
-                        });
-                    self
-                }
-            }
-            impl ::std::convert::TryFrom<Result2> for super::Result2 {
-                type Error = super::error::ConversionError;
-                fn try_from(
-                    value: Result2,
-                ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                    Ok(Self {
-                        ok: value.ok?,
-                        reaction: value.reaction?,
-                    })
-                }
-            }
-            impl ::std::convert::From<super::Result2> for Result2 {
-                fn from(value: super::Result2) -> Self {
-                    Self {
-                        ok: Ok(value.ok),
-                        reaction: Ok(value.reaction),
-                    }
-                }
-            }
-            #[derive(Clone, Debug)]
-            pub struct Subscription {
-                currency: ::std::result::Result<
-                    ::std::option::Option<super::Currency>,
-                    ::std::string::String,
-                >,
-                defaults: ::std::result::Result<
-                    ::std::option::Option<super::Default2>,
-                    ::std::string::String,
-                >,
+            pub struct CreateSubscriptionBody {
                 id: ::std::result::Result<::std::string::String, ::std::string::String>,
-                interval: ::std::result::Result<
-                    ::std::option::Option<super::SubscriptionSchedule2>,
-                    ::std::string::String,
-                >,
-                next: ::std::result::Result<
-                    ::std::option::Option<super::SubscriptionSchedule3>,
-                    ::std::string::String,
-                >,
-                outcome: ::std::result::Result<
-                    ::std::option::Option<super::Result2>,
-                    ::std::string::String,
-                >,
-                rel: ::std::result::Result<
-                    ::std::option::Option<super::RelCode>,
-                    ::std::string::String,
-                >,
-                schedule: ::std::result::Result<
-                    ::std::option::Option<super::SubscriptionSchedule>,
-                    ::std::string::String,
-                >,
-                script: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
-                    ::std::string::String,
-                >,
             }
-            impl ::std::default::Default for Subscription {
+            impl ::std::default::Default for CreateSubscriptionBody {
                 fn default() -> Self {
                     Self {
-                        currency: Ok(Default::default()),
-                        defaults: Ok(Default::default()),
                         id: Err("no value supplied for id".to_string()),
-                        interval: Ok(Default::default()),
-                        next: Ok(Default::default()),
-                        outcome: Ok(Default::default()),
-                        rel: Ok(Default::default()),
-                        schedule: Ok(Default::default()),
-                        script: Ok(Default::default()),
                     }
                 }
             }
-            impl Subscription {
-                pub fn currency<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::option::Option<super::Currency>>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.currency = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for currency: {e}")
-                        });
-                    self
-                }
-                pub fn defaults<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::option::Option<super::Default2>>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.defaults = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for defaults: {e}")
-                        });
-                    self
-                }
+            impl CreateSubscriptionBody {
                 pub fn id<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<::std::string::String>,
@@ -550,62 +100,95 @@ and a comment end * / in it.*/
                         });
                     self
                 }
-                pub fn interval<T>(mut self, value: T) -> Self
+            }
+            impl ::std::convert::TryFrom<CreateSubscriptionBody>
+            for super::CreateSubscriptionBody {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: CreateSubscriptionBody,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { id: value.id? })
+                }
+            }
+            impl ::std::convert::From<super::CreateSubscriptionBody>
+            for CreateSubscriptionBody {
+                fn from(value: super::CreateSubscriptionBody) -> Self {
+                    Self { id: Ok(value.id) }
+                }
+            }
+            #[derive(Clone, Debug)]
+            pub struct CreateSubscriptionResponse {
+                id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            }
+            impl ::std::default::Default for CreateSubscriptionResponse {
+                fn default() -> Self {
+                    Self {
+                        id: Err("no value supplied for id".to_string()),
+                    }
+                }
+            }
+            impl CreateSubscriptionResponse {
+                pub fn id<T>(mut self, value: T) -> Self
                 where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<super::SubscriptionSchedule2>,
-                    >,
+                    T: ::std::convert::TryInto<::std::string::String>,
                     T::Error: ::std::fmt::Display,
                 {
-                    self.interval = value
+                    self.id = value
                         .try_into()
                         .map_err(|e| {
-                            format!("error converting supplied value for interval: {e}")
+                            format!("error converting supplied value for id: {e}")
                         });
                     self
                 }
-                pub fn next<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<super::SubscriptionSchedule3>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.next = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for next: {e}")
-                        });
-                    self
+            }
+            impl ::std::convert::TryFrom<CreateSubscriptionResponse>
+            for super::CreateSubscriptionResponse {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: CreateSubscriptionResponse,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { id: value.id? })
                 }
-                pub fn outcome<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::option::Option<super::Result2>>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.outcome = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for outcome: {e}")
-                        });
-                    self
+            }
+            impl ::std::convert::From<super::CreateSubscriptionResponse>
+            for CreateSubscriptionResponse {
+                fn from(value: super::CreateSubscriptionResponse) -> Self {
+                    Self { id: Ok(value.id) }
                 }
-                pub fn rel<T>(mut self, value: T) -> Self
+            }
+            #[derive(Clone, Debug)]
+            pub struct GetSubscriptionResponse {
+                id: ::std::result::Result<::std::string::String, ::std::string::String>,
+                schedule: ::std::result::Result<
+                    ::std::option::Option<super::GetSubscriptionResponseSchedule>,
+                    ::std::string::String,
+                >,
+            }
+            impl ::std::default::Default for GetSubscriptionResponse {
+                fn default() -> Self {
+                    Self {
+                        id: Err("no value supplied for id".to_string()),
+                        schedule: Ok(Default::default()),
+                    }
+                }
+            }
+            impl GetSubscriptionResponse {
+                pub fn id<T>(mut self, value: T) -> Self
                 where
-                    T: ::std::convert::TryInto<::std::option::Option<super::RelCode>>,
+                    T: ::std::convert::TryInto<::std::string::String>,
                     T::Error: ::std::fmt::Display,
                 {
-                    self.rel = value
+                    self.id = value
                         .try_into()
                         .map_err(|e| {
-                            format!("error converting supplied value for rel: {e}")
+                            format!("error converting supplied value for id: {e}")
                         });
                     self
                 }
                 pub fn schedule<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<
-                        ::std::option::Option<super::SubscriptionSchedule>,
+                        ::std::option::Option<super::GetSubscriptionResponseSchedule>,
                     >,
                     T::Error: ::std::fmt::Display,
                 {
@@ -616,69 +199,43 @@ and a comment end * / in it.*/
                         });
                     self
                 }
-                pub fn script<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.script = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for script: {e}")
-                        });
-                    self
-                }
             }
-            impl ::std::convert::TryFrom<Subscription> for super::Subscription {
+            impl ::std::convert::TryFrom<GetSubscriptionResponse>
+            for super::GetSubscriptionResponse {
                 type Error = super::error::ConversionError;
                 fn try_from(
-                    value: Subscription,
+                    value: GetSubscriptionResponse,
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
                     Ok(Self {
-                        currency: value.currency?,
-                        defaults: value.defaults?,
                         id: value.id?,
-                        interval: value.interval?,
-                        next: value.next?,
-                        outcome: value.outcome?,
-                        rel: value.rel?,
                         schedule: value.schedule?,
-                        script: value.script?,
                     })
                 }
             }
-            impl ::std::convert::From<super::Subscription> for Subscription {
-                fn from(value: super::Subscription) -> Self {
+            impl ::std::convert::From<super::GetSubscriptionResponse>
+            for GetSubscriptionResponse {
+                fn from(value: super::GetSubscriptionResponse) -> Self {
                     Self {
-                        currency: Ok(value.currency),
-                        defaults: Ok(value.defaults),
                         id: Ok(value.id),
-                        interval: Ok(value.interval),
-                        next: Ok(value.next),
-                        outcome: Ok(value.outcome),
-                        rel: Ok(value.rel),
                         schedule: Ok(value.schedule),
-                        script: Ok(value.script),
                     }
                 }
             }
             #[derive(Clone, Debug)]
-            pub struct SubscriptionSchedule {
+            pub struct GetSubscriptionResponseSchedule {
                 phase: ::std::result::Result<
                     ::std::option::Option<::std::string::String>,
                     ::std::string::String,
                 >,
             }
-            impl ::std::default::Default for SubscriptionSchedule {
+            impl ::std::default::Default for GetSubscriptionResponseSchedule {
                 fn default() -> Self {
                     Self {
                         phase: Ok(Default::default()),
                     }
                 }
             }
-            impl SubscriptionSchedule {
+            impl GetSubscriptionResponseSchedule {
                 pub fn phase<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<
@@ -694,111 +251,19 @@ and a comment end * / in it.*/
                     self
                 }
             }
-            impl ::std::convert::TryFrom<SubscriptionSchedule>
-            for super::SubscriptionSchedule {
+            impl ::std::convert::TryFrom<GetSubscriptionResponseSchedule>
+            for super::GetSubscriptionResponseSchedule {
                 type Error = super::error::ConversionError;
                 fn try_from(
-                    value: SubscriptionSchedule,
+                    value: GetSubscriptionResponseSchedule,
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
                     Ok(Self { phase: value.phase? })
                 }
             }
-            impl ::std::convert::From<super::SubscriptionSchedule>
-            for SubscriptionSchedule {
-                fn from(value: super::SubscriptionSchedule) -> Self {
+            impl ::std::convert::From<super::GetSubscriptionResponseSchedule>
+            for GetSubscriptionResponseSchedule {
+                fn from(value: super::GetSubscriptionResponseSchedule) -> Self {
                     Self { phase: Ok(value.phase) }
-                }
-            }
-            #[derive(Clone, Debug)]
-            pub struct SubscriptionSchedule2 {
-                phase: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
-                    ::std::string::String,
-                >,
-            }
-            impl ::std::default::Default for SubscriptionSchedule2 {
-                fn default() -> Self {
-                    Self {
-                        phase: Ok(Default::default()),
-                    }
-                }
-            }
-            impl SubscriptionSchedule2 {
-                pub fn phase<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.phase = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for phase: {e}")
-                        });
-                    self
-                }
-            }
-            impl ::std::convert::TryFrom<SubscriptionSchedule2>
-            for super::SubscriptionSchedule2 {
-                type Error = super::error::ConversionError;
-                fn try_from(
-                    value: SubscriptionSchedule2,
-                ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                    Ok(Self { phase: value.phase? })
-                }
-            }
-            impl ::std::convert::From<super::SubscriptionSchedule2>
-            for SubscriptionSchedule2 {
-                fn from(value: super::SubscriptionSchedule2) -> Self {
-                    Self { phase: Ok(value.phase) }
-                }
-            }
-            #[derive(Clone, Debug)]
-            pub struct SubscriptionSchedule3 {
-                starts_at: ::std::result::Result<
-                    ::std::option::Option<i64>,
-                    ::std::string::String,
-                >,
-            }
-            impl ::std::default::Default for SubscriptionSchedule3 {
-                fn default() -> Self {
-                    Self {
-                        starts_at: Ok(Default::default()),
-                    }
-                }
-            }
-            impl SubscriptionSchedule3 {
-                pub fn starts_at<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.starts_at = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for starts_at: {e}")
-                        });
-                    self
-                }
-            }
-            impl ::std::convert::TryFrom<SubscriptionSchedule3>
-            for super::SubscriptionSchedule3 {
-                type Error = super::error::ConversionError;
-                fn try_from(
-                    value: SubscriptionSchedule3,
-                ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                    Ok(Self {
-                        starts_at: value.starts_at?,
-                    })
-                }
-            }
-            impl ::std::convert::From<super::SubscriptionSchedule3>
-            for SubscriptionSchedule3 {
-                fn from(value: super::SubscriptionSchedule3) -> Self {
-                    Self {
-                        starts_at: Ok(value.starts_at),
-                    }
                 }
             }
             #[derive(Clone, Debug)]
@@ -1076,7 +541,10 @@ let response = client.post_operation()
             ///Sends a `GET` request to `/subscriptions/{subscription_id}`
             pub async fn send(
                 self,
-            ) -> Result<ResponseValue<types::Subscription>, Error<types::Problem>> {
+            ) -> Result<
+                ResponseValue<types::GetSubscriptionResponse>,
+                Error<::serde_json::Value>,
+            > {
                 let Self { client, subscription_id, max_results } = self;
                 let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
                 let max_results = max_results.map_err(Error::InvalidRequest)?;
@@ -1131,7 +599,7 @@ let response = client.post_operation()
         #[derive(Debug, Clone)]
         pub struct CreateSubscription<'a> {
             client: &'a super::Client,
-            body: Result<types::builder::Subscription, String>,
+            body: Result<types::builder::CreateSubscriptionBody, String>,
         }
         impl<'a> CreateSubscription<'a> {
             pub fn new(client: &'a super::Client) -> Self {
@@ -1142,24 +610,27 @@ let response = client.post_operation()
             }
             pub fn body<V>(mut self, value: V) -> Self
             where
-                V: std::convert::TryInto<types::Subscription>,
+                V: std::convert::TryInto<types::CreateSubscriptionBody>,
                 <V as std::convert::TryInto<
-                    types::Subscription,
+                    types::CreateSubscriptionBody,
                 >>::Error: std::fmt::Display,
             {
                 self.body = value
                     .try_into()
                     .map(From::from)
                     .map_err(|s| {
-                        format!("conversion to `Subscription` for body failed: {}", s)
+                        format!(
+                            "conversion to `CreateSubscriptionBody` for body failed: {}",
+                            s
+                        )
                     });
                 self
             }
             pub fn body_map<F>(mut self, f: F) -> Self
             where
                 F: std::ops::FnOnce(
-                    types::builder::Subscription,
-                ) -> types::builder::Subscription,
+                    types::builder::CreateSubscriptionBody,
+                ) -> types::builder::CreateSubscriptionBody,
             {
                 self.body = self.body.map(f);
                 self
@@ -1167,11 +638,12 @@ let response = client.post_operation()
             ///Sends a `POST` request to `/subscriptions`
             pub async fn send(
                 self,
-            ) -> Result<ResponseValue<types::Subscription>, Error<()>> {
+            ) -> Result<ResponseValue<types::CreateSubscriptionResponse>, Error<()>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
-                        types::Subscription::try_from(v).map_err(|e| e.to_string())
+                        types::CreateSubscriptionBody::try_from(v)
+                            .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
                 let url = format!("{}/subscriptions", client.baseurl,);
@@ -1644,7 +1116,7 @@ pub async fn read_subscription_in(
                             .create_subscription()
                             .body(
                                 ::arazzo_runtime::__private::from_json::<
-                                    billing::types::Subscription,
+                                    billing::types::CreateSubscriptionBody,
                                 >(
                                     "create",
                                     "request body",

@@ -18,9 +18,9 @@ pub mod repos {
     /// Types used as operation parameters and responses.
     #[allow(clippy::all)]
     pub mod types {
-        ///`Repo`
+        ///`GetRepoResponse`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        pub struct Repo {
+        pub struct GetRepoResponse {
             ///A property of that name, which JSON Schema allows.
             #[serde(
                 rename = "additionalProperties",
@@ -28,30 +28,26 @@ pub mod repos {
             )]
             pub additional_properties: ::std::option::Option<::std::string::String>,
             pub id: ::std::string::String,
-            #[serde(deserialize_with = "::std::option::Option::deserialize")]
-            pub language: ::std::option::Option<::std::string::String>,
-            pub name: ::std::string::String,
-            pub owner: RepoOwner,
+            pub owner: GetRepoResponseOwner,
             pub stars: i64,
-            pub visibility: RepoVisibility,
+            pub visibility: GetRepoResponseVisibility,
         }
-        impl Repo {
-            pub fn builder() -> builder::Repo {
+        impl GetRepoResponse {
+            pub fn builder() -> builder::GetRepoResponse {
                 Default::default()
             }
         }
-        ///`RepoOwner`
+        ///`GetRepoResponseOwner`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        pub struct RepoOwner {
-            pub id: i64,
+        pub struct GetRepoResponseOwner {
             pub login: ::std::string::String,
         }
-        impl RepoOwner {
-            pub fn builder() -> builder::RepoOwner {
+        impl GetRepoResponseOwner {
+            pub fn builder() -> builder::GetRepoResponseOwner {
                 Default::default()
             }
         }
-        ///`RepoVisibility`
+        ///`GetRepoResponseVisibility`
         #[derive(
             ::serde::Deserialize,
             ::serde::Serialize,
@@ -64,13 +60,13 @@ pub mod repos {
             PartialEq,
             PartialOrd
         )]
-        pub enum RepoVisibility {
+        pub enum GetRepoResponseVisibility {
             #[serde(rename = "public")]
             Public,
             #[serde(rename = "private")]
             Private,
         }
-        impl ::std::fmt::Display for RepoVisibility {
+        impl ::std::fmt::Display for GetRepoResponseVisibility {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match *self {
                     Self::Public => f.write_str("public"),
@@ -78,7 +74,7 @@ pub mod repos {
                 }
             }
         }
-        impl ::std::str::FromStr for RepoVisibility {
+        impl ::std::str::FromStr for GetRepoResponseVisibility {
             type Err = self::error::ConversionError;
             fn from_str(
                 value: &str,
@@ -90,7 +86,7 @@ pub mod repos {
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for RepoVisibility {
+        impl ::std::convert::TryFrom<&str> for GetRepoResponseVisibility {
             type Error = self::error::ConversionError;
             fn try_from(
                 value: &str,
@@ -98,7 +94,8 @@ pub mod repos {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for RepoVisibility {
+        impl ::std::convert::TryFrom<::std::string::String>
+        for GetRepoResponseVisibility {
             type Error = self::error::ConversionError;
             fn try_from(
                 value: ::std::string::String,
@@ -109,41 +106,34 @@ pub mod repos {
         /// Types for composing complex structures.
         pub mod builder {
             #[derive(Clone, Debug)]
-            pub struct Repo {
+            pub struct GetRepoResponse {
                 additional_properties: ::std::result::Result<
                     ::std::option::Option<::std::string::String>,
                     ::std::string::String,
                 >,
                 id: ::std::result::Result<::std::string::String, ::std::string::String>,
-                language: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
+                owner: ::std::result::Result<
+                    super::GetRepoResponseOwner,
                     ::std::string::String,
                 >,
-                name: ::std::result::Result<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-                owner: ::std::result::Result<super::RepoOwner, ::std::string::String>,
                 stars: ::std::result::Result<i64, ::std::string::String>,
                 visibility: ::std::result::Result<
-                    super::RepoVisibility,
+                    super::GetRepoResponseVisibility,
                     ::std::string::String,
                 >,
             }
-            impl ::std::default::Default for Repo {
+            impl ::std::default::Default for GetRepoResponse {
                 fn default() -> Self {
                     Self {
                         additional_properties: Ok(Default::default()),
                         id: Err("no value supplied for id".to_string()),
-                        language: Err("no value supplied for language".to_string()),
-                        name: Err("no value supplied for name".to_string()),
                         owner: Err("no value supplied for owner".to_string()),
                         stars: Err("no value supplied for stars".to_string()),
                         visibility: Err("no value supplied for visibility".to_string()),
                     }
                 }
             }
-            impl Repo {
+            impl GetRepoResponse {
                 pub fn additional_properties<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<
@@ -172,35 +162,9 @@ pub mod repos {
                         });
                     self
                 }
-                pub fn language<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.language = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for language: {e}")
-                        });
-                    self
-                }
-                pub fn name<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::string::String>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.name = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for name: {e}")
-                        });
-                    self
-                }
                 pub fn owner<T>(mut self, value: T) -> Self
                 where
-                    T: ::std::convert::TryInto<super::RepoOwner>,
+                    T: ::std::convert::TryInto<super::GetRepoResponseOwner>,
                     T::Error: ::std::fmt::Display,
                 {
                     self.owner = value
@@ -224,7 +188,7 @@ pub mod repos {
                 }
                 pub fn visibility<T>(mut self, value: T) -> Self
                 where
-                    T: ::std::convert::TryInto<super::RepoVisibility>,
+                    T: ::std::convert::TryInto<super::GetRepoResponseVisibility>,
                     T::Error: ::std::fmt::Display,
                 {
                     self.visibility = value
@@ -237,29 +201,25 @@ pub mod repos {
                     self
                 }
             }
-            impl ::std::convert::TryFrom<Repo> for super::Repo {
+            impl ::std::convert::TryFrom<GetRepoResponse> for super::GetRepoResponse {
                 type Error = super::error::ConversionError;
                 fn try_from(
-                    value: Repo,
+                    value: GetRepoResponse,
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
                     Ok(Self {
                         additional_properties: value.additional_properties?,
                         id: value.id?,
-                        language: value.language?,
-                        name: value.name?,
                         owner: value.owner?,
                         stars: value.stars?,
                         visibility: value.visibility?,
                     })
                 }
             }
-            impl ::std::convert::From<super::Repo> for Repo {
-                fn from(value: super::Repo) -> Self {
+            impl ::std::convert::From<super::GetRepoResponse> for GetRepoResponse {
+                fn from(value: super::GetRepoResponse) -> Self {
                     Self {
                         additional_properties: Ok(value.additional_properties),
                         id: Ok(value.id),
-                        language: Ok(value.language),
-                        name: Ok(value.name),
                         owner: Ok(value.owner),
                         stars: Ok(value.stars),
                         visibility: Ok(value.visibility),
@@ -267,34 +227,20 @@ pub mod repos {
                 }
             }
             #[derive(Clone, Debug)]
-            pub struct RepoOwner {
-                id: ::std::result::Result<i64, ::std::string::String>,
+            pub struct GetRepoResponseOwner {
                 login: ::std::result::Result<
                     ::std::string::String,
                     ::std::string::String,
                 >,
             }
-            impl ::std::default::Default for RepoOwner {
+            impl ::std::default::Default for GetRepoResponseOwner {
                 fn default() -> Self {
                     Self {
-                        id: Err("no value supplied for id".to_string()),
                         login: Err("no value supplied for login".to_string()),
                     }
                 }
             }
-            impl RepoOwner {
-                pub fn id<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<i64>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.id = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for id: {e}")
-                        });
-                    self
-                }
+            impl GetRepoResponseOwner {
                 pub fn login<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<::std::string::String>,
@@ -308,23 +254,19 @@ pub mod repos {
                     self
                 }
             }
-            impl ::std::convert::TryFrom<RepoOwner> for super::RepoOwner {
+            impl ::std::convert::TryFrom<GetRepoResponseOwner>
+            for super::GetRepoResponseOwner {
                 type Error = super::error::ConversionError;
                 fn try_from(
-                    value: RepoOwner,
+                    value: GetRepoResponseOwner,
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                    Ok(Self {
-                        id: value.id?,
-                        login: value.login?,
-                    })
+                    Ok(Self { login: value.login? })
                 }
             }
-            impl ::std::convert::From<super::RepoOwner> for RepoOwner {
-                fn from(value: super::RepoOwner) -> Self {
-                    Self {
-                        id: Ok(value.id),
-                        login: Ok(value.login),
-                    }
+            impl ::std::convert::From<super::GetRepoResponseOwner>
+            for GetRepoResponseOwner {
+                fn from(value: super::GetRepoResponseOwner) -> Self {
+                    Self { login: Ok(value.login) }
                 }
             }
         }
@@ -475,7 +417,9 @@ let response = client.get_repo()
                 self
             }
             ///Sends a `GET` request to `/repos/{name}`
-            pub async fn send(self) -> Result<ResponseValue<types::Repo>, Error<()>> {
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::GetRepoResponse>, Error<()>> {
                 let Self { client, name } = self;
                 let name = name.map_err(Error::InvalidRequest)?;
                 let url = format!(

@@ -18,23 +18,53 @@ pub mod pets {
     /// Types used as operation parameters and responses.
     #[allow(clippy::all)]
     pub mod types {
-        ///`Pet`
+        ///`CreatePetBody`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        pub struct Pet {
+        pub struct CreatePetBody {
             pub id: ::std::string::String,
             pub name: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub tag: ::std::option::Option<::std::string::String>,
         }
-        impl Pet {
-            pub fn builder() -> builder::Pet {
+        impl CreatePetBody {
+            pub fn builder() -> builder::CreatePetBody {
+                Default::default()
+            }
+        }
+        ///`CreatePetResponse`
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        pub struct CreatePetResponse {
+            pub id: ::std::string::String,
+        }
+        impl CreatePetResponse {
+            pub fn builder() -> builder::CreatePetResponse {
+                Default::default()
+            }
+        }
+        ///`GetPetByIdResponse`
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        pub struct GetPetByIdResponse {
+            pub name: ::std::string::String,
+        }
+        impl GetPetByIdResponse {
+            pub fn builder() -> builder::GetPetByIdResponse {
+                Default::default()
+            }
+        }
+        ///`ListPetsResponseItem`
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        pub struct ListPetsResponseItem {
+            pub name: ::std::string::String,
+        }
+        impl ListPetsResponseItem {
+            pub fn builder() -> builder::ListPetsResponseItem {
                 Default::default()
             }
         }
         /// Types for composing complex structures.
         pub mod builder {
             #[derive(Clone, Debug)]
-            pub struct Pet {
+            pub struct CreatePetBody {
                 id: ::std::result::Result<::std::string::String, ::std::string::String>,
                 name: ::std::result::Result<
                     ::std::string::String,
@@ -45,7 +75,7 @@ pub mod pets {
                     ::std::string::String,
                 >,
             }
-            impl ::std::default::Default for Pet {
+            impl ::std::default::Default for CreatePetBody {
                 fn default() -> Self {
                     Self {
                         id: Err("no value supplied for id".to_string()),
@@ -54,7 +84,7 @@ pub mod pets {
                     }
                 }
             }
-            impl Pet {
+            impl CreatePetBody {
                 pub fn id<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<::std::string::String>,
@@ -94,10 +124,10 @@ pub mod pets {
                     self
                 }
             }
-            impl ::std::convert::TryFrom<Pet> for super::Pet {
+            impl ::std::convert::TryFrom<CreatePetBody> for super::CreatePetBody {
                 type Error = super::error::ConversionError;
                 fn try_from(
-                    value: Pet,
+                    value: CreatePetBody,
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
                     Ok(Self {
                         id: value.id?,
@@ -106,13 +136,137 @@ pub mod pets {
                     })
                 }
             }
-            impl ::std::convert::From<super::Pet> for Pet {
-                fn from(value: super::Pet) -> Self {
+            impl ::std::convert::From<super::CreatePetBody> for CreatePetBody {
+                fn from(value: super::CreatePetBody) -> Self {
                     Self {
                         id: Ok(value.id),
                         name: Ok(value.name),
                         tag: Ok(value.tag),
                     }
+                }
+            }
+            #[derive(Clone, Debug)]
+            pub struct CreatePetResponse {
+                id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            }
+            impl ::std::default::Default for CreatePetResponse {
+                fn default() -> Self {
+                    Self {
+                        id: Err("no value supplied for id".to_string()),
+                    }
+                }
+            }
+            impl CreatePetResponse {
+                pub fn id<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::string::String>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.id = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for id: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<CreatePetResponse>
+            for super::CreatePetResponse {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: CreatePetResponse,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { id: value.id? })
+                }
+            }
+            impl ::std::convert::From<super::CreatePetResponse> for CreatePetResponse {
+                fn from(value: super::CreatePetResponse) -> Self {
+                    Self { id: Ok(value.id) }
+                }
+            }
+            #[derive(Clone, Debug)]
+            pub struct GetPetByIdResponse {
+                name: ::std::result::Result<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            }
+            impl ::std::default::Default for GetPetByIdResponse {
+                fn default() -> Self {
+                    Self {
+                        name: Err("no value supplied for name".to_string()),
+                    }
+                }
+            }
+            impl GetPetByIdResponse {
+                pub fn name<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::string::String>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.name = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for name: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<GetPetByIdResponse>
+            for super::GetPetByIdResponse {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: GetPetByIdResponse,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { name: value.name? })
+                }
+            }
+            impl ::std::convert::From<super::GetPetByIdResponse> for GetPetByIdResponse {
+                fn from(value: super::GetPetByIdResponse) -> Self {
+                    Self { name: Ok(value.name) }
+                }
+            }
+            #[derive(Clone, Debug)]
+            pub struct ListPetsResponseItem {
+                name: ::std::result::Result<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            }
+            impl ::std::default::Default for ListPetsResponseItem {
+                fn default() -> Self {
+                    Self {
+                        name: Err("no value supplied for name".to_string()),
+                    }
+                }
+            }
+            impl ListPetsResponseItem {
+                pub fn name<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::string::String>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.name = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for name: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<ListPetsResponseItem>
+            for super::ListPetsResponseItem {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: ListPetsResponseItem,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { name: value.name? })
+                }
+            }
+            impl ::std::convert::From<super::ListPetsResponseItem>
+            for ListPetsResponseItem {
+                fn from(value: super::ListPetsResponseItem) -> Self {
+                    Self { name: Ok(value.name) }
                 }
             }
         }
@@ -290,7 +444,10 @@ let response = client.get_pet_by_id()
             ///Sends a `GET` request to `/pets`
             pub async fn send(
                 self,
-            ) -> Result<ResponseValue<::std::vec::Vec<types::Pet>>, Error<()>> {
+            ) -> Result<
+                ResponseValue<::std::vec::Vec<types::ListPetsResponseItem>>,
+                Error<()>,
+            > {
                 let Self { client, limit } = self;
                 let limit = limit.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/pets", client.baseurl,);
@@ -333,7 +490,7 @@ let response = client.get_pet_by_id()
         pub struct CreatePet<'a> {
             client: &'a super::Client,
             idempotency_key: Result<Option<::std::string::String>, String>,
-            body: Result<types::builder::Pet, String>,
+            body: Result<types::builder::CreatePetBody, String>,
         }
         impl<'a> CreatePet<'a> {
             pub fn new(client: &'a super::Client) -> Self {
@@ -358,28 +515,38 @@ let response = client.get_pet_by_id()
             }
             pub fn body<V>(mut self, value: V) -> Self
             where
-                V: std::convert::TryInto<types::Pet>,
-                <V as std::convert::TryInto<types::Pet>>::Error: std::fmt::Display,
+                V: std::convert::TryInto<types::CreatePetBody>,
+                <V as std::convert::TryInto<
+                    types::CreatePetBody,
+                >>::Error: std::fmt::Display,
             {
                 self.body = value
                     .try_into()
                     .map(From::from)
-                    .map_err(|s| format!("conversion to `Pet` for body failed: {}", s));
+                    .map_err(|s| {
+                        format!("conversion to `CreatePetBody` for body failed: {}", s)
+                    });
                 self
             }
             pub fn body_map<F>(mut self, f: F) -> Self
             where
-                F: std::ops::FnOnce(types::builder::Pet) -> types::builder::Pet,
+                F: std::ops::FnOnce(
+                    types::builder::CreatePetBody,
+                ) -> types::builder::CreatePetBody,
             {
                 self.body = self.body.map(f);
                 self
             }
             ///Sends a `POST` request to `/pets`
-            pub async fn send(self) -> Result<ResponseValue<types::Pet>, Error<()>> {
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::CreatePetResponse>, Error<()>> {
                 let Self { client, idempotency_key, body } = self;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
                 let body = body
-                    .and_then(|v| types::Pet::try_from(v).map_err(|e| e.to_string()))
+                    .and_then(|v| {
+                        types::CreatePetBody::try_from(v).map_err(|e| e.to_string())
+                    })
                     .map_err(Error::InvalidRequest)?;
                 let url = format!("{}/pets", client.baseurl,);
                 let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
@@ -460,7 +627,9 @@ let response = client.get_pet_by_id()
                 self
             }
             ///Sends a `GET` request to `/pets/{petId}`
-            pub async fn send(self) -> Result<ResponseValue<types::Pet>, Error<()>> {
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::GetPetByIdResponse>, Error<()>> {
                 let Self { client, pet_id, x_request_id } = self;
                 let pet_id = pet_id.map_err(Error::InvalidRequest)?;
                 let x_request_id = x_request_id.map_err(Error::InvalidRequest)?;
@@ -680,7 +849,7 @@ pub async fn create_pet_in(
                             .create_pet()
                             .body(
                                 ::arazzo_runtime::__private::from_json::<
-                                    pets::types::Pet,
+                                    pets::types::CreatePetBody,
                                 >(
                                     "create",
                                     "request body",

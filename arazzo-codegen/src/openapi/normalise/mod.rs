@@ -18,10 +18,12 @@ use crate::source;
 
 mod bodies;
 mod components;
+mod lean;
 mod names;
 mod operations;
 mod responses;
 
+pub use lean::{OperationUse, Used};
 pub use names::{rename_schema_typed, untype_schema};
 
 /// One change made to the description, or one defect that could not be repaired.
@@ -95,8 +97,15 @@ const CLIENT_METHODS: &[&str] = &[
 
 /// Normalises `raw`. `used` lists the JSON pointers of the operations the workflows call;
 /// with `keep_all` the other operations are kept too, and one that cannot be generated is
-/// left out with a warning (a used one that cannot be generated is an error).
-pub fn normalise(raw: &Value, used: &BTreeSet<String>, keep_all: bool) -> Normalised {
+/// left out with a warning (a used one that cannot be generated is an error). With `lean`
+/// (what the workflows use of each operation, by pointer), the schemas of the operations'
+/// responses and request bodies are cut down to that; without it they are kept whole.
+pub fn normalise(
+    raw: &Value,
+    used: &BTreeSet<String>,
+    keep_all: bool,
+    lean: Option<&BTreeMap<String, OperationUse>>,
+) -> Normalised {
     let keep = (!keep_all).then_some(used);
     let mut n = Normaliser {
         raw,
@@ -108,7 +117,7 @@ pub fn normalise(raw: &Value, used: &BTreeSet<String>, keep_all: bool) -> Normal
         multipart: BTreeMap::new(),
         lifted: BTreeMap::new(),
     };
-    let doc = n.run(keep, used);
+    let doc = n.run(keep, used, lean);
     Normalised {
         doc,
         forms: n.forms,
@@ -168,7 +177,12 @@ impl Normaliser<'_> {
         v.clone()
     }
 
-    fn run(&mut self, keep: Option<&BTreeSet<String>>, used: &BTreeSet<String>) -> Value {
+    fn run(
+        &mut self,
+        keep: Option<&BTreeSet<String>>,
+        used: &BTreeSet<String>,
+        lean: Option<&BTreeMap<String, OperationUse>>,
+    ) -> Value {
         let mut out = Map::new();
         for key in ["openapi", "info", "servers", "security"] {
             if let Some(v) = self.raw.get(key) {
@@ -191,7 +205,10 @@ impl Normaliser<'_> {
                         continue;
                     }
                     let before = self.changes.len();
-                    let op = self.operation(op, &item, &plain, m, &op_at, &mut used_ids);
+                    let mut op = self.operation(op, &item, &plain, m, &op_at, &mut used_ids);
+                    if let Some(u) = lean.and_then(|l| l.get(&op_at)) {
+                        self.lean_operation(&mut op, u);
+                    }
                     let failed = self.changes[before..].iter().any(|c| c.fatal);
                     if failed && !used.contains(&op_at) {
                         for c in &mut self.changes[before..] {
