@@ -7,7 +7,7 @@
 //! as the README says (a build script calling the library), and the units that took longest.
 //!
 //! ```sh
-//! cargo run --release -p arazzo-codegen --example generation_bench [-- --no-cold]
+//! cargo run --release -p arazzo-codegen --example generation_bench [-- --no-cold | --cold-only]
 //! ```
 //!
 //! The corpus is read from `$ARAZZO_CORPUS` or `../shared/corpus`; GitHub's description is
@@ -121,6 +121,7 @@ fn compile(dir: &Path, code: &str) -> Result<Duration, String> {
 
 fn main() {
     let cold = !std::env::args().any(|a| a == "--no-cold");
+    let table = !std::env::args().any(|a| a == "--cold-only");
     let corpus = std::env::var_os("ARAZZO_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -132,7 +133,8 @@ fn main() {
     ));
     std::fs::create_dir_all(&scratch).expect("scratch folder");
 
-    let mut cases = vec![Case {
+    let mut cases = Vec::new();
+    cases.push(Case {
         name: "seed, upstream Amberflo and Stripe descriptions (2 operations)".into(),
         builder: Builder::new(corpus.join("seed/fin-amberflo-customer-to-stripe-customer.yml"))
             .source_map(corpus.join("remote-url-map.json"))
@@ -147,12 +149,16 @@ fn main() {
                 arazzo_codegen::SecurityScheme::HttpBearer,
             )
             .idempotency_header("stripeCustomersApi", "Idempotency-Key"),
-    }];
-    match github_cases(&scratch) {
-        Ok(more) => cases.extend(more),
-        Err(e) => println!("GitHub rows skipped: {e}"),
+    });
+    if table {
+        match github_cases(&scratch) {
+            Ok(more) => cases.extend(more),
+            Err(e) => println!("GitHub rows skipped: {e}"),
+        }
+        cases.push(largest_case(&corpus, &scratch));
+    } else {
+        cases.clear();
     }
-    cases.push(largest_case(&corpus, &scratch));
 
     println!("| case | generation, lean / full (median of {RUNS}) | lines, lean / full | compile of the module, lean / full | full / lean: lines, compile |");
     println!("| --- | --- | --- | --- | --- |");
