@@ -46,13 +46,15 @@ impl Exchange {
 
 /// Sends a request as a generated client does (within a run: after the source's rate limit,
 /// with transport retries when they are on), and marks the response with the URL requested
-/// (see [`REQUEST_URL_HEADER`]). With `whole`, the response is held in an empty stand-in that
-/// [`release`] hands back whole, so the client never decodes it.
+/// (see [`REQUEST_URL_HEADER`]). With `whole`, or within a run's step (workflows read every
+/// response whole), the response is held in an empty stand-in that [`release`] hands back
+/// whole, so the client never decodes it.
 pub async fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
     whole: bool,
 ) -> reqwest::Result<reqwest::Response> {
+    let whole = whole || crate::transport::in_step();
     let url = request.url().to_string();
     let mut response = crate::transport::send(client, request).await?;
     mark(&mut response, &url);
@@ -129,8 +131,9 @@ fn typed<T: serde::Serialize>(step: &'static str, v: ResponseValue<T>) -> Result
 }
 
 /// A response read whole: JSON when it is JSON, else text.
-async fn whole(step: &'static str, r: reqwest::Response) -> Result<Exchange, Error> {
-    let (status, headers) = (r.status().as_u16(), r.headers().clone());
+async fn whole(step: &'static str, mut r: reqwest::Response) -> Result<Exchange, Error> {
+    // The headers are moved out: reading the body needs only the body.
+    let (status, headers) = (r.status().as_u16(), std::mem::take(r.headers_mut()));
     let bytes = r.bytes().await.map_err(|e| Error::Request {
         step,
         cause: causes(&e),

@@ -412,14 +412,14 @@ fn settings_tokens(auth: &[Auth], runtime: &super::Runtime) -> TokenStream {
             /// Send `api-version: <description version>` on every request.
             pub send_api_version: bool,
             /// Do not decode responses: every response comes back whole, undecoded, as
-            /// `Error::UnexpectedResponse`. The generated workflows call the client this way
-            /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+            /// `Error::UnexpectedResponse`. Within a generated workflow's step every response
+            /// comes back this way, set or not, so a step reads only the fields it uses.
             pub whole_responses: bool,
         }
 
         impl Client {
-            /// This client with [`Settings::whole_responses`] set: how the generated
-            /// workflows call it.
+            /// This client with [`Settings::whole_responses`] set: responses come back
+            /// whole, as the generated workflows' steps read them.
             pub fn whole_responses(&self) -> Self {
                 Client::new_with_client(
                     progenitor_client::ClientInfo::baseurl(self),

@@ -738,13 +738,13 @@ let response = client.get_pet_by_id()
         /// Send `api-version: <description version>` on every request.
         pub send_api_version: bool,
         /// Do not decode responses: every response comes back whole, undecoded, as
-        /// `Error::UnexpectedResponse`. The generated workflows call the client this way
-        /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+        /// `Error::UnexpectedResponse`. Within a generated workflow's step every response
+        /// comes back this way, set or not, so a step reads only the fields it uses.
         pub whole_responses: bool,
     }
     impl Client {
-        /// This client with [`Settings::whole_responses`] set: how the generated
-        /// workflows call it.
+        /// This client with [`Settings::whole_responses`] set: responses come back
+        /// whole, as the generated workflows' steps read them.
         pub fn whole_responses(&self) -> Self {
             Client::new_with_client(
                 progenitor_client::ClientInfo::baseurl(self),
@@ -915,7 +915,6 @@ pub async fn wait_until_adopted_in(
                                     "read",
                                     clients
                                         .pets
-                                        .whole_responses()
                                         .get_pet_by_id()
                                         .pet_id(inputs.pet_id.clone())
                                         .send()
@@ -1103,7 +1102,6 @@ pub async fn read_with_retries_in(
                                     "read",
                                     clients
                                         .pets
-                                        .whole_responses()
                                         .get_pet_by_id()
                                         .pet_id(inputs.pet_id.clone())
                                         .send()
@@ -1197,7 +1195,7 @@ pub async fn read_with_retries_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "list",
-                                    clients.pets.whole_responses().list_pets().send().await,
+                                    clients.pets.list_pets().send().await,
                                 )
                                 .await
                         },
@@ -1359,7 +1357,6 @@ pub async fn create_with_retry_in(
                                     "create",
                                     clients
                                         .pets
-                                        .whole_responses()
                                         .create_pet()
                                         .body(
                                             ::arazzo_runtime::__private::from_json::<
@@ -1554,7 +1551,6 @@ pub async fn read_with_workflow_retry_in(
                                     "read",
                                     clients
                                         .pets
-                                        .whole_responses()
                                         .get_pet_by_id()
                                         .pet_id(inputs.pet_id.clone())
                                         .send()

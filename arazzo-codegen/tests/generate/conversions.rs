@@ -631,13 +631,13 @@ let response = client.get_pet_by_id()
         /// Send `api-version: <description version>` on every request.
         pub send_api_version: bool,
         /// Do not decode responses: every response comes back whole, undecoded, as
-        /// `Error::UnexpectedResponse`. The generated workflows call the client this way
-        /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+        /// `Error::UnexpectedResponse`. Within a generated workflow's step every response
+        /// comes back this way, set or not, so a step reads only the fields it uses.
         pub whole_responses: bool,
     }
     impl Client {
-        /// This client with [`Settings::whole_responses`] set: how the generated
-        /// workflows call it.
+        /// This client with [`Settings::whole_responses`] set: responses come back
+        /// whole, as the generated workflows' steps read them.
         pub fn whole_responses(&self) -> Self {
             Client::new_with_client(
                 progenitor_client::ClientInfo::baseurl(self),
@@ -815,13 +815,7 @@ pub async fn adopt_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "list-pets",
-                        clients
-                            .pets
-                            .whole_responses()
-                            .list_pets()
-                            .limit(inputs.limit)
-                            .send()
-                            .await,
+                        clients.pets.list_pets().limit(inputs.limit).send().await,
                     )
                     .await
             },
@@ -859,7 +853,6 @@ pub async fn adopt_in(
                         "create-pet",
                         clients
                             .pets
-                            .whole_responses()
                             .create_pet()
                             .body(
                                 ::arazzo_runtime::__private::from_json::<
@@ -911,7 +904,6 @@ pub async fn adopt_in(
                         "get-pet",
                         clients
                             .pets
-                            .whole_responses()
                             .get_pet_by_id()
                             .pet_id(create_pet_id.clone())
                             .x_request_id(
@@ -1027,7 +1019,6 @@ pub async fn browse_in(
                         "list-pets",
                         clients
                             .pets
-                            .whole_responses()
                             .list_pets()
                             .limit(
                                 ::arazzo_runtime::__private::parameter_from_json::<

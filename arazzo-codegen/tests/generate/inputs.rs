@@ -492,13 +492,13 @@ let response = client.get_pet_by_id()
         /// Send `api-version: <description version>` on every request.
         pub send_api_version: bool,
         /// Do not decode responses: every response comes back whole, undecoded, as
-        /// `Error::UnexpectedResponse`. The generated workflows call the client this way
-        /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+        /// `Error::UnexpectedResponse`. Within a generated workflow's step every response
+        /// comes back this way, set or not, so a step reads only the fields it uses.
         pub whole_responses: bool,
     }
     impl Client {
-        /// This client with [`Settings::whole_responses`] set: how the generated
-        /// workflows call it.
+        /// This client with [`Settings::whole_responses`] set: responses come back
+        /// whole, as the generated workflows' steps read them.
         pub fn whole_responses(&self) -> Self {
             Client::new_with_client(
                 progenitor_client::ClientInfo::baseurl(self),
@@ -762,7 +762,6 @@ pub async fn register_in(
                         "create-pet",
                         clients
                             .pets
-                            .whole_responses()
                             .create_pet()
                             .body(
                                 ::arazzo_runtime::__private::from_json::<
@@ -810,7 +809,6 @@ pub async fn register_in(
                         "read-back",
                         clients
                             .pets
-                            .whole_responses()
                             .get_pet_by_id()
                             .pet_id(create_pet_id.clone())
                             .x_request_id(inputs.type_.clone())

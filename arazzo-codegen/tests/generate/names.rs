@@ -832,13 +832,13 @@ let response = client.post_operation()
         /// Send `api-version: <description version>` on every request.
         pub send_api_version: bool,
         /// Do not decode responses: every response comes back whole, undecoded, as
-        /// `Error::UnexpectedResponse`. The generated workflows call the client this way
-        /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+        /// `Error::UnexpectedResponse`. Within a generated workflow's step every response
+        /// comes back this way, set or not, so a step reads only the fields it uses.
         pub whole_responses: bool,
     }
     impl Client {
-        /// This client with [`Settings::whole_responses`] set: how the generated
-        /// workflows call it.
+        /// This client with [`Settings::whole_responses`] set: responses come back
+        /// whole, as the generated workflows' steps read them.
         pub fn whole_responses(&self) -> Self {
             Client::new_with_client(
                 progenitor_client::ClientInfo::baseurl(self),
@@ -1062,7 +1062,6 @@ pub async fn read_subscription_in(
                         "read",
                         clients
                             .billing
-                            .whole_responses()
                             .get_subscription()
                             .subscription_id(inputs.subscription_id.clone())
                             .max_results(
@@ -1112,7 +1111,6 @@ pub async fn read_subscription_in(
                         "create",
                         clients
                             .billing
-                            .whole_responses()
                             .create_subscription()
                             .body(
                                 ::arazzo_runtime::__private::from_json::<
@@ -1159,7 +1157,6 @@ pub async fn read_subscription_in(
                         "upload",
                         clients
                             .billing
-                            .whole_responses()
                             .upload_document()
                             .subscription_id(read_id.clone())
                             .body(
@@ -1201,7 +1198,7 @@ pub async fn read_subscription_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "ping",
-                        clients.billing.whole_responses().post_operation().send().await,
+                        clients.billing.post_operation().send().await,
                     )
                     .await
             },
@@ -1287,7 +1284,7 @@ pub async fn run_workflow_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "run",
-                        clients.billing.whole_responses().post_operation().send().await,
+                        clients.billing.post_operation().send().await,
                     )
                     .await
             },
@@ -1314,7 +1311,7 @@ pub async fn run_workflow_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "visit",
-                        clients.billing.whole_responses().post_operation().send().await,
+                        clients.billing.post_operation().send().await,
                     )
                     .await
             },
@@ -1396,7 +1393,7 @@ pub async fn error_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "ping",
-                        clients.billing.whole_responses().post_operation().send().await,
+                        clients.billing.post_operation().send().await,
                     )
                     .await
             },

@@ -469,13 +469,13 @@ let response = client.get_repo()
         /// Send `api-version: <description version>` on every request.
         pub send_api_version: bool,
         /// Do not decode responses: every response comes back whole, undecoded, as
-        /// `Error::UnexpectedResponse`. The generated workflows call the client this way
-        /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+        /// `Error::UnexpectedResponse`. Within a generated workflow's step every response
+        /// comes back this way, set or not, so a step reads only the fields it uses.
         pub whole_responses: bool,
     }
     impl Client {
-        /// This client with [`Settings::whole_responses`] set: how the generated
-        /// workflows call it.
+        /// This client with [`Settings::whole_responses`] set: responses come back
+        /// whole, as the generated workflows' steps read them.
         pub fn whole_responses(&self) -> Self {
             Client::new_with_client(
                 progenitor_client::ClientInfo::baseurl(self),
@@ -639,13 +639,7 @@ pub async fn read_repo_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read",
-                        clients
-                            .repos
-                            .whole_responses()
-                            .get_repo()
-                            .name(inputs.name.clone())
-                            .send()
-                            .await,
+                        clients.repos.get_repo().name(inputs.name.clone()).send().await,
                     )
                     .await
             },
@@ -795,7 +789,6 @@ pub async fn read_repo_by_number_in(
                         "read",
                         clients
                             .repos
-                            .whole_responses()
                             .get_repo()
                             .name(
                                 ::arazzo_runtime::__private::parameter_from_json::<

@@ -683,13 +683,13 @@ let response = client.get_pet_by_id()
         /// Send `api-version: <description version>` on every request.
         pub send_api_version: bool,
         /// Do not decode responses: every response comes back whole, undecoded, as
-        /// `Error::UnexpectedResponse`. The generated workflows call the client this way
-        /// (see `Client::whole_responses`), so a step reads only the fields it uses.
+        /// `Error::UnexpectedResponse`. Within a generated workflow's step every response
+        /// comes back this way, set or not, so a step reads only the fields it uses.
         pub whole_responses: bool,
     }
     impl Client {
-        /// This client with [`Settings::whole_responses`] set: how the generated
-        /// workflows call it.
+        /// This client with [`Settings::whole_responses`] set: responses come back
+        /// whole, as the generated workflows' steps read them.
         pub fn whole_responses(&self) -> Self {
             Client::new_with_client(
                 progenitor_client::ClientInfo::baseurl(self),
@@ -845,7 +845,6 @@ pub async fn create_pet_in(
                         "create",
                         clients
                             .pets
-                            .whole_responses()
                             .create_pet()
                             .body(
                                 ::arazzo_runtime::__private::from_json::<
@@ -1039,7 +1038,6 @@ pub async fn create_then_read_in(
                         "read",
                         clients
                             .pets
-                            .whole_responses()
                             .get_pet_by_id()
                             .pet_id(create_id.clone())
                             .send()
@@ -1171,7 +1169,6 @@ pub async fn read_created_in(
                         "read",
                         clients
                             .pets
-                            .whole_responses()
                             .get_pet_by_id()
                             .pet_id(
                                 ::arazzo_runtime::__private::parameter_from_json::<
@@ -1314,7 +1311,6 @@ pub async fn read_or_create_in(
                                     "read",
                                     clients
                                         .pets
-                                        .whole_responses()
                                         .get_pet_by_id()
                                         .pet_id(inputs.name.clone())
                                         .send()
@@ -1510,7 +1506,7 @@ pub async fn create_or_list_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "list",
-                                    clients.pets.whole_responses().list_pets().send().await,
+                                    clients.pets.list_pets().send().await,
                                 )
                                 .await
                         },

@@ -11,7 +11,6 @@ mod keys;
 mod options;
 mod report;
 
-use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -69,10 +68,11 @@ type StepKey = (&'static str, &'static str, &'static str);
 
 #[derive(Default)]
 struct State {
-    /// The report's entry of each step's last visit (its number is the entry's `visit`).
-    last: HashMap<StepKey, usize>,
+    /// The report's entry of each step's last visit (its number is the entry's `visit`). A
+    /// list: a run has few steps, and a search compares them cheaper than hashing them would.
+    last: Vec<(StepKey, usize)>,
     /// Steps whose next visit repeats their last (a `retry` action).
-    retrying: HashSet<StepKey>,
+    retrying: Vec<StepKey>,
     steps: Vec<StepReport>,
     /// What the run keeps of each entry beside the report.
     meta: Vec<Meta>,
@@ -196,8 +196,16 @@ impl Run {
     pub fn visit(&self, step: &'static str) -> Visit {
         let key = (self.doc, self.workflow, step);
         let mut state = self.state();
-        let last = state.last.get(&key).copied();
-        if let (true, Some(entry)) = (state.retrying.remove(&key), last) {
+        let at = state.last.iter().position(|(k, _)| *k == key);
+        let last = at.map(|i| state.last[i].1);
+        let retried = match state.retrying.iter().position(|k| *k == key) {
+            Some(i) => {
+                state.retrying.swap_remove(i);
+                true
+            }
+            None => false,
+        };
+        if let (true, Some(entry)) = (retried, last) {
             if let Some(s) = state.steps.get_mut(entry) {
                 s.attempts += 1;
                 s.action = Action::Unfinished;
@@ -233,7 +241,10 @@ impl Run {
             done: false,
             key: None,
         });
-        state.last.insert(key, entry);
+        match at {
+            Some(i) => state.last[i].1 = entry,
+            None => state.last.push((key, entry)),
+        }
         state.current = Some(entry);
         Visit {
             step,
@@ -411,9 +422,11 @@ impl Run {
     /// whose next visit is another attempt of its last (same idempotency key).
     pub fn retry(&self, visit: &Visit, target: &'static str) {
         self.action(visit, Action::Retry);
-        self.state()
-            .retrying
-            .insert((self.doc, self.workflow, target));
+        let key = (self.doc, self.workflow, target);
+        let mut state = self.state();
+        if !state.retrying.contains(&key) {
+            state.retrying.push(key);
+        }
     }
 }
 

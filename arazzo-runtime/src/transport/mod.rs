@@ -108,6 +108,11 @@ tokio::task_local! {
     static CONTEXT: Context;
 }
 
+/// Whether the current task is a step attempt of a run (whose responses are read whole).
+pub(crate) fn in_step() -> bool {
+    CONTEXT.try_with(|_| ()).is_ok()
+}
+
 /// Runs `future` (a step attempt) with `context` seen by its requests.
 pub(crate) async fn within<F: std::future::Future>(context: Context, future: F) -> F::Output {
     CONTEXT.scope(context, future).await

@@ -288,7 +288,7 @@ impl Workflow_<'_> {
                 let #var = run.send(&visit, #call_info, #keyed, async {
                     #exchange(
                         #sid,
-                        clients.#clients_field.whole_responses().#method() #setters .send().await,
+                        clients.#clients_field.#method() #setters .send().await,
                     ).await
                 }).await?;
             },
