@@ -8,6 +8,7 @@ use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 
+use crate::select::{json_selected, Select};
 use crate::Error;
 
 /// A step's response: its status, headers, and body as JSON (`null` when it had none), and the
@@ -18,10 +19,12 @@ pub struct Exchange {
     pub status: u16,
     /// The headers.
     pub headers: HeaderMap,
-    /// The body.
+    /// The body: what the step reads of it (see [`Select`]), or all of it.
     pub body: Value,
     /// The URL requested (`$url`); empty when the client did not say.
     pub url: String,
+    /// The body as received, when `body` holds only what the step reads of it.
+    raw: Option<bytes::Bytes>,
 }
 
 /// The response header under which the generated clients hand back the URL they requested
@@ -40,7 +43,28 @@ impl Exchange {
             headers,
             body,
             url,
+            raw: None,
         }
+    }
+
+    /// The whole body, for an error that shows it: parsed again from the body as received when
+    /// only part of it was read.
+    pub fn into_body(self) -> Value {
+        match self.raw {
+            Some(raw) => json_or_text(&raw),
+            None => self.body,
+        }
+    }
+
+    /// An exchange from a response's parts and its body as received, of which `select` says
+    /// what to read.
+    fn read(status: u16, headers: HeaderMap, raw: bytes::Bytes, select: &Select) -> Self {
+        let body = json_selected(&raw, select);
+        let mut x = Exchange::new(status, headers, body);
+        if *select != Select::All {
+            x.raw = Some(raw);
+        }
+        x
     }
 }
 
@@ -99,10 +123,12 @@ pub fn release<E>(
     }
 }
 
-/// Reads a generated client's result into a status and a JSON body. A response with an error
-/// status is a response too: the step's criteria decide.
+/// Reads a generated client's result into a status and a JSON body, of which `select` says
+/// what the step reads. A response with an error status is a response too: the step's criteria
+/// decide.
 pub async fn exchange<T, E>(
     step: &'static str,
+    select: &Select,
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<Exchange, Error>
 where
@@ -112,7 +138,7 @@ where
     match result {
         Ok(v) => typed(step, v),
         Err(progenitor_client::Error::ErrorResponse(v)) => typed(step, v),
-        Err(progenitor_client::Error::UnexpectedResponse(r)) => whole(step, r).await,
+        Err(progenitor_client::Error::UnexpectedResponse(r)) => whole(step, select, r).await,
         Err(e) => Err(Error::Request {
             step,
             cause: causes(&e),
@@ -130,15 +156,19 @@ fn typed<T: serde::Serialize>(step: &'static str, v: ResponseValue<T>) -> Result
     Ok(Exchange::new(status, headers, body))
 }
 
-/// A response read whole: JSON when it is JSON, else text.
-async fn whole(step: &'static str, mut r: reqwest::Response) -> Result<Exchange, Error> {
+/// A response read whole: JSON when it is JSON (what `select` says of it), else text.
+async fn whole(
+    step: &'static str,
+    select: &Select,
+    mut r: reqwest::Response,
+) -> Result<Exchange, Error> {
     // The headers are moved out: reading the body needs only the body.
     let (status, headers) = (r.status().as_u16(), std::mem::take(r.headers_mut()));
     let bytes = r.bytes().await.map_err(|e| Error::Request {
         step,
         cause: causes(&e),
     })?;
-    Ok(Exchange::new(status, headers, json_or_text(&bytes)))
+    Ok(Exchange::read(status, headers, bytes, select))
 }
 
 /// An error and each of its sources, on one line: "error sending request: connection refused".
@@ -160,6 +190,7 @@ fn causes(error: &dyn std::error::Error) -> String {
 /// counts by its status and headers (its body is `null`).
 pub async fn exchange_bare_errors<T, E>(
     step: &'static str,
+    select: &Select,
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<Exchange, Error>
 where
@@ -170,8 +201,8 @@ where
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
             Ok(Exchange::new(status, headers, Value::Null))
         }
-        Ok(v) => exchange::<T, ()>(step, Ok(v)).await,
-        Err(e) => exchange::<T, ()>(step, Err(e.into_untyped())).await,
+        Ok(v) => exchange::<T, ()>(step, select, Ok(v)).await,
+        Err(e) => exchange::<T, ()>(step, select, Err(e.into_untyped())).await,
     }
 }
 
@@ -179,6 +210,7 @@ where
 /// byte stream): the body is read whole, as JSON when it is JSON, else as text.
 pub async fn exchange_stream<E>(
     step: &'static str,
+    select: &Select,
     result: Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>,
 ) -> Result<Exchange, Error> {
     let failed = |cause: String| Error::Request { step, cause };
@@ -188,14 +220,14 @@ pub async fn exchange_stream<E>(
             let bytes = collect(v.into_inner_stream())
                 .await
                 .map_err(|e| failed(causes(&e)))?;
-            Ok(Exchange::new(status, headers, json_or_text(&bytes)))
+            Ok(Exchange::read(status, headers, bytes.into(), select))
         }
         // A declared error response of a non-JSON operation: its status and headers count.
         Err(progenitor_client::Error::ErrorResponse(v)) => {
             let (status, headers) = (v.status().as_u16(), v.headers().clone());
             Ok(Exchange::new(status, headers, Value::Null))
         }
-        Err(progenitor_client::Error::UnexpectedResponse(r)) => whole(step, r).await,
+        Err(progenitor_client::Error::UnexpectedResponse(r)) => whole(step, select, r).await,
         Err(e) => Err(failed(e.into_untyped().to_string())),
     }
 }
@@ -262,10 +294,31 @@ mod tests {
         let Err(e) = released else {
             panic!("a held response is released as UnexpectedResponse")
         };
-        let x = exchange::<(), ()>("read", Err(e)).await.unwrap();
+        let x = exchange::<(), ()>("read", &Select::All, Err(e))
+            .await
+            .unwrap();
         assert_eq!(x.status, 404);
         assert_eq!(x.url, "http://api/customers/7");
         assert_eq!(x.body["message"], "no such customer");
+    }
+
+    #[tokio::test]
+    async fn a_step_builds_only_what_it_reads_and_an_error_shows_the_whole_body() {
+        const ID: Select = Select::Members {
+            keys: &[("id", Select::All)],
+            items: None,
+        };
+        let r = response(
+            200,
+            r#"{"id":"c1","name":"Ada","address":{"city":"London"}}"#,
+        );
+        let released = release::<()>(&Ok(hold(r)));
+        let Err(e) = released else {
+            panic!("a held response is released as UnexpectedResponse")
+        };
+        let x = exchange::<(), ()>("read", &ID, Err(e)).await.unwrap();
+        assert_eq!(x.body, serde_json::json!({"id": "c1"}));
+        assert_eq!(x.into_body()["address"]["city"], "London");
     }
 
     #[test]
@@ -280,11 +333,13 @@ mod tests {
             reqwest::StatusCode::CREATED,
             HeaderMap::new(),
         );
-        let x = exchange::<_, ()>("create", Ok(ok)).await.unwrap();
+        let x = exchange::<_, ()>("create", &Select::All, Ok(ok))
+            .await
+            .unwrap();
         assert_eq!((x.status, x.body["id"].as_str()), (201, Some("c1")));
         let failed: Result<ResponseValue<()>, _> =
             Err(progenitor_client::Error::<()>::InvalidRequest("bad".into()));
-        let e = exchange("create", failed).await.unwrap_err();
+        let e = exchange("create", &Select::All, failed).await.unwrap_err();
         assert_eq!(e.step(), Some("create"));
     }
 }

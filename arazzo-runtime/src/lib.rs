@@ -31,6 +31,7 @@ mod request;
 mod retry;
 mod run;
 mod secret;
+mod select;
 mod transport;
 mod values;
 
@@ -56,6 +57,7 @@ pub mod __private {
     pub use crate::request::{basic, one_slash, set_header, to_form, to_multipart};
     pub use crate::retry::{retry_delay, sleep};
     pub use crate::run::{Call, Run, Visit};
+    pub use crate::select::{json_selected, Select};
     pub use crate::values::{
         at, from_json, header, optional_output, output, parameter_from_json, parse_json, ran,
         replace, required, text, to_json,

@@ -6,7 +6,7 @@ mod defence;
 mod documents;
 mod generator;
 pub mod inputs;
-mod usage;
+pub(crate) mod usage;
 pub mod workflow;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -913,6 +913,10 @@ pub async fn wait_until_adopted_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "read",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[("tag", ::arazzo_runtime::__private::Select::All)],
+                                        items: ::std::option::Option::None,
+                                    },
                                     clients
                                         .pets
                                         .get_pet_by_id()
@@ -1100,6 +1104,10 @@ pub async fn read_with_retries_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "read",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                        items: ::std::option::Option::None,
+                                    },
                                     clients
                                         .pets
                                         .get_pet_by_id()
@@ -1195,6 +1203,29 @@ pub async fn read_with_retries_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "list",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[
+                                            (
+                                                "0",
+                                                ::arazzo_runtime::__private::Select::Members {
+                                                    keys: &[
+                                                        ("name", ::arazzo_runtime::__private::Select::All),
+                                                        ("tag", ::arazzo_runtime::__private::Select::All),
+                                                    ],
+                                                    items: ::std::option::Option::None,
+                                                },
+                                            ),
+                                        ],
+                                        items: ::std::option::Option::Some(
+                                            &::arazzo_runtime::__private::Select::Members {
+                                                keys: &[
+                                                    ("name", ::arazzo_runtime::__private::Select::All),
+                                                    ("tag", ::arazzo_runtime::__private::Select::All),
+                                                ],
+                                                items: ::std::option::Option::None,
+                                            },
+                                        ),
+                                    },
                                     clients.pets.list_pets().send().await,
                                 )
                                 .await
@@ -1355,6 +1386,13 @@ pub async fn create_with_retry_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "create",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[
+                                            ("id", ::arazzo_runtime::__private::Select::All),
+                                            ("name", ::arazzo_runtime::__private::Select::All),
+                                        ],
+                                        items: ::std::option::Option::None,
+                                    },
                                     clients
                                         .pets
                                         .create_pet()
@@ -1549,6 +1587,10 @@ pub async fn read_with_workflow_retry_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "read",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                        items: ::std::option::Option::None,
+                                    },
                                     clients
                                         .pets
                                         .get_pet_by_id()

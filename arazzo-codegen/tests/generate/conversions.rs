@@ -815,6 +815,23 @@ pub async fn adopt_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "list-pets",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[
+                                (
+                                    "0",
+                                    ::arazzo_runtime::__private::Select::Members {
+                                        keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                        items: ::std::option::Option::None,
+                                    },
+                                ),
+                            ],
+                            items: ::std::option::Option::Some(
+                                &::arazzo_runtime::__private::Select::Members {
+                                    keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                    items: ::std::option::Option::None,
+                                },
+                            ),
+                        },
                         clients.pets.list_pets().limit(inputs.limit).send().await,
                     )
                     .await
@@ -851,6 +868,10 @@ pub async fn adopt_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "create-pet",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("id", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .create_pet()
@@ -902,6 +923,10 @@ pub async fn adopt_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "get-pet",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .get_pet_by_id()
@@ -1017,6 +1042,10 @@ pub async fn browse_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "list-pets",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .list_pets()

@@ -760,6 +760,10 @@ pub async fn register_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "create-pet",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("id", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .create_pet()
@@ -807,6 +811,10 @@ pub async fn register_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read-back",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .get_pet_by_id()

@@ -1060,6 +1060,21 @@ pub async fn read_subscription_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[
+                                ("id", ::arazzo_runtime::__private::Select::All),
+                                (
+                                    "schedule",
+                                    ::arazzo_runtime::__private::Select::Members {
+                                        keys: &[
+                                            ("phase", ::arazzo_runtime::__private::Select::All),
+                                        ],
+                                        items: ::std::option::Option::None,
+                                    },
+                                ),
+                            ],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .billing
                             .get_subscription()
@@ -1109,6 +1124,10 @@ pub async fn read_subscription_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "create",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("id", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .billing
                             .create_subscription()
@@ -1155,6 +1174,10 @@ pub async fn read_subscription_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "upload",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .billing
                             .upload_document()
@@ -1198,6 +1221,10 @@ pub async fn read_subscription_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "ping",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients.billing.post_operation().send().await,
                     )
                     .await
@@ -1284,6 +1311,10 @@ pub async fn run_workflow_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "run",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients.billing.post_operation().send().await,
                     )
                     .await
@@ -1311,6 +1342,10 @@ pub async fn run_workflow_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "visit",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients.billing.post_operation().send().await,
                     )
                     .await
@@ -1393,6 +1428,10 @@ pub async fn error_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "ping",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[],
+                            items: ::std::option::Option::None,
+                        },
                         clients.billing.post_operation().send().await,
                     )
                     .await

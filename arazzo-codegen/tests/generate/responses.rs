@@ -639,6 +639,27 @@ pub async fn read_repo_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[
+                                (
+                                    "additionalProperties",
+                                    ::arazzo_runtime::__private::Select::All,
+                                ),
+                                ("id", ::arazzo_runtime::__private::Select::All),
+                                (
+                                    "owner",
+                                    ::arazzo_runtime::__private::Select::Members {
+                                        keys: &[
+                                            ("login", ::arazzo_runtime::__private::Select::All),
+                                        ],
+                                        items: ::std::option::Option::None,
+                                    },
+                                ),
+                                ("stars", ::arazzo_runtime::__private::Select::All),
+                                ("visibility", ::arazzo_runtime::__private::Select::All),
+                            ],
+                            items: ::std::option::Option::None,
+                        },
                         clients.repos.get_repo().name(inputs.name.clone()).send().await,
                     )
                     .await
@@ -787,6 +808,10 @@ pub async fn read_repo_by_number_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("id", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .repos
                             .get_repo()

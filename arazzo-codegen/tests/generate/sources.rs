@@ -883,6 +883,10 @@ pub async fn greet_pet_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "create",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("id", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .create_pet()
@@ -1144,6 +1148,23 @@ pub async fn find_with_retry_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "list",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[
+                                            (
+                                                "0",
+                                                ::arazzo_runtime::__private::Select::Members {
+                                                    keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                                    items: ::std::option::Option::None,
+                                                },
+                                            ),
+                                        ],
+                                        items: ::std::option::Option::Some(
+                                            &::arazzo_runtime::__private::Select::Members {
+                                                keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                                items: ::std::option::Option::None,
+                                            },
+                                        ),
+                                    },
                                     clients.pets.list_pets().send().await,
                                 )
                                 .await
@@ -1290,6 +1311,10 @@ pub async fn after_greeting_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .get_pet_by_id()
@@ -2124,6 +2149,13 @@ let response = client.get_pet_by_id()
                 async {
                     ::arazzo_runtime::__private::exchange(
                             "read",
+                            &::arazzo_runtime::__private::Select::Members {
+                                keys: &[
+                                    ("name", ::arazzo_runtime::__private::Select::All),
+                                    ("tag", ::arazzo_runtime::__private::Select::All),
+                                ],
+                                items: ::std::option::Option::None,
+                            },
                             clients
                                 .pets
                                 .get_pet_by_id()

@@ -843,6 +843,10 @@ pub async fn create_pet_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "create",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("id", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .create_pet()
@@ -1036,6 +1040,10 @@ pub async fn create_then_read_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .get_pet_by_id()
@@ -1167,6 +1175,10 @@ pub async fn read_created_in(
             async {
                 ::arazzo_runtime::__private::exchange(
                         "read",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
                         clients
                             .pets
                             .get_pet_by_id()
@@ -1309,6 +1321,10 @@ pub async fn read_or_create_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "read",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                        items: ::std::option::Option::None,
+                                    },
                                     clients
                                         .pets
                                         .get_pet_by_id()
@@ -1506,6 +1522,23 @@ pub async fn create_or_list_in(
                         async {
                             ::arazzo_runtime::__private::exchange(
                                     "list",
+                                    &::arazzo_runtime::__private::Select::Members {
+                                        keys: &[
+                                            (
+                                                "0",
+                                                ::arazzo_runtime::__private::Select::Members {
+                                                    keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                                    items: ::std::option::Option::None,
+                                                },
+                                            ),
+                                        ],
+                                        items: ::std::option::Option::Some(
+                                            &::arazzo_runtime::__private::Select::Members {
+                                                keys: &[("name", ::arazzo_runtime::__private::Select::All)],
+                                                items: ::std::option::Option::None,
+                                            },
+                                        ),
+                                    },
                                     clients.pets.list_pets().send().await,
                                 )
                                 .await

@@ -386,18 +386,21 @@ impl Run {
         keyed: bool,
     ) -> Error {
         self.criteria(visit, Some(criterion));
-        if keyed && refuses_key(exchange.status, &exchange.body) {
+        // The error shows the whole body, not only what the step reads of it.
+        let status = exchange.status;
+        let body = exchange.into_body();
+        if keyed && refuses_key(status, &body) {
             return Error::Idempotency {
                 step: visit.step,
-                status: exchange.status,
-                body: Some(exchange.body),
+                status,
+                body: Some(body),
             };
         }
         Error::Failed {
             step: visit.step,
             criterion,
-            status: exchange.status,
-            body: Some(exchange.body),
+            status,
+            body: Some(body),
         }
     }
 

@@ -1,6 +1,7 @@
 //! An operation step's request: parameters, body, idempotency key, and the exchange.
 
 use super::*;
+use crate::openapi::normalise::Used;
 
 impl Workflow_<'_> {
     /// A step's request, its success criteria, and the reads of its outputs.
@@ -42,6 +43,11 @@ impl Workflow_<'_> {
         } else {
             quote!(#rt::exchange)
         };
+        // Only what the step's expressions read of the response is built from it.
+        let select = select_tokens(
+            &rt,
+            &crate::emit::usage::operation_use(&self.ir.steps[si]).response,
+        );
         let module: syn::Ident = syn::parse_str(&client.ident).map_err(|e| e.to_string())?;
         let clients_field = format_ident!("{}", client.ident.trim_start_matches("r#"));
         let method = format_ident!("{}", op.method);
@@ -288,6 +294,7 @@ impl Workflow_<'_> {
                 let #var = run.send(&visit, #call_info, #keyed, async {
                     #exchange(
                         #sid,
+                        &#select,
                         clients.#clients_field.#method() #setters .send().await,
                     ).await
                 }).await?;
@@ -296,5 +303,33 @@ impl Workflow_<'_> {
             criteria,
             outputs,
         })
+    }
+}
+
+/// The runtime's `Select` for what a step reads of a response body.
+fn select_tokens(rt: &TokenStream, used: &Used) -> TokenStream {
+    match used {
+        Used::All => quote!(#rt::Select::All),
+        Used::Parts(parts) => {
+            let keys = parts.iter().map(|(k, u)| {
+                let s = select_tokens(rt, u);
+                quote!((#k, #s))
+            });
+            // An index (or `-`) into an array reads its items.
+            let mut items: Option<Used> = None;
+            for (k, u) in parts {
+                if k == "-" || k.parse::<usize>().is_ok() {
+                    items.get_or_insert_with(Used::default).merge(u);
+                }
+            }
+            let items = match items {
+                Some(u) => {
+                    let s = select_tokens(rt, &u);
+                    quote!(::std::option::Option::Some(&#s))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            quote!(#rt::Select::Members { keys: &[#(#keys),*], items: #items })
+        }
     }
 }
