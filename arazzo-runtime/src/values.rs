@@ -82,7 +82,7 @@ pub fn optional_output<T: DeserializeOwned>(
     body: &Value,
     pointer: &str,
 ) -> Result<Option<T>, Error> {
-    match body.pointer(pointer) {
+    match lookup(body, pointer) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => T::deserialize(v).map(Some).map_err(|e| Error::Output {
             step,
@@ -122,7 +122,34 @@ pub fn to_json<T: Serialize>(value: &T) -> Value {
 
 /// The value at a JSON pointer, `null` when there is none.
 pub fn at(value: &Value, pointer: &str) -> Value {
-    value.pointer(pointer).cloned().unwrap_or(Value::Null)
+    lookup(value, pointer).cloned().unwrap_or(Value::Null)
+}
+
+/// `Value::pointer`, without building a string for a token that has no escape in it.
+fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    rest.split('/').try_fold(value, |node, token| {
+        let unescaped;
+        let token = if token.contains('~') {
+            unescaped = token.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            token
+        };
+        match node {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => {
+                if token.len() > 1 && token.starts_with('0') || token.starts_with('+') {
+                    return None;
+                }
+                items.get(token.parse::<usize>().ok()?)
+            }
+            _ => None,
+        }
+    })
 }
 
 /// A response header as a JSON string, `null` when absent (names are case-insensitive).
@@ -255,5 +282,31 @@ mod tests {
         );
         replace(&mut body, "", json!(1));
         assert_eq!(body, json!(1));
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    #[test]
+    fn lookup_reads_as_serde_json_pointer_does() {
+        let v = serde_json::json!({"a": {"b/c": [1, {"d~e": true}]}, "": 0, "01": "x"});
+        for p in [
+            "",
+            "/a",
+            "/a/b~1c",
+            "/a/b~1c/0",
+            "/a/b~1c/1/d~0e",
+            "/a/b~1c/01",
+            "/a/b~1c/+1",
+            "/a/b~1c/9",
+            "/",
+            "/01",
+            "a",
+            "/a/x/y",
+        ] {
+            assert_eq!(lookup(&v, p), v.pointer(p), "{p}");
+        }
     }
 }
