@@ -10,6 +10,16 @@
 //!
 //! Runs alternate between the two functions one by one, so drift in the machine's load falls on
 //! both alike. It prints the medians and their ratio (generated / hand-written).
+//!
+//! `-- --pairs N` runs N pairs untimed and stops, for counting instructions instead of time,
+//! which this machine's noise does not touch:
+//!
+//! ```sh
+//! for f in sync_customer_to_stripe hand_written; do
+//!   valgrind --tool=callgrind --toggle-collect="*$f*" --callgrind-out-file=/tmp/$f.out \
+//!     target/release/examples/workflow_bench --pairs 300
+//! done   # each "I refs" total over 320 runs (300, and the 20 warm-up runs)
+//! ```
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -151,6 +161,10 @@ fn main() {
         amberflo_customer_id: Some("cust-001".into()),
         customer_email: Some("ada@example.test".into()),
     };
+    let pairs: Option<usize> = std::env::args()
+        .skip_while(|a| a != "--pairs")
+        .nth(1)
+        .and_then(|n| n.parse().ok());
     let (mut generated, mut hand) = (Vec::new(), Vec::new());
     runtime.block_on(async {
         // Warm both connection pools and the emulator's threads.
@@ -161,6 +175,17 @@ fn main() {
             hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
                 .await
                 .expect("hand-written run");
+        }
+        if let Some(pairs) = pairs {
+            for _ in 0..pairs {
+                sync_customer_to_stripe(&clients, inputs())
+                    .await
+                    .expect("generated run");
+                hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
+                    .await
+                    .expect("hand-written run");
+            }
+            return;
         }
         for i in 0..ROUNDS * RUNS_PER_ROUND {
             // Alternate which goes first, so neither always meets a warm or a cold moment.
@@ -183,6 +208,10 @@ fn main() {
             }
         }
     });
+    if let Some(n) = pairs {
+        println!("{n} pairs run (and 20 to warm up)");
+        return;
+    }
     let runs = generated.len();
     let (g, h) = (median(generated), median(hand));
     println!("one workflow run in-process (two requests on loopback), median of {runs} runs each:");

@@ -442,10 +442,12 @@ Version: 1.0.0*/
 Arguments:
 - `subscription_id`: A path parameter whose schema says it may be null, which a path cannot be.
 - `max_results`
+- `idempotency_key`: A header whose schema says it may be null; the client writes headers with `Display`.
 ```ignore
 let response = client.get_subscription()
     .subscription_id(subscription_id)
     .max_results(max_results)
+    .idempotency_key(idempotency_key)
     .send()
     .await;
 ```*/
@@ -503,6 +505,7 @@ let response = client.post_operation()
             client: &'a super::Client,
             subscription_id: Result<::std::string::String, String>,
             max_results: Result<Option<i64>, String>,
+            idempotency_key: Result<Option<::std::string::String>, String>,
         }
         impl<'a> GetSubscription<'a> {
             pub fn new(client: &'a super::Client) -> Self {
@@ -512,6 +515,7 @@ let response = client.post_operation()
                         "subscription_id was not initialized".to_string(),
                     ),
                     max_results: Ok(None),
+                    idempotency_key: Ok(None),
                 }
             }
             pub fn subscription_id<V>(mut self, value: V) -> Self
@@ -538,6 +542,19 @@ let response = client.post_operation()
                     });
                 self
             }
+            pub fn idempotency_key<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.idempotency_key = value
+                    .try_into()
+                    .map(Some)
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for idempotency_key failed"
+                            .to_string()
+                    });
+                self
+            }
             ///Sends a `GET` request to `/subscriptions/{subscription_id}`
             pub async fn send(
                 self,
@@ -545,14 +562,15 @@ let response = client.post_operation()
                 ResponseValue<types::GetSubscriptionResponse>,
                 Error<::serde_json::Value>,
             > {
-                let Self { client, subscription_id, max_results } = self;
+                let Self { client, subscription_id, max_results, idempotency_key } = self;
                 let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
                 let max_results = max_results.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/subscriptions/{}", client.baseurl, encode_path(& subscription_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -560,6 +578,9 @@ let response = client.post_operation()
                             super::Client::api_version(),
                         ),
                     );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
                 #[allow(unused_mut)]
                 let mut request = client
                     .client

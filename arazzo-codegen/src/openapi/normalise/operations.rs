@@ -153,18 +153,23 @@ impl Normaliser<'_> {
                 // the client generator makes does not always have.
                 p["schema"] = serde_json::json!({"type": "string"});
                 self.change("parameter", &p_at, format!("path parameter `{name}` is one of several schemas; it is taken as a string"));
-            } else if loc == "path" && {
+            } else if (loc == "path" || loc == "header") && {
                 let schema = self.inline(&p["schema"]);
                 schema.get("nullable") == Some(&Value::Bool(true))
             } {
-                // A path always holds a value; the client writes it with `Display`, which an
-                // `Option` has not.
+                // A path always holds a value, and a header is sent with one or not at all;
+                // the client writes both with `Display`, which an `Option` has not.
                 let mut schema = self.inline(&p["schema"]);
                 if let Some(map) = schema.as_object_mut() {
                     map.remove("nullable");
                 }
                 p["schema"] = schema;
-                self.change("parameter", &p_at, format!("path parameter `{name}` is `nullable`, but a path always holds a value; it is read as not nullable"));
+                let why = if loc == "path" {
+                    "a path always holds a value"
+                } else {
+                    "a header is sent with a value or not at all"
+                };
+                self.change("parameter", &p_at, format!("{loc} parameter `{name}` is `nullable`, but {why}; it is read as not nullable"));
             }
             let rust = crate::names::ident(&name, crate::names::Case::Snake);
             if let Some(other) = params.iter().find(|q| {
