@@ -61,6 +61,26 @@ pub mod billing {
                 Default::default()
             }
         }
+        ///`GetSubscriptionXChoice`
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(untagged)]
+        pub enum GetSubscriptionXChoice {
+            String(::std::string::String),
+            Integer(i64),
+        }
+        impl ::std::fmt::Display for GetSubscriptionXChoice {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    Self::String(x) => x.fmt(f),
+                    Self::Integer(x) => x.fmt(f),
+                }
+            }
+        }
+        impl ::std::convert::From<i64> for GetSubscriptionXChoice {
+            fn from(value: i64) -> Self {
+                Self::Integer(value)
+            }
+        }
         ///`UploadDocumentBody`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
         pub struct UploadDocumentBody {
@@ -443,11 +463,15 @@ Arguments:
 - `subscription_id`: A path parameter whose schema says it may be null, which a path cannot be.
 - `max_results`
 - `idempotency_key`: A header whose schema says it may be null; the client writes headers with `Display`.
+- `x_choice`: One of several schemas; the client generator gives the union `Display`.
+- `x_tags`: A list, which the client cannot write into a header with `Display`.
 ```ignore
 let response = client.get_subscription()
     .subscription_id(subscription_id)
     .max_results(max_results)
     .idempotency_key(idempotency_key)
+    .x_choice(x_choice)
+    .x_tags(x_tags)
     .send()
     .await;
 ```*/
@@ -506,6 +530,8 @@ let response = client.post_operation()
             subscription_id: Result<::std::string::String, String>,
             max_results: Result<Option<i64>, String>,
             idempotency_key: Result<Option<::std::string::String>, String>,
+            x_choice: Result<Option<types::GetSubscriptionXChoice>, String>,
+            x_tags: Result<Option<::std::string::String>, String>,
         }
         impl<'a> GetSubscription<'a> {
             pub fn new(client: &'a super::Client) -> Self {
@@ -516,6 +542,8 @@ let response = client.post_operation()
                     ),
                     max_results: Ok(None),
                     idempotency_key: Ok(None),
+                    x_choice: Ok(None),
+                    x_tags: Ok(None),
                 }
             }
             pub fn subscription_id<V>(mut self, value: V) -> Self
@@ -555,6 +583,32 @@ let response = client.post_operation()
                     });
                 self
             }
+            pub fn x_choice<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::GetSubscriptionXChoice>,
+            {
+                self.x_choice = value
+                    .try_into()
+                    .map(Some)
+                    .map_err(|_| {
+                        "conversion to `GetSubscriptionXChoice` for x_choice failed"
+                            .to_string()
+                    });
+                self
+            }
+            pub fn x_tags<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.x_tags = value
+                    .try_into()
+                    .map(Some)
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for x_tags failed"
+                            .to_string()
+                    });
+                self
+            }
             ///Sends a `GET` request to `/subscriptions/{subscription_id}`
             pub async fn send(
                 self,
@@ -562,15 +616,24 @@ let response = client.post_operation()
                 ResponseValue<types::GetSubscriptionResponse>,
                 Error<::serde_json::Value>,
             > {
-                let Self { client, subscription_id, max_results, idempotency_key } = self;
+                let Self {
+                    client,
+                    subscription_id,
+                    max_results,
+                    idempotency_key,
+                    x_choice,
+                    x_tags,
+                } = self;
                 let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
                 let max_results = max_results.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let x_choice = x_choice.map_err(Error::InvalidRequest)?;
+                let x_tags = x_tags.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/subscriptions/{}", client.baseurl, encode_path(& subscription_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -580,6 +643,12 @@ let response = client.post_operation()
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = x_choice {
+                    header_map.append("X-Choice", value.to_string().try_into()?);
+                }
+                if let Some(value) = x_tags {
+                    header_map.append("X-Tags", value.to_string().try_into()?);
                 }
                 #[allow(unused_mut)]
                 let mut request = client

@@ -155,6 +155,18 @@ impl Normaliser<'_> {
                 self.change("parameter", &p_at, format!("path parameter `{name}` is one of several schemas; it is taken as a string"));
             } else if (loc == "path" || loc == "header") && {
                 let schema = self.inline(&p["schema"]);
+                matches!(
+                    schema.get("type").and_then(Value::as_str),
+                    Some("array" | "object")
+                ) || (schema.get("type").is_none()
+                    && (schema.get("properties").is_some() || schema.get("items").is_some()))
+            } {
+                // The client writes path and header values with `Display`, which the lists
+                // and structs the client generator makes have not.
+                p["schema"] = serde_json::json!({"type": "string"});
+                self.change("parameter", &p_at, format!("{loc} parameter `{name}` is an array or an object, which the client cannot write into a {loc}; it is taken as a string; give it already serialised"));
+            } else if (loc == "path" || loc == "header") && {
+                let schema = self.inline(&p["schema"]);
                 schema.get("nullable") == Some(&Value::Bool(true))
             } {
                 // A path always holds a value, and a header is sent with one or not at all;
