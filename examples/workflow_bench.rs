@@ -167,8 +167,9 @@ fn main() {
         .and_then(|n| n.parse().ok());
     let (mut generated, mut hand) = (Vec::new(), Vec::new());
     runtime.block_on(async {
-        // Warm both connection pools and the emulator's threads.
-        for _ in 0..20 {
+        // Warm both connection pools and the emulator's threads (with `--pairs`, this is
+        // all there is).
+        for _ in 0..20 + pairs.unwrap_or(0) {
             sync_customer_to_stripe(&clients, inputs())
                 .await
                 .expect("generated run");
@@ -176,15 +177,7 @@ fn main() {
                 .await
                 .expect("hand-written run");
         }
-        if let Some(pairs) = pairs {
-            for _ in 0..pairs {
-                sync_customer_to_stripe(&clients, inputs())
-                    .await
-                    .expect("generated run");
-                hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
-                    .await
-                    .expect("hand-written run");
-            }
+        if pairs.is_some() {
             return;
         }
         for i in 0..ROUNDS * RUNS_PER_ROUND {

@@ -70,7 +70,8 @@ impl Exchange {
 
 /// Sends a request as a generated client does (within a run: after the source's rate limit,
 /// with transport retries when they are on), and marks the response with the URL requested
-/// (see [`REQUEST_URL_HEADER`]). With `whole`, or within a run's step (workflows read every
+/// (see [`REQUEST_URL_HEADER`]; a response held whole keeps it beside it instead). With
+/// `whole`, or within a run's step (workflows read every
 /// response whole), the response is held in an empty stand-in that [`release`] hands back
 /// whole, so the client never decodes it.
 pub async fn execute(
@@ -81,8 +82,14 @@ pub async fn execute(
     let whole = whole || crate::transport::in_step();
     let url = request.url().to_string();
     let mut response = crate::transport::send(client, request).await?;
-    mark(&mut response, &url);
-    Ok(if whole { hold(response) } else { response })
+    if whole {
+        // Read back by `whole`, from the response itself.
+        response.extensions_mut().insert(RequestUrl(url));
+        Ok(hold(response))
+    } else {
+        mark(&mut response, &url);
+        Ok(response)
+    }
 }
 
 /// Puts the URL requested in the response's headers.
@@ -107,6 +114,10 @@ fn hold(response: reqwest::Response) -> reqwest::Response {
         Err(_) => reqwest::Response::from(http::Response::new(Vec::<u8>::new())),
     }
 }
+
+/// The URL requested, kept with a response held whole.
+#[derive(Clone)]
+struct RequestUrl(String);
 
 /// A response held by [`execute`] for [`release`].
 #[derive(Clone)]
@@ -170,11 +181,16 @@ async fn whole(
 ) -> Result<Exchange, Error> {
     // The headers are moved out: reading the body needs only the body.
     let (status, headers) = (r.status().as_u16(), std::mem::take(r.headers_mut()));
+    let url = r.extensions_mut().remove::<RequestUrl>().map(|u| u.0);
     let bytes = r.bytes().await.map_err(|e| Error::Request {
         step,
         cause: causes(&e),
     })?;
-    Ok(Exchange::read(status, headers, bytes, select))
+    let mut x = Exchange::read(status, headers, bytes, select);
+    if let Some(url) = url {
+        x.url = url;
+    }
+    Ok(x)
 }
 
 /// An error and each of its sources, on one line: "error sending request: connection refused".

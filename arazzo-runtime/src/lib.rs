@@ -54,7 +54,9 @@ pub mod __private {
         REQUEST_URL_HEADER,
     };
     pub use crate::form::Style;
-    pub use crate::request::{basic, one_slash, set_header, to_form, to_multipart};
+    pub use crate::request::{
+        basic, drop_api_version, one_slash, set_header, to_form, to_multipart,
+    };
     pub use crate::retry::{retry_delay, sleep};
     pub use crate::run::{Call, Run, Visit};
     pub use crate::select::{json_selected, Select};

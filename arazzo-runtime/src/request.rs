@@ -12,13 +12,34 @@ pub fn set_header(
     name: &'static str,
     value: &str,
 ) -> Result<(), String> {
-    let mut value = reqwest::header::HeaderValue::from_str(value)
+    use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+    let mut value = HeaderValue::from_str(value)
         .map_err(|_| format!("the value for header `{name}` is not a valid header value"))?;
-    if name == "authorization" || name.to_ascii_lowercase().contains("key") {
+    let key = name
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"key"));
+    if name == "authorization" || key {
         value.set_sensitive(true);
     }
-    request.headers_mut().insert(name, value);
+    // The two names every client sets are taken as they are; others are checked (and put in
+    // lower case), never trusted to be valid.
+    let header = match name {
+        "authorization" => AUTHORIZATION,
+        "content-type" => CONTENT_TYPE,
+        other => HeaderName::from_bytes(other.as_bytes())
+            .map_err(|_| format!("`{name}` is not a valid header name"))?,
+    };
+    request.headers_mut().insert(header, value);
     Ok(())
+}
+
+/// Takes out the `api-version` header the client generator puts on every request.
+pub fn drop_api_version(request: &mut reqwest::Request) {
+    // A name made once, at compile time: no parsing per request.
+    const API_VERSION: reqwest::header::HeaderName =
+        reqwest::header::HeaderName::from_static("api-version");
+    request.headers_mut().remove(&API_VERSION);
 }
 
 /// The `Authorization` value of HTTP basic authentication.
@@ -88,6 +109,21 @@ mod tests {
         );
         *r.body_mut() = Some(reqwest::Body::from(body.to_string()));
         r
+    }
+
+    #[test]
+    fn headers_are_set_by_any_valid_name_and_keys_are_sensitive() {
+        let mut r = post("{}");
+        set_header(&mut r, "X-API-Key", "k").unwrap();
+        set_header(&mut r, "authorization", "Basic a").unwrap();
+        set_header(&mut r, "content-type", "text/plain").unwrap();
+        let h = r.headers();
+        assert!(h["x-api-key"].is_sensitive() && h["authorization"].is_sensitive());
+        assert!(!h["content-type"].is_sensitive());
+        assert_eq!(h["content-type"], "text/plain");
+        // A bad name is an error naming it, not a panic.
+        let e = set_header(&mut r, "bad name", "v").unwrap_err();
+        assert!(e.contains("`bad name`"), "{e}");
     }
 
     #[test]

@@ -540,7 +540,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
                 info: &progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
                 if !self.inner.send_api_version {
-                    request.headers_mut().remove("api-version");
+                    #rt::drop_api_version(request);
                 }
                 #rt::one_slash(request);
                 #(#apply)*

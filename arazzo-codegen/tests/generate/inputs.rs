@@ -527,7 +527,7 @@ let response = client.get_pet_by_id()
             info: &progenitor_client::OperationInfo,
         ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
             if !self.inner.send_api_version {
-                request.headers_mut().remove("api-version");
+                ::arazzo_runtime::__private::drop_api_version(request);
             }
             ::arazzo_runtime::__private::one_slash(request);
             if let ::std::option::Option::Some(styles) = form_styles(info.operation_id) {
