@@ -102,17 +102,17 @@ fn mark(response: &mut reqwest::Response, url: &str) {
 /// An empty stand-in with the response's status and URL, holding the response for [`release`].
 fn hold(response: reqwest::Response) -> reqwest::Response {
     use reqwest::ResponseBuilderExt;
-    // Given its URL, the stand-in does not parse a placeholder one.
-    let built = http::Response::builder()
-        .status(response.status())
+    // Given its URL, the stand-in does not parse a placeholder one. (A builder given only a
+    // URL and a body does not fail; were it to, the stand-in would do without the URL.)
+    let mut stand_in = http::Response::builder()
         .url(response.url().clone())
-        .extension(Held(Arc::new(Mutex::new(Some(response)))))
-        .body(Vec::<u8>::new());
-    match built {
-        Ok(stand_in) => reqwest::Response::from(stand_in),
-        // Not reached: every part is valid.
-        Err(_) => reqwest::Response::from(http::Response::new(Vec::<u8>::new())),
-    }
+        .body(Vec::<u8>::new())
+        .unwrap_or_else(|_| http::Response::new(Vec::new()));
+    *stand_in.status_mut() = response.status();
+    stand_in
+        .extensions_mut()
+        .insert(Held(Arc::new(Mutex::new(Some(response)))));
+    reqwest::Response::from(stand_in)
 }
 
 /// The URL requested, kept with a response held whole.

@@ -6,7 +6,6 @@ mod defence;
 mod documents;
 mod generator;
 pub mod inputs;
-pub(crate) mod usage;
 pub mod workflow;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -231,7 +230,7 @@ impl Doc<'_> {
                         .or_default()
                         .entry(pointer.clone())
                         .or_default()
-                        .merge(&usage::operation_use(s));
+                        .merge(&s.uses);
                 }
             }
         }

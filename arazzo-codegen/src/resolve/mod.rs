@@ -20,6 +20,7 @@ mod expressions;
 mod ir;
 mod operations;
 mod parameters;
+mod usage;
 mod workflow;
 
 pub use ir::{ActionIr, ActionKind, BodyIr, CriterionIr, OutputIr, TestIr, ValueIr};
@@ -82,6 +83,9 @@ pub struct StepIr {
     pub on_failure: Vec<ActionIr>,
     /// Its outputs.
     pub outputs: Vec<OutputIr>,
+    /// What its outputs, criteria and actions read of the response, and what its body sets:
+    /// what lean client types keep, and what the step builds of its response.
+    pub uses: crate::openapi::normalise::OperationUse,
 }
 
 /// A resolved workflow.

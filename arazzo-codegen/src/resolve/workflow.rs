@@ -366,7 +366,7 @@ impl<'a> Resolver<'a> {
             let oat = child(&child(&at, "outputs"), name);
             outputs.extend(self.check_output(cx, Place::Response(si), &oat, name, v));
         }
-        StepIr {
+        let mut step = StepIr {
             id: s.step_id.clone(),
             target,
             parameters,
@@ -375,7 +375,10 @@ impl<'a> Resolver<'a> {
             on_success,
             on_failure,
             outputs,
-        }
+            uses: Default::default(),
+        };
+        step.uses = super::usage::operation_use(&step);
+        step
     }
 
     /// Reports each cycle among the workflows that run before others (listed in `dependsOn`

@@ -44,10 +44,7 @@ impl Workflow_<'_> {
             quote!(#rt::exchange)
         };
         // Only what the step's expressions read of the response is built from it.
-        let select = select_tokens(
-            &rt,
-            &crate::emit::usage::operation_use(&self.ir.steps[si]).response,
-        );
+        let select = select_tokens(&rt, &self.ir.steps[si].uses.response);
         let module: syn::Ident = syn::parse_str(&client.ident).map_err(|e| e.to_string())?;
         let clients_field = format_ident!("{}", client.ident.trim_start_matches("r#"));
         let method = format_ident!("{}", op.method);
@@ -315,14 +312,7 @@ fn select_tokens(rt: &TokenStream, used: &Used) -> TokenStream {
                 let s = select_tokens(rt, u);
                 quote!((#k, #s))
             });
-            // An index (or `-`) into an array reads its items.
-            let mut items: Option<Used> = None;
-            for (k, u) in parts {
-                if k == "-" || k.parse::<usize>().is_ok() {
-                    items.get_or_insert_with(Used::default).merge(u);
-                }
-            }
-            let items = match items {
+            let items = match used.items() {
                 Some(u) => {
                     let s = select_tokens(rt, &u);
                     quote!(::std::option::Option::Some(&#s))

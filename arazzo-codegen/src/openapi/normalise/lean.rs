@@ -9,6 +9,7 @@
 //! without a pointer, a JSONPath query) keeps its schema as declared.
 
 use super::*;
+use crate::openapi::deref;
 
 /// The parts of a schema the workflows use: all of it, or some of its members by JSON pointer
 /// segment (a property name, or an array index standing for every item).
@@ -34,6 +35,21 @@ impl Used {
             None => *self = Used::All,
             Some((first, rest)) => parts.entry(first.clone()).or_default().add(rest),
         }
+    }
+
+    /// What is used of each item of an array: the members named by an index (or `-`), merged;
+    /// `None` when no index is named (only the array itself, its length say, is used).
+    pub fn items(&self) -> Option<Used> {
+        let Used::Parts(parts) = self else {
+            return Some(Used::All);
+        };
+        let mut items: Option<Used> = None;
+        for (k, u) in parts {
+            if k == "-" || k.parse::<usize>().is_ok() {
+                items.get_or_insert_with(Used::default).merge(u);
+            }
+        }
+        items
     }
 
     /// Adds everything `other` uses.
@@ -93,7 +109,7 @@ impl Normaliser<'_> {
         if depth > MAX_DEPTH {
             return schema.clone();
         }
-        let s = super::super::deref(self.raw, schema);
+        let s = deref(self.raw, schema);
         if s.get("$ref").is_some() {
             // A reference to nothing: the components step reports it.
             return schema.clone();
@@ -113,7 +129,7 @@ impl Normaliser<'_> {
                     Some(u) => Some(self.lean(prop, u, body, depth + 1)),
                     None if body
                         && (object.required.contains(name)
-                            || super::super::deref(self.raw, prop).get("default").is_some()) =>
+                            || deref(self.raw, prop).get("default").is_some()) =>
                     {
                         Some(prop.clone())
                     }
@@ -155,33 +171,27 @@ impl Normaliser<'_> {
                 return schema.clone();
             }
             // An index stands for every item; `length` (JSONPath criteria) is the array's own.
-            let mut every = Used::default();
-            for (k, u) in parts {
-                if k.parse::<usize>().is_ok() || k == "-" {
-                    every.merge(u);
-                }
-            }
+            let every = used.items().unwrap_or_default();
             out.insert("type".into(), Value::String("array".into()));
             out.insert("items".into(), self.lean(items, &every, false, depth + 1));
             return Value::Object(out);
         }
-        if !body
-            && (s.get("anyOf").is_some() || s.get("oneOf").is_some())
-            && s.get("allOf").is_none()
-        {
-            // Each alternative cut down alike; one that the members do not fit keeps its shape.
-            for key in ["anyOf", "oneOf"] {
-                if let Some(Value::Array(alts)) = s.get(key) {
-                    let alts = alts
-                        .iter()
-                        .map(|a| self.lean(a, used, false, depth + 1))
-                        .collect();
-                    out.insert(key.into(), Value::Array(alts));
-                    return Value::Object(out);
-                }
+        // Of `anyOf` or `oneOf` alone, each alternative is cut down alike; one that the members
+        // do not fit keeps its shape.
+        let alternatives = ["anyOf", "oneOf"]
+            .into_iter()
+            .find_map(|key| Some((key, s.get(key)?.as_array()?)));
+        match alternatives {
+            Some((key, alts)) if !body && s.get("allOf").is_none() => {
+                let alts = alts
+                    .iter()
+                    .map(|a| self.lean(a, used, false, depth + 1))
+                    .collect();
+                out.insert(key.into(), Value::Array(alts));
+                Value::Object(out)
             }
+            _ => schema.clone(),
         }
-        schema.clone()
     }
 
     /// The properties of an object schema, its `allOf` members merged, when that is all it is.
@@ -194,7 +204,7 @@ impl Normaliser<'_> {
         if depth > 8 {
             return false;
         }
-        let s = super::super::deref(self.raw, s);
+        let s = deref(self.raw, s);
         let Value::Object(m) = s else { return false };
         if m.contains_key("anyOf") || m.contains_key("oneOf") || m.contains_key("not") {
             return false;

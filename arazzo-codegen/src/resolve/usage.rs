@@ -1,11 +1,12 @@
 //! What a step uses of the operation it calls: the parts of the response its outputs,
 //! criteria and actions read, and the parts of the request body its payload and replacements
-//! set. Lean client types are cut down to these.
+//! set. Lean client types are cut down to these, and a step builds only what it reads of its
+//! response.
 
+use super::{BodyIr, CriterionIr, StepIr, TestIr, ValueIr};
 use crate::criteria::{Cond, Nav};
 use crate::expr::{Expr, MessagePart, Pointer};
 use crate::openapi::normalise::{OperationUse, Used};
-use crate::resolve::{BodyIr, CriterionIr, StepIr, TestIr, ValueIr};
 
 /// What `step` uses of its operation's responses and request body.
 pub fn operation_use(step: &StepIr) -> OperationUse {
