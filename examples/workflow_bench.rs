@@ -165,17 +165,30 @@ fn main() {
         .skip_while(|a| a != "--pairs")
         .nth(1)
         .and_then(|n| n.parse().ok());
+    // `--only generated` or `--only hand-written` runs one side alone: timed, or with
+    // `--pairs`, for counting what the whole process does (emulator threads and runtime
+    // included).
+    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let (run_generated, run_hand) = match only.as_deref() {
+        Some("generated") => (true, false),
+        Some("hand-written") => (false, true),
+        _ => (true, true),
+    };
     let (mut generated, mut hand) = (Vec::new(), Vec::new());
     runtime.block_on(async {
         // Warm both connection pools and the emulator's threads (with `--pairs`, this is
         // all there is).
         for _ in 0..20 + pairs.unwrap_or(0) {
-            sync_customer_to_stripe(&clients, inputs())
-                .await
-                .expect("generated run");
-            hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
-                .await
-                .expect("hand-written run");
+            if run_generated {
+                sync_customer_to_stripe(&clients, inputs())
+                    .await
+                    .expect("generated run");
+            }
+            if run_hand {
+                hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
+                    .await
+                    .expect("hand-written run");
+            }
         }
         if pairs.is_some() {
             return;
@@ -184,13 +197,13 @@ fn main() {
             // Alternate which goes first, so neither always meets a warm or a cold moment.
             for generated_turn in [i % 2 == 0, i % 2 != 0] {
                 let t = Instant::now();
-                if generated_turn {
+                if generated_turn && run_generated {
                     let out = sync_customer_to_stripe(&clients, inputs())
                         .await
                         .expect("generated run");
                     generated.push(t.elapsed());
                     std::hint::black_box(out);
-                } else {
+                } else if !generated_turn && run_hand {
                     let out =
                         hand_written(http, &amberflo, &stripe, "cust-001", "ada@example.test")
                             .await
@@ -203,6 +216,19 @@ fn main() {
     });
     if let Some(n) = pairs {
         println!("{n} pairs run (and 20 to warm up)");
+        return;
+    }
+    if !(run_generated && run_hand) {
+        let (side, times) = if run_generated {
+            ("generated", generated)
+        } else {
+            ("hand-written", hand)
+        };
+        let runs = times.len();
+        println!(
+            "{side} alone, median of {runs} runs: {}",
+            micros(median(times))
+        );
         return;
     }
     let runs = generated.len();

@@ -48,28 +48,30 @@ pub fn basic(user: &str, password: &str) -> String {
     format!("Basic {encoded}")
 }
 
-/// The request's body read as JSON, for re-encoding as `what`; `None` without a body.
-fn json_body(request: &reqwest::Request, what: &str) -> Result<Option<Value>, String> {
+/// The request's body as bytes, for re-encoding as `what`; `None` without a body.
+fn body_bytes<'a>(request: &'a reqwest::Request, what: &str) -> Result<Option<&'a [u8]>, String> {
     let Some(body) = request.body() else {
         return Ok(None);
     };
-    let Some(bytes) = body.as_bytes() else {
-        return Err(format!("a streamed request body cannot be sent as {what}"));
-    };
-    serde_json::from_slice(bytes)
+    body.as_bytes()
         .map(Some)
-        .map_err(|e| format!("the request body is not JSON, so it cannot be sent as {what}: {e}"))
+        .ok_or_else(|| format!("a streamed request body cannot be sent as {what}"))
 }
 
-/// Re-encodes a request's JSON body as a form, field by field in the given styles.
+fn not_json(what: &str, e: serde_json::Error) -> String {
+    format!("the request body is not JSON, so it cannot be sent as {what}: {e}")
+}
+
+/// Re-encodes a request's JSON body as a form, field by field in the given styles. The JSON
+/// text is encoded as it is read (no value is built from it).
 pub fn to_form(
     request: &mut reqwest::Request,
     styles: &[(&str, form::Style)],
 ) -> Result<(), String> {
-    let Some(value) = json_body(request, "a form")? else {
+    let Some(bytes) = body_bytes(request, "a form")? else {
         return Ok(());
     };
-    let text = form::encode(&value, styles);
+    let text = form::encode_json(bytes, styles).map_err(|e| not_json("a form", e))?;
     *request.body_mut() = Some(reqwest::Body::from(text));
     set_header(request, "content-type", "application/x-www-form-urlencoded")
 }
@@ -77,9 +79,11 @@ pub fn to_form(
 /// Re-encodes a request's JSON body as `multipart/form-data`, one part per field; the fields
 /// named in `files` go as files.
 pub fn to_multipart(request: &mut reqwest::Request, files: &[&str]) -> Result<(), String> {
-    let Some(value) = json_body(request, "multipart/form-data")? else {
+    let Some(bytes) = body_bytes(request, "multipart/form-data")? else {
         return Ok(());
     };
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| not_json("multipart/form-data", e))?;
     // A boundary no part is likely to hold.
     let boundary = format!("arazzo-boundary-{}", uuid::Uuid::new_v4().simple());
     let bytes = form::multipart(&value, files, &boundary);

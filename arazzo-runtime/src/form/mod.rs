@@ -4,7 +4,10 @@
 //! Bracketed keys (`metadata[key]=value`) are written with literal brackets, as form-encoded
 //! APIs that take nested objects expect; every other byte is encoded by `form_urlencoded`.
 
+use serde::de::DeserializeSeed;
 use serde_json::Value;
+
+mod stream;
 
 /// How one field goes on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,60 +20,47 @@ pub enum Style {
     Form,
 }
 
-/// Encodes the members of `body` (an object; anything else encodes as nothing). Fields named
-/// in `styles` use that style; other objects and arrays are encoded as deep objects. Nulls are
-/// left out; `true`/`false` and numbers are written as JSON writes them.
-pub fn encode(body: &Value, styles: &[(&str, Style)]) -> String {
+/// Encodes the members of a JSON body given as text (an object; anything else encodes as
+/// nothing), as they are read: no value is built. Fields named in `styles` use that style;
+/// other objects and arrays are encoded as deep objects. Nulls are left out; `true`/`false`
+/// and numbers are written as JSON writes them. The error says why the text is not JSON.
+pub fn encode_json(text: &[u8], styles: &[(&str, Style)]) -> Result<String, serde_json::Error> {
     let mut out = String::new();
-    let Value::Object(fields) = body else {
-        return out;
-    };
-    for (name, value) in fields {
-        let style = styles
-            .iter()
-            .find(|(n, _)| *n == name.as_str())
-            .map_or(Style::DeepObject, |(_, s)| *s);
-        match (style, value) {
-            (Style::FormExplode, Value::Array(items)) => {
-                for item in items {
-                    pair(&mut out, name, item);
-                }
-            }
-            (Style::FormExplode, Value::Object(members)) => {
-                for (k, v) in members {
-                    pair(&mut out, k, v);
-                }
-            }
-            (Style::Form, Value::Array(items)) => {
-                let joined: Vec<String> = items.iter().filter_map(scalar).collect();
-                push(&mut out, name, &joined.join(","));
-            }
-            (Style::Form, Value::Object(members)) => {
-                let joined: Vec<String> = members
-                    .iter()
-                    .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
-                    .collect();
-                push(&mut out, name, &joined.join(","));
-            }
-            _ => deep(&mut out, name, value),
-        }
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    stream::Body {
+        out: &mut out,
+        styles,
     }
-    out
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(out)
 }
 
-fn deep(out: &mut String, key: &str, value: &Value) {
-    match value {
-        Value::Object(members) => {
+/// One field in the `form` style, exploded or not; a scalar is written as it is.
+fn field(out: &mut String, name: &str, value: &Value, style: Style) {
+    match (style, value) {
+        (Style::FormExplode, Value::Array(items)) => {
+            for item in items {
+                pair(out, name, item);
+            }
+        }
+        (Style::FormExplode, Value::Object(members)) => {
             for (k, v) in members {
-                deep(out, &format!("{key}[{k}]"), v);
+                pair(out, k, v);
             }
         }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                deep(out, &format!("{key}[{i}]"), v);
-            }
+        (Style::Form, Value::Array(items)) => {
+            let joined: Vec<String> = items.iter().filter_map(scalar).collect();
+            push(out, name, &joined.join(","));
         }
-        v => pair(out, key, v),
+        (Style::Form, Value::Object(members)) => {
+            let joined: Vec<String> = members
+                .iter()
+                .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
+                .collect();
+            push(out, name, &joined.join(","));
+        }
+        _ => pair(out, name, value),
     }
 }
 

@@ -4,6 +4,11 @@
 use super::*;
 use serde_json::json;
 
+/// The body as the client sends it (JSON text), encoded as a form.
+fn encode(body: &Value, styles: &[(&str, Style)]) -> String {
+    encode_json(&serde_json::to_vec(body).unwrap(), styles).unwrap()
+}
+
 #[test]
 fn nested_objects_and_arrays_are_deep_objects_with_literal_brackets() {
     let body = json!({
@@ -139,4 +144,34 @@ fn multipart_names_cannot_break_the_header() {
         "--B\r\nContent-Disposition: form-data; name=\"a%22b%0D%0Ac\"\r\n\r\nv\r\n--B--\r\n"
     );
     assert_eq!(multipart(&json!([1]), &[], "B"), b"--B--\r\n");
+}
+
+#[test]
+fn numbers_are_written_as_json_writes_them() {
+    let body = json!({"a": 1.0, "b": 1e20, "c": 18446744073709551615u64, "d": -0.5, "e": [0.1]});
+    assert_eq!(
+        encode(&body, &[]),
+        "a=1.0&b=1e%2B20&c=18446744073709551615&d=-0.5&e[0]=0.1"
+    );
+    // As the text has them, not as a float would round them.
+    assert_eq!(
+        encode_json(br#"{"n": 12345678901234567890123}"#, &[]).unwrap(),
+        "n=1.2345678901234568e%2B22"
+    );
+}
+
+#[test]
+fn escaped_member_names_and_empty_containers() {
+    let text = br#"{"a\"b": "x", "m": {}, "l": [], "o": {"k\u00e9": [null, {"z": false}]}}"#;
+    assert_eq!(
+        encode_json(text, &[]).unwrap(),
+        "a%22b=x&o[k%C3%A9][1][z]=false"
+    );
+}
+
+#[test]
+fn text_that_is_not_json_is_an_error_not_a_partial_form() {
+    assert!(encode_json(b"{\"a\": 1", &[]).is_err());
+    assert!(encode_json(b"{\"a\": 1} trailing", &[]).is_err());
+    assert!(encode_json(b"", &[]).is_err());
 }

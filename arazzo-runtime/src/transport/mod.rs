@@ -3,10 +3,12 @@
 //! jitter. The run's step sets the context ([`within`]); the client's `exec` hook ([`execute`]
 //! in `exchange.rs`) reads it. Outside a run a request is sent once, as it is.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use futures_util::future::Either;
 use tokio::time::Instant;
 
 use crate::run::RunOptions;
@@ -119,17 +121,43 @@ pub(crate) async fn within<F: std::future::Future>(context: Context, future: F) 
 }
 
 /// Sends `request` as the current step attempt says: after its source's rate limit, and again
-/// on a transient failure when transport retries are on.
-pub(crate) async fn send(
+/// on a transient failure when transport retries are on. What to do is decided when called;
+/// the future returned holds only reqwest's own (a paced send is boxed), since it lives
+/// inside every generated client's future, which a step moves.
+pub(crate) fn send(
     client: &reqwest::Client,
     request: reqwest::Request,
+) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
+    let paced_by = CONTEXT
+        .try_with(|context| {
+            let limit = context.options.rate_limits.get(context.source).cloned();
+            let safe = context.keyed || request.method().is_idempotent();
+            let policy = context.options.transport_retry.filter(|_| safe);
+            if limit.is_none() && policy.is_none() {
+                context.sent.fetch_add(1, Ordering::Relaxed);
+                None
+            } else {
+                Some((context.clone(), limit, policy))
+            }
+        })
+        .ok()
+        .flatten();
+    match paced_by {
+        None => Either::Left(client.execute(request)),
+        Some((context, limit, policy)) => Either::Right(Box::pin(async move {
+            paced(client, request, &context, limit, policy).await
+        })),
+    }
+}
+
+/// [`send`] under a rate limit or with transport retries.
+async fn paced(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    context: &Context,
+    limit: Option<Arc<RateLimit>>,
+    policy: Option<TransportRetry>,
 ) -> reqwest::Result<reqwest::Response> {
-    let Ok(context) = CONTEXT.try_with(Context::clone) else {
-        return client.execute(request).await;
-    };
-    let limit = context.options.rate_limits.get(context.source).cloned();
-    let safe = context.keyed || request.method().is_idempotent();
-    let policy = context.options.transport_retry.filter(|_| safe);
     let started = Instant::now();
     let mut attempt = 1u32;
     let mut request = request;

@@ -54,7 +54,9 @@ fn quick() -> TransportRetry {
 async fn status_of(method: reqwest::Method, url: &str, c: Context) -> u16 {
     let client = reqwest::Client::new();
     let request = client.request(method, url).body("{}").build().unwrap();
-    within(c, send(&client, request))
+    // `send` reads the context when it is called, as the client's `exec` hook calls it: within
+    // the step.
+    within(c, async { send(&client, request).await })
         .await
         .unwrap()
         .status()
@@ -110,7 +112,7 @@ async fn a_refused_connection_is_retried_then_reported() {
     let (c, sent) = context(Some(quick()), false);
     let client = reqwest::Client::new();
     let request = client.get(&url).build().unwrap();
-    let result = within(c, send(&client, request)).await;
+    let result = within(c, async { send(&client, request).await }).await;
     assert!(result.is_err_and(|e| e.is_connect()));
     assert_eq!(sent.load(Ordering::SeqCst), 3);
 }
