@@ -58,7 +58,7 @@ pub mod __private {
         basic, drop_api_version, one_slash, set_header, to_form, to_multipart,
     };
     pub use crate::retry::{retry_delay, sleep};
-    pub use crate::run::{Call, Run, Visit};
+    pub use crate::run::{result_only, Call, Run, Visit};
     pub use crate::select::{json_selected, Select};
     pub use crate::values::{
         at, from_json, header, optional_output, output, parameter_from_json, parse_json, ran,

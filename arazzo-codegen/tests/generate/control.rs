@@ -874,7 +874,7 @@ pub async fn wait_until_adopted(
     clients: &Clients,
     inputs: wait_until_adopted::Inputs,
 ) -> ::std::result::Result<wait_until_adopted::Outputs, Error> {
-    wait_until_adopted::run(clients, inputs, &::std::default::Default::default())
+    wait_until_adopted::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -943,9 +943,11 @@ pub async fn wait_until_adopted_in(
                         >("read", "tag", &read.body, "/tag")?;
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("tag", ::arazzo_runtime::__private::to_json(& read_tag))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("tag", ::arazzo_runtime::__private::to_json(& read_tag))
+                                ]
+                            },
                         );
                         if ::arazzo_runtime::__private::compare(
                             &::arazzo_runtime::__private::at(&read.body, "/tag"),
@@ -1062,7 +1064,7 @@ pub async fn read_with_retries(
     clients: &Clients,
     inputs: read_with_retries::Inputs,
 ) -> ::std::result::Result<read_with_retries::Outputs, Error> {
-    read_with_retries::run(clients, inputs, &::std::default::Default::default())
+    read_with_retries::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1159,11 +1161,13 @@ pub async fn read_with_retries_in(
                         >("read", "name", &read.body, "/name")?;
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("asked", ::arazzo_runtime::__private::to_json(&
-                                read_asked)), ("name",
-                                ::arazzo_runtime::__private::to_json(& read_name))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("asked", ::arazzo_runtime::__private::to_json(&
+                                    read_asked)), ("name",
+                                    ::arazzo_runtime::__private::to_json(& read_name))
+                                ]
+                            },
                         );
                         run.action(&visit, ::arazzo_runtime::Action::End);
                         break 'steps;
@@ -1252,10 +1256,12 @@ pub async fn read_with_retries_in(
                         >("list", "first", &list.body, "/0/name")?;
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("first", ::arazzo_runtime::__private::to_json(&
-                                list_first))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("first", ::arazzo_runtime::__private::to_json(&
+                                    list_first))
+                                ]
+                            },
                         );
                         break 'steps;
                     }
@@ -1341,7 +1347,7 @@ pub async fn create_with_retry(
     clients: &Clients,
     inputs: create_with_retry::Inputs,
 ) -> ::std::result::Result<create_with_retry::Outputs, Error> {
-    create_with_retry::run(clients, inputs, &::std::default::Default::default())
+    create_with_retry::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1434,11 +1440,13 @@ pub async fn create_with_retry_in(
                         >("create", "sent", &body_sent_by_create, "/name")?;
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("id", ::arazzo_runtime::__private::to_json(& create_id)),
-                                ("sent", ::arazzo_runtime::__private::to_json(&
-                                create_sent))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("id", ::arazzo_runtime::__private::to_json(& create_id)),
+                                    ("sent", ::arazzo_runtime::__private::to_json(&
+                                    create_sent))
+                                ]
+                            },
                         );
                         break 'steps;
                     }
@@ -1545,7 +1553,11 @@ pub async fn read_with_workflow_retry(
     clients: &Clients,
     inputs: read_with_workflow_retry::Inputs,
 ) -> ::std::result::Result<read_with_workflow_retry::Outputs, Error> {
-    read_with_workflow_retry::run(clients, inputs, &::std::default::Default::default())
+    read_with_workflow_retry::run(
+            clients,
+            inputs,
+            &::arazzo_runtime::__private::result_only(),
+        )
         .await
         .result
 }
@@ -1626,12 +1638,14 @@ pub async fn read_with_workflow_retry_in(
                         read_url = ::std::option::Option::Some(read.url.clone());
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("method", ::arazzo_runtime::__private::to_json(&
-                                read_method)), ("name",
-                                ::arazzo_runtime::__private::to_json(& read_name)), ("url",
-                                ::arazzo_runtime::__private::to_json(& read_url))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("method", ::arazzo_runtime::__private::to_json(&
+                                    read_method)), ("name",
+                                    ::arazzo_runtime::__private::to_json(& read_name)), ("url",
+                                    ::arazzo_runtime::__private::to_json(& read_url))
+                                ]
+                            },
                         );
                         break 'steps;
                     }

@@ -790,7 +790,7 @@ pub async fn adopt(
     clients: &Clients,
     inputs: adopt::Inputs,
 ) -> ::std::result::Result<adopt::Outputs, Error> {
-    adopt::run(clients, inputs, &::std::default::Default::default()).await.result
+    adopt::run(clients, inputs, &::arazzo_runtime::__private::result_only()).await.result
 }
 ///Workflow `adopt` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -849,9 +849,12 @@ pub async fn adopt_in(
     >("list-pets", "firstName", &list_pets.body, "/0/name")?;
     run.outputs(
         &visit,
-        ::std::vec![
-            ("firstName", ::arazzo_runtime::__private::to_json(& list_pets_first_name))
-        ],
+        || {
+            ::std::vec![
+                ("firstName", ::arazzo_runtime::__private::to_json(&
+                list_pets_first_name))
+            ]
+        },
     );
     let visit = run.visit("create-pet");
     let key_for_create_pet = run.key(&visit);
@@ -907,7 +910,7 @@ pub async fn adopt_in(
     >("create-pet", "id", &create_pet.body, "/id")?;
     run.outputs(
         &visit,
-        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_pet_id))],
+        || ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_pet_id))],
     );
     let visit = run.visit("get-pet");
     let get_pet = run
@@ -951,7 +954,7 @@ pub async fn adopt_in(
         );
     }
     run.criteria(&visit, ::std::option::Option::None);
-    run.outputs(&visit, ::std::vec![]);
+    run.outputs(&visit, || ::std::vec![]);
     ::std::result::Result::Ok(adopt::Outputs {
         id: create_pet_id,
     })
@@ -1017,7 +1020,9 @@ pub async fn browse(
     clients: &Clients,
     inputs: browse::Inputs,
 ) -> ::std::result::Result<browse::Outputs, Error> {
-    browse::run(clients, inputs, &::std::default::Default::default()).await.result
+    browse::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `browse` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1078,7 +1083,11 @@ pub async fn browse_in(
     let list_pets_status: i64 = i64::from(list_pets.status);
     run.outputs(
         &visit,
-        ::std::vec![("status", ::arazzo_runtime::__private::to_json(& list_pets_status))],
+        || {
+            ::std::vec![
+                ("status", ::arazzo_runtime::__private::to_json(& list_pets_status))
+            ]
+        },
     );
     ::std::result::Result::Ok(browse::Outputs {
         status: list_pets_status,

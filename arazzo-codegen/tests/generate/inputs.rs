@@ -734,7 +734,9 @@ pub async fn register(
     clients: &Clients,
     inputs: register::Inputs,
 ) -> ::std::result::Result<register::Outputs, Error> {
-    register::run(clients, inputs, &::std::default::Default::default()).await.result
+    register::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `register` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -795,7 +797,7 @@ pub async fn register_in(
     >("create-pet", "id", &create_pet.body, "/id")?;
     run.outputs(
         &visit,
-        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_pet_id))],
+        || ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_pet_id))],
     );
     let visit = run.visit("read-back");
     let read_back = run
@@ -833,7 +835,7 @@ pub async fn register_in(
         );
     }
     run.criteria(&visit, ::std::option::Option::None);
-    run.outputs(&visit, ::std::vec![]);
+    run.outputs(&visit, || ::std::vec![]);
     ::std::result::Result::Ok(register::Outputs {
         id: create_pet_id,
         note: inputs.note.clone(),

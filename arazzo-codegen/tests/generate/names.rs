@@ -1123,7 +1123,7 @@ pub async fn read_subscription(
     clients: &Clients,
     inputs: read_subscription::Inputs,
 ) -> ::std::result::Result<read_subscription::Outputs, Error> {
-    read_subscription::run(clients, inputs, &::std::default::Default::default())
+    read_subscription::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1195,10 +1195,12 @@ pub async fn read_subscription_in(
     >("read", "phase", &read.body, "/schedule/phase")?;
     run.outputs(
         &visit,
-        ::std::vec![
-            ("id", ::arazzo_runtime::__private::to_json(& read_id)), ("phase",
-            ::arazzo_runtime::__private::to_json(& read_phase))
-        ],
+        || {
+            ::std::vec![
+                ("id", ::arazzo_runtime::__private::to_json(& read_id)), ("phase",
+                ::arazzo_runtime::__private::to_json(& read_phase))
+            ]
+        },
     );
     let visit = run.visit("create");
     let create = run
@@ -1248,7 +1250,11 @@ pub async fn read_subscription_in(
     >("create", "created", &create.body, "/id")?;
     run.outputs(
         &visit,
-        ::std::vec![("created", ::arazzo_runtime::__private::to_json(& create_created))],
+        || {
+            ::std::vec![
+                ("created", ::arazzo_runtime::__private::to_json(& create_created))
+            ]
+        },
     );
     let visit = run.visit("upload");
     let upload = run
@@ -1296,7 +1302,7 @@ pub async fn read_subscription_in(
         );
     }
     run.criteria(&visit, ::std::option::Option::None);
-    run.outputs(&visit, ::std::vec![]);
+    run.outputs(&visit, || ::std::vec![]);
     let visit = run.visit("ping");
     let ping = run
         .send(
@@ -1327,7 +1333,7 @@ pub async fn read_subscription_in(
         );
     }
     run.criteria(&visit, ::std::option::Option::None);
-    run.outputs(&visit, ::std::vec![]);
+    run.outputs(&visit, || ::std::vec![]);
     ::std::result::Result::Ok(read_subscription::Outputs {
         created: create_created,
         id: read_id,
@@ -1375,7 +1381,9 @@ pub async fn run_workflow_(
     clients: &Clients,
     inputs: run_workflow_::Inputs,
 ) -> ::std::result::Result<run_workflow_::Outputs, Error> {
-    run_workflow_::run(clients, inputs, &::std::default::Default::default()).await.result
+    run_workflow_::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `run-workflow` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1417,7 +1425,7 @@ pub async fn run_workflow_in(
         );
     }
     run.criteria(&visit, ::std::option::Option::None);
-    run.outputs(&visit, ::std::vec![]);
+    run.outputs(&visit, || ::std::vec![]);
     let visit = run.visit("visit");
     let step_1 = run
         .send(
@@ -1448,7 +1456,7 @@ pub async fn run_workflow_in(
         );
     }
     run.criteria(&visit, ::std::option::Option::None);
-    run.outputs(&visit, ::std::vec![]);
+    run.outputs(&visit, || ::std::vec![]);
     ::std::result::Result::Ok(run_workflow_::Outputs {})
 }
 ///The inputs and outputs of workflow `error`, its steps' outputs, and `run`, which runs it with options.
@@ -1492,7 +1500,9 @@ pub async fn error_(
     clients: &Clients,
     inputs: error_::Inputs,
 ) -> ::std::result::Result<error_::Outputs, Error> {
-    error_::run(clients, inputs, &::std::default::Default::default()).await.result
+    error_::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `error` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1534,7 +1544,7 @@ pub async fn error_in(
         );
     }
     run.criteria(&visit, ::std::option::Option::None);
-    run.outputs(&visit, ::std::vec![]);
+    run.outputs(&visit, || ::std::vec![]);
     ::std::result::Result::Ok(error_::Outputs {})
 }
 #[allow(dead_code)]

@@ -614,7 +614,9 @@ pub async fn read_repo(
     clients: &Clients,
     inputs: read_repo::Inputs,
 ) -> ::std::result::Result<read_repo::Outputs, Error> {
-    read_repo::run(clients, inputs, &::std::default::Default::default()).await.result
+    read_repo::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `read-repo` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -701,11 +703,13 @@ pub async fn read_repo_in(
     >("read", "owner", &read.body, "/owner/login")?;
     run.outputs(
         &visit,
-        ::std::vec![
-            ("id", ::arazzo_runtime::__private::to_json(& read_id)), ("note",
-            ::arazzo_runtime::__private::to_json(& read_note)), ("owner",
-            ::arazzo_runtime::__private::to_json(& read_owner))
-        ],
+        || {
+            ::std::vec![
+                ("id", ::arazzo_runtime::__private::to_json(& read_id)), ("note",
+                ::arazzo_runtime::__private::to_json(& read_note)), ("owner",
+                ::arazzo_runtime::__private::to_json(& read_owner))
+            ]
+        },
     );
     ::std::result::Result::Ok(read_repo::Outputs {
         id: read_id,
@@ -780,7 +784,11 @@ pub async fn read_repo_by_number(
     clients: &Clients,
     inputs: read_repo_by_number::Inputs,
 ) -> ::std::result::Result<read_repo_by_number::Outputs, Error> {
-    read_repo_by_number::run(clients, inputs, &::std::default::Default::default())
+    read_repo_by_number::run(
+            clients,
+            inputs,
+            &::arazzo_runtime::__private::result_only(),
+        )
         .await
         .result
 }
@@ -838,7 +846,7 @@ pub async fn read_repo_by_number_in(
     >("read", "id", &read.body, "/id")?;
     run.outputs(
         &visit,
-        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& read_id))],
+        || ::std::vec![("id", ::arazzo_runtime::__private::to_json(& read_id))],
     );
     ::std::result::Result::Ok(read_repo_by_number::Outputs {
         id: read_id,

@@ -821,7 +821,9 @@ pub async fn greet_pet(
     clients: &Clients,
     inputs: greet_pet::Inputs,
 ) -> ::std::result::Result<greet_pet::Outputs, Error> {
-    greet_pet::run(clients, inputs, &::std::default::Default::default()).await.result
+    greet_pet::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `greet-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -863,10 +865,12 @@ pub async fn greet_pet_in(
     let find_tag: ::std::option::Option<::std::string::String> = find.tag.clone();
     run.outputs(
         &visit,
-        ::std::vec![
-            ("name", ::arazzo_runtime::__private::to_json(& find_name)), ("tag",
-            ::arazzo_runtime::__private::to_json(& find_tag))
-        ],
+        || {
+            ::std::vec![
+                ("name", ::arazzo_runtime::__private::to_json(& find_name)), ("tag",
+                ::arazzo_runtime::__private::to_json(& find_tag))
+            ]
+        },
     );
     let visit = run.visit("create");
     let key_for_create = run.key(&visit);
@@ -924,7 +928,7 @@ pub async fn greet_pet_in(
     >("create", "id", &create.body, "/id")?;
     run.outputs(
         &visit,
-        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
+        || ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
     );
     ::std::result::Result::Ok(greet_pet::Outputs {
         created: create_id,
@@ -1012,7 +1016,7 @@ pub async fn find_with_retry(
     clients: &Clients,
     inputs: find_with_retry::Inputs,
 ) -> ::std::result::Result<find_with_retry::Outputs, Error> {
-    find_with_retry::run(clients, inputs, &::std::default::Default::default())
+    find_with_retry::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1071,9 +1075,11 @@ pub async fn find_with_retry_in(
                                 find_name = ::std::option::Option::Some(find.name.clone());
                                 run.outputs(
                                     &visit,
-                                    ::std::vec![
-                                        ("name", ::arazzo_runtime::__private::to_json(& find_name))
-                                    ],
+                                    || {
+                                        ::std::vec![
+                                            ("name", ::arazzo_runtime::__private::to_json(& find_name))
+                                        ]
+                                    },
                                 );
                                 run.action(&visit, ::arazzo_runtime::Action::End);
                                 break 'steps;
@@ -1186,10 +1192,12 @@ pub async fn find_with_retry_in(
                         >("list", "first", &list.body, "/0/name")?;
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("first", ::arazzo_runtime::__private::to_json(&
-                                list_first))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("first", ::arazzo_runtime::__private::to_json(&
+                                    list_first))
+                                ]
+                            },
                         );
                         break 'steps;
                     }
@@ -1271,7 +1279,7 @@ pub async fn after_greeting(
     clients: &Clients,
     inputs: after_greeting::Inputs,
 ) -> ::std::result::Result<after_greeting::Outputs, Error> {
-    after_greeting::run(clients, inputs, &::std::default::Default::default())
+    after_greeting::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1349,7 +1357,7 @@ pub async fn after_greeting_in(
     >("read", "name", &read.body, "/name")?;
     run.outputs(
         &visit,
-        ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
+        || ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
     );
     ::std::result::Result::Ok(after_greeting::Outputs {
         greeted: depends_on_greet_pet.found.clone(),
@@ -1425,7 +1433,7 @@ pub async fn greet_and_check(
     clients: &Clients,
     inputs: greet_and_check::Inputs,
 ) -> ::std::result::Result<greet_and_check::Outputs, Error> {
-    greet_and_check::run(clients, inputs, &::std::default::Default::default())
+    greet_and_check::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1504,11 +1512,13 @@ pub async fn greet_and_check_in(
                                 );
                                 run.outputs(
                                     &visit,
-                                    ::std::vec![
-                                        ("name", ::arazzo_runtime::__private::to_json(&
-                                        check_name)), ("status",
-                                        ::arazzo_runtime::__private::to_json(& check_status))
-                                    ],
+                                    || {
+                                        ::std::vec![
+                                            ("name", ::arazzo_runtime::__private::to_json(&
+                                            check_name)), ("status",
+                                            ::arazzo_runtime::__private::to_json(& check_status))
+                                        ]
+                                    },
                                 );
                                 run.action(&visit, ::arazzo_runtime::Action::End);
                                 break 'steps;
@@ -2125,7 +2135,9 @@ let response = client.get_pet_by_id()
         clients: &Clients,
         inputs: find_pet::Inputs,
     ) -> ::std::result::Result<find_pet::Outputs, Error> {
-        find_pet::run(clients, inputs, &::std::default::Default::default()).await.result
+        find_pet::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+            .await
+            .result
     }
     ///Workflow `find-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
     #[doc(hidden)]
@@ -2181,10 +2193,12 @@ let response = client.get_pet_by_id()
         >("read", "tag", &read.body, "/tag")?;
         run.outputs(
             &visit,
-            ::std::vec![
-                ("name", ::arazzo_runtime::__private::to_json(& read_name)), ("tag",
-                ::arazzo_runtime::__private::to_json(& read_tag))
-            ],
+            || {
+                ::std::vec![
+                    ("name", ::arazzo_runtime::__private::to_json(& read_name)), ("tag",
+                    ::arazzo_runtime::__private::to_json(& read_tag))
+                ]
+            },
         );
         let last_status: u16 = read.status;
         ::std::result::Result::Ok((

@@ -817,7 +817,9 @@ pub async fn create_pet(
     clients: &Clients,
     inputs: create_pet::Inputs,
 ) -> ::std::result::Result<create_pet::Outputs, Error> {
-    create_pet::run(clients, inputs, &::std::default::Default::default()).await.result
+    create_pet::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `create-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -896,7 +898,7 @@ pub async fn create_pet_in(
     >("create", "id", &create.body, "/id")?;
     run.outputs(
         &visit,
-        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
+        || ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
     );
     ::std::result::Result::Ok(create_pet::Outputs {
         id: create_id,
@@ -982,7 +984,7 @@ pub async fn create_then_read(
     clients: &Clients,
     inputs: create_then_read::Inputs,
 ) -> ::std::result::Result<create_then_read::Outputs, Error> {
-    create_then_read::run(clients, inputs, &::std::default::Default::default())
+    create_then_read::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1024,7 +1026,7 @@ pub async fn create_then_read_in(
     let create_id: ::std::string::String = create.id.clone();
     run.outputs(
         &visit,
-        ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
+        || ::std::vec![("id", ::arazzo_runtime::__private::to_json(& create_id))],
     );
     let visit = run.visit("read");
     let read = run
@@ -1066,7 +1068,7 @@ pub async fn create_then_read_in(
     >("read", "name", &read.body, "/name")?;
     run.outputs(
         &visit,
-        ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
+        || ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
     );
     ::std::result::Result::Ok(create_then_read::Outputs {
         id: create_id,
@@ -1137,7 +1139,9 @@ pub async fn read_created(
     clients: &Clients,
     inputs: read_created::Inputs,
 ) -> ::std::result::Result<read_created::Outputs, Error> {
-    read_created::run(clients, inputs, &::std::default::Default::default()).await.result
+    read_created::run(clients, inputs, &::arazzo_runtime::__private::result_only())
+        .await
+        .result
 }
 ///Workflow `read-created` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1213,7 +1217,7 @@ pub async fn read_created_in(
     >("read", "name", &read.body, "/name")?;
     run.outputs(
         &visit,
-        ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
+        || ::std::vec![("name", ::arazzo_runtime::__private::to_json(& read_name))],
     );
     ::std::result::Result::Ok(read_created::Outputs {
         created: depends_on_create_pet.id.clone(),
@@ -1281,7 +1285,7 @@ pub async fn read_or_create(
     clients: &Clients,
     inputs: read_or_create::Inputs,
 ) -> ::std::result::Result<read_or_create::Outputs, Error> {
-    read_or_create::run(clients, inputs, &::std::default::Default::default())
+    read_or_create::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1353,10 +1357,12 @@ pub async fn read_or_create_in(
                         >("read", "found", &read.body, "/name")?;
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("found", ::arazzo_runtime::__private::to_json(&
-                                read_found))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("found", ::arazzo_runtime::__private::to_json(&
+                                    read_found))
+                                ]
+                            },
                         );
                         if read.status == 404 {
                             run.action(
@@ -1453,7 +1459,7 @@ pub async fn create_or_list(
     clients: &Clients,
     inputs: create_or_list::Inputs,
 ) -> ::std::result::Result<create_or_list::Outputs, Error> {
-    create_or_list::run(clients, inputs, &::std::default::Default::default())
+    create_or_list::run(clients, inputs, &::arazzo_runtime::__private::result_only())
         .await
         .result
 }
@@ -1496,7 +1502,7 @@ pub async fn create_or_list_in(
                 {
                     ::std::result::Result::Ok(create) => {
                         let _ = &create;
-                        run.outputs(&visit, ::std::vec![]);
+                        run.outputs(&visit, || ::std::vec![]);
                         run.action(&visit, ::arazzo_runtime::Action::End);
                         break 'steps;
                     }
@@ -1560,10 +1566,12 @@ pub async fn create_or_list_in(
                         >("list", "first", &list.body, "/0/name")?;
                         run.outputs(
                             &visit,
-                            ::std::vec![
-                                ("first", ::arazzo_runtime::__private::to_json(&
-                                list_first))
-                            ],
+                            || {
+                                ::std::vec![
+                                    ("first", ::arazzo_runtime::__private::to_json(&
+                                    list_first))
+                                ]
+                            },
                         );
                         break 'steps;
                     }

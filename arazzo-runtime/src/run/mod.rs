@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tracing::Instrument;
 
-pub use options::RunOptions;
+pub use options::{result_only, RunOptions};
 pub use report::{Action, Report, Reported, StepOutputs, StepReport};
 
 use crate::exchange::Exchange;
@@ -405,12 +405,15 @@ impl Run {
     }
 
     /// The step's outputs, read: the step is done.
-    pub fn outputs(&self, visit: &Visit, outputs: Vec<(&'static str, Value)>) {
+    pub fn outputs(&self, visit: &Visit, outputs: impl FnOnce() -> Vec<(&'static str, Value)>) {
+        let reported = !self.shared.options.result_only;
         self.update(visit, |s, meta| {
-            s.outputs = outputs
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
+            if reported {
+                s.outputs = outputs()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect();
+            }
             meta.done = true;
         });
     }

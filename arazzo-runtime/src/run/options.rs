@@ -19,6 +19,18 @@ pub struct RunOptions {
     pub(crate) deadline: Option<Duration>,
     pub(crate) transport_retry: Option<TransportRetry>,
     pub(crate) rate_limits: BTreeMap<String, Arc<RateLimit>>,
+    /// Set by the plain workflow function, which hands back the result only: the report's
+    /// steps keep no outputs (nothing builds them).
+    pub(crate) result_only: bool,
+}
+
+/// The plain workflow function's options: the default, for a caller that reads the result
+/// only (not the report's outputs).
+pub fn result_only() -> RunOptions {
+    RunOptions {
+        result_only: true,
+        ..RunOptions::default()
+    }
 }
 
 impl RunOptions {

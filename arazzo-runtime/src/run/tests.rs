@@ -31,7 +31,7 @@ async fn a_retry_repeats_the_visit_and_its_key_a_goto_makes_a_new_one() {
     let again = run.visit("create");
     assert_eq!((again.number, again.attempt), (1, 2));
     assert_eq!(run.key(&again), key);
-    run.outputs(&again, vec![("id", json!("t1"))]);
+    run.outputs(&again, || vec![("id", json!("t1"))]);
     let replayed = {
         let mut h = HeaderMap::new();
         h.insert("idempotent-replayed", "true".parse().unwrap());
@@ -53,6 +53,21 @@ async fn a_retry_repeats_the_visit_and_its_key_a_goto_makes_a_new_one() {
     assert_eq!(steps[0].action, Action::Next);
     // A step visited but never finished stays unfinished in a run that succeeded.
     assert_eq!(steps[1].action, Action::Unfinished);
+}
+
+#[tokio::test]
+async fn a_result_only_run_builds_no_outputs_but_finishes_its_steps() {
+    let root = Run::start(&result_only(), 0);
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("read");
+    run.send(&v, &CALL, false, async { Ok(exchange(200, Value::Null)) })
+        .await
+        .unwrap();
+    run.outputs(&v, || unreachable!("nobody reads the report's outputs"));
+    let steps = root.finish(Ok(())).report.steps;
+    assert_eq!(steps.len(), 1);
+    assert!(steps[0].outputs.is_empty());
+    assert_eq!(steps[0].action, Action::End);
 }
 
 #[test]
@@ -156,7 +171,7 @@ async fn a_deadline_stops_the_run_and_names_the_running_step() {
         let v = run.visit("first");
         run.send(&v, &CALL, false, async { Ok(exchange(200, Value::Null)) })
             .await?;
-        run.outputs(&v, vec![]);
+        run.outputs(&v, Vec::new);
         let v = run.visit("second");
         run.send(&v, &CALL, false, async {
             tokio::time::sleep(Duration::from_secs(10)).await;

@@ -166,7 +166,7 @@ impl Workflow_<'_> {
             #types
             #[doc = #doc]
             pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
-                #module::run(clients, inputs, &::std::default::Default::default()).await.result
+                #module::run(clients, inputs, &#rt::result_only()).await.result
             }
             #[doc = #inner_doc]
             #[doc(hidden)]

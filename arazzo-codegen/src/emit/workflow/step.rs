@@ -201,8 +201,8 @@ impl Workflow_<'_> {
         })
     }
 
-    /// `run.outputs(&visit, ..)`: the step is done; its outputs go in the run's report. Their
-    /// types are kept for the `steps` module.
+    /// `run.outputs(&visit, ..)`: the step is done; its outputs go in the run's report (built
+    /// only when the caller gets the report). Their types are kept for the `steps` module.
     pub(super) fn record_outputs(&mut self, parts: &StepParts) -> TokenStream {
         let rt = self.rt();
         let entries = parts
@@ -227,7 +227,7 @@ impl Workflow_<'_> {
             })
             .collect();
         self.step_output_types.push((parts.var.step, types));
-        quote! { run.outputs(&visit, ::std::vec![#(#entries),*]); }
+        quote! { run.outputs(&visit, || ::std::vec![#(#entries),*]); }
     }
 }
 
