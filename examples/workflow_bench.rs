@@ -20,6 +20,10 @@
 //!     target/release/examples/workflow_bench --pairs 300
 //! done   # each "I refs" total over 320 runs (300, and the 20 warm-up runs)
 //! ```
+//!
+//! `-- --only generated` or `-- --only hand-written` runs one side alone (timed, or with
+//! `--pairs`, for counting the whole process: branch mispredictions and cache misses with
+//! callgrind's `--branch-sim=yes` and `--cache-sim=yes`, less a `--pairs 0` run).
 
 use std::path::PathBuf;
 use std::process::Command;
