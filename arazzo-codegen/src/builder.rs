@@ -228,6 +228,9 @@ impl Builder {
     /// [`Builder::generate`] from what [`Builder::check`] of this builder returned, so that a
     /// caller that looked at the check does not load and resolve everything again.
     pub fn generate_checked(&self, mut checked: Checked) -> Generated {
+        for d in not_generated(&checked) {
+            checked.diagnostics.push(d);
+        }
         let code = if checked.has_errors() {
             None
         } else {
@@ -390,4 +393,29 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown cause".into())
+}
+
+/// An error at each place a workflow uses what the checker reads but code generation does not
+/// support yet (an AsyncAPI step, say).
+fn not_generated(checked: &Checked) -> Vec<Diagnostic> {
+    let ws = &checked.workspace;
+    let mut out = Vec::new();
+    for wf in &checked.workflows {
+        let Some(doc) = ws.arazzo.get(wf.doc) else {
+            continue;
+        };
+        for step in &wf.steps {
+            for (what, at) in &step.not_generated {
+                out.push(
+                    Diagnostic::error(format!(
+                        "step `{}` of `{}` cannot be generated: code generation does not support {what} yet",
+                        step.id, wf.id
+                    ))
+                    .at(ws.files.loc(doc.file, at))
+                    .help("`arazzo-codegen check` reads and checks it; a later version generates it"),
+                );
+            }
+        }
+    }
+    out
 }

@@ -5,10 +5,11 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::load::{FileId, Files};
+use crate::model::Version;
 use crate::source;
 use crate::suggest;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Document,
     Info,
@@ -150,67 +151,146 @@ fn fields(kind: Kind) -> (&'static str, &'static [(&'static str, Shape)]) {
     }
 }
 
-/// Warns about every field of the document that Arazzo 1.0.1 does not define and that is not
-/// an `x-` extension.
-pub fn unknown_fields(files: &Files, file: FileId, root: &Value) -> Vec<Diagnostic> {
+/// The fields Arazzo 1.1 added to each object.
+const ADDED_IN_1_1: &[(Kind, &str, Shape)] = &[
+    (Kind::Document, "$self", Shape::Leaf),
+    (Kind::Step, "channelPath", Shape::Leaf),
+    (Kind::Step, "action", Shape::Leaf),
+    (Kind::Step, "correlationId", Shape::Leaf),
+    (Kind::Step, "timeout", Shape::Leaf),
+    (Kind::Step, "dependsOn", Shape::Leaf),
+    (
+        Kind::Replacement,
+        "targetSelectorType",
+        Shape::NameOr(Kind::CriterionType),
+    ),
+    (Kind::Action, "parameters", Shape::List(Kind::Parameter)),
+];
+
+/// The fields an object of `kind` has in a document of `version`.
+fn known(kind: Kind, version: Version) -> (&'static str, Vec<(&'static str, Shape)>) {
+    let (what, base) = fields(kind);
+    let mut all = base.to_vec();
+    if version >= Version::V1_1 {
+        all.extend(
+            ADDED_IN_1_1
+                .iter()
+                .filter(|(k, ..)| *k == kind)
+                .map(|(_, name, shape)| (*name, *shape)),
+        );
+    }
+    (what, all)
+}
+
+/// Warns about every field of the document that its Arazzo version does not define and that
+/// is not an `x-` extension.
+pub fn unknown_fields(
+    files: &Files,
+    file: FileId,
+    root: &Value,
+    version: Version,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk(files, file, root, "", Kind::Document, &mut out);
+    let mut walker = Walker {
+        files,
+        file,
+        version,
+        out: &mut out,
+    };
+    walker.walk(root, "", Kind::Document);
     out
 }
 
-fn walk(files: &Files, file: FileId, v: &Value, at: &str, kind: Kind, out: &mut Vec<Diagnostic>) {
+/// Takes the fields Arazzo 1.1 added out of a 1.0 document, so that the model reads the
+/// document as it did before 1.1 (they are unknown fields there: warned about, then ignored).
+pub fn strip_1_1_fields(root: &mut Value) {
+    strip(root, Kind::Document);
+}
+
+fn strip(v: &mut Value, kind: Kind) {
     let Value::Object(map) = v else { return };
-    let (what, known) = fields(kind);
-    for (key, child) in map {
-        let here = source::child(at, key);
-        if key.starts_with("x-") {
-            continue;
+    for (k, name, _) in ADDED_IN_1_1 {
+        if *k == kind {
+            map.remove(*name);
         }
-        match known.iter().find(|(k, _)| k == key) {
-            Some((_, shape)) => visit(files, file, child, &here, *shape, out),
-            None => {
-                let names: Vec<&str> = known.iter().map(|(k, _)| *k).collect();
-                let mut d =
-                    Diagnostic::warning(format!("`{key}` is not a field of {what}; it is ignored"))
-                        .kind("unknown-field")
-                        .at(files.key_loc(file, &here));
-                d = match suggest::closest(key, &names) {
-                    Some(c) => d.help(format!("did you mean `{c}`?")),
-                    None => d.help(format!(
-                        "the fields are {}; extensions start with `x-`",
-                        names
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                };
-                out.push(d);
-            }
+    }
+    let (_, base) = fields(kind);
+    for (name, shape) in base {
+        let Some(child) = map.get_mut(*name) else {
+            continue;
+        };
+        match (shape, child) {
+            (Shape::Obj(k) | Shape::NameOr(k), v @ Value::Object(_)) => strip(v, *k),
+            (Shape::List(k), Value::Array(items)) => items.iter_mut().for_each(|i| strip(i, *k)),
+            (Shape::Map(k), Value::Object(m)) => m.values_mut().for_each(|i| strip(i, *k)),
+            _ => {}
         }
     }
 }
 
-fn visit(
-    files: &Files,
+struct Walker<'a> {
+    files: &'a Files,
     file: FileId,
-    v: &Value,
-    at: &str,
-    shape: Shape,
-    out: &mut Vec<Diagnostic>,
-) {
-    match (shape, v) {
-        (Shape::Obj(k) | Shape::NameOr(k), Value::Object(_)) => walk(files, file, v, at, k, out),
-        (Shape::List(k), Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                walk(files, file, item, &source::index(at, i), k, out);
+    version: Version,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, v: &Value, at: &str, kind: Kind) {
+        let Value::Object(map) = v else { return };
+        let (what, known) = known(kind, self.version);
+        for (key, child) in map {
+            let here = source::child(at, key);
+            if key.starts_with("x-") {
+                continue;
+            }
+            match known.iter().find(|(k, _)| k == key) {
+                Some((_, shape)) => self.visit(child, &here, *shape),
+                None => self.unknown(kind, what, &known, key, &here),
             }
         }
-        (Shape::Map(k), Value::Object(m)) => {
-            for (name, item) in m {
-                walk(files, file, item, &source::child(at, name), k, out);
+    }
+
+    fn unknown(&mut self, kind: Kind, what: &str, known: &[(&str, Shape)], key: &str, here: &str) {
+        let names: Vec<&str> = known.iter().map(|(k, _)| *k).collect();
+        let mut d = Diagnostic::warning(format!("`{key}` is not a field of {what}; it is ignored"))
+            .kind("unknown-field")
+            .at(self.files.key_loc(self.file, here));
+        let added = ADDED_IN_1_1
+            .iter()
+            .any(|(k, name, _)| *k == kind && *name == key);
+        d = if self.version < Version::V1_1 && added {
+            d.help("Arazzo 1.1 added it; this document says it is 1.0 (`arazzo: 1.1.0` reads it)")
+        } else {
+            match suggest::closest(key, &names) {
+                Some(c) => d.help(format!("did you mean `{c}`?")),
+                None => d.help(format!(
+                    "the fields are {}; extensions start with `x-`",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             }
+        };
+        self.out.push(d);
+    }
+
+    fn visit(&mut self, v: &Value, at: &str, shape: Shape) {
+        match (shape, v) {
+            (Shape::Obj(k) | Shape::NameOr(k), Value::Object(_)) => self.walk(v, at, k),
+            (Shape::List(k), Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.walk(item, &source::index(at, i), k);
+                }
+            }
+            (Shape::Map(k), Value::Object(m)) => {
+                for (name, item) in m {
+                    self.walk(item, &source::child(at, name), k);
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }

@@ -22,6 +22,8 @@
 //! }
 //! ```
 
+#[doc(hidden)]
+pub mod asyncapi;
 pub mod build;
 mod builder;
 #[doc(hidden)]

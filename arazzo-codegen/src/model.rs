@@ -1,4 +1,6 @@
-//! The serde model of an Arazzo 1.0.0 / 1.0.1 document.
+//! The serde model of an Arazzo 1.0.x or 1.1.x document. The fields 1.1 added are read from
+//! 1.1 documents only: in a 1.0 document they are unknown fields (warned about, then ignored),
+//! as they were before 1.1 existed.
 //!
 //! Every object keeps its `x-` extensions. Fields the specification does not define are kept
 //! with them and reported as warnings (see `fields`); they never fail a parse.
@@ -15,8 +17,11 @@ pub type Extensions = BTreeMap<String, Value>;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
-    /// The Arazzo version, `1.0.0` or `1.0.1`.
+    /// The Arazzo version: `1.0.x` or `1.1.x`.
     pub arazzo: String,
+    /// 1.1: the document's own URI (its identity, and the base of its relative references).
+    #[serde(default, rename = "$self")]
+    pub self_uri: Option<String>,
     /// Metadata about the workflows.
     pub info: Info,
     /// The API descriptions and Arazzo documents the workflows use.
@@ -58,6 +63,8 @@ pub enum SourceType {
     Openapi,
     /// Another Arazzo document.
     Arazzo,
+    /// 1.1: an AsyncAPI description.
+    Asyncapi,
 }
 
 /// A source description: an OpenAPI description or an Arazzo document the workflows use.
@@ -131,6 +138,21 @@ pub struct Step {
     /// The workflow to call.
     #[serde(default)]
     pub workflow_id: Option<String>,
+    /// 1.1: the AsyncAPI channel to send to or receive from, by a JSON pointer into a source.
+    #[serde(default)]
+    pub channel_path: Option<String>,
+    /// 1.1: `send` or `receive`, for an AsyncAPI step.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// 1.1: the correlation id a received message must carry.
+    #[serde(default)]
+    pub correlation_id: Option<String>,
+    /// 1.1: the longest the step may take, in milliseconds.
+    #[serde(default)]
+    pub timeout: Option<u64>,
+    /// 1.1: steps that must be done before this one (`None` when the field is absent).
+    #[serde(default)]
+    pub depends_on: Option<Vec<String>>,
     /// Parameters of the operation or the workflow.
     #[serde(default)]
     pub parameters: Vec<Parameter>,
@@ -197,13 +219,49 @@ pub struct RequestBody {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayloadReplacement {
-    /// A JSON pointer (or XPath) into the payload.
+    /// A JSON pointer (or XPath, or 1.1 JSONPath) into the payload.
     pub target: String,
+    /// 1.1: how `target` is written.
+    #[serde(default)]
+    pub target_selector_type: Option<CriterionType>,
     /// The value: a constant or a runtime expression.
     pub value: Value,
     /// Extensions.
     #[serde(flatten)]
     pub extensions: Extensions,
+}
+
+/// The Arazzo versions read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    /// 1.0.0 and 1.0.1.
+    V1_0,
+    /// 1.1.x.
+    V1_1,
+}
+
+impl Version {
+    /// The version a document's `arazzo` field names, if it is one this generator reads.
+    pub fn of(arazzo: &str) -> Option<Version> {
+        let patch = |rest: &str| {
+            let number = rest.split('-').next().unwrap_or(rest);
+            !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())
+        };
+        if let Some(rest) = arazzo.strip_prefix("1.0.") {
+            return patch(rest).then_some(Version::V1_0);
+        }
+        if let Some(rest) = arazzo.strip_prefix("1.1.") {
+            return patch(rest).then_some(Version::V1_1);
+        }
+        None
+    }
+}
+
+impl Document {
+    /// The document's version (1.0 for a version string this generator would not read).
+    pub fn version(&self) -> Version {
+        Version::of(&self.arazzo).unwrap_or(Version::V1_0)
+    }
 }
 
 /// The type of a criterion: a name, or a name with a version.
@@ -271,6 +329,9 @@ pub struct Action {
     /// How many times to retry.
     #[serde(default)]
     pub retry_limit: Option<u64>,
+    /// 1.1: the inputs of the workflow a `goto` or `retry` runs.
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
     /// When the action applies.
     #[serde(default)]
     pub criteria: Vec<Criterion>,

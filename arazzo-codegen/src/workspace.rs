@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::load::{self, FileId, Files};
-use crate::model::{Document, SourceType};
+use crate::model::{Document, SourceType, Version};
 use crate::openapi::{self, OpenApiDoc};
 use crate::source::{self, SourceFile};
 use crate::{fields, suggest};
@@ -31,6 +31,8 @@ pub enum SourceSlot {
     OpenApi(usize),
     /// An Arazzo document: an index into [`Workspace::arazzo`].
     Arazzo(usize),
+    /// An AsyncAPI description (Arazzo 1.1): an index into [`Workspace::asyncapi`].
+    AsyncApi(usize),
     /// It could not be loaded (an error says why).
     Unavailable,
 }
@@ -57,6 +59,8 @@ pub struct Workspace {
     pub arazzo: Vec<ArazzoDoc>,
     /// OpenAPI descriptions.
     pub openapi: Vec<OpenApiDoc>,
+    /// AsyncAPI descriptions (Arazzo 1.1 sources).
+    pub asyncapi: Vec<crate::asyncapi::AsyncApiDoc>,
     /// Every path read, for `cargo:rerun-if-changed`.
     pub inputs: Vec<PathBuf>,
     by_path: BTreeMap<PathBuf, SourceSlot>,
@@ -156,21 +160,28 @@ impl Workspace {
                 return None;
             }
         };
-        if !check_header(&self.files, file, &raw, diags) {
-            return None;
-        }
-        for d in fields::unknown_fields(&self.files, file, &raw) {
+        let version = check_header(&self.files, file, &raw, diags)?;
+        for d in fields::unknown_fields(&self.files, file, &raw, version) {
             diags.push(d);
         }
-        let mut doc: Document =
-            match load::typed(self.files.get(file), raw.clone(), "the Arazzo document") {
-                Ok(d) => d,
-                Err(d) => {
-                    diags.push(d);
-                    return None;
-                }
-            };
+        let mut read = raw.clone();
+        if version < Version::V1_1 {
+            fields::strip_1_1_fields(&mut read);
+        }
+        let mut doc: Document = match load::typed(self.files.get(file), read, "the Arazzo document")
+        {
+            Ok(d) => d,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        };
         inline_input_refs(&mut doc);
+        if let Some(uri) = &doc.self_uri {
+            if let Some(d) = check_self(uri) {
+                diags.push(d.at(self.files.loc(file, "/$self")));
+            }
+        }
         let index = self.arazzo.len();
         self.by_path.insert(normal(path), SourceSlot::Arazzo(index));
         self.arazzo.push(ArazzoDoc {
@@ -191,7 +202,15 @@ impl Workspace {
                 );
                 continue;
             }
-            let slot = match self.locate(path, &sd.name, &sd.url, opts, root_opts_names) {
+            let base = self.arazzo[index].doc.self_uri.clone();
+            let slot = match self.locate(
+                path,
+                base.as_deref(),
+                &sd.name,
+                &sd.url,
+                opts,
+                root_opts_names,
+            ) {
                 Ok(p) => {
                     let kind = sd.kind.unwrap_or_else(|| sniff(&p));
                     self.load_source(&p, kind, opts, diags, depth, file, &at)
@@ -247,6 +266,19 @@ impl Workspace {
                     None => SourceSlot::Unavailable,
                 }
             }
+            SourceType::Asyncapi => {
+                self.inputs.push(p.to_path_buf());
+                match crate::asyncapi::load(p, &display, &mut self.files, opts.max_file_bytes) {
+                    Ok(doc) => {
+                        self.asyncapi.push(doc);
+                        SourceSlot::AsyncApi(self.asyncapi.len() - 1)
+                    }
+                    Err(d) => {
+                        diags.push(d);
+                        SourceSlot::Unavailable
+                    }
+                }
+            }
             SourceType::Arazzo => {
                 if depth >= MAX_ARAZZO_DEPTH {
                     diags.push(
@@ -268,9 +300,14 @@ impl Workspace {
         slot
     }
 
+    /// Where a source is: mapped by name (root document only), mapped by URL, a `file:` URL,
+    /// or a path relative to the document. With a `$self` (`base`), a relative URL is first
+    /// resolved against it (RFC 3986), and the URL it makes is looked up in the map; one not
+    /// mapped is read relative to the document, where a copy beside it would be.
     fn locate(
         &self,
         doc_path: &Path,
+        base: Option<&str>,
         name: &str,
         url: &str,
         opts: &SourceOptions,
@@ -283,6 +320,27 @@ impl Workspace {
         }
         if let Some(p) = opts.by_url.get(url) {
             return Ok(p.clone());
+        }
+        // A relative `$self` is itself resolved against where the document was read.
+        let retrieval = std::path::absolute(doc_path)
+            .ok()
+            .and_then(|p| url::Url::from_file_path(p).ok());
+        let resolved = base
+            .filter(|_| !url.contains("://"))
+            .and_then(|b| match url::Url::parse(b) {
+                Ok(u) => Some(u),
+                Err(_) => retrieval.as_ref()?.join(b).ok(),
+            })
+            .and_then(|b| b.join(url).ok());
+        if let Some(full) = resolved {
+            if let Some(p) = opts.by_url.get(full.as_str()) {
+                return Ok(p.clone());
+            }
+            if full.scheme() == "file" {
+                if let Ok(p) = full.to_file_path() {
+                    return Ok(p);
+                }
+            }
         }
         if let Some(rest) = url.strip_prefix("file://") {
             return Ok(PathBuf::from(rest));
@@ -298,6 +356,25 @@ impl Workspace {
         let dir = doc_path.parent().unwrap_or(Path::new(""));
         Ok(dir.join(url))
     }
+}
+
+/// What is wrong with a `$self`, if anything: it is a URI reference without a fragment.
+fn check_self(uri: &str) -> Option<Diagnostic> {
+    if uri.contains('#') {
+        return Some(
+            Diagnostic::error(format!("`$self` `{uri}` has a fragment"))
+                .help("`$self` names the whole document: leave out the `#…` part"),
+        );
+    }
+    let base = url::Url::parse("file:///");
+    let parsed = match url::Url::parse(uri) {
+        Ok(u) => Ok(u),
+        Err(url::ParseError::RelativeUrlWithoutBase) => base.and_then(|b| b.join(uri)),
+        Err(e) => Err(e),
+    };
+    parsed
+        .err()
+        .map(|e| Diagnostic::error(format!("`$self` `{uri}` is not a URI reference: {e}")))
 }
 
 /// Replaces each `$ref` to `#/components/inputs/<name>` in the workflows' inputs schemas by
@@ -349,8 +426,13 @@ fn sniff(path: &Path) -> SourceType {
     }
 }
 
-/// Checks that the value is an object with a supported `arazzo` version.
-fn check_header(files: &Files, file: FileId, raw: &Value, diags: &mut Diagnostics) -> bool {
+/// Checks that the value is an object with a supported `arazzo` version, and says which.
+fn check_header(
+    files: &Files,
+    file: FileId,
+    raw: &Value,
+    diags: &mut Diagnostics,
+) -> Option<Version> {
     let display = files.get(file).display().to_string();
     let Value::Object(map) = raw else {
         diags.push(
@@ -359,7 +441,7 @@ fn check_header(files: &Files, file: FileId, raw: &Value, diags: &mut Diagnostic
             ))
             .at(files.loc(file, "")),
         );
-        return false;
+        return None;
     };
     match map.get("arazzo") {
         None => {
@@ -374,17 +456,18 @@ fn check_header(files: &Files, file: FileId, raw: &Value, diags: &mut Diagnostic
                 ))
                 .at(files.loc(file, "")),
             );
-            false
+            None
         }
-        Some(Value::String(v)) if v == "1.0.0" || v == "1.0.1" => true,
+        Some(Value::String(v)) if v == "1.0.0" || v == "1.0.1" => Some(Version::V1_0),
         Some(Value::String(v)) if v.starts_with("1.0.") => {
             diags.push(
                 Diagnostic::warning(format!("Arazzo version `{v}` is read as 1.0.1"))
                     .kind("arazzo-spelling")
                     .at(files.loc(file, "/arazzo")),
             );
-            true
+            Some(Version::V1_0)
         }
+        Some(Value::String(v)) if Version::of(v) == Some(Version::V1_1) => Some(Version::V1_1),
         Some(v) => {
             let shown = match v {
                 Value::String(s) => s.clone(),
@@ -393,9 +476,9 @@ fn check_header(files: &Files, file: FileId, raw: &Value, diags: &mut Diagnostic
             diags.push(
                 Diagnostic::error(format!("Arazzo version `{shown}` is not supported"))
                     .at(files.loc(file, "/arazzo"))
-                    .help("this generator reads Arazzo 1.0.0 and 1.0.1; write the version as a string, e.g. `arazzo: 1.0.1`"),
+                    .help("this generator reads Arazzo 1.0.0, 1.0.1 and 1.1.x; write the version as a string, e.g. `arazzo: 1.1.0`"),
             );
-            false
+            None
         }
     }
 }

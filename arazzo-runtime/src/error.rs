@@ -71,6 +71,13 @@ pub enum Error {
         /// The timeout.
         after: std::time::Duration,
     },
+    /// A step depends on (Arazzo 1.1 `dependsOn`) a step that has not finished in this run.
+    Dependency {
+        /// The step's id.
+        step: &'static str,
+        /// The step it depends on, as the document names it.
+        needs: &'static str,
+    },
     /// The run took longer than its deadline.
     Deadline {
         /// The step that was running, if one was.
@@ -103,6 +110,7 @@ impl Error {
             Error::Unmet { .. } => "unmet",
             Error::Output { .. } => "output",
             Error::Timeout { .. } => "timeout",
+            Error::Dependency { .. } => "dependency",
             Error::Deadline { .. } => "deadline",
             Error::Idempotency { .. } => "idempotency",
         }
@@ -120,6 +128,7 @@ impl Error {
             | Error::Unmet { step, .. }
             | Error::Output { step, .. }
             | Error::Timeout { step, .. }
+            | Error::Dependency { step, .. }
             | Error::Idempotency { step, .. } => Some(step),
             Error::Deadline { step, .. } => *step,
         }
@@ -172,6 +181,10 @@ impl fmt::Display for Error {
             Error::Timeout { step, after } => {
                 write!(f, "step `{step}`: no answer within {} ms (its step timeout)", after.as_millis())
             }
+            Error::Dependency { step, needs } => write!(
+                f,
+                "step `{step}` depends on `{needs}`, which has not finished in this run"
+            ),
             Error::Deadline { step: Some(step), after } => write!(
                 f,
                 "step `{step}`: the run's deadline ({} ms) passed",

@@ -22,6 +22,13 @@ impl<'a> Resolver<'a> {
             );
             return None;
         }
+        if let (Some(k @ crate::model::CriterionType::Versioned { .. }), true) =
+            (&c.kind, self.d.doc.version() >= crate::model::Version::V1_1)
+        {
+            // 1.1: an Expression Type Object, whose versions are listed.
+            let v = serde_json::to_value(k).unwrap_or(Value::Null);
+            self.expression_type(&v, &child(at, "type"))?;
+        }
         let mut context = None;
         if let Some(ctx) = &c.context {
             match expr::parse(ctx) {
@@ -228,6 +235,7 @@ impl<'a> Resolver<'a> {
                     self.criterion(cx, place, &index(&child(&aat, "criteria"), ci), c)
                 })
                 .collect();
+            let inputs = self.action_parameters(cx, place, &aat, action, t);
             let step_index = |id: &String| cx.wf.steps.iter().position(|s| &s.step_id == id);
             let kind = match (t, &action.step_id, &action.workflow_id) {
                 ("end", ..) => Some(ActionKind::End),
@@ -238,6 +246,7 @@ impl<'a> Resolver<'a> {
                             doc,
                             workflow,
                             id: id.clone(),
+                            inputs,
                         })
                 }
                 ("retry", step, _) => match step {
@@ -254,6 +263,86 @@ impl<'a> Resolver<'a> {
             if let Some(kind) = kind {
                 out.push(ActionIr { kind, criteria });
             }
+        }
+        out
+    }
+
+    /// 1.1: an action's `parameters`, the inputs of the workflow a `goto` runs: each without
+    /// `in`, unique, and an input the workflow has.
+    fn action_parameters(
+        &mut self,
+        cx: &WfCx<'a>,
+        place: Place,
+        at: &str,
+        action: &'a Action,
+        kind: &str,
+    ) -> Vec<(String, ValueIr, String)> {
+        if action.parameters.is_empty() {
+            return Vec::new();
+        }
+        let pat = child(at, "parameters");
+        let Some(wf) = action.workflow_id.as_deref() else {
+            self.push(
+                Diagnostic::error("an action's `parameters` are the inputs of the workflow it runs, and it names no `workflowId`")
+                    .at(self.key_loc(&pat)),
+            );
+            return Vec::new();
+        };
+        if kind != "goto" {
+            self.push(
+                Diagnostic::error(format!(
+                    "`parameters` of a `{kind}` action are not supported: only a `goto` to a workflow takes inputs here"
+                ))
+                .at(self.key_loc(&pat)),
+            );
+            return Vec::new();
+        }
+        let called = self
+            .find_workflow(wf)
+            .map(|(doc, w)| &self.ws.arazzo[doc].doc.workflows[w]);
+        let props: Option<Vec<String>> = called
+            .and_then(|w| w.inputs.as_ref())
+            .and_then(|i| i.get("properties"))
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect());
+        let mut out: Vec<(String, ValueIr, String)> = Vec::new();
+        for (i, p) in action.parameters.iter().enumerate() {
+            let at = index(&pat, i);
+            let Some((name, location, value)) = self.expand_reference(p, &at) else {
+                continue;
+            };
+            if location.is_some() {
+                self.push(
+                    Diagnostic::error(format!(
+                        "parameter `{name}` of an action has `in`; an action's parameters are workflow inputs"
+                    ))
+                    .at(self.key_loc(&child(&at, "in")))
+                    .help("leave `in` out"),
+                );
+                continue;
+            }
+            if out.iter().any(|(n, ..)| *n == name) {
+                self.push(
+                    Diagnostic::error(format!("parameter `{name}` is given twice"))
+                        .at(self.loc(&at)),
+                );
+                continue;
+            }
+            if let Some(names) = &props {
+                if !names.contains(&name) {
+                    let list: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let mut d = Diagnostic::error(format!("workflow `{wf}` has no input `{name}`"))
+                        .at(self.loc(&child(&at, "name")));
+                    if let Some(c) = suggest::closest(&name, &list) {
+                        d = d.help(format!("did you mean `{c}`?"));
+                    }
+                    self.push(d);
+                    continue;
+                }
+            }
+            let vat = child(&at, "value");
+            let read = self.check_value(cx, place, &vat, &value, false);
+            out.push((name, read, vat));
         }
         out
     }

@@ -21,6 +21,13 @@ impl<'a> Resolver<'a> {
                     .at(self.key_loc(at)),
             );
         }
+        if let (true, Value::Object(m)) = (self.is_selector(v), v) {
+            let e = self.selector(cx, place, at, m)?;
+            return Some(OutputIr {
+                name: name.to_string(),
+                expr: Some(e),
+            });
+        }
         let Value::String(s) = v else {
             self.push(
                 Diagnostic::error(format!(
@@ -99,6 +106,11 @@ impl<'a> Resolver<'a> {
                     .map(|(i, item)| self.check_value(cx, place, &index(at, i), item, lenient))
                     .collect(),
             ),
+            Value::Object(m) if self.is_selector(v) => match self.selector(cx, place, at, m) {
+                Some(e) => ValueIr::Expr(e),
+                // Reported; nothing is generated.
+                None => ValueIr::Const(Value::Null),
+            },
             Value::Object(m) => ValueIr::Object(
                 m.iter()
                     .map(|(k, item)| {

@@ -60,7 +60,8 @@ pub enum ActionKind {
     End,
     /// Goes to a step of the workflow, by index.
     GotoStep(usize),
-    /// Passes control to a workflow (document and index), which runs on the same inputs.
+    /// Passes control to a workflow (document and index), which runs on the same inputs, or
+    /// (1.1) on the inputs the action's `parameters` give.
     GotoWorkflow {
         /// The document.
         doc: usize,
@@ -68,6 +69,8 @@ pub enum ActionKind {
         workflow: usize,
         /// Its id, as written.
         id: String,
+        /// 1.1: the inputs given, each with the pointer of its value; none: the same inputs.
+        inputs: Vec<(String, ValueIr, String)>,
     },
     /// Runs a step again (by index; the failing step itself when `None`).
     Retry {

@@ -16,13 +16,17 @@ use crate::suggest;
 use crate::workspace::{self, ArazzoDoc, SourceSlot, Workspace};
 
 mod actions;
+mod dependencies;
 mod expressions;
 mod ir;
+mod messages;
 mod operations;
 mod parameters;
+mod selectors;
 mod usage;
 mod workflow;
 
+pub use dependencies::StepDep;
 pub use ir::{ActionIr, ActionKind, BodyIr, CriterionIr, OutputIr, TestIr, ValueIr};
 
 /// What a step calls.
@@ -44,6 +48,18 @@ pub enum Target {
         doc: usize,
         /// Index of the workflow in it.
         workflow: usize,
+    },
+    /// Arazzo 1.1: an operation or a channel of an AsyncAPI description (a message step).
+    /// Checked, but code generation for it is not supported yet.
+    Message {
+        /// Index of the AsyncAPI document in [`Workspace::asyncapi`].
+        asyncapi: usize,
+        /// The operation's id, when the step names an operation.
+        operation: Option<String>,
+        /// The name of the source description.
+        source: String,
+        /// The JSON pointer of the step's `operationId` or `channelPath`.
+        at: String,
     },
     /// The target could not be resolved (an error says why).
     Unresolved,
@@ -83,6 +99,13 @@ pub struct StepIr {
     pub on_failure: Vec<ActionIr>,
     /// Its outputs.
     pub outputs: Vec<OutputIr>,
+    /// 1.1: the steps it depends on (`dependsOn`).
+    pub depends_on: Vec<StepDep>,
+    /// 1.1: the longest it may take, in milliseconds (`timeout`).
+    pub timeout_ms: Option<u64>,
+    /// What the step uses that the checker reads but code generation does not support yet:
+    /// what it is, and the JSON pointer where it stands. Generation stops there with an error.
+    pub not_generated: Vec<(String, String)>,
     /// What its outputs, criteria and actions read of the response, and what its body sets:
     /// what lean client types keep, and what the step builds of its response.
     pub uses: crate::openapi::normalise::OperationUse,
@@ -173,6 +196,7 @@ pub fn resolve(ws: &Workspace, diags: &mut Diagnostics) -> Vec<WorkflowIr> {
             diags,
             reads: BTreeMap::new(),
             facts: Reads::default(),
+            not_generated: Vec::new(),
         };
         r.check_document();
         let first = out.len();
@@ -193,6 +217,9 @@ struct Resolver<'a> {
     reads: BTreeMap<usize, Location>,
     /// What the current workflow's expressions read.
     facts: Reads,
+    /// What the current step uses that code generation does not support yet (taken by the
+    /// step when it is done).
+    not_generated: Vec<(String, String)>,
 }
 
 /// What an expression may read at the place it stands.

@@ -189,6 +189,10 @@ impl<'a> Resolver<'a> {
                 "source `{src}` is an Arazzo document, not an OpenAPI description"
             ))
             .help("call one of its workflows with `workflowId` instead"),
+            Some(SourceSlot::AsyncApi(_)) => Diagnostic::error(format!(
+                "source `{src}` is an AsyncAPI description, not an OpenAPI description"
+            ))
+            .help("name one of its operations with `operationId`, or a channel with `channelPath`"),
             None => {
                 let d = Diagnostic::error(format!("no source description is named `{src}`"));
                 match workspace::source_hint(src, self.d) {

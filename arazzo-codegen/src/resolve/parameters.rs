@@ -145,6 +145,12 @@ impl<'a> Resolver<'a> {
                     self.push(d);
                     continue;
                 }
+                (_, Some("querystring")) if self.d.doc.version() >= crate::model::Version::V1_1 => {
+                    // 1.1 (from OpenAPI 3.2): the whole query string as one value.
+                    self.not_generated
+                        .push(("`in: querystring` parameters".into(), pat.clone()));
+                    continue;
+                }
                 (_, Some(l)) => match ParamIn::parse(l) {
                     Some(l) => self.place_parameter(op, &mut name, l, &pat),
                     None => {
@@ -358,20 +364,47 @@ impl<'a> Resolver<'a> {
         let mut replacements = Vec::new();
         for (ri, r) in body.replacements.iter().enumerate() {
             let rat = index(&child(at, "replacements"), ri);
-            if !r.target.starts_with('/') && !r.target.is_empty() && !r.target.starts_with("//") {
-                self.push(
-                    Diagnostic::error(format!(
-                        "replacement target `{}` is not a JSON pointer",
-                        r.target
-                    ))
-                    .at(self.loc(&child(&rat, "target")))
-                    .help("a JSON pointer starts with `/`, e.g. `/customer/name`"),
-                );
-            } else if let Err((_, m)) = Pointer::parse_uri_fragment(&r.target) {
-                self.push(
-                    Diagnostic::error(format!("replacement target: {m}"))
-                        .at(self.loc(&child(&rat, "target"))),
-                );
+            // 1.1: the target may be written as a JSONPath (read as the pointer it stands for).
+            let kind = match &r.target_selector_type {
+                Some(t) => {
+                    let v = serde_json::to_value(t).unwrap_or(Value::Null);
+                    self.expression_type(&v, &child(&rat, "targetSelectorType"))
+                }
+                None => Some("jsonpointer"),
+            };
+            let mut target = r.target.clone();
+            match kind {
+                Some("jsonpath") => match selectors::singular_path(&r.target) {
+                    Ok(tokens) => target = expr::Pointer(tokens).to_string(),
+                    Err(why) => self.push(
+                        Diagnostic::error(format!("replacement target `{}` {why}", r.target))
+                            .at(self.loc(&child(&rat, "target")))
+                            .help("a target names one place: write a path of names and indexes such as `$.items[0].id`"),
+                    ),
+                },
+                Some("xpath") => self.push(
+                    Diagnostic::error("`xpath` replacement targets are not supported: they address XML, and the generated clients send JSON")
+                        .at(self.loc(&child(&rat, "targetSelectorType"))),
+                ),
+                Some(_) if !r.target.starts_with('/') && !r.target.is_empty() && !r.target.starts_with("//") => {
+                    self.push(
+                        Diagnostic::error(format!(
+                            "replacement target `{}` is not a JSON pointer",
+                            r.target
+                        ))
+                        .at(self.loc(&child(&rat, "target")))
+                        .help("a JSON pointer starts with `/`, e.g. `/customer/name`"),
+                    );
+                }
+                Some(_) => {
+                    if let Err((_, m)) = Pointer::parse_uri_fragment(&r.target) {
+                        self.push(
+                            Diagnostic::error(format!("replacement target: {m}"))
+                                .at(self.loc(&child(&rat, "target"))),
+                        );
+                    }
+                }
+                None => {}
             }
             let read = self.check_value(
                 cx,
@@ -380,7 +413,7 @@ impl<'a> Resolver<'a> {
                 &r.value,
                 false,
             );
-            replacements.push((r.target.clone(), read));
+            replacements.push((target, read));
         }
         BodyIr {
             payload,

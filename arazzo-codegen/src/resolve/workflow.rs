@@ -235,6 +235,12 @@ impl<'a> Resolver<'a> {
                     ))
                     .at(loc),
                 ),
+                Some(SourceSlot::AsyncApi(_)) => self.push(
+                    Diagnostic::error(format!(
+                        "source `{src}` is an AsyncAPI description, not an Arazzo document"
+                    ))
+                    .at(loc),
+                ),
                 Some(SourceSlot::Arazzo(di)) => {
                     let names: Vec<&str> = self.ws.arazzo[*di]
                         .doc
@@ -276,6 +282,7 @@ impl<'a> Resolver<'a> {
         let given: Vec<&str> = [
             ("operationId", s.operation_id.is_some()),
             ("operationPath", s.operation_path.is_some()),
+            ("channelPath", s.channel_path.is_some()),
             ("workflowId", s.workflow_id.is_some()),
         ]
         .iter()
@@ -287,7 +294,7 @@ impl<'a> Resolver<'a> {
                 self.push(
                     Diagnostic::error(format!("step `{}` names nothing to call", s.step_id))
                         .at(self.key_loc(&child(&at, "stepId")))
-                        .help("give exactly one of `operationId`, `operationPath` or `workflowId`"),
+                        .help(self.one_target_help()),
                 );
                 Target::Unresolved
             }
@@ -298,13 +305,21 @@ impl<'a> Resolver<'a> {
                         s.step_id, given[0]
                     ))
                     .at(self.key_loc(&child(&at, second)))
-                    .help("give exactly one of `operationId`, `operationPath` or `workflowId`"),
+                    .help(self.one_target_help()),
                 );
                 Target::Unresolved
             }
-            ["operationId"] => self.operation_id(
-                s.operation_id.as_deref().unwrap_or_default(),
-                &child(&at, "operationId"),
+            ["operationId"] => {
+                let text = s.operation_id.as_deref().unwrap_or_default();
+                let oat = child(&at, "operationId");
+                match self.message_operation(text, &oat) {
+                    Some(t) => t,
+                    None => self.operation_id(text, &oat),
+                }
+            }
+            ["channelPath"] => self.channel_path(
+                s.channel_path.as_deref().unwrap_or_default(),
+                &child(&at, "channelPath"),
             ),
             ["operationPath"] => self.operation_path(
                 s.operation_path.as_deref().unwrap_or_default(),
@@ -337,6 +352,8 @@ impl<'a> Resolver<'a> {
                 .help("give at least one criterion, or leave `successCriteria` out"),
             );
         }
+        self.check_message_fields(s, &at, &target);
+        let depends_on = self.step_depends_on(cx, si, s, &at);
         let parameters = self.parameters(cx, si, s, &at, &target);
         let body = s
             .request_body
@@ -375,8 +392,18 @@ impl<'a> Resolver<'a> {
             on_success,
             on_failure,
             outputs,
+            depends_on,
+            timeout_ms: s.timeout,
+            not_generated: Vec::new(),
             uses: Default::default(),
         };
+        if let Target::Message { at, .. } = &step.target {
+            step.not_generated.push((
+                "AsyncAPI (message) steps: there is no message broker client yet".into(),
+                at.clone(),
+            ));
+        }
+        step.not_generated.append(&mut self.not_generated);
         step.uses = super::usage::operation_use(&step);
         step
     }

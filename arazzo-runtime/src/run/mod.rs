@@ -64,7 +64,8 @@ struct Shared {
     state: Mutex<State>,
 }
 
-type StepKey = (&'static str, &'static str, &'static str);
+/// A step: its document, its workflow's id and its id.
+pub type StepKey = (&'static str, &'static str, &'static str);
 
 #[derive(Default)]
 struct State {
@@ -294,7 +295,73 @@ impl Run {
         F: Future<Output = Result<Exchange, Error>> + 'a,
     {
         let future = Box::pin(future);
-        self.attempt(visit, call, keyed, future)
+        self.attempt(visit, call, keyed, self.shared.step_timeout, future)
+    }
+
+    /// [`Run::send`] for a step with its own timeout (Arazzo 1.1 `timeout`, in milliseconds):
+    /// it bounds each attempt, as does the run's step timeout when that is shorter.
+    pub fn send_within<'a, F>(
+        &'a self,
+        visit: &'a Visit,
+        call: &'a Call,
+        keyed: bool,
+        timeout_ms: u64,
+        future: F,
+    ) -> impl Future<Output = Result<Exchange, Error>> + 'a
+    where
+        F: Future<Output = Result<Exchange, Error>> + 'a,
+    {
+        let future = Box::pin(future);
+        let limit = self.step_limit(timeout_ms);
+        self.attempt(visit, call, keyed, Some(limit), future)
+    }
+
+    /// The bound of a step with its own timeout: that, or the run's step timeout if shorter.
+    fn step_limit(&self, timeout_ms: u64) -> Duration {
+        let own = Duration::from_millis(timeout_ms);
+        self.shared.step_timeout.map_or(own, |run| run.min(own))
+    }
+
+    /// A step that calls a workflow, with its own timeout (Arazzo 1.1 `timeout`): the called
+    /// workflow must finish within it.
+    pub async fn within<T>(
+        &self,
+        visit: &Visit,
+        timeout_ms: u64,
+        future: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let limit = self.step_limit(timeout_ms);
+        tokio::time::timeout(limit, future)
+            .await
+            .unwrap_or(Err(Error::Timeout {
+                step: visit.step,
+                after: limit,
+            }))
+    }
+
+    /// Arazzo 1.1 `dependsOn`: an error unless step `step` of workflow `workflow` (of document
+    /// `doc`) has finished in this run; `needs` is the entry as the document writes it.
+    pub fn require(
+        &self,
+        visit: &Visit,
+        (doc, workflow, step): StepKey,
+        needs: &'static str,
+    ) -> Result<(), Error> {
+        let state = self.state();
+        let done = state
+            .last
+            .iter()
+            .find(|(k, _)| *k == (doc, workflow, step))
+            .and_then(|(_, entry)| state.meta.get(*entry))
+            .is_some_and(|m| m.done);
+        if done {
+            Ok(())
+        } else {
+            Err(Error::Dependency {
+                step: visit.step,
+                needs,
+            })
+        }
     }
 
     async fn attempt<F>(
@@ -302,6 +369,7 @@ impl Run {
         visit: &Visit,
         call: &Call,
         keyed: bool,
+        limit: Option<Duration>,
         future: std::pin::Pin<Box<F>>,
     ) -> Result<Exchange, Error>
     where
@@ -328,7 +396,7 @@ impl Run {
         };
         let started = Instant::now();
         let attempt = transport::within(context, future).instrument(span.clone());
-        let result = match self.shared.step_timeout {
+        let result = match limit {
             Some(limit) => {
                 tokio::time::timeout(limit, attempt)
                     .await

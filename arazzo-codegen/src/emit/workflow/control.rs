@@ -281,7 +281,15 @@ impl Workflow_<'_> {
                 }
             }
             // Control passes to that workflow, on the same inputs; this one then ends.
-            (ActionKind::GotoWorkflow { doc, workflow, id }, _) => {
+            (
+                ActionKind::GotoWorkflow {
+                    doc,
+                    workflow,
+                    id,
+                    inputs: given,
+                },
+                _,
+            ) => {
                 if *doc != self.input.doc {
                     return Err(format!(
                         "an action goes to `{id}`, which is not a workflow of this document"
@@ -295,14 +303,26 @@ impl Workflow_<'_> {
                 let function: syn::Ident =
                     syn::parse_str(&self.inner[*workflow]).map_err(|e| e.to_string())?;
                 let id = id.as_str();
+                let inputs = if given.is_empty() {
+                    quote!(#rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?)
+                } else {
+                    // 1.1: the action's parameters are the inputs (optional inputs read as
+                    // they are: nothing here needs one).
+                    let mut quiet = Diagnostics::new(false);
+                    let entries = given
+                        .iter()
+                        .map(|(name, read, at)| {
+                            let value = self.json(read, &[], &mut quiet, at)?;
+                            Ok(quote! { #name: #value })
+                        })
+                        .collect::<Result<Vec<_>, String>>()?;
+                    quote! {
+                        #rt::from_json(#id, "the inputs the action gives", ::serde_json::json!({ #(#entries),* }))?
+                    }
+                };
                 quote! {
                     run.action(&visit, #public::Action::GotoWorkflow(#id));
-                    ::std::boxed::Box::pin(#function(
-                        clients,
-                        #rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?,
-                        run,
-                    ))
-                    .await?;
+                    ::std::boxed::Box::pin(#function(clients, #inputs, run)).await?;
                     break 'steps;
                 }
             }

@@ -182,8 +182,19 @@ impl Workflow_<'_> {
 
     /// The document's file name: with the workflow id, what identifies a workflow in derived
     /// idempotency keys (the same on every machine, wherever the file lies).
-    fn document_name(&self) -> String {
+    pub(super) fn document_name(&self) -> String {
         let display = self.input.ws.files.get(self.file).display();
+        std::path::Path::new(display)
+            .file_name()
+            .map_or_else(|| display.to_string(), |n| n.to_string_lossy().into_owned())
+    }
+
+    /// [`Self::document_name`] of document `doc` of the workspace.
+    pub(super) fn document_name_of(&self, doc: usize) -> String {
+        let Some(d) = self.input.ws.arazzo.get(doc) else {
+            return String::new();
+        };
+        let display = self.input.ws.files.get(d.file).display();
         std::path::Path::new(display)
             .file_name()
             .map_or_else(|| display.to_string(), |n| n.to_string_lossy().into_owned())

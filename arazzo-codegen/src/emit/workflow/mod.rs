@@ -30,6 +30,7 @@ use crate::infer::{Typed, ValueType};
 use crate::load::FileId;
 use crate::model::{Step, Workflow};
 use crate::names::{self, Case};
+use crate::resolve::StepDep;
 use crate::resolve::{Target, ValueIr, WorkflowIr};
 use crate::source::{child, index};
 use crate::typecheck::Conversion;
@@ -357,9 +358,37 @@ pub(super) struct Here {
 
 impl Workflow_<'_> {
     /// `let visit = run.visit("<step id>");`: a visit of step `si` starts.
+    /// The start of a visit of step `si`, and (Arazzo 1.1) a check of each step it depends on
+    /// that may not have finished: one of another workflow, or of this one when steps can be
+    /// skipped.
     fn visit(&self, si: usize) -> TokenStream {
-        let sid = self.wf.steps.get(si).map_or("", |s| s.step_id.as_str());
-        quote! { let visit = run.visit(#sid); }
+        let Some(step) = self.wf.steps.get(si) else {
+            return TokenStream::new();
+        };
+        let sid = step.step_id.as_str();
+        let mut out = quote! { let visit = run.visit(#sid); };
+        let entries = step.depends_on.as_deref().unwrap_or_default();
+        let deps = self.ir.steps.get(si).map_or(&[][..], |s| &s.depends_on[..]);
+        for (dep, needs) in deps.iter().zip(entries) {
+            let (doc, workflow, id) = match dep {
+                StepDep::Local(_) if !self.ir.branches => continue,
+                StepDep::Local(ti) => (
+                    self.document_name(),
+                    self.wf.workflow_id.clone(),
+                    self.wf
+                        .steps
+                        .get(*ti)
+                        .map_or_else(String::new, |s| s.step_id.clone()),
+                ),
+                StepDep::Other {
+                    doc,
+                    workflow,
+                    step,
+                } => (self.document_name_of(*doc), workflow.clone(), step.clone()),
+            };
+            out.extend(quote! { run.require(&visit, (#doc, #workflow, #id), #needs)?; });
+        }
+        out
     }
 
     /// The id of step `si`, for an action that goes there.

@@ -280,6 +280,11 @@ impl Workflow_<'_> {
             };
             outputs.push((name.to_string(), local, t, read));
         }
+        // 1.1: a step's own `timeout` bounds each attempt.
+        let (send, timeout) = match self.ir.steps[si].timeout_ms {
+            Some(ms) => (format_ident!("send_within"), quote!(#ms,)),
+            None => (format_ident!("send"), TokenStream::new()),
+        };
         Ok(StepParts {
             workflow_call: false,
             call: TokenStream::new(),
@@ -288,7 +293,7 @@ impl Workflow_<'_> {
             request: quote! {
                 #key_decl
                 #body_decl
-                let #var = run.send(&visit, #call_info, #keyed, async {
+                let #var = run.#send(&visit, #call_info, #keyed, #timeout async {
                     #exchange(
                         #sid,
                         &#select,

@@ -127,13 +127,17 @@ impl Workflow_<'_> {
             .iter()
             .map(|c| Ok((c.text.clone(), self.criterion(c, &var)?)))
             .collect::<Result<Vec<_>, String>>()?;
-        let call = quote! {
+        let mut call = quote! {
             ::std::boxed::Box::pin(#function(
                 #clients,
                 #rt::from_json(#sid, "the called workflow's inputs", ::serde_json::json!({ #(#entries),* }))?,
                 run,
             ))
         };
+        // 1.1: a step's own `timeout` bounds the called workflow.
+        if let Some(ms) = self.ir.steps[si].timeout_ms {
+            call = quote!(run.within(&visit, #ms, #call));
+        }
         let (bind, read_status) = match &status {
             Some(status) => (quote!((#var, #status)), quote!(let _ = #status;)),
             None => (quote!(#var), TokenStream::new()),
