@@ -228,8 +228,11 @@ impl Builder {
     /// [`Builder::generate`] from what [`Builder::check`] of this builder returned, so that a
     /// caller that looked at the check does not load and resolve everything again.
     pub fn generate_checked(&self, mut checked: Checked) -> Generated {
-        for d in not_generated(&checked) {
-            checked.diagnostics.push(d);
+        // Only for a document that checks: its own errors come first.
+        if !checked.has_errors() {
+            for d in not_generated(&checked) {
+                checked.diagnostics.push(d);
+            }
         }
         let code = if checked.has_errors() {
             None
@@ -408,7 +411,7 @@ fn not_generated(checked: &Checked) -> Vec<Diagnostic> {
             for (what, at) in &step.not_generated {
                 out.push(
                     Diagnostic::error(format!(
-                        "step `{}` of `{}` cannot be generated: code generation does not support {what} yet",
+                        "step `{}` of `{}` cannot be generated: {what} are not supported by code generation yet",
                         step.id, wf.id
                     ))
                     .at(ws.files.loc(doc.file, at))

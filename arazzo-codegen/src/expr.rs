@@ -133,6 +133,11 @@ pub enum Expr {
     SourceDescriptions(String),
     /// `$components.<name>`; the name is `<kind>.<name>`.
     Components(String),
+    /// Arazzo 1.1: `$message.header.<token>` or `$message.payload[#pointer]` (kept as `Body`),
+    /// the message of an AsyncAPI step.
+    Message(MessagePart),
+    /// Arazzo 1.1: `$self`, the document's own URI.
+    SelfUri,
 }
 
 /// The name after a root, and the JSON pointer after `#`, if any.
@@ -255,6 +260,29 @@ pub fn parse_prefix(text: &str, stop: impl Fn(char) -> bool) -> Result<(Expr, us
     }
     if fixed("$statusCode") {
         return Ok((Expr::StatusCode, 11));
+    }
+    if fixed("$self") {
+        return Ok((Expr::SelfUri, 5));
+    }
+    if let Some(rest) = text.strip_prefix("$message.") {
+        let start = "$message.".len();
+        let shifted = |e: SyntaxError, by: usize| SyntaxError {
+            offset: e.offset + by,
+            ..e
+        };
+        if let Some(after) = rest.strip_prefix("payload") {
+            // Read as a body: `payload` is three characters longer than `body`.
+            let body = format!("body{after}");
+            let (part, used) =
+                parse_message_part(&body, &stop).map_err(|e| shifted(e, chars_to(start) + 3))?;
+            return Ok((Expr::Message(part), start + used + 3));
+        }
+        // The 1.1 ABNF gives a message the request's and response's sources too.
+        let (part, used) = parse_message_part(rest, &stop).map_err(|e| SyntaxError {
+            message: format!("{}, or `payload[#/pointer]`", e.message),
+            ..shifted(e, chars_to(start))
+        })?;
+        return Ok((Expr::Message(part), start + used));
     }
     for (root, is_request) in [("$request.", true), ("$response.", false)] {
         if let Some(rest) = text.strip_prefix(root) {
@@ -469,7 +497,7 @@ fn template(text: &str, lenient: bool) -> Result<Vec<Segment>, SyntaxError> {
 /// The one Arazzo 1.0.1 reading of a common non-standard spelling: `$response.body.a.b[0]`
 /// (dots into the body) is `$response.body#/a/b/0`.
 pub fn repair(text: &str) -> Option<String> {
-    let (root, tail) = ["$response.body.", "$request.body."]
+    let (root, tail) = ["$response.body.", "$request.body.", "$message.payload."]
         .iter()
         .find_map(|r| text.strip_prefix(r).map(|t| (&r[..r.len() - 1], t)))?;
     let mut tokens = Vec::new();

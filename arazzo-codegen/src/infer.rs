@@ -149,17 +149,22 @@ impl Inferrer<'_> {
             let mut outs = BTreeMap::new();
             for (name, v) in &step.outputs {
                 let oat = child(&child(&index(&child(&at, "steps"), si), "outputs"), name);
-                let t = match v.as_str() {
-                    Some(s) => {
-                        let cx = Context {
-                            inputs: wf.inputs.as_ref(),
-                            known: &types,
-                            target,
-                            called: called.as_ref(),
-                        };
-                        of_text(ws, &cx, s)
-                    }
-                    None => Typed::json("the output is not an expression"),
+                let cx = Context {
+                    inputs: wf.inputs.as_ref(),
+                    known: &types,
+                    target,
+                    called: called.as_ref(),
+                };
+                // A 1.1 Selector Object is typed as the expression resolution read it as.
+                let selected = ir
+                    .steps
+                    .get(si)
+                    .and_then(|s| s.outputs.iter().find(|o| &o.name == name))
+                    .and_then(|o| o.expr.as_ref());
+                let t = match (v.as_str(), selected) {
+                    (Some(s), _) => of_text(ws, &cx, s),
+                    (None, Some(e)) => of_expr(ws, &cx, e),
+                    (None, None) => Typed::json("the output is not an expression"),
                 };
                 note_untyped(ws, d.file, &oat, name, &t, diags);
                 outs.insert(name.clone(), t);
@@ -168,9 +173,16 @@ impl Inferrer<'_> {
         }
         for (name, v) in &wf.outputs {
             let oat = child(&child(&at, "outputs"), name);
-            let t = match v.as_str() {
-                Some(s) => of_text(ws, &Context::request(wf.inputs.as_ref(), &types), s),
-                None => Typed::json("the output is not an expression"),
+            let cx = Context::request(wf.inputs.as_ref(), &types);
+            let selected = ir
+                .outputs
+                .iter()
+                .find(|o| &o.name == name)
+                .and_then(|o| o.expr.as_ref());
+            let t = match (v.as_str(), selected) {
+                (Some(s), _) => of_text(ws, &cx, s),
+                (None, Some(e)) => of_expr(ws, &cx, e),
+                (None, None) => Typed::json("the output is not an expression"),
             };
             note_untyped(ws, d.file, &oat, name, &t, diags);
             types.outputs.insert(name.clone(), t);
@@ -266,7 +278,7 @@ fn of_expr(ws: &Workspace, cx: &Context<'_>, e: &Expr) -> Typed {
     let text = |ty| Typed { ty, required: true };
     match e {
         Expr::StatusCode => text(ValueType::Integer),
-        Expr::Url | Expr::Method => text(ValueType::String),
+        Expr::Url | Expr::Method | Expr::SelfUri => text(ValueType::String),
         Expr::Response(MessagePart::Body(ptr)) | Expr::Request(MessagePart::Body(ptr)) => {
             let response = matches!(e, Expr::Response(_));
             let Some(Target::Operation {

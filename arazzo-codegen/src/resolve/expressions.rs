@@ -332,6 +332,39 @@ impl<'a> Resolver<'a> {
                 ),
                 Place::Response(_) | Place::WorkflowAction => {}
             },
+            Expr::SelfUri | Expr::Message(_)
+                if self.d.doc.version() < crate::model::Version::V1_1 =>
+            {
+                self.push(
+                    Diagnostic::error("`$self` and `$message` are Arazzo 1.1 expressions; this document says it is 1.0")
+                        .at(loc)
+                        .help("write `arazzo: 1.1.0` to use them"),
+                );
+            }
+            Expr::SelfUri => {
+                if self.d.doc.self_uri.is_none() {
+                    self.push(
+                        Diagnostic::error("`$self` reads the document's `$self`, which it does not have")
+                            .at(loc)
+                            .help("give the document its URI: `$self: https://…`"),
+                    );
+                }
+            }
+            Expr::Message(_) => {
+                let message_step = match place {
+                    Place::Response(si) | Place::Request(si) => matches!(
+                        cx.wf.steps.get(si),
+                        Some(s) if s.action.is_some() || s.channel_path.is_some()
+                    ),
+                    _ => false,
+                };
+                if !message_step {
+                    self.push(
+                        Diagnostic::error("`$message` reads the message of an AsyncAPI step, and this is not one")
+                            .at(loc),
+                    );
+                }
+            }
             Expr::Url | Expr::Method | Expr::Request(_) => {
                 if let Place::Response(si) = place {
                     if cx.called_outputs.contains_key(&si) {

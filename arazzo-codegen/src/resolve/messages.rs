@@ -115,6 +115,24 @@ impl<'a> Resolver<'a> {
         let loc = self.loc(at);
         let form = "write `{$sourceDescriptions.<name>.url}#/channels/<channel>`";
         let Some((head, fragment)) = text.split_once('#') else {
+            // A bare channel name of the only AsyncAPI source: read as the full form.
+            if let [(name, i)] = self.asyncapi_sources().as_slice() {
+                if self.ws.asyncapi[*i].channels.iter().any(|c| c == text) {
+                    let fixed = format!(
+                        "{{$sourceDescriptions.{name}.url}}#/channels/{}",
+                        crate::source::escape_token(text)
+                    );
+                    self.push(
+                        Diagnostic::warning(format!(
+                            "channelPath `{text}` is not the Arazzo 1.1 form; read as `{fixed}`"
+                        ))
+                        .kind("arazzo-spelling")
+                        .at(loc)
+                        .help(format!("write `{fixed}`")),
+                    );
+                    return self.channel_path(&fixed, at);
+                }
+            }
             self.push(
                 Diagnostic::error(format!("channelPath `{text}` names no channel"))
                     .at(loc)

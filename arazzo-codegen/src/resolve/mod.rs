@@ -254,6 +254,14 @@ fn is_id(s: &str) -> bool {
 }
 
 impl<'a> Resolver<'a> {
+    /// The version a spelling warning names: the one the document says it is.
+    fn spec_version(&self) -> &'static str {
+        match self.d.doc.version() {
+            crate::model::Version::V1_0 => "1.0.1",
+            crate::model::Version::V1_1 => "1.1",
+        }
+    }
+
     fn file(&self) -> crate::load::FileId {
         self.d.file
     }
@@ -294,7 +302,8 @@ impl<'a> Resolver<'a> {
     fn read_as(&mut self, written: String, reading: String, loc: Location) {
         self.push(
             Diagnostic::warning(format!(
-                "`{written}` is not Arazzo 1.0.1; read as `{reading}`"
+                "`{written}` is not Arazzo {}; read as `{reading}`",
+                self.spec_version()
             ))
             .kind("arazzo-spelling")
             .at(loc)

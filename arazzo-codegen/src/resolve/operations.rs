@@ -83,7 +83,8 @@ impl<'a> Resolver<'a> {
                     if t != Target::Unresolved {
                         self.push(
                             Diagnostic::warning(format!(
-                                "operationId `{id}` is not an Arazzo 1.0.1 form; read as `{fixed}`"
+                                "operationId `{id}` is not an Arazzo {} form; read as `{fixed}`",
+                                self.spec_version()
                             ))
                             .kind("arazzo-spelling")
                             .at(self.loc(at))
@@ -182,6 +183,28 @@ impl<'a> Resolver<'a> {
     /// The OpenAPI description a source name stands for. Reports a name that is unknown or
     /// names an Arazzo document; a source that failed to load was reported when it failed.
     pub(super) fn openapi_source(&mut self, src: &str, loc: &Location) -> Option<usize> {
+        if !self.d.sources.contains_key(src) {
+            // A source named with another case, when only one name matches.
+            let folded: Vec<&String> = self
+                .d
+                .sources
+                .keys()
+                .filter(|k| k.eq_ignore_ascii_case(src))
+                .collect();
+            if let [name] = folded.as_slice() {
+                if let Some(SourceSlot::OpenApi(i)) = self.d.sources.get(name.as_str()) {
+                    self.push(
+                        Diagnostic::warning(format!(
+                            "source `{src}` resolved to `{name}` (the case differs)"
+                        ))
+                        .kind("case-mismatch")
+                        .at(loc.clone())
+                        .help(format!("write `{name}` as `sourceDescriptions` names it")),
+                    );
+                    return Some(*i);
+                }
+            }
+        }
         let d = match self.d.sources.get(src) {
             Some(SourceSlot::OpenApi(i)) => return Some(*i),
             Some(SourceSlot::Unavailable) => return None,
@@ -237,7 +260,7 @@ impl<'a> Resolver<'a> {
                 .unwrap_or(head);
             if self.d.sources.contains_key(s) {
                 self.push(
-                    Diagnostic::warning(format!("operationPath `{head}#…` is not the Arazzo 1.0.1 form; read as `{{$sourceDescriptions.{s}.url}}#…`")).kind("arazzo-spelling")
+                    Diagnostic::warning(format!("operationPath `{head}#…` is not the Arazzo {} form; read as `{{$sourceDescriptions.{s}.url}}#…`", self.spec_version())).kind("arazzo-spelling")
                         .at(loc.clone())
                         .help(format!("write `{{$sourceDescriptions.{s}.url}}#{fragment}`")),
                 );

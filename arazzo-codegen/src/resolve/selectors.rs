@@ -96,6 +96,10 @@ impl<'a> Resolver<'a> {
             .into_iter()
             .filter(|f| !m.contains_key(*f))
             .collect();
+        // The type is checked even when a field is missing: both are reported.
+        let kind = m
+            .get("type")
+            .and_then(|t| self.expression_type(t, &child(at, "type")));
         if !missing.is_empty() {
             let mut d = Diagnostic::error(format!(
                 "a Selector Object needs {}",
@@ -108,7 +112,7 @@ impl<'a> Resolver<'a> {
             self.push(d);
             return None;
         }
-        let kind = self.expression_type(&m["type"], &child(at, "type"))?;
+        let kind = kind?;
         let (Some(context), Some(selector)) = (
             m.get("context").and_then(Value::as_str),
             m.get("selector").and_then(Value::as_str),

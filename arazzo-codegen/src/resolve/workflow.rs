@@ -398,10 +398,8 @@ impl<'a> Resolver<'a> {
             uses: Default::default(),
         };
         if let Target::Message { at, .. } = &step.target {
-            step.not_generated.push((
-                "AsyncAPI (message) steps: there is no message broker client yet".into(),
-                at.clone(),
-            ));
+            step.not_generated
+                .push(("AsyncAPI (message) steps".into(), at.clone()));
         }
         step.not_generated.append(&mut self.not_generated);
         step.uses = super::usage::operation_use(&step);

@@ -150,6 +150,46 @@ fn main() {
             )),
         }
     }
+    // The project's own Arazzo 1.1 documents (tests/arazzo-1.1): their relative source URL
+    // resolves against their `$self`, which names the Amberflo billing description of the
+    // corpus.
+    let own = manifest.join("../arazzo-1.1");
+    println!("cargo:rerun-if-changed={}", own.display());
+    let billing = corpus.join("amberflo/openapi/amberflo-billing-openapi.yaml");
+    let mut docs_1_1: Vec<PathBuf> = std::fs::read_dir(&own)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    docs_1_1.retain(|p| p.to_string_lossy().ends_with(".arazzo.yaml"));
+    docs_1_1.sort();
+    for doc in &docs_1_1 {
+        let generated = arazzo_codegen::Builder::new(doc)
+            .source_url(
+                "https://billing.example.test/openapi/amberflo-billing-openapi.yaml",
+                &billing,
+            )
+            .full_types(full_types)
+            .generate();
+        match &generated.code {
+            Some(code) => {
+                let stem = doc
+                    .file_name()
+                    .map(|n| n.to_string_lossy().replace(".arazzo.yaml", ""))
+                    .unwrap_or_default();
+                let module = format!(
+                    "arazzo_1_1_{}",
+                    arazzo_codegen::names::ident(&stem, arazzo_codegen::names::Case::Snake)
+                );
+                let file = format!("{module}.rs");
+                std::fs::write(out.join(&file), code).expect("write generated code");
+                let _ = writeln!(index, "/// `{}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}", doc.display());
+            }
+            None => failures.push(format!(
+                "{}: does not generate:\n{}",
+                doc.display(),
+                generated.diagnostics.render()
+            )),
+        }
+    }
     if !failures.is_empty() {
         eprintln!("{}", failures.join("\n"));
         std::process::exit(1);

@@ -220,7 +220,10 @@ async fn steps_are_traced_with_their_operation_status_and_duration() {
         .with_ansi(false)
         .with_max_level(tracing::Level::INFO)
         .finish();
+    // Tests on other threads meet the same span and event callsites with no subscriber; the
+    // interest they cache is rebuilt once this thread's subscriber is in place.
     let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
     let root = Run::start(&RunOptions::new().run_key("k-1"), 0);
     let run = root.workflow("doc.yml", "wf");
     let v = run.visit("create");
@@ -259,4 +262,79 @@ fn a_runs_futures_can_be_spawned() {
         .await
     });
     send(&f);
+}
+
+#[tokio::test]
+async fn a_dependency_holds_once_its_step_has_finished_in_this_run() {
+    let root = Run::start(&RunOptions::default(), 0);
+    let run = root.workflow("doc.yml", "wf");
+    let first = run.visit("first");
+    let second = run.visit("second");
+    let e = run
+        .require(&second, ("doc.yml", "wf", "first"), "first")
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Dependency {
+                step: "second",
+                needs: "first"
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "step `second` depends on `first`, which has not finished in this run"
+    );
+    run.outputs(&first, Vec::new);
+    run.require(&second, ("doc.yml", "wf", "first"), "first")
+        .unwrap();
+    // A step of another workflow of the run counts once it has finished there.
+    let other = root.workflow("doc.yml", "other");
+    let third = other.visit("third");
+    assert!(other
+        .require(
+            &third,
+            ("doc.yml", "wf", "second"),
+            "$workflows.wf.steps.second"
+        )
+        .is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_step_timeout_bounds_its_step_and_the_shorter_run_timeout_wins() {
+    let root = Run::start(&RunOptions::default(), 0);
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("slow");
+    let slow = async {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        Ok(exchange(200, Value::Null))
+    };
+    let e = run
+        .send_within(&v, &CALL, false, 1500, slow)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Timeout { step: "slow", after } if after == Duration::from_millis(1500)),
+        "{e:?}"
+    );
+    let root = Run::start(
+        &RunOptions::new().step_timeout(Duration::from_millis(300)),
+        0,
+    );
+    let run = root.workflow("doc.yml", "wf");
+    let v = run.visit("slow");
+    let slow = async {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        Ok(exchange(200, Value::Null))
+    };
+    let e = run
+        .send_within(&v, &CALL, false, 1500, slow)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Timeout { after, .. } if after == Duration::from_millis(300)),
+        "{e:?}"
+    );
 }

@@ -128,6 +128,17 @@ impl Workflow_<'_> {
                     Ok(value)
                 }
             }
+            // 1.1: the document's own URI, known when the code is generated.
+            Expr::SelfUri => {
+                let uri = self
+                    .input
+                    .ws
+                    .arazzo
+                    .get(self.input.doc)
+                    .and_then(|d| d.doc.self_uri.as_deref())
+                    .ok_or("`$self` in a document without one")?;
+                Ok(quote!(::std::string::String::from(#uri)))
+            }
             Expr::Steps(n) if n.pointer.is_some() => self.step_output_in_json(n),
             Expr::Steps(n) => self.step_local(n),
             Expr::Workflows(n) => self.workflow_output(n),

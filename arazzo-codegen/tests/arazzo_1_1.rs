@@ -1,0 +1,169 @@
+//! The Arazzo 1.1 schema tests (`shared/arazzo-1.1/schema-tests`, read in place; `$ARAZZO_1_1`
+//! may point elsewhere), their fictional sources mapped to the stand-ins of
+//! `tests/arazzo-1.1/stand-ins.json`: each `fail/` document is rejected for its own defect,
+//! each `pass/` one checks (AsyncAPI steps included) and generates, but for the located "not
+//! supported yet" at an AsyncAPI step; the verdict of each is recorded in
+//! `tests/arazzo-1.1/verdicts.txt` (regenerate with `EXPECTORATE=overwrite` after review).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use arazzo_codegen::{Builder, Severity};
+
+fn specification() -> PathBuf {
+    let dir = match std::env::var_os("ARAZZO_1_1") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/arazzo-1.1"),
+    };
+    assert!(
+        dir.join("schema.yaml").is_file(),
+        "the Arazzo 1.1 folder is not at {} (set ARAZZO_1_1 to it)",
+        dir.display()
+    );
+    dir.canonicalize().unwrap_or(dir)
+}
+
+/// The builder for a document, every fictional source URL mapped to its stand-in.
+fn builder(doc: &Path) -> Builder {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/arazzo-1.1");
+    let text = std::fs::read_to_string(here.join("stand-ins.json")).expect("stand-ins.json");
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).expect("stand-ins.json is a JSON object");
+    let corpus = common::corpus();
+    let mut b = Builder::new(doc);
+    for (key, file) in map.iter().filter(|(k, _)| !k.starts_with('_')) {
+        let (_, url) = key.split_once(' ').expect("`<type> <url>`");
+        let file = file.as_str().expect("a path");
+        let path = match file.strip_prefix("corpus:") {
+            Some(rel) => corpus.join(rel),
+            None => here.join(file),
+        };
+        b = b.source_url(url, path);
+    }
+    b
+}
+
+fn documents(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("schema tests")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The `pass/` documents (valid to the schema) that have a defect the schema cannot see, and
+/// an error each must be rejected with.
+const OWN_DEFECTS: &[(&str, &str)] = &[
+    // Characterizations: strings the schema lets through.
+    (
+        "characterization-async-invalid-channelPath-string.arazzo.yaml",
+        "names no channel",
+    ),
+    (
+        "characterization-openapi-invalid-operationPath-string.arazzo.yaml",
+        "has no `#` JSON pointer",
+    ),
+    // `$workflows.<id>.steps.<step>.outputs.<name>` is not in the 1.1 ABNF (`$workflows.<id>`
+    // reads `inputs` or `outputs`).
+    (
+        "async-depends-on-cross-workflow.arazzo.yaml",
+        "no workflow has the id `producerWorkflow.steps.waitForEvent`",
+    ),
+    // Reads `$inputs.user` with no inputs declared.
+    ("parameter-with-selector.arazzo.yaml", "declares no inputs"),
+    // `$steps.previous.outputs`: no step `previous`, and no output named.
+    (
+        "payload-replacement-using-selector.arazzo.yaml",
+        "does not name a step output",
+    ),
+    // XPath selects from XML; the generated clients read JSON (a located error, as in 1.0).
+    (
+        "criterion-with-extended-xpath.arazzo.yaml",
+        "`xpath` criteria are not supported",
+    ),
+    // The specification's examples, with the defects the corpus README lists for 1.0.
+    (
+        "bnpl-example.yaml",
+        "reads its own outputs before its request is sent",
+    ),
+    (
+        "pet-coupons-example.yaml",
+        "has no query parameter `pet_tags`",
+    ),
+];
+
+/// Whether an error is about finding a source rather than the document itself.
+fn about_a_source(message: &str) -> bool {
+    message.contains("no local file is mapped") || message.contains("does not exist")
+}
+
+#[test]
+fn the_schema_tests_get_their_recorded_verdicts() {
+    let root = specification();
+    let tests = root.join("schema-tests");
+    let prefix = format!("{}/", tests.display());
+    let mut text = String::new();
+    let mut problems = Vec::new();
+    for verdict in ["fail", "pass"] {
+        for doc in documents(&tests.join(verdict)) {
+            let rel = doc
+                .strip_prefix(&tests)
+                .expect("under the tests")
+                .display()
+                .to_string();
+            let generated = builder(&doc).generate();
+            let d = &generated.diagnostics;
+            let errors: Vec<String> = d
+                .items()
+                .iter()
+                .filter(|x| x.severity == Severity::Error)
+                .map(|x| x.message.clone())
+                .collect();
+            let outcome = match (&generated.code, errors.is_empty()) {
+                (Some(_), _) => "generated",
+                (None, false)
+                    if errors
+                        .iter()
+                        .all(|e| e.contains("not supported by code generation yet")) =>
+                {
+                    "checks, not generated"
+                }
+                _ => "rejected",
+            };
+            text.push_str(&format!("{outcome:<22}{rel}\n"));
+            for x in d.items().iter().filter(|x| x.severity != Severity::Note) {
+                let label = if x.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
+                let place = x.place().unwrap_or_default().replace(&prefix, "");
+                text.push_str(&format!(
+                    "    {label} {place} {}\n",
+                    x.message.replace(&prefix, "")
+                ));
+            }
+            if errors.iter().any(|e| about_a_source(e)) {
+                problems.push(format!("{rel}: a source is not found: {errors:#?}"));
+            }
+            match (verdict, outcome) {
+                ("fail", "rejected") => {}
+                ("fail", _) => problems.push(format!("{rel}: a fail/ document is not rejected")),
+                // A pass/ document checks: it generates, or stops only at what generation does
+                // not support yet; unless it has a defect only a checker sees (listed).
+                ("pass", "generated" | "checks, not generated") => {}
+                _ => match OWN_DEFECTS.iter().find(|(name, _)| rel.ends_with(name)) {
+                    Some((_, needle)) if errors.iter().any(|e| e.contains(needle)) => {}
+                    _ => problems.push(format!(
+                        "{rel}: a pass/ document does not check: {errors:#?}"
+                    )),
+                },
+            }
+        }
+    }
+    println!("{text}");
+    expectorate::assert_contents("tests/arazzo-1.1/verdicts.txt", &text);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,0 +1,139 @@
+//! The project's Arazzo 1.1 document (`tests/arazzo-1.1/amberflo.arazzo.yaml`, on the Amberflo
+//! billing description of the corpus, found through its `$self`) runs each branch against a
+//! loopback server: selectors in outputs and in a parameter value, typed; a step `timeout`; a
+//! step that depends on another; a `goto` that gives its workflow inputs.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arazzo_runtime::{Action, Error, RunOptions};
+use corpus_clients::arazzo_1_1_amberflo as doc;
+
+/// Replays `replies` in order (the last for ever after), each after `delay`; what was asked.
+fn server(replies: Vec<(u16, &'static str)>, delay: Duration) -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = Arc::clone(&seen);
+    let mut n = 0;
+    let base = seed_emulator::http::serve(move |r| {
+        record
+            .lock()
+            .expect("lock")
+            .push(format!("{} {}", r.method, r.path));
+        std::thread::sleep(delay);
+        let (status, body) = replies[n.min(replies.len() - 1)];
+        n += 1;
+        (status, body.to_string(), Vec::new())
+    })
+    .expect("bind");
+    (base, seen)
+}
+
+fn clients(base: &str) -> doc::Clients {
+    doc::Clients {
+        billing: doc::billing::Client::new(base, Default::default()),
+    }
+}
+
+fn asked(seen: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
+    seen.lock().expect("lock").clone()
+}
+
+const FIRST: &str = r#"{"customerId":"c-9","customerName":"Ada","customerEmail":"ada@example.test","enabled":true}"#;
+const SECOND: &str = r#"{"customerId":"c-9","customerName":"Ada","enabled":false}"#;
+
+#[tokio::test]
+async fn selectors_read_typed_outputs_and_feed_the_next_request() {
+    let (base, seen) = server(vec![(200, FIRST), (200, SECOND)], Duration::ZERO);
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let out = doc::read_twice(&clients(&base), inputs)
+        .await
+        .expect("runs");
+    // A JSONPath selector of a required string field is a `String`, not JSON.
+    let name: String = out.name;
+    assert_eq!(name, "Ada");
+    assert_eq!(out.email.as_deref(), Some("ada@example.test"));
+    assert_eq!(out.enabled, Some(false));
+    // The second request's id is selected from the first response (`$.customerId`).
+    assert_eq!(asked(&seen), ["GET /customers/c-1", "GET /customers/c-9"]);
+}
+
+#[tokio::test]
+async fn a_step_timeout_fails_the_step_that_takes_longer() {
+    let (base, seen) = server(vec![(200, FIRST)], Duration::from_millis(2600));
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let started = std::time::Instant::now();
+    let e = doc::read_twice(&clients(&base), inputs)
+        .await
+        .expect_err("times out");
+    assert!(
+        matches!(e, Error::Timeout { step: "read", after } if after == Duration::from_millis(2000)),
+        "{e:?}"
+    );
+    assert!(started.elapsed() < Duration::from_millis(2500));
+    assert_eq!(asked(&seen), ["GET /customers/c-1"]);
+}
+
+#[tokio::test]
+async fn a_failed_first_step_stops_before_the_step_that_depends_on_it() {
+    let (base, seen) = server(vec![(404, r#"{"message":"no"}"#)], Duration::ZERO);
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let e = doc::read_twice(&clients(&base), inputs)
+        .await
+        .expect_err("fails");
+    assert!(
+        matches!(
+            e,
+            Error::Failed {
+                step: "read",
+                status: 404,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(asked(&seen), ["GET /customers/c-1"]);
+}
+
+#[tokio::test]
+async fn an_enabled_customer_ends_the_triage() {
+    let (base, seen) = server(vec![(200, FIRST)], Duration::ZERO);
+    let inputs = doc::triage::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let out = doc::triage(&clients(&base), inputs).await.expect("runs");
+    assert_eq!(out.name.as_deref(), Some("Ada"));
+    assert_eq!(asked(&seen), ["GET /customers/c-1"]);
+}
+
+#[tokio::test]
+async fn a_disabled_customer_goes_to_report_disabled_with_the_inputs_the_action_gives() {
+    let (base, seen) = server(vec![(200, SECOND)], Duration::ZERO);
+    let inputs = doc::triage::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let reported = doc::triage::run(&clients(&base), inputs, &RunOptions::default()).await;
+    let out = reported.result.expect("runs");
+    assert_eq!(out.name.as_deref(), Some("Ada"));
+    assert_eq!(asked(&seen), ["GET /customers/c-1", "GET /customers/c-1"]);
+    let report = reported.report;
+    let look: Vec<_> = report.visits("triage", "look").collect();
+    assert_eq!(look.len(), 1);
+    assert_eq!(look[0].action, Action::GotoWorkflow("report-disabled"));
+    // The called workflow saw the inputs the action's `parameters` gave.
+    let confirm = report
+        .outputs::<doc::report_disabled::steps::Confirm>()
+        .expect("confirm ran")
+        .expect("typed");
+    // `{$self}` in the value is the document's own URI.
+    assert_eq!(
+        confirm.label,
+        "disabled customer, seen by https://billing.example.test/workflows/customer-checks.arazzo.yaml"
+    );
+    assert_eq!(confirm.enabled, Some(false));
+}
