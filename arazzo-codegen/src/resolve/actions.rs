@@ -47,6 +47,23 @@ impl<'a> Resolver<'a> {
         }
         let cat = child(at, "condition");
         let text = c.condition.clone();
+        // 1.1: a regex or JSONPath condition may embed `{$…}` expressions.
+        let embeds = self.d.doc.version() >= crate::model::Version::V1_1
+            && matches!(kind, "regex" | "jsonpath")
+            && c.condition.contains("{$");
+        if embeds {
+            return match self.check_string(cx, place, &cat, &c.condition, true) {
+                ValueIr::Template(parts) => context.map(|context| CriterionIr {
+                    text: text.clone(),
+                    test: TestIr::Built {
+                        regex: kind == "regex",
+                        context,
+                        parts,
+                    },
+                }),
+                _ => None,
+            };
+        }
         let test = match kind {
             "regex" => match regex::Regex::new(&c.condition) {
                 Ok(_) => context.map(|context| TestIr::Regex {

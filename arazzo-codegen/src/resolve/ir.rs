@@ -42,6 +42,16 @@ pub enum TestIr {
         /// The query (checked to parse).
         query: String,
     },
+    /// Arazzo 1.1: a regex or a JSONPath query with `{$…}` expressions embedded, built when
+    /// the criterion is tested; one that then does not compile fails the criterion.
+    Built {
+        /// A regular expression (else a JSONPath query).
+        regex: bool,
+        /// The value matched or queried.
+        context: Expr,
+        /// The text, literal pieces and expressions.
+        parts: Vec<Segment>,
+    },
 }
 
 /// A success or failure action, a reusable one replaced by the action it names.

@@ -47,6 +47,14 @@ fn criterion(used: &mut Used, c: &CriterionIr) {
         TestIr::Path { context, path, .. } => read(used, context, path),
         // A query may select anything below its context.
         TestIr::Query { context, .. } => read(used, context, &[]),
+        TestIr::Built { context, parts, .. } => {
+            read(used, context, &[]);
+            for p in parts {
+                if let crate::expr::Segment::Expr(e, _) = p {
+                    read(used, e, &[]);
+                }
+            }
+        }
     }
 }
 

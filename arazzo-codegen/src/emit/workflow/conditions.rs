@@ -9,7 +9,9 @@ use quote::quote;
 use super::Here;
 use super::Workflow_;
 use crate::criteria::{CmpOp, Cond, Literal as Lit, Nav};
+use crate::diag::Diagnostics;
 use crate::expr::{self, Expr, MessagePart};
+use crate::resolve::ValueIr;
 use crate::resolve::{CriterionIr, TestIr};
 
 impl Workflow_<'_> {
@@ -38,6 +40,40 @@ impl Workflow_<'_> {
                         static PATH: ::std::sync::LazyLock<::std::option::Option<#rt::serde_json_path::JsonPath>> =
                             ::std::sync::LazyLock::new(|| #rt::serde_json_path::JsonPath::parse(#query).ok());
                         PATH.as_ref().is_some_and(|p| !p.query(&#context).is_empty())
+                    }
+                }))
+            }
+            // 1.1: the pattern or query is built from its embedded expressions when tested; a
+            // context that is null, or a text that then does not compile, fails.
+            TestIr::Built {
+                regex,
+                context,
+                parts,
+            } => {
+                let context = self.operand(context, &[], var)?;
+                let mut quiet = Diagnostics::new(false);
+                let text = self.string(
+                    &ValueIr::Template(parts.clone()),
+                    false,
+                    &[],
+                    &mut quiet,
+                    "",
+                )?;
+                let test = if *regex {
+                    quote! {
+                        #rt::regex::Regex::new(&#text)
+                            .is_ok_and(|re| re.is_match(&#rt::text(context)))
+                    }
+                } else {
+                    quote! {
+                        #rt::serde_json_path::JsonPath::parse(&#text)
+                            .is_ok_and(|p| !p.query(context).is_empty())
+                    }
+                };
+                Ok(Test::compound(quote! {
+                    {
+                        let context = &#context;
+                        !context.is_null() && #test
                     }
                 }))
             }

@@ -55,8 +55,54 @@ async fn selectors_read_typed_outputs_and_feed_the_next_request() {
     assert_eq!(name, "Ada");
     assert_eq!(out.email.as_deref(), Some("ada@example.test"));
     assert_eq!(out.enabled, Some(false));
+    // A workflow output selected from a step output that holds a whole body (untyped JSON).
+    assert_eq!(out.id, Some(serde_json::json!("c-9")));
     // The second request's id is selected from the first response (`$.customerId`).
     assert_eq!(asked(&seen), ["GET /customers/c-1", "GET /customers/c-9"]);
+}
+
+#[tokio::test]
+async fn criteria_with_embedded_expressions_compare_with_earlier_outputs() {
+    // The second answer names another customer: the regex built from the first fails.
+    let other = r#"{"customerId":"c-10","customerName":"Ada","enabled":true}"#;
+    let (base, _) = server(vec![(200, FIRST), (200, other)], Duration::ZERO);
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let e = doc::read_twice(&clients(&base), inputs)
+        .await
+        .expect_err("fails");
+    assert!(
+        matches!(
+            e,
+            Error::Failed {
+                step: "read-again",
+                criterion: "^{$steps.read.outputs.customer#/customerId}$",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Another name: the JSONPath query built from the first answer selects nothing.
+    let renamed = r#"{"customerId":"c-9","customerName":"Bea","enabled":true}"#;
+    let (base, _) = server(vec![(200, FIRST), (200, renamed)], Duration::ZERO);
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let e = doc::read_twice(&clients(&base), inputs)
+        .await
+        .expect_err("fails");
+    assert!(
+        matches!(
+            e,
+            Error::Failed {
+                step: "read-again",
+                criterion: "$[?@ == '{$steps.read.outputs.name}']",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
