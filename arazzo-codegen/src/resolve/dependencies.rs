@@ -1,10 +1,13 @@
 //! Arazzo 1.1 step-level `dependsOn`: each entry linked to the step it names, in this
 //! workflow, another workflow of this document, or a workflow of an Arazzo source.
 //!
-//! Steps run in the order the document lists them (after `goto`s): a step may depend on a
-//! step of its own workflow that comes before it, which the run checks has finished when the
-//! workflow can skip it. A dependency on a later step would need the steps reordered, which
-//! this generator does not do; it says so where the dependency is written.
+//! In a workflow without actions (it runs its steps once each, in one sequence) that uses
+//! `dependsOn`, the steps run in an order that satisfies every dependency, explicit and implicit
+//! (a step that reads `$steps.<id>.…` runs after that step): the document's order where it
+//! allows, a step moved later only as far as its dependencies need. A workflow with actions
+//! runs its steps in the document's order (a `goto` names a place in it), where a dependency
+//! on a later step is an error; so is one on a step of another workflow that has not finished,
+//! at run time.
 
 use super::*;
 
@@ -25,7 +28,79 @@ pub enum StepDep {
     },
 }
 
+/// The order a workflow's steps run in (indices into its steps), and, if the dependencies
+/// form a cycle, the steps on it. Without `dependsOn`, or with actions, the document's order.
+pub(super) fn execution_order(wf: &Workflow) -> (Vec<usize>, Vec<usize>) {
+    let n = wf.steps.len();
+    let document: Vec<usize> = (0..n).collect();
+    let branches = !wf.success_actions.is_empty()
+        || !wf.failure_actions.is_empty()
+        || wf
+            .steps
+            .iter()
+            .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
+    if branches || wf.steps.iter().all(|s| s.depends_on.is_none()) {
+        return (document, Vec::new());
+    }
+    let index = |id: &str| wf.steps.iter().position(|s| s.step_id == id);
+    let own = format!("$workflows.{}.steps.", wf.workflow_id);
+    // after[s]: the steps that must run before step s.
+    let mut after: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for (si, s) in wf.steps.iter().enumerate() {
+        for entry in s.depends_on.iter().flatten() {
+            let local = entry.strip_prefix(&own).unwrap_or(entry);
+            if let Some(t) = index(local).filter(|t| *t != si) {
+                after[si].insert(t);
+            }
+        }
+        // What the step reads of other steps' outputs, wherever in the step it stands.
+        let text = serde_json::to_string(s).unwrap_or_default();
+        for (ti, t) in wf.steps.iter().enumerate() {
+            if ti != si && text.contains(&format!("$steps.{}.", t.step_id)) {
+                after[si].insert(ti);
+            }
+        }
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    while order.len() < n {
+        // The first step, in the document's order, whose dependencies have all run.
+        let next = (0..n).find(|&s| !placed[s] && after[s].iter().all(|&t| placed[t]));
+        match next {
+            Some(s) => {
+                placed[s] = true;
+                order.push(s);
+            }
+            None => {
+                let cycle = (0..n).filter(|&s| !placed[s]).collect();
+                return (document, cycle);
+            }
+        }
+    }
+    (order, Vec::new())
+}
+
 impl<'a> Resolver<'a> {
+    /// Reports the steps whose dependencies form a cycle, at each one's `dependsOn`.
+    pub(super) fn dependency_cycle(&mut self, wf: &Workflow, at: &str, cycle: &[usize]) {
+        let names: Vec<&str> = cycle
+            .iter()
+            .map(|&s| wf.steps[s].step_id.as_str())
+            .collect();
+        for &s in cycle {
+            let sat = index(&child(at, "steps"), s);
+            if wf.steps[s].depends_on.is_some() {
+                self.push(
+                    Diagnostic::error(format!(
+                        "the dependencies of steps {} form a cycle, so no order runs them",
+                        suggest::list(&names)
+                    ))
+                    .at(self.key_loc(&child(&sat, "dependsOn"))),
+                );
+            }
+        }
+    }
+
     /// Checks a step's `dependsOn` (`si` is the step's index) and links each entry.
     pub(super) fn step_depends_on(
         &mut self,
@@ -155,7 +230,10 @@ impl<'a> Resolver<'a> {
             );
             return None;
         }
-        if ti > si {
+        if cx.cycle {
+            return None;
+        }
+        if cx.position(ti) > cx.position(si) {
             self.push(
                 Diagnostic::error(format!(
                     "step `{}` depends on `{step}`, which comes after it",

@@ -118,8 +118,11 @@ pub struct WorkflowIr {
     pub doc: usize,
     /// The workflow's id.
     pub id: String,
-    /// Its steps, in order.
+    /// Its steps, in the document's order.
     pub steps: Vec<StepIr>,
+    /// The order they run in (indices into `steps`): the document's, unless Arazzo 1.1
+    /// `dependsOn` moves a step later.
+    pub order: Vec<usize>,
     /// The workflows of the same document that run before it, in order: those `dependsOn`
     /// lists, then those it reads through `$workflows.<id>` without listing them.
     pub depends_on: Vec<usize>,
@@ -237,6 +240,10 @@ enum Place {
 
 struct WfCx<'w> {
     wf: &'w Workflow,
+    /// The order its steps run in (1.1 `dependsOn` may move a step later).
+    order: Vec<usize>,
+    /// Whether the steps' dependencies form a cycle (reported once, for the workflow).
+    cycle: bool,
     at: String,
     inputs: Option<BTreeSet<String>>,
     /// For each step, the steps that may have run before it.
@@ -245,6 +252,13 @@ struct WfCx<'w> {
     called_outputs: BTreeMap<usize, BTreeSet<String>>,
     /// The workflow-level parameters, expanded and checked once: name, `in`, value, pointer.
     wf_params: Vec<(String, Option<String>, Value, String, ValueIr)>,
+}
+
+impl WfCx<'_> {
+    /// Where step `si` stands in the order the steps run in.
+    fn position(&self, si: usize) -> usize {
+        self.order.iter().position(|&s| s == si).unwrap_or(si)
+    }
 }
 
 fn is_id(s: &str) -> bool {

@@ -9,9 +9,15 @@ impl<'a> Resolver<'a> {
         self.reads.clear();
         self.facts = Reads::default();
         let inputs = self.input_names(wf, &at);
-        let before = reach_before(wf, self.d);
+        let (order, cycle) = super::dependencies::execution_order(wf);
+        if !cycle.is_empty() {
+            self.dependency_cycle(wf, &at, &cycle);
+        }
+        let before = reach_before(wf, self.d, &order);
         let mut cx = WfCx {
             wf,
+            order: order.clone(),
+            cycle: !cycle.is_empty(),
             at: at.clone(),
             inputs,
             before,
@@ -106,6 +112,7 @@ impl<'a> Resolver<'a> {
             doc: di,
             id: wf.workflow_id.clone(),
             steps,
+            order,
             depends_on,
             reads: std::mem::take(&mut self.facts),
             outputs,
@@ -473,7 +480,7 @@ impl<'a> Resolver<'a> {
 
 /// For each step, the steps that may have run before it: those from which it can be reached
 /// by falling through or by `goto` (retries included).
-pub(super) fn reach_before(wf: &Workflow, d: &ArazzoDoc) -> Vec<BTreeSet<usize>> {
+pub(super) fn reach_before(wf: &Workflow, d: &ArazzoDoc, order: &[usize]) -> Vec<BTreeSet<usize>> {
     let n = wf.steps.len();
     let id_of: BTreeMap<&str, usize> = wf
         .steps
@@ -483,10 +490,11 @@ pub(super) fn reach_before(wf: &Workflow, d: &ArazzoDoc) -> Vec<BTreeSet<usize>>
         .collect();
     let comps = d.doc.components.as_ref();
     let mut succ: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    // Each step leads to the next in the order they run in.
+    for pair in order.windows(2) {
+        succ[pair[0]].insert(pair[1]);
+    }
     for (i, s) in wf.steps.iter().enumerate() {
-        if i + 1 < n {
-            succ[i].insert(i + 1);
-        }
         for a in s.on_success.iter().chain(&s.on_failure) {
             let a = match &a.reference {
                 Some(r) => {

@@ -49,16 +49,14 @@ impl Workflow_<'_> {
         if self.state_machine {
             body.extend(self.state_body(&required_inputs, diags)?);
         } else {
-            for (si, step) in wf.steps.iter().enumerate() {
+            // In the order they run in (1.1 `dependsOn` may move a step later).
+            for &si in &self.ir.order {
+                let step = wf.steps.get(si).ok_or("a step out of range")?;
                 body.extend(self.step(si, step, &required_inputs, diags)?);
             }
             // The status of the last response, for callers that read it.
             if self.own_status {
-                let last = wf
-                    .steps
-                    .len()
-                    .checked_sub(1)
-                    .ok_or("a workflow without steps")?;
+                let last = *self.ir.order.last().ok_or("a workflow without steps")?;
                 let status = self.status_of(&self.here(last))?;
                 body.extend(quote! { let last_status: u16 = #status; });
             }

@@ -183,3 +183,17 @@ async fn a_disabled_customer_goes_to_report_disabled_with_the_inputs_the_action_
     );
     assert_eq!(confirm.enabled, Some(false));
 }
+
+#[tokio::test]
+async fn a_step_listed_before_what_it_depends_on_runs_after_it() {
+    let (base, seen) = server(vec![(200, FIRST), (200, SECOND)], Duration::ZERO);
+    let inputs = doc::listed_out_of_order::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let out = doc::listed_out_of_order(&clients(&base), inputs)
+        .await
+        .expect("runs");
+    assert_eq!(out.name, "Ada");
+    // `first` (listed second) ran first; `again` read its answer.
+    assert_eq!(asked(&seen), ["GET /customers/c-1", "GET /customers/c-9"]);
+}
