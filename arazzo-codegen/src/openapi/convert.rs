@@ -57,8 +57,64 @@ pub fn to_30(doc: &mut Value) -> Changes {
             changes.add("`components.pathItems` removed");
         }
     }
+    querystring(root, &mut changes);
     super::walk::schemas(doc, &mut |s, _| schema(s, &mut changes));
     changes
+}
+
+/// OpenAPI 3.2's `in: querystring` parameters (the whole query string as one value) have no
+/// 3.0 form: they are left out of the client, and an Arazzo `in: querystring` parameter sends
+/// the query string whole. References to such a component go with it.
+fn querystring(root: &mut Map<String, Value>, changes: &mut Changes) {
+    let is_querystring = |p: &Value| p.get("in").and_then(Value::as_str) == Some("querystring");
+    let mut dropped_refs = Vec::new();
+    if let Some(Value::Object(params)) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("parameters"))
+    {
+        let names: Vec<String> = params
+            .iter()
+            .filter(|(_, p)| is_querystring(p))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in names {
+            params.remove(&n);
+            dropped_refs.push(format!(
+                "#/components/parameters/{}",
+                crate::source::escape_token(&n)
+            ));
+        }
+    }
+    let Some(Value::Object(paths)) = root.get_mut("paths") else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Value::Object(item) = item else { continue };
+        let lists = item.iter_mut().filter_map(|(k, v)| {
+            let holds = k == "parameters" || super::METHODS.contains(&k.as_str());
+            match (holds, v) {
+                (true, Value::Array(list)) => Some(list),
+                (true, Value::Object(op)) => match op.get_mut("parameters") {
+                    Some(Value::Array(list)) => Some(list),
+                    _ => None,
+                },
+                _ => None,
+            }
+        });
+        for list in lists {
+            let before = list.len();
+            list.retain(|p| {
+                let reference = p.get("$ref").and_then(Value::as_str);
+                !is_querystring(p)
+                    && !reference.is_some_and(|r| dropped_refs.iter().any(|d| d == r))
+            });
+            for _ in list.len()..before {
+                changes.add(
+                    "`in: querystring` parameter left out of the client (an Arazzo `in: querystring` parameter sends it)",
+                );
+            }
+        }
+    }
 }
 
 const DROPPED: &[&str] = &[
@@ -200,6 +256,39 @@ pub fn type_list(s: &mut Map<String, Value>) -> Vec<&'static str> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn querystring_parameters_are_left_out_with_their_references() {
+        let mut doc = json!({
+            "openapi": "3.2.0",
+            "info": {"title": "t", "version": "1"},
+            "components": {"parameters": {
+                "Whole": {"name": "q", "in": "querystring", "content": {}},
+                "Limit": {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+            }},
+            "paths": {"/s": {
+                "parameters": [{"name": "q2", "in": "querystring", "content": {}}],
+                "get": {"parameters": [
+                    {"$ref": "#/components/parameters/Whole"},
+                    {"$ref": "#/components/parameters/Limit"},
+                    {"name": "x", "in": "header", "schema": {"type": "string"}}
+                ], "responses": {}}
+            }}
+        });
+        let changes = to_30(&mut doc);
+        assert_eq!(doc["paths"]["/s"]["parameters"], json!([]));
+        assert_eq!(
+            doc["paths"]["/s"]["get"]["parameters"],
+            json!([
+                {"$ref": "#/components/parameters/Limit"},
+                {"name": "x", "in": "header", "schema": {"type": "string"}}
+            ])
+        );
+        assert!(doc["components"]["parameters"].get("Whole").is_none());
+        assert!(changes
+            .summary()
+            .starts_with("2 × `in: querystring` parameter left out"));
+    }
 
     #[test]
     fn converts_schema_forms() {

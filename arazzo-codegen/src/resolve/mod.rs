@@ -103,6 +103,9 @@ pub struct StepIr {
     pub depends_on: Vec<StepDep>,
     /// 1.1: the longest it may take, in milliseconds (`timeout`).
     pub timeout_ms: Option<u64>,
+    /// 1.1: the value of its `in: querystring` parameter (the whole query string), and the
+    /// pointer of that value.
+    pub querystring: Option<(ValueIr, String)>,
     /// What the step uses that the checker reads but code generation does not support yet:
     /// what it is, and the JSON pointer where it stands. Generation stops there with an error.
     pub not_generated: Vec<(String, String)>,
@@ -200,6 +203,7 @@ pub fn resolve(ws: &Workspace, diags: &mut Diagnostics) -> Vec<WorkflowIr> {
             reads: BTreeMap::new(),
             facts: Reads::default(),
             not_generated: Vec::new(),
+            querystring: None,
         };
         r.check_document();
         let first = out.len();
@@ -223,6 +227,8 @@ struct Resolver<'a> {
     /// What the current step uses that code generation does not support yet (taken by the
     /// step when it is done).
     not_generated: Vec<(String, String)>,
+    /// The current step's `in: querystring` parameter (1.1), taken by the step.
+    querystring: Option<(ValueIr, String)>,
 }
 
 /// What an expression may read at the place it stands.

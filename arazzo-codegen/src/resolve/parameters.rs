@@ -146,9 +146,19 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
                 (_, Some("querystring")) if self.d.doc.version() >= crate::model::Version::V1_1 => {
-                    // 1.1 (from OpenAPI 3.2): the whole query string as one value.
-                    self.not_generated
-                        .push(("`in: querystring` parameters".into(), pat.clone()));
+                    // 1.1 (from OpenAPI 3.2): the whole query string as one value, sent in
+                    // place of the query the client would build.
+                    if self.querystring.is_some() {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "parameter `{name}` is a second `in: querystring` parameter"
+                            ))
+                            .at(self.loc(&pat))
+                            .help("a request has one query string"),
+                        );
+                    } else {
+                        self.querystring = Some((read, child(&pat, "value")));
+                    }
                     continue;
                 }
                 (_, Some(l)) => match ParamIn::parse(l) {

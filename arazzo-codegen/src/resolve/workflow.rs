@@ -401,6 +401,7 @@ impl<'a> Resolver<'a> {
             outputs,
             depends_on,
             timeout_ms: s.timeout,
+            querystring: self.querystring.take(),
             not_generated: Vec::new(),
             uses: Default::default(),
         };

@@ -295,7 +295,7 @@ impl Run {
         F: Future<Output = Result<Exchange, Error>> + 'a,
     {
         let future = Box::pin(future);
-        self.attempt(visit, call, keyed, self.shared.step_timeout, future)
+        self.attempt(visit, call, keyed, self.shared.step_timeout, None, future)
     }
 
     /// [`Run::send`] for a step with its own timeout (Arazzo 1.1 `timeout`, in milliseconds):
@@ -313,7 +313,37 @@ impl Run {
     {
         let future = Box::pin(future);
         let limit = self.step_limit(timeout_ms);
-        self.attempt(visit, call, keyed, Some(limit), future)
+        self.attempt(visit, call, keyed, Some(limit), None, future)
+    }
+
+    /// [`Run::send`] for a step with an Arazzo 1.1 `in: querystring` parameter: `query` is
+    /// sent as the request's whole query string, in place of the one the client builds; with
+    /// `timeout_ms`, as [`Run::send_within`].
+    pub fn send_query<'a, F>(
+        &'a self,
+        visit: &'a Visit,
+        call: &'a Call,
+        keyed: bool,
+        timeout_ms: Option<u64>,
+        query: impl AsRef<str>,
+        future: F,
+    ) -> impl Future<Output = Result<Exchange, Error>> + 'a
+    where
+        F: Future<Output = Result<Exchange, Error>> + 'a,
+    {
+        let future = Box::pin(future);
+        let limit = match timeout_ms {
+            Some(ms) => Some(self.step_limit(ms)),
+            None => self.shared.step_timeout,
+        };
+        self.attempt(
+            visit,
+            call,
+            keyed,
+            limit,
+            Some(query.as_ref().into()),
+            future,
+        )
     }
 
     /// The bound of a step with its own timeout: that, or the run's step timeout if shorter.
@@ -370,6 +400,7 @@ impl Run {
         call: &Call,
         keyed: bool,
         limit: Option<Duration>,
+        query: Option<Arc<str>>,
         future: std::pin::Pin<Box<F>>,
     ) -> Result<Exchange, Error>
     where
@@ -393,6 +424,7 @@ impl Run {
             source: call.source,
             keyed,
             sent: Arc::clone(&sent),
+            query,
         };
         let started = Instant::now();
         let attempt = transport::within(context, future).instrument(span.clone());

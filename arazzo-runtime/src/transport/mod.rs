@@ -104,6 +104,8 @@ pub(crate) struct Context {
     pub(crate) keyed: bool,
     /// Requests sent so far by this attempt (transport retries included).
     pub(crate) sent: Arc<AtomicU32>,
+    /// Arazzo 1.1 `in: querystring`: the whole query string, sent in place of the client's.
+    pub(crate) query: Option<Arc<str>>,
 }
 
 tokio::task_local! {
@@ -126,10 +128,13 @@ pub(crate) async fn within<F: std::future::Future>(context: Context, future: F) 
 /// inside every generated client's future, which a step moves.
 pub(crate) fn send(
     client: &reqwest::Client,
-    request: reqwest::Request,
+    mut request: reqwest::Request,
 ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
     let paced_by = CONTEXT
         .try_with(|context| {
+            if let Some(query) = &context.query {
+                request.url_mut().set_query(Some(query));
+            }
             let limit = context.options.rate_limits.get(context.source).cloned();
             let safe = context.keyed || request.method().is_idempotent();
             let policy = context.options.transport_retry.filter(|_| safe);

@@ -38,6 +38,7 @@ fn context(retry: Option<TransportRetry>, keyed: bool) -> (Context, Arc<AtomicU3
         source: "api",
         keyed,
         sent: Arc::clone(&sent),
+        query: None,
     };
     (c, sent)
 }

@@ -280,10 +280,20 @@ impl Workflow_<'_> {
             };
             outputs.push((name.to_string(), local, t, read));
         }
-        // 1.1: a step's own `timeout` bounds each attempt.
-        let (send, timeout) = match self.ir.steps[si].timeout_ms {
-            Some(ms) => (format_ident!("send_within"), quote!(#ms,)),
-            None => (format_ident!("send"), TokenStream::new()),
+        // 1.1: a step's own `timeout` bounds each attempt; an `in: querystring` parameter is
+        // sent as the whole query string.
+        let timeout_ms = self.ir.steps[si].timeout_ms;
+        let (send, timeout) = match (&self.ir.steps[si].querystring, timeout_ms) {
+            (Some((read, at)), ms) => {
+                let query = self.string(read, true, required, diags, at)?;
+                let ms = match ms {
+                    Some(ms) => quote!(::std::option::Option::Some(#ms)),
+                    None => quote!(::std::option::Option::None),
+                };
+                (format_ident!("send_query"), quote!(#ms, #query,))
+            }
+            (None, Some(ms)) => (format_ident!("send_within"), quote!(#ms,)),
+            (None, None) => (format_ident!("send"), TokenStream::new()),
         };
         Ok(StepParts {
             workflow_call: false,

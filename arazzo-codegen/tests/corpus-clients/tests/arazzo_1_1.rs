@@ -197,3 +197,16 @@ async fn a_step_listed_before_what_it_depends_on_runs_after_it() {
     // `first` (listed second) ran first; `again` read its answer.
     assert_eq!(asked(&seen), ["GET /customers/c-1", "GET /customers/c-9"]);
 }
+
+#[tokio::test]
+async fn a_querystring_parameter_is_the_whole_query_string() {
+    let list = r#"[{"customerId":"c-1","customerName":"Ada"}]"#;
+    let (base, seen) = server(vec![(200, list)], Duration::ZERO);
+    let inputs = doc::search::Inputs {
+        customer_id: "c 1".into(),
+    };
+    let out = doc::search(&clients(&base), inputs).await.expect("runs");
+    assert_eq!(out.first.as_deref(), Some("Ada"));
+    // Sent as written, the space percent-encoded as a URL's query requires.
+    assert_eq!(asked(&seen), ["GET /customers?search=c%201&pageSize=10"]);
+}
