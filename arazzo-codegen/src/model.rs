@@ -257,6 +257,19 @@ impl Version {
     }
 }
 
+impl Workflow {
+    /// Whether it or a step of it has success or failure actions: then its steps may be
+    /// skipped or repeated.
+    pub fn has_actions(&self) -> bool {
+        !self.success_actions.is_empty()
+            || !self.failure_actions.is_empty()
+            || self
+                .steps
+                .iter()
+                .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty())
+    }
+}
+
 impl Document {
     /// The document's version (1.0 for a version string this generator would not read).
     pub fn version(&self) -> Version {

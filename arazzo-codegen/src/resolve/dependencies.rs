@@ -33,13 +33,7 @@ pub enum StepDep {
 pub(super) fn execution_order(wf: &Workflow) -> (Vec<usize>, Vec<usize>) {
     let n = wf.steps.len();
     let document: Vec<usize> = (0..n).collect();
-    let branches = !wf.success_actions.is_empty()
-        || !wf.failure_actions.is_empty()
-        || wf
-            .steps
-            .iter()
-            .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
-    if branches || wf.steps.iter().all(|s| s.depends_on.is_none()) {
+    if wf.has_actions() || wf.steps.iter().all(|s| s.depends_on.is_none()) {
         return (document, Vec::new());
     }
     let index = |id: &str| wf.steps.iter().position(|s| s.step_id == id);

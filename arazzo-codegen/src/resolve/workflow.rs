@@ -101,12 +101,7 @@ impl<'a> Resolver<'a> {
                 step.on_failure = failure_actions.clone();
             }
         }
-        let branches = !wf.success_actions.is_empty()
-            || !wf.failure_actions.is_empty()
-            || wf
-                .steps
-                .iter()
-                .any(|s| !s.on_success.is_empty() || !s.on_failure.is_empty());
+        let branches = wf.has_actions();
         let depends_on = self.dependencies(wi, wf, di, &steps);
         WorkflowIr {
             doc: di,

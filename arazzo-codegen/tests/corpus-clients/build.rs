@@ -118,50 +118,18 @@ fn main() {
     }
     // The generator's own golden fixtures (tests/generate) compile here too.
     let fixtures = manifest.join("../generate");
-    println!("cargo:rerun-if-changed={}", fixtures.display());
-    let mut golden: Vec<PathBuf> = std::fs::read_dir(&fixtures)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    golden.retain(|p| p.to_string_lossy().ends_with(".arazzo.yaml"));
-    golden.sort();
-    for doc in &golden {
+    for doc in &fixtures_in(&fixtures) {
         let generated = arazzo_codegen::Builder::new(doc)
             .idempotency_header("pets", "Idempotency-Key")
             .full_types(full_types)
             .generate();
-        match &generated.code {
-            Some(code) => {
-                let stem = doc
-                    .file_name()
-                    .map(|n| n.to_string_lossy().replace(".arazzo.yaml", ""))
-                    .unwrap_or_default();
-                let module = format!(
-                    "fixture_{}",
-                    arazzo_codegen::names::ident(&stem, arazzo_codegen::names::Case::Snake)
-                );
-                let file = format!("{module}.rs");
-                std::fs::write(out.join(&file), code).expect("write generated code");
-                let _ = writeln!(index, "/// `{}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}", doc.display());
-            }
-            None => failures.push(format!(
-                "{}: does not generate:\n{}",
-                doc.display(),
-                generated.diagnostics.render()
-            )),
-        }
+        include_module(&out, &mut index, &mut failures, doc, "fixture_", generated);
     }
     // The project's own Arazzo 1.1 documents (tests/arazzo-1.1): their relative source URL
     // resolves against their `$self`, which names the Amberflo billing description of the
     // corpus.
-    let own = manifest.join("../arazzo-1.1");
-    println!("cargo:rerun-if-changed={}", own.display());
     let billing = corpus.join("amberflo/openapi/amberflo-billing-openapi.yaml");
-    let mut docs_1_1: Vec<PathBuf> = std::fs::read_dir(&own)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    docs_1_1.retain(|p| p.to_string_lossy().ends_with(".arazzo.yaml"));
-    docs_1_1.sort();
-    for doc in &docs_1_1 {
+    for doc in &fixtures_in(&manifest.join("../arazzo-1.1")) {
         let generated = arazzo_codegen::Builder::new(doc)
             .source_url(
                 "https://billing.example.test/openapi/amberflo-billing-openapi.yaml",
@@ -169,26 +137,14 @@ fn main() {
             )
             .full_types(full_types)
             .generate();
-        match &generated.code {
-            Some(code) => {
-                let stem = doc
-                    .file_name()
-                    .map(|n| n.to_string_lossy().replace(".arazzo.yaml", ""))
-                    .unwrap_or_default();
-                let module = format!(
-                    "arazzo_1_1_{}",
-                    arazzo_codegen::names::ident(&stem, arazzo_codegen::names::Case::Snake)
-                );
-                let file = format!("{module}.rs");
-                std::fs::write(out.join(&file), code).expect("write generated code");
-                let _ = writeln!(index, "/// `{}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}", doc.display());
-            }
-            None => failures.push(format!(
-                "{}: does not generate:\n{}",
-                doc.display(),
-                generated.diagnostics.render()
-            )),
-        }
+        include_module(
+            &out,
+            &mut index,
+            &mut failures,
+            doc,
+            "arazzo_1_1_",
+            generated,
+        );
     }
     if !failures.is_empty() {
         eprintln!("{}", failures.join("\n"));
@@ -203,6 +159,52 @@ fn main() {
         "/// Runs a workflow of a generated corpus document by id, each source at the URL `base` gives:\n/// its outputs and report; `None` when the document has no code.\npub async fn run(document: &str, workflow: &str, base: &dyn Fn(&str) -> String, inputs: serde_json::Value) -> Option<arazzo_runtime::Reported<serde_json::Value>> {{\n    match document {{\n{dispatch}        _ => None,\n    }}\n}}"
     );
     std::fs::write(out.join("index.rs"), index).expect("write index");
+}
+
+/// The `.arazzo.yaml` files of a folder of the project's fixtures, sorted (and watched).
+fn fixtures_in(dir: &Path) -> Vec<PathBuf> {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    docs.retain(|p| p.to_string_lossy().ends_with(".arazzo.yaml"));
+    docs.sort();
+    docs
+}
+
+/// Writes a fixture's generated code and includes it as module `<prefix><file stem>`; a
+/// fixture that does not generate is a failure.
+fn include_module(
+    out: &Path,
+    index: &mut String,
+    failures: &mut Vec<String>,
+    doc: &Path,
+    prefix: &str,
+    generated: arazzo_codegen::Generated,
+) {
+    let Some(code) = &generated.code else {
+        failures.push(format!(
+            "{}: does not generate:\n{}",
+            doc.display(),
+            generated.diagnostics.render()
+        ));
+        return;
+    };
+    let stem = doc
+        .file_name()
+        .map(|n| n.to_string_lossy().replace(".arazzo.yaml", ""))
+        .unwrap_or_default();
+    let module = format!(
+        "{prefix}{}",
+        arazzo_codegen::names::ident(&stem, arazzo_codegen::names::Case::Snake)
+    );
+    let file = format!("{module}.rs");
+    std::fs::write(out.join(&file), code).expect("write generated code");
+    let _ = writeln!(
+        index,
+        "/// `{}`\npub mod {module} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{file}\")); }}",
+        doc.display()
+    );
 }
 
 /// Why a document, or some workflow of it, has no code: its first error, else the notes saying
