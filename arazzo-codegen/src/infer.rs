@@ -278,7 +278,9 @@ fn of_expr(ws: &Workspace, cx: &Context<'_>, e: &Expr) -> Typed {
     let text = |ty| Typed { ty, required: true };
     match e {
         Expr::StatusCode => text(ValueType::Integer),
-        Expr::Url | Expr::Method | Expr::SelfUri => text(ValueType::String),
+        Expr::Url | Expr::Method | Expr::SelfUri | Expr::SourceDescriptions(_) => {
+            text(ValueType::String)
+        }
         Expr::Response(MessagePart::Body(ptr)) | Expr::Request(MessagePart::Body(ptr)) => {
             let response = matches!(e, Expr::Response(_));
             let Some(Target::Operation {

@@ -284,6 +284,13 @@ impl<'a> Resolver<'a> {
                         d = d.help(h);
                     }
                     self.push(d);
+                } else if let Some(SourceRef::Nothing) = self.source_ref(rest) {
+                    let field = rest.split_once('.').map_or("", |(_, f)| f);
+                    self.push(
+                        Diagnostic::error(format!("`$sourceDescriptions.{rest}` names nothing: source `{src}` has no operation, workflow or field `{field}`"))
+                            .at(loc)
+                            .help("after the source's name comes an operationId or workflowId of it, or one of its fields: `url`, `name`, `type`"),
+                    );
                 }
             }
             Expr::Components(rest) => {
@@ -586,4 +593,60 @@ pub(super) fn bare_expression(s: &str) -> Option<usize> {
                 rest[1 + word.len()..].starts_with('.')
             }
     })
+}
+
+/// What `$sourceDescriptions.<name>.<ref>` names, looked up in the order Arazzo 1.1 gives: an
+/// operationId or workflowId of the source, then a field of its Source Description Object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceRef {
+    /// An operation or a workflow of the source.
+    Operation,
+    /// A field's value (`url`, `name`, `type`, or an extension), known when the code is made.
+    Field(String),
+    /// Neither.
+    Nothing,
+}
+
+impl Resolver<'_> {
+    /// What `<name>.<ref>` names in this document; `None` without a `.<ref>` or a source.
+    pub(super) fn source_ref(&self, rest: &str) -> Option<SourceRef> {
+        source_ref(self.ws, self.d, rest)
+    }
+}
+
+/// [`SourceRef`] of `<name>.<ref>` in document `d`; `None` without a `.<ref>` or a source.
+pub fn source_ref(ws: &Workspace, d: &ArazzoDoc, rest: &str) -> Option<SourceRef> {
+    let (src, field) = rest.split_once('.')?;
+    let slot = d.sources.get(src)?;
+    let declares = match slot {
+        SourceSlot::OpenApi(i) => ws.openapi[*i]
+            .operations
+            .iter()
+            .any(|o| o.operation_id.as_deref() == Some(field)),
+        SourceSlot::Arazzo(i) => ws.arazzo[*i]
+            .doc
+            .workflows
+            .iter()
+            .any(|w| w.workflow_id == field),
+        SourceSlot::AsyncApi(i) => ws.asyncapi[*i].operation(field).is_some(),
+        SourceSlot::Unavailable => return None,
+    };
+    if declares {
+        return Some(SourceRef::Operation);
+    }
+    let sd = d.doc.source_descriptions.iter().find(|s| s.name == src)?;
+    let value = match field {
+        "url" => Some(sd.url.clone()),
+        "name" => Some(sd.name.clone()),
+        "type" => sd
+            .kind
+            .and_then(|k| serde_json::to_value(k).ok())
+            .and_then(|v| v.as_str().map(str::to_string)),
+        other => sd
+            .extensions
+            .get(other)
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    };
+    Some(value.map_or(SourceRef::Nothing, SourceRef::Field))
 }

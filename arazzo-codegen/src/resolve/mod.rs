@@ -27,6 +27,7 @@ mod usage;
 mod workflow;
 
 pub use dependencies::StepDep;
+pub use expressions::{source_ref, SourceRef};
 pub use ir::{ActionIr, ActionKind, BodyIr, CriterionIr, OutputIr, TestIr, ValueIr};
 
 /// What a step calls.

@@ -139,6 +139,23 @@ impl Workflow_<'_> {
                     .ok_or("`$self` in a document without one")?;
                 Ok(quote!(::std::string::String::from(#uri)))
             }
+            // A field of a source description (`url`, `name`, `type`), known now.
+            Expr::SourceDescriptions(rest) => {
+                let doc = self
+                    .input
+                    .ws
+                    .arazzo
+                    .get(self.input.doc)
+                    .ok_or("an unknown document")?;
+                match crate::resolve::source_ref(self.input.ws, doc, rest) {
+                    Some(crate::resolve::SourceRef::Field(v)) => {
+                        Ok(quote!(::std::string::String::from(#v)))
+                    }
+                    _ => Err(format!(
+                        "`$sourceDescriptions.{rest}` names an operation or workflow, not a value"
+                    )),
+                }
+            }
             Expr::Steps(n) if n.pointer.is_some() => self.step_output_in_json(n),
             Expr::Steps(n) => self.step_local(n),
             Expr::Workflows(n) => self.workflow_output(n),

@@ -176,10 +176,11 @@ async fn a_disabled_customer_goes_to_report_disabled_with_the_inputs_the_action_
         .outputs::<doc::report_disabled::steps::Confirm>()
         .expect("confirm ran")
         .expect("typed");
-    // `{$self}` in the value is the document's own URI.
+    // `{$self}` in the value is the document's own URI; a source's field is its value.
     assert_eq!(
         confirm.label,
-        "disabled customer, seen by https://billing.example.test/workflows/customer-checks.arazzo.yaml"
+        "disabled customer, seen by https://billing.example.test/workflows/customer-checks.arazzo.yaml \
+         in ../openapi/amberflo-billing-openapi.yaml"
     );
     assert_eq!(confirm.enabled, Some(false));
 }
