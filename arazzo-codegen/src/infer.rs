@@ -159,11 +159,18 @@ impl Inferrer<'_> {
                 let selected = ir
                     .steps
                     .get(si)
-                    .and_then(|s| s.outputs.iter().find(|o| &o.name == name))
-                    .and_then(|o| o.expr.as_ref());
+                    .and_then(|s| s.outputs.iter().find(|o| &o.name == name));
                 let t = match (v.as_str(), selected) {
                     (Some(s), _) => of_text(ws, &cx, s),
-                    (None, Some(e)) => of_expr(ws, &cx, e),
+                    // The list of what a JSONPath query selects: always there, maybe empty.
+                    (None, Some(o)) if o.query.is_some() => Typed {
+                        ty: ValueType::Json("the list of what a JSONPath selector selects".into()),
+                        required: true,
+                    },
+                    (None, Some(o)) => match &o.expr {
+                        Some(e) => of_expr(ws, &cx, e),
+                        None => Typed::json("the output is not an expression"),
+                    },
                     (None, None) => Typed::json("the output is not an expression"),
                 };
                 note_untyped(ws, d.file, &oat, name, &t, diags);

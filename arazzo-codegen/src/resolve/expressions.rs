@@ -22,10 +22,14 @@ impl<'a> Resolver<'a> {
             );
         }
         if let (true, Value::Object(m)) = (self.is_selector(v), v) {
-            let e = self.selector(cx, place, at, m)?;
+            let (e, query) = match self.selector(cx, place, at, m, true)? {
+                Selected::One(e) => (e, None),
+                Selected::Many(e, q) => (e, Some(q)),
+            };
             return Some(OutputIr {
                 name: name.to_string(),
                 expr: Some(e),
+                query,
             });
         }
         let Value::String(s) = v else {
@@ -56,6 +60,7 @@ impl<'a> Resolver<'a> {
         Some(OutputIr {
             name: name.to_string(),
             expr: e.map(|e| self.dialect(cx, e)),
+            query: None,
         })
     }
 
@@ -106,11 +111,13 @@ impl<'a> Resolver<'a> {
                     .map(|(i, item)| self.check_value(cx, place, &index(at, i), item, lenient))
                     .collect(),
             ),
-            Value::Object(m) if self.is_selector(v) => match self.selector(cx, place, at, m) {
-                Some(e) => ValueIr::Expr(e),
-                // Reported; nothing is generated.
-                None => ValueIr::Const(Value::Null),
-            },
+            Value::Object(m) if self.is_selector(v) => {
+                match self.selector(cx, place, at, m, false) {
+                    Some(Selected::One(e)) => ValueIr::Expr(e),
+                    // Reported; nothing is generated.
+                    _ => ValueIr::Const(Value::Null),
+                }
+            }
             Value::Object(m) => ValueIr::Object(
                 m.iter()
                     .map(|(k, item)| {

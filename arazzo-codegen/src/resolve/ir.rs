@@ -101,6 +101,9 @@ pub struct OutputIr {
     /// The expression, repaired as the checker reported; `None` when the value is not one
     /// expression (a template, say), which code generation cannot read.
     pub expr: Option<Expr>,
+    /// 1.1: a JSONPath selector that may select several values (checked to parse): the output
+    /// is the list of what it selects in the value `expr` reads (the response body).
+    pub query: Option<String>,
 }
 
 /// A value fed into a request (a parameter's value, a payload, a replacement), as the checker

@@ -23,6 +23,8 @@ mod messages;
 mod operations;
 mod parameters;
 mod selectors;
+
+use selectors::Selected;
 mod usage;
 mod workflow;
 

@@ -13,6 +13,15 @@ use crate::expr::MessagePart;
 use crate::model::Version;
 
 /// The selector types and the versions each allows (the first is the default).
+/// What a Selector Object reads.
+pub(super) enum Selected {
+    /// One value: the expression it stands for.
+    One(Expr),
+    /// 1.1 JSONPath that may select several values (a step output's only): the list of what
+    /// the query selects in the value the expression reads.
+    Many(Expr, String),
+}
+
 const TYPES: &[(&str, &[&str])] = &[
     (
         "jsonpath",
@@ -83,15 +92,18 @@ impl<'a> Resolver<'a> {
         Some(known)
     }
 
-    /// A Selector Object, read as the expression it stands for; `None` after reporting why it
-    /// cannot be (a field missing, an XPath, a JSONPath that selects several values).
+    /// A Selector Object, read as the expression it stands for, or (`many`, for a step
+    /// output of the response body) as a JSONPath query whose matches are listed; `None` after
+    /// reporting why it cannot be (a field missing, an XPath, a JSONPath that may select
+    /// several values where one is needed).
     pub(super) fn selector(
         &mut self,
         cx: &WfCx<'a>,
         place: Place,
         at: &str,
         m: &Map<String, Value>,
-    ) -> Option<Expr> {
+        many: bool,
+    ) -> Option<Selected> {
         let missing: Vec<&str> = ["context", "selector", "type"]
             .into_iter()
             .filter(|f| !m.contains_key(*f))
@@ -147,6 +159,25 @@ impl<'a> Resolver<'a> {
             },
             "jsonpath" => match singular_path(selector) {
                 Ok(tokens) => tokens,
+                // A step output may list what a query selects in the response body.
+                Err(why)
+                    if many
+                        && why.contains("several")
+                        && matches!(base, Expr::Response(MessagePart::Body(_)))
+                        && matches!(place, Place::Response(_)) =>
+                {
+                    if let Err(e) = serde_json_path::JsonPath::parse(selector) {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "JSONPath selector `{selector}` does not parse: {e}"
+                            ))
+                            .at(self.loc(&sat)),
+                        );
+                        return None;
+                    }
+                    self.check_expr(cx, place, &cat, &base, 0, context.chars().count());
+                    return Some(Selected::Many(base, selector.to_string()));
+                }
                 Err(why) => {
                     self.push(
                         Diagnostic::error(format!("JSONPath selector `{selector}` {why}"))
@@ -174,7 +205,7 @@ impl<'a> Resolver<'a> {
             return None;
         };
         self.check_expr(cx, place, &cat, &e, 0, context.chars().count());
-        Some(e)
+        Some(Selected::One(e))
     }
 }
 

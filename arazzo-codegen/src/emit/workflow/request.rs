@@ -202,74 +202,78 @@ impl Workflow_<'_> {
                 .clone()
                 .ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
             // The read, and whether it is an `Option` already.
-            let (read, optional) = match e {
-                Expr::Response(MessagePart::Body(ref ptr))
-                | Expr::Request(MessagePart::Body(ref ptr)) => {
-                    let ptr = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
-                    let body = match e {
-                        Expr::Request(_) => self.request_body(&var)?,
-                        _ => quote!(#var.body),
-                    };
-                    if t.required && !self.state_machine {
+            let (read, optional) = if let Some(query) = &o.query {
+                (self.selected_list(&e, query, &var, sid, name)?, false)
+            } else {
+                match e {
+                    Expr::Response(MessagePart::Body(ref ptr))
+                    | Expr::Request(MessagePart::Body(ref ptr)) => {
+                        let ptr = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
+                        let body = match e {
+                            Expr::Request(_) => self.request_body(&var)?,
+                            _ => quote!(#var.body),
+                        };
+                        if t.required && !self.state_machine {
+                            (
+                                quote!(#rt::output::<#ty>(#sid, #name, &#body, #ptr)?),
+                                false,
+                            )
+                        } else {
+                            let inner = rust_type(&Typed {
+                                required: true,
+                                ..t.clone()
+                            });
+                            (
+                                quote!(#rt::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
+                                true,
+                            )
+                        }
+                    }
+                    Expr::Request(ref part) => {
+                        let v = self.request_parameter(part, &var)?;
                         (
-                            quote!(#rt::output::<#ty>(#sid, #name, &#body, #ptr)?),
-                            false,
-                        )
-                    } else {
-                        let inner = rust_type(&Typed {
-                            required: true,
-                            ..t.clone()
-                        });
-                        (
-                            quote!(#rt::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
+                            quote!({
+                                let v: ::serde_json::Value = #v;
+                                (!v.is_null()).then(|| #rt::text(&v))
+                            }),
                             true,
                         )
                     }
-                }
-                Expr::Request(ref part) => {
-                    let v = self.request_parameter(part, &var)?;
-                    (
-                        quote!({
-                            let v: ::serde_json::Value = #v;
-                            (!v.is_null()).then(|| #rt::text(&v))
-                        }),
-                        true,
-                    )
-                }
-                Expr::StatusCode => (quote!(i64::from(#var.status)), false),
-                Expr::Url => (quote!(#var.url.clone()), false),
-                Expr::Method => {
-                    let m = self
-                        .method_of(&var)
-                        .ok_or("`$method` outside an operation step")?;
-                    (quote!(::std::string::String::from(#m)), false)
-                }
-                Expr::Response(MessagePart::Header(h)) => {
-                    let h = h.as_str();
-                    (
-                        quote!(#rt::header(&#var.headers, #h).as_str().map(str::to_string)),
-                        true,
-                    )
-                }
-                Expr::Steps(ref n) if n.pointer.is_some() => {
-                    let v = self.step_output_in_json(n)?;
-                    (
-                        quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
-                        true,
-                    )
-                }
-                Expr::Steps(ref n) if self.state_machine => {
-                    let (local, t) = self.step_output_local(n)?;
-                    (copied(&local, &t), true)
-                }
-                Expr::Steps(ref n) => (self.step_local(n)?, !t.required),
-                Expr::Inputs(ref n) if n.pointer.is_none() => {
-                    (self.input_field(&n.name), !t.required)
-                }
-                _ => {
-                    return Err(format!(
+                    Expr::StatusCode => (quote!(i64::from(#var.status)), false),
+                    Expr::Url => (quote!(#var.url.clone()), false),
+                    Expr::Method => {
+                        let m = self
+                            .method_of(&var)
+                            .ok_or("`$method` outside an operation step")?;
+                        (quote!(::std::string::String::from(#m)), false)
+                    }
+                    Expr::Response(MessagePart::Header(h)) => {
+                        let h = h.as_str();
+                        (
+                            quote!(#rt::header(&#var.headers, #h).as_str().map(str::to_string)),
+                            true,
+                        )
+                    }
+                    Expr::Steps(ref n) if n.pointer.is_some() => {
+                        let v = self.step_output_in_json(n)?;
+                        (
+                            quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
+                            true,
+                        )
+                    }
+                    Expr::Steps(ref n) if self.state_machine => {
+                        let (local, t) = self.step_output_local(n)?;
+                        (copied(&local, &t), true)
+                    }
+                    Expr::Steps(ref n) => (self.step_local(n)?, !t.required),
+                    Expr::Inputs(ref n) if n.pointer.is_none() => {
+                        (self.input_field(&n.name), !t.required)
+                    }
+                    _ => {
+                        return Err(format!(
                         "output `{name}` of step `{sid}` reads what this stage does not read yet"
                     ))
+                    }
                 }
             };
             // In a state machine every output is an `Option` until its step has run.
@@ -336,5 +340,37 @@ fn select_tokens(rt: &TokenStream, used: &Used) -> TokenStream {
             };
             quote!(#rt::Select::Members { keys: &[#(#keys),*], items: #items })
         }
+    }
+}
+
+impl Workflow_<'_> {
+    /// 1.1: the output that lists what a JSONPath query selects in the response body (the
+    /// query was checked to parse at build time; it is compiled once per process).
+    fn selected_list(
+        &self,
+        e: &Expr,
+        query: &str,
+        var: &Here,
+        sid: &str,
+        name: &str,
+    ) -> Result<TokenStream, String> {
+        let rt = self.rt();
+        let Expr::Response(MessagePart::Body(ptr)) = e else {
+            return Err(format!(
+                "output `{name}` of step `{sid}` selects from something other than the response body"
+            ));
+        };
+        let ptr = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
+        Ok(quote!({
+            static PATH: ::std::sync::LazyLock<
+                ::std::option::Option<#rt::serde_json_path::JsonPath>,
+            > = ::std::sync::LazyLock::new(|| #rt::serde_json_path::JsonPath::parse(#query).ok());
+            let context = #rt::at(&#var.body, #ptr);
+            ::serde_json::Value::Array(
+                PATH.as_ref()
+                    .map(|p| p.query(&context).all().into_iter().cloned().collect())
+                    .unwrap_or_default(),
+            )
+        }))
     }
 }

@@ -201,13 +201,18 @@ async fn a_step_listed_before_what_it_depends_on_runs_after_it() {
 
 #[tokio::test]
 async fn a_querystring_parameter_is_the_whole_query_string() {
-    let list = r#"[{"customerId":"c-1","customerName":"Ada"}]"#;
+    let list = r#"[{"customerId":"c-1","customerName":"Ada","enabled":true},
+        {"customerId":"c-2","customerName":"Bea","enabled":false},
+        {"customerId":"c-3","customerName":"Cy","enabled":true}]"#;
     let (base, seen) = server(vec![(200, list)], Duration::ZERO);
     let inputs = doc::search::Inputs {
         customer_id: "c 1".into(),
     };
     let out = doc::search(&clients(&base), inputs).await.expect("runs");
     assert_eq!(out.first.as_deref(), Some("Ada"));
+    // A JSONPath filter selects several values: the output lists them, typed as JSON.
+    let enabled: serde_json::Value = out.enabled;
+    assert_eq!(enabled, serde_json::json!(["c-1", "c-3"]));
     // Sent as written, the space percent-encoded as a URL's query requires.
     assert_eq!(asked(&seen), ["GET /customers?search=c%201&pageSize=10"]);
 }
