@@ -188,7 +188,11 @@ impl Inferrer<'_> {
                 .and_then(|o| o.expr.as_ref());
             let t = match (v.as_str(), selected) {
                 (Some(s), _) => of_text(ws, &cx, s),
-                (None, Some(e)) => of_expr(ws, &cx, e),
+                // 1.1: a selector into a step output that holds a response body is typed from
+                // the response schema (an `Option`: the value may be missing).
+                (None, Some(e)) => through_step_output(ws, ir, wf, e)
+                    .filter(|_| d.doc.version() >= crate::model::Version::V1_1)
+                    .unwrap_or_else(|| of_expr(ws, &cx, e)),
                 (None, None) => Typed::json("the output is not an expression"),
             };
             note_untyped(ws, d.file, &oat, name, &t, diags);
@@ -199,6 +203,43 @@ impl Inferrer<'_> {
         self.done.insert(key, types);
         Some(outputs)
     }
+}
+
+/// The type of `$steps.<step>.outputs.<output>#/pointer` where that output is the response
+/// body (or a part of it) of an operation: the schema's type at the whole pointer, optional;
+/// `None` when it is not such a read or the schema gives no type.
+fn through_step_output(
+    ws: &Workspace,
+    ir: &crate::resolve::WorkflowIr,
+    wf: &crate::model::Workflow,
+    e: &Expr,
+) -> Option<Typed> {
+    let Expr::Steps(n) = e else { return None };
+    let pointer = n.pointer.as_ref().filter(|p| !p.is_root())?;
+    let (step, output) = n.step_output(|_, _| false)?;
+    let si = wf.steps.iter().position(|s| s.step_id == step)?;
+    let s = ir.steps.get(si)?;
+    let o = s
+        .outputs
+        .iter()
+        .find(|o| o.name == output && o.query.is_none())?;
+    let Some(Expr::Response(MessagePart::Body(base))) = &o.expr else {
+        return None;
+    };
+    let mut tokens = base.as_ref().map(|p| p.0.clone()).unwrap_or_default();
+    tokens.extend(pointer.0.iter().cloned());
+    let cx = Context {
+        inputs: None,
+        known: &WorkflowTypes::default(),
+        target: Some(&s.target),
+        called: None,
+    };
+    let whole = Expr::Response(MessagePart::Body(Some(Pointer(tokens))));
+    let t = of_expr(ws, &cx, &whole);
+    (!matches!(t.ty, ValueType::Json(_))).then_some(Typed {
+        required: false,
+        ..t
+    })
 }
 
 /// What an expression is typed against.

@@ -118,6 +118,37 @@ impl Workflow_<'_> {
         Ok(quote!(#rt::at(&#rt::to_json(&#local), #pointer)))
     }
 
+    /// A workflow output read through a JSON pointer into a step output, as the type `t` the
+    /// response schema gives it (an `Option`); a value of another type is `Error::Output`.
+    pub(super) fn typed_step_output_read(
+        &self,
+        n: &expr::Named,
+        name: &str,
+        t: &Typed,
+    ) -> Result<TokenStream, String> {
+        let rt = self.rt();
+        let (step, _) = n
+            .step_output(|_, _| false)
+            .ok_or("a workflow output that names no step output")?;
+        let plain = expr::Named {
+            name: n.name.clone(),
+            pointer: None,
+        };
+        let (local, _) = self.step_output_local(&plain)?;
+        let pointer = n
+            .pointer
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        let inner = super::rust_type(&Typed {
+            required: true,
+            ..t.clone()
+        });
+        Ok(quote!(
+            #rt::optional_output::<#inner>(#step, #name, &#rt::to_json(&#local), #pointer)?
+        ))
+    }
+
     /// A step output read earlier in the function, as a value of its type. In a state machine a
     /// required output whose step has not run is an error.
     pub(super) fn step_local(&self, n: &expr::Named) -> Result<TokenStream, String> {

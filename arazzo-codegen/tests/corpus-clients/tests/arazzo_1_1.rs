@@ -55,8 +55,10 @@ async fn selectors_read_typed_outputs_and_feed_the_next_request() {
     assert_eq!(name, "Ada");
     assert_eq!(out.email.as_deref(), Some("ada@example.test"));
     assert_eq!(out.enabled, Some(false));
-    // A workflow output selected from a step output that holds a whole body (untyped JSON).
-    assert_eq!(out.id, Some(serde_json::json!("c-9")));
+    // A workflow output selected from a step output that holds a whole body: typed from the
+    // response schema through the selector.
+    let id: Option<String> = out.id;
+    assert_eq!(id.as_deref(), Some("c-9"));
     // The second request's id is selected from the first response (`$.customerId`).
     assert_eq!(asked(&seen), ["GET /customers/c-1", "GET /customers/c-9"]);
 }
@@ -215,4 +217,29 @@ async fn a_querystring_parameter_is_the_whole_query_string() {
     assert_eq!(enabled, serde_json::json!(["c-1", "c-3"]));
     // Sent as written, the space percent-encoded as a URL's query requires.
     assert_eq!(asked(&seen), ["GET /customers?search=c%201&pageSize=10"]);
+}
+
+#[tokio::test]
+async fn a_typed_selection_that_does_not_fit_its_type_is_an_output_error() {
+    // The schema says `customerId` is a string; this answer holds a number.
+    let first = r#"{"customerId":9,"customerName":"Ada","enabled":true}"#;
+    let second = r#"{"customerId":9,"customerName":"Ada","enabled":true}"#;
+    let (base, _) = server(vec![(200, first), (200, second)], Duration::ZERO);
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let e = doc::read_twice(&clients(&base), inputs)
+        .await
+        .expect_err("fails");
+    assert!(
+        matches!(
+            e,
+            Error::Output {
+                step: "read",
+                output: "id",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
