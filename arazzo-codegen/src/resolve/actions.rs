@@ -266,7 +266,17 @@ impl<'a> Resolver<'a> {
                             inputs,
                         })
                 }
-                ("retry", step, _) => match step {
+                // Running a workflow before the retry is not read yet: an error here, so that
+                // the retry never quietly skips it.
+                ("retry", _, Some(_)) => {
+                    self.push(
+                        Diagnostic::error("a `retry` action that runs a workflow before the step is tried again is not supported yet")
+                            .at(self.key_loc(&child(&aat, "workflowId")))
+                            .help("retry the step alone (leave out `workflowId`), or call the workflow from a step and `goto` back"),
+                    );
+                    None
+                }
+                ("retry", step, None) => match step {
                     Some(s) => step_index(s).map(Some),
                     None => Some(None),
                 }
