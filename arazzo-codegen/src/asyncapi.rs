@@ -1,7 +1,6 @@
 //! AsyncAPI 3 descriptions, the sources of Arazzo 1.1 message steps: read far enough to link
-//! a step's `operationId` or `channelPath` to an operation or a channel and to check its
-//! `action`. Generating code for these steps is not supported yet (the builder says so, at the
-//! step).
+//! a step's `operationId` or `channelPath` to an operation or a channel. Generating code for
+//! these steps is not supported yet (the builder says so, at the step).
 
 use std::path::Path;
 
@@ -16,21 +15,10 @@ use crate::source::SourceFile;
 pub struct AsyncApiDoc {
     /// The file it was read from.
     pub file: FileId,
-    /// Its operations, in the order the description lists them.
-    pub operations: Vec<MessageOperation>,
+    /// The ids of its operations (the keys of `operations`), in the order it lists them.
+    pub operations: Vec<String>,
     /// The names of its channels (the keys of `channels`).
     pub channels: Vec<String>,
-}
-
-/// An operation of an AsyncAPI description.
-#[derive(Clone, Debug)]
-pub struct MessageOperation {
-    /// Its id (its key under `operations`).
-    pub id: String,
-    /// `send` or `receive`, as the description says.
-    pub action: Option<String>,
-    /// The name of the channel its `channel` refers to (`#/channels/<name>`).
-    pub channel: Option<String>,
 }
 
 /// Loads an AsyncAPI description; an error says why it could not be read.
@@ -64,28 +52,13 @@ pub fn load(
             .at(files.loc(file, "")));
         }
     }
-    let channels = raw
-        .get("channels")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    let operations = raw
-        .get("operations")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(id, op)| MessageOperation {
-                    id: id.clone(),
-                    action: op.get("action").and_then(Value::as_str).map(str::to_string),
-                    channel: op
-                        .pointer("/channel/$ref")
-                        .and_then(Value::as_str)
-                        .and_then(|r| r.strip_prefix("#/channels/"))
-                        .map(|name| name.replace("~1", "/").replace("~0", "~")),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let keys = |field: &str| {
+        raw.get(field)
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (operations, channels) = (keys("operations"), keys("channels"));
     Ok(AsyncApiDoc {
         file,
         operations,
@@ -94,8 +67,8 @@ pub fn load(
 }
 
 impl AsyncApiDoc {
-    /// The operation with id `id`.
-    pub fn operation(&self, id: &str) -> Option<&MessageOperation> {
-        self.operations.iter().find(|o| o.id == id)
+    /// Whether it has an operation with id `id`.
+    pub fn has_operation(&self, id: &str) -> bool {
+        self.operations.iter().any(|o| o == id)
     }
 }

@@ -398,8 +398,8 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown cause".into())
 }
 
-/// An error at each place a workflow uses what the checker reads but code generation does not
-/// support yet (an AsyncAPI step, say).
+/// An error at each step the checker reads but code generation does not support yet (an
+/// AsyncAPI message step).
 fn not_generated(checked: &Checked) -> Vec<Diagnostic> {
     let ws = &checked.workspace;
     let mut out = Vec::new();
@@ -408,10 +408,10 @@ fn not_generated(checked: &Checked) -> Vec<Diagnostic> {
             continue;
         };
         for step in &wf.steps {
-            for (what, at) in &step.not_generated {
+            if let crate::resolve::Target::Message { at, .. } = &step.target {
                 out.push(
                     Diagnostic::error(format!(
-                        "step `{}` of `{}` cannot be generated: {what} are not supported by code generation yet",
+                        "step `{}` of `{}` cannot be generated: AsyncAPI (message) steps are not supported by code generation yet",
                         step.id, wf.id
                     ))
                     .at(ws.files.loc(doc.file, at))

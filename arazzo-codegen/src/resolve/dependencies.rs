@@ -102,7 +102,7 @@ impl<'a> Resolver<'a> {
         si: usize,
         s: &Step,
         at: &str,
-    ) -> Vec<StepDep> {
+    ) -> Vec<(StepDep, String)> {
         let Some(list) = &s.depends_on else {
             return Vec::new();
         };
@@ -130,7 +130,7 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             if let Some(dep) = self.dependency(cx, si, entry, &eat) {
-                out.push(dep);
+                out.push((dep, entry.clone()));
             }
         }
         out

@@ -635,7 +635,7 @@ pub fn source_ref(ws: &Workspace, d: &ArazzoDoc, rest: &str) -> Option<SourceRef
             .workflows
             .iter()
             .any(|w| w.workflow_id == field),
-        SourceSlot::AsyncApi(i) => ws.asyncapi[*i].operation(field).is_some(),
+        SourceSlot::AsyncApi(i) => ws.asyncapi[*i].has_operation(field),
         SourceSlot::Unavailable => return None,
     };
     if declares {

@@ -49,7 +49,7 @@ impl<'a> Resolver<'a> {
         let declaring: Vec<(&str, usize)> = asyncapi
             .iter()
             .copied()
-            .filter(|&(_, i)| self.ws.asyncapi[i].operation(text).is_some())
+            .filter(|&(_, i)| self.ws.asyncapi[i].has_operation(text))
             .collect();
         match declaring.as_slice() {
             [(name, i)] => Some(self.message_in(name, *i, text, at)),
@@ -86,8 +86,8 @@ impl<'a> Resolver<'a> {
 
     fn message_in(&mut self, source: &str, i: usize, id: &str, at: &str) -> Target {
         let doc = &self.ws.asyncapi[i];
-        if doc.operation(id).is_none() {
-            let names: Vec<&str> = doc.operations.iter().map(|o| o.id.as_str()).collect();
+        if !doc.has_operation(id) {
+            let names: Vec<&str> = doc.operations.iter().map(String::as_str).collect();
             let mut d = Diagnostic::error(format!(
                 "AsyncAPI source `{source}` has no operation `{id}`"
             ))

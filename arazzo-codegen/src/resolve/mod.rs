@@ -102,16 +102,13 @@ pub struct StepIr {
     pub on_failure: Vec<ActionIr>,
     /// Its outputs.
     pub outputs: Vec<OutputIr>,
-    /// 1.1: the steps it depends on (`dependsOn`).
-    pub depends_on: Vec<StepDep>,
+    /// 1.1: the steps it depends on (`dependsOn`), each with the entry as written.
+    pub depends_on: Vec<(StepDep, String)>,
     /// 1.1: the longest it may take, in milliseconds (`timeout`).
     pub timeout_ms: Option<u64>,
     /// 1.1: the value of its `in: querystring` parameter (the whole query string), and the
     /// pointer of that value.
     pub querystring: Option<(ValueIr, String)>,
-    /// What the step uses that the checker reads but code generation does not support yet:
-    /// what it is, and the JSON pointer where it stands. Generation stops there with an error.
-    pub not_generated: Vec<(String, String)>,
     /// What its outputs, criteria and actions read of the response, and what its body sets:
     /// what lean client types keep, and what the step builds of its response.
     pub uses: crate::openapi::normalise::OperationUse,
@@ -205,8 +202,6 @@ pub fn resolve(ws: &Workspace, diags: &mut Diagnostics) -> Vec<WorkflowIr> {
             diags,
             reads: BTreeMap::new(),
             facts: Reads::default(),
-            not_generated: Vec::new(),
-            querystring: None,
         };
         r.check_document();
         let first = out.len();
@@ -227,11 +222,6 @@ struct Resolver<'a> {
     reads: BTreeMap<usize, Location>,
     /// What the current workflow's expressions read.
     facts: Reads,
-    /// What the current step uses that code generation does not support yet (taken by the
-    /// step when it is done).
-    not_generated: Vec<(String, String)>,
-    /// The current step's `in: querystring` parameter (1.1), taken by the step.
-    querystring: Option<(ValueIr, String)>,
 }
 
 /// What an expression may read at the place it stands.

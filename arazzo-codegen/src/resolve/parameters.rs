@@ -63,8 +63,10 @@ impl<'a> Resolver<'a> {
         s: &'a Step,
         at: &str,
         target: &Target,
-    ) -> Vec<ParamIr> {
+    ) -> (Vec<ParamIr>, Option<(ValueIr, String)>) {
         let mut out: Vec<ParamIr> = Vec::new();
+        // 1.1: the step's `in: querystring` parameter, its value and the value's pointer.
+        let mut querystring: Option<(ValueIr, String)> = None;
         let mut seen: BTreeSet<(String, Option<String>)> = BTreeSet::new();
         let op = match target {
             Target::Operation {
@@ -148,7 +150,7 @@ impl<'a> Resolver<'a> {
                 (_, Some("querystring")) if self.d.doc.version() >= crate::model::Version::V1_1 => {
                     // 1.1 (from OpenAPI 3.2): the whole query string as one value, sent in
                     // place of the query the client would build.
-                    if self.querystring.is_some() {
+                    if querystring.is_some() {
                         self.push(
                             Diagnostic::error(format!(
                                 "parameter `{name}` is a second `in: querystring` parameter"
@@ -157,7 +159,7 @@ impl<'a> Resolver<'a> {
                             .help("a request has one query string"),
                         );
                     } else {
-                        self.querystring = Some((read, child(&pat, "value")));
+                        querystring = Some((read, child(&pat, "value")));
                     }
                     continue;
                 }
@@ -226,7 +228,7 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        out
+        (out, querystring)
     }
 
     /// Checks a parameter's declared location against the operation; returns where it goes. A

@@ -356,7 +356,7 @@ impl<'a> Resolver<'a> {
         }
         self.check_message_fields(s, &at, &target);
         let depends_on = self.step_depends_on(cx, si, s, &at);
-        let parameters = self.parameters(cx, si, s, &at, &target);
+        let (parameters, querystring) = self.parameters(cx, si, s, &at, &target);
         let body = s
             .request_body
             .as_ref()
@@ -396,15 +396,9 @@ impl<'a> Resolver<'a> {
             outputs,
             depends_on,
             timeout_ms: s.timeout,
-            querystring: self.querystring.take(),
-            not_generated: Vec::new(),
+            querystring,
             uses: Default::default(),
         };
-        if let Target::Message { at, .. } = &step.target {
-            step.not_generated
-                .push(("AsyncAPI (message) steps".into(), at.clone()));
-        }
-        step.not_generated.append(&mut self.not_generated);
         step.uses = super::usage::operation_use(&step);
         step
     }

@@ -294,8 +294,7 @@ impl Run {
     where
         F: Future<Output = Result<Exchange, Error>> + 'a,
     {
-        let future = Box::pin(future);
-        self.attempt(visit, call, keyed, self.shared.step_timeout, None, future)
+        self.attempt(visit, call, keyed, None, None, Box::pin(future))
     }
 
     /// [`Run::send`] for a step with its own timeout (Arazzo 1.1 `timeout`, in milliseconds):
@@ -311,9 +310,7 @@ impl Run {
     where
         F: Future<Output = Result<Exchange, Error>> + 'a,
     {
-        let future = Box::pin(future);
-        let limit = self.step_limit(timeout_ms);
-        self.attempt(visit, call, keyed, Some(limit), None, future)
+        self.attempt(visit, call, keyed, Some(timeout_ms), None, Box::pin(future))
     }
 
     /// [`Run::send`] for a step with an Arazzo 1.1 `in: querystring` parameter: `query` is
@@ -331,25 +328,18 @@ impl Run {
     where
         F: Future<Output = Result<Exchange, Error>> + 'a,
     {
-        let future = Box::pin(future);
-        let limit = match timeout_ms {
-            Some(ms) => Some(self.step_limit(ms)),
-            None => self.shared.step_timeout,
-        };
-        self.attempt(
-            visit,
-            call,
-            keyed,
-            limit,
-            Some(query.as_ref().into()),
-            future,
-        )
+        let query = Some(query.as_ref().into());
+        self.attempt(visit, call, keyed, timeout_ms, query, Box::pin(future))
     }
 
-    /// The bound of a step with its own timeout: that, or the run's step timeout if shorter.
-    fn step_limit(&self, timeout_ms: u64) -> Duration {
-        let own = Duration::from_millis(timeout_ms);
-        self.shared.step_timeout.map_or(own, |run| run.min(own))
+    /// The bound of a step: its own timeout (ms), or the run's step timeout if that is shorter
+    /// or the step has none.
+    fn step_limit(&self, timeout_ms: Option<u64>) -> Option<Duration> {
+        let own = timeout_ms.map(Duration::from_millis);
+        match (own, self.shared.step_timeout) {
+            (Some(own), Some(run)) => Some(own.min(run)),
+            (own, run) => own.or(run),
+        }
     }
 
     /// A step that calls a workflow, with its own timeout (Arazzo 1.1 `timeout`): the called
@@ -360,7 +350,8 @@ impl Run {
         timeout_ms: u64,
         future: impl Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
-        let limit = self.step_limit(timeout_ms);
+        let own = Duration::from_millis(timeout_ms);
+        let limit = self.step_limit(Some(timeout_ms)).unwrap_or(own);
         tokio::time::timeout(limit, future)
             .await
             .unwrap_or(Err(Error::Timeout {
@@ -399,7 +390,7 @@ impl Run {
         visit: &Visit,
         call: &Call,
         keyed: bool,
-        limit: Option<Duration>,
+        timeout_ms: Option<u64>,
         query: Option<Arc<str>>,
         future: std::pin::Pin<Box<F>>,
     ) -> Result<Exchange, Error>
@@ -428,7 +419,7 @@ impl Run {
         };
         let started = Instant::now();
         let attempt = transport::within(context, future).instrument(span.clone());
-        let result = match limit {
+        let result = match self.step_limit(timeout_ms) {
             Some(limit) => {
                 tokio::time::timeout(limit, attempt)
                     .await

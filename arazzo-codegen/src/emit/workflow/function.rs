@@ -81,13 +81,7 @@ impl Workflow_<'_> {
             };
             out_fields.push(quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, });
             let e = o.expr.as_ref().ok_or("a workflow output does not parse")?;
-            let value = match e {
-                // 1.1: typed from the response schema (see `infer`): read and checked.
-                Expr::Steps(n) if n.pointer.is_some() && !matches!(t.ty, ValueType::Json(_)) => {
-                    self.typed_step_output_read(n, name, &t)?
-                }
-                _ => self.output_value(e)?,
-            };
+            let value = self.output_value(e, name, &t)?;
             out_values.push(quote! { #f: #value, });
         }
         let module: syn::Ident = syn::parse_str(ident).map_err(|e| e.to_string())?;

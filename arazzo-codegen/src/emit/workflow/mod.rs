@@ -367,9 +367,8 @@ impl Workflow_<'_> {
         };
         let sid = step.step_id.as_str();
         let mut out = quote! { let visit = run.visit(#sid); };
-        let entries = step.depends_on.as_deref().unwrap_or_default();
         let deps = self.ir.steps.get(si).map_or(&[][..], |s| &s.depends_on[..]);
-        for (dep, needs) in deps.iter().zip(entries) {
+        for (dep, needs) in deps {
             let (doc, workflow, id) = match dep {
                 StepDep::Local(_) if !self.ir.branches => continue,
                 StepDep::Local(ti) => (

@@ -105,6 +105,12 @@ impl Workflow_<'_> {
     /// A step output read into with a JSON pointer, as JSON (`null` where there is nothing).
     pub(super) fn step_output_in_json(&self, n: &expr::Named) -> Result<TokenStream, String> {
         let rt = self.rt();
+        let (local, pointer) = self.step_output_and_pointer(n)?;
+        Ok(quote!(#rt::at(&#rt::to_json(&#local), #pointer)))
+    }
+
+    /// The local of the step output `n` reads into, and the pointer it reads at.
+    fn step_output_and_pointer(&self, n: &expr::Named) -> Result<(syn::Ident, String), String> {
         let plain = expr::Named {
             name: n.name.clone(),
             pointer: None,
@@ -115,7 +121,7 @@ impl Workflow_<'_> {
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_default();
-        Ok(quote!(#rt::at(&#rt::to_json(&#local), #pointer)))
+        Ok((local, pointer))
     }
 
     /// A workflow output read through a JSON pointer into a step output, as the type `t` the
@@ -130,16 +136,7 @@ impl Workflow_<'_> {
         let (step, _) = n
             .step_output(|_, _| false)
             .ok_or("a workflow output that names no step output")?;
-        let plain = expr::Named {
-            name: n.name.clone(),
-            pointer: None,
-        };
-        let (local, _) = self.step_output_local(&plain)?;
-        let pointer = n
-            .pointer
-            .as_ref()
-            .map(|p| p.to_string())
-            .unwrap_or_default();
+        let (local, pointer) = self.step_output_and_pointer(n)?;
         let inner = super::rust_type(&Typed {
             required: true,
             ..t.clone()
@@ -292,8 +289,18 @@ impl Workflow_<'_> {
         n.pointer.is_none() && by_outputs == 1
     }
 
-    pub(super) fn output_value(&self, e: &Expr) -> Result<TokenStream, String> {
+    /// The value of workflow output `name`, of type `t`, from the expression it reads.
+    pub(super) fn output_value(
+        &self,
+        e: &Expr,
+        name: &str,
+        t: &Typed,
+    ) -> Result<TokenStream, String> {
         match e {
+            // 1.1: typed from the response schema (see `infer`): read and checked.
+            Expr::Steps(n) if n.pointer.is_some() && !matches!(t.ty, ValueType::Json(_)) => {
+                self.typed_step_output_read(n, name, t)
+            }
             Expr::Steps(n) if n.pointer.is_some() => {
                 let v = self.step_output_in_json(n)?;
                 Ok(quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())))

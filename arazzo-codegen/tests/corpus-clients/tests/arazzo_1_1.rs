@@ -34,6 +34,14 @@ fn clients(base: &str) -> doc::Clients {
     }
 }
 
+/// `read-twice` for customer `c-1`, each source at `base`.
+async fn read_twice(base: &str) -> Result<doc::read_twice::Outputs, Error> {
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    doc::read_twice(&clients(base), inputs).await
+}
+
 fn asked(seen: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
     seen.lock().expect("lock").clone()
 }
@@ -44,12 +52,7 @@ const SECOND: &str = r#"{"customerId":"c-9","customerName":"Ada","enabled":false
 #[tokio::test]
 async fn selectors_read_typed_outputs_and_feed_the_next_request() {
     let (base, seen) = server(vec![(200, FIRST), (200, SECOND)], Duration::ZERO);
-    let inputs = doc::read_twice::Inputs {
-        customer_id: "c-1".into(),
-    };
-    let out = doc::read_twice(&clients(&base), inputs)
-        .await
-        .expect("runs");
+    let out = read_twice(&base).await.expect("runs");
     // A JSONPath selector of a required string field is a `String`, not JSON.
     let name: String = out.name;
     assert_eq!(name, "Ada");
@@ -68,12 +71,7 @@ async fn criteria_with_embedded_expressions_compare_with_earlier_outputs() {
     // The second answer names another customer: the regex built from the first fails.
     let other = r#"{"customerId":"c-10","customerName":"Ada","enabled":true}"#;
     let (base, _) = server(vec![(200, FIRST), (200, other)], Duration::ZERO);
-    let inputs = doc::read_twice::Inputs {
-        customer_id: "c-1".into(),
-    };
-    let e = doc::read_twice(&clients(&base), inputs)
-        .await
-        .expect_err("fails");
+    let e = read_twice(&base).await.expect_err("fails");
     assert!(
         matches!(
             e,
@@ -88,12 +86,7 @@ async fn criteria_with_embedded_expressions_compare_with_earlier_outputs() {
     // Another name: the JSONPath query built from the first answer selects nothing.
     let renamed = r#"{"customerId":"c-9","customerName":"Bea","enabled":true}"#;
     let (base, _) = server(vec![(200, FIRST), (200, renamed)], Duration::ZERO);
-    let inputs = doc::read_twice::Inputs {
-        customer_id: "c-1".into(),
-    };
-    let e = doc::read_twice(&clients(&base), inputs)
-        .await
-        .expect_err("fails");
+    let e = read_twice(&base).await.expect_err("fails");
     assert!(
         matches!(
             e,
@@ -110,13 +103,8 @@ async fn criteria_with_embedded_expressions_compare_with_earlier_outputs() {
 #[tokio::test]
 async fn a_step_timeout_fails_the_step_that_takes_longer() {
     let (base, seen) = server(vec![(200, FIRST)], Duration::from_millis(2600));
-    let inputs = doc::read_twice::Inputs {
-        customer_id: "c-1".into(),
-    };
     let started = std::time::Instant::now();
-    let e = doc::read_twice(&clients(&base), inputs)
-        .await
-        .expect_err("times out");
+    let e = read_twice(&base).await.expect_err("times out");
     assert!(
         matches!(e, Error::Timeout { step: "read", after } if after == Duration::from_millis(2000)),
         "{e:?}"
@@ -128,12 +116,7 @@ async fn a_step_timeout_fails_the_step_that_takes_longer() {
 #[tokio::test]
 async fn a_failed_first_step_stops_before_the_step_that_depends_on_it() {
     let (base, seen) = server(vec![(404, r#"{"message":"no"}"#)], Duration::ZERO);
-    let inputs = doc::read_twice::Inputs {
-        customer_id: "c-1".into(),
-    };
-    let e = doc::read_twice(&clients(&base), inputs)
-        .await
-        .expect_err("fails");
+    let e = read_twice(&base).await.expect_err("fails");
     assert!(
         matches!(
             e,
@@ -225,12 +208,7 @@ async fn a_typed_selection_that_does_not_fit_its_type_is_an_output_error() {
     let first = r#"{"customerId":9,"customerName":"Ada","enabled":true}"#;
     let second = r#"{"customerId":9,"customerName":"Ada","enabled":true}"#;
     let (base, _) = server(vec![(200, first), (200, second)], Duration::ZERO);
-    let inputs = doc::read_twice::Inputs {
-        customer_id: "c-1".into(),
-    };
-    let e = doc::read_twice(&clients(&base), inputs)
-        .await
-        .expect_err("fails");
+    let e = read_twice(&base).await.expect_err("fails");
     assert!(
         matches!(
             e,
