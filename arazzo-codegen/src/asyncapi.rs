@@ -1,6 +1,7 @@
 //! AsyncAPI 3 descriptions, the sources of Arazzo 1.1 message steps: read far enough to link
-//! a step's `operationId` or `channelPath` to an operation or a channel. Generating code for
-//! these steps is not supported yet (the builder says so, at the step).
+//! a step's `operationId` or `channelPath` to an operation or a channel, and to say whether
+//! their messages carry a correlation id. Generating code for these steps is not supported
+//! yet (the builder says so, at the step).
 
 use std::path::Path;
 
@@ -19,6 +20,9 @@ pub struct AsyncApiDoc {
     pub operations: Vec<String>,
     /// The names of its channels (the keys of `channels`).
     pub channels: Vec<String>,
+    /// The operations and channels (`operations/<id>`, `channels/<name>`) of which a message
+    /// defines a `correlationId` with a `location`.
+    pub correlated: Vec<String>,
 }
 
 /// Loads an AsyncAPI description; an error says why it could not be read.
@@ -58,11 +62,84 @@ pub fn load(
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default()
     };
-    let (operations, channels) = (keys("operations"), keys("channels"));
+    let (operations, channels): (Vec<String>, Vec<String>) = (keys("operations"), keys("channels"));
+    let mut correlated = Vec::new();
+    for name in &channels {
+        let channel = raw.get("channels").and_then(|c| c.get(name));
+        if channel.is_some_and(|c| correlates(&raw, &channel_messages(&raw, c))) {
+            correlated.push(format!("channels/{name}"));
+        }
+    }
+    for id in &operations {
+        let Some(op) = raw.get("operations").and_then(|o| o.get(id)) else {
+            continue;
+        };
+        let op = follow(&raw, op);
+        // The operation's own messages, else its channel's; and those of its reply.
+        let mut messages: Vec<&Value> = op
+            .get("messages")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().collect())
+            .unwrap_or_default();
+        if messages.is_empty() {
+            if let Some(c) = op.get("channel") {
+                messages = channel_messages(&raw, c);
+            }
+        }
+        if let Some(reply) = op.get("reply").map(|r| follow(&raw, r)) {
+            messages.extend(
+                reply
+                    .get("messages")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        if correlates(&raw, &messages) {
+            correlated.push(format!("operations/{id}"));
+        }
+    }
     Ok(AsyncApiDoc {
         file,
         operations,
         channels,
+        correlated,
+    })
+}
+
+/// `value`, or what its local `$ref` (`#/...`) points to, followed a few times; a reference
+/// that leads nowhere is the value itself.
+fn follow<'v>(raw: &'v Value, value: &'v Value) -> &'v Value {
+    let mut v = value;
+    for _ in 0..8 {
+        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        match r.strip_prefix('#').and_then(|p| raw.pointer(p)) {
+            Some(next) => v = next,
+            None => break,
+        }
+    }
+    v
+}
+
+/// The messages of a channel (given or referenced).
+fn channel_messages<'v>(raw: &'v Value, channel: &'v Value) -> Vec<&'v Value> {
+    follow(raw, channel)
+        .get("messages")
+        .and_then(Value::as_object)
+        .map(|m| m.values().collect())
+        .unwrap_or_default()
+}
+
+/// Whether one of `messages` defines a `correlationId` with a `location`.
+fn correlates(raw: &Value, messages: &[&Value]) -> bool {
+    messages.iter().any(|m| {
+        follow(raw, m)
+            .get("correlationId")
+            .map(|c| follow(raw, c))
+            .and_then(|c| c.get("location"))
+            .is_some_and(Value::is_string)
     })
 }
 
@@ -70,5 +147,16 @@ impl AsyncApiDoc {
     /// Whether it has an operation with id `id`.
     pub fn has_operation(&self, id: &str) -> bool {
         self.operations.iter().any(|o| o == id)
+    }
+
+    /// Whether a message of operation `id` (its own, its channel's or its reply's) defines a
+    /// `correlationId` with a `location`.
+    pub fn operation_correlates(&self, id: &str) -> bool {
+        self.correlated.contains(&format!("operations/{id}"))
+    }
+
+    /// Whether a message of channel `name` defines a `correlationId` with a `location`.
+    pub fn channel_correlates(&self, name: &str) -> bool {
+        self.correlated.contains(&format!("channels/{name}"))
     }
 }

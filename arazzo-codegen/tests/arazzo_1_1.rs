@@ -65,12 +65,6 @@ const OWN_DEFECTS: &[(&str, &str)] = &[
         "characterization-openapi-invalid-operationPath-string.arazzo.yaml",
         "has no `#` JSON pointer",
     ),
-    // `$workflows.<id>.steps.<step>.outputs.<name>` is not in the 1.1 ABNF (`$workflows.<id>`
-    // reads `inputs` or `outputs`).
-    (
-        "async-depends-on-cross-workflow.arazzo.yaml",
-        "no workflow has the id `producerWorkflow.steps.waitForEvent`",
-    ),
     // Reads `$inputs.user` with no inputs declared.
     ("parameter-with-selector.arazzo.yaml", "declares no inputs"),
     // `$steps.previous.outputs`: no step `previous`, and no output named.

@@ -227,7 +227,7 @@ impl<'a> Resolver<'a> {
                     let loc = self.loc(&child(&aat, "workflowId"));
                     self.unknown_workflow(wf, loc);
                 }
-                ("goto", None, Some(_)) => self.facts.workflow_goto = true,
+                ("goto" | "retry", None, Some(_)) => self.facts.workflow_goto = true,
                 _ => {}
             }
             if let Some(r) = action.retry_after {
@@ -257,24 +257,27 @@ impl<'a> Resolver<'a> {
             let kind = match (t, &action.step_id, &action.workflow_id) {
                 ("end", ..) => Some(ActionKind::End),
                 ("goto", Some(step), None) => step_index(step).map(ActionKind::GotoStep),
-                ("goto", None, Some(id)) => {
+                ("goto", None, Some(id)) => self.find_workflow(id).map(|(doc, workflow)| {
+                    ActionKind::GotoWorkflow(WorkflowCall {
+                        doc,
+                        workflow,
+                        id: id.clone(),
+                        inputs,
+                    })
+                }),
+                ("retry", None, Some(id)) => {
                     self.find_workflow(id)
-                        .map(|(doc, workflow)| ActionKind::GotoWorkflow {
-                            doc,
-                            workflow,
-                            id: id.clone(),
-                            inputs,
+                        .map(|(doc, workflow)| ActionKind::Retry {
+                            step: None,
+                            workflow: Some(WorkflowCall {
+                                doc,
+                                workflow,
+                                id: id.clone(),
+                                inputs,
+                            }),
+                            limit: action.retry_limit.unwrap_or(1),
+                            after: action.retry_after.unwrap_or(0.0),
                         })
-                }
-                // Running a workflow before the retry is not read yet: an error here, so that
-                // the retry never quietly skips it.
-                ("retry", _, Some(_)) => {
-                    self.push(
-                        Diagnostic::error("a `retry` action that runs a workflow before the step is tried again is not supported yet")
-                            .at(self.key_loc(&child(&aat, "workflowId")))
-                            .help("retry the step alone (leave out `workflowId`), or call the workflow from a step and `goto` back"),
-                    );
-                    None
                 }
                 ("retry", step, None) => match step {
                     Some(s) => step_index(s).map(Some),
@@ -282,6 +285,7 @@ impl<'a> Resolver<'a> {
                 }
                 .map(|step| ActionKind::Retry {
                     step,
+                    workflow: None,
                     limit: action.retry_limit.unwrap_or(1),
                     after: action.retry_after.unwrap_or(0.0),
                 }),
@@ -294,8 +298,8 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    /// 1.1: an action's `parameters`, the inputs of the workflow a `goto` runs: each without
-    /// `in`, unique, and an input the workflow has.
+    /// 1.1: an action's `parameters`, the inputs of the workflow a `goto` or `retry` runs:
+    /// each without `in`, unique, and an input the workflow has.
     fn action_parameters(
         &mut self,
         cx: &WfCx<'a>,
@@ -315,10 +319,10 @@ impl<'a> Resolver<'a> {
             );
             return Vec::new();
         };
-        if kind != "goto" {
+        if kind != "goto" && kind != "retry" {
             self.push(
                 Diagnostic::error(format!(
-                    "`parameters` of a `{kind}` action are not supported: only a `goto` to a workflow takes inputs here"
+                    "`parameters` of a `{kind}` action are not supported: only a `goto` or `retry` to a workflow takes inputs"
                 ))
                 .at(self.key_loc(&pat)),
             );

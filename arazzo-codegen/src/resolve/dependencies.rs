@@ -8,6 +8,9 @@
 //! runs its steps in the document's order (a `goto` names a place in it), where a dependency
 //! on a later step is an error; so is one on a step of another workflow that has not finished,
 //! at run time.
+//!
+//! Also the 1.1 reading of `$workflows.<id>.steps.<step>.outputs.<name>`, a value read
+//! through the form of a `dependsOn` entry.
 
 use super::*;
 
@@ -272,5 +275,72 @@ impl<'a> Resolver<'a> {
             .iter()
             .position(|d| std::ptr::eq(d, self.d))
             .unwrap_or(0)
+    }
+}
+
+impl Resolver<'_> {
+    /// `$workflows.<id>.steps.<step>.outputs.<name>`: the output of a step of another
+    /// workflow. Outside the 1.1 ABNF (which reads a workflow's `inputs` and `outputs`), but
+    /// the form of its `dependsOn` entries, and 1.1's own schema tests read values so: in a
+    /// 1.1 document it is checked and read as that output, with a warning; in 1.0, an error.
+    /// Code generation does not read another workflow's step outputs (the workflow gets no
+    /// function, with a note saying why).
+    pub(super) fn other_workflow_step_output(
+        &mut self,
+        owner: &str,
+        step: &str,
+        field: &str,
+        name: &str,
+        written: &str,
+        loc: Location,
+    ) {
+        let help = format!(
+            "give workflow `{owner}` an output with the value and read `$workflows.{owner}.outputs.<name>`"
+        );
+        if self.d.doc.version() < crate::model::Version::V1_1 || field != "outputs" {
+            self.push(
+                Diagnostic::error(format!(
+                    "`$workflows.{written}` reads a step's output; a `$workflows.<id>` expression reads a workflow's `inputs` or `outputs`"
+                ))
+                .at(loc)
+                .help(help),
+            );
+            return;
+        }
+        let Some((di, wi)) = self.find_workflow(owner) else {
+            self.unknown_workflow(owner, loc);
+            return;
+        };
+        let w = &self.ws.arazzo[di].doc.workflows[wi];
+        let Some(s) = w.steps.iter().find(|s| s.step_id == step) else {
+            let names: Vec<&str> = w.steps.iter().map(|s| s.step_id.as_str()).collect();
+            let mut d =
+                Diagnostic::error(format!("workflow `{owner}` has no step `{step}`")).at(loc);
+            if let Some(c) = suggest::closest(step, &names) {
+                d = d.help(format!("did you mean `{c}`?"));
+            }
+            self.push(d);
+            return;
+        };
+        if !s.outputs.contains_key(name) {
+            let names: Vec<&str> = s.outputs.keys().map(String::as_str).collect();
+            let mut d = Diagnostic::error(format!(
+                "step `{step}` of workflow `{owner}` has no output `{name}`"
+            ))
+            .at(loc);
+            if let Some(c) = suggest::closest(name, &names) {
+                d = d.help(format!("did you mean `{c}`?"));
+            }
+            self.push(d);
+            return;
+        }
+        self.push(
+            Diagnostic::warning(format!(
+                "`$workflows.{written}` is not in the Arazzo 1.1 ABNF; read as output `{name}` of step `{step}` of workflow `{owner}`"
+            ))
+            .kind("arazzo-spelling")
+            .at(loc)
+            .help(help),
+        );
     }
 }

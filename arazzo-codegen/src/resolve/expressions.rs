@@ -251,6 +251,10 @@ impl<'a> Resolver<'a> {
                     );
                     return;
                 };
+                if let Some((owner, step)) = wf.split_once(".steps.") {
+                    self.other_workflow_step_output(owner, step, field, name, &n.name, loc);
+                    return;
+                }
                 match self.find_workflow(wf) {
                     None => self.unknown_workflow(wf, loc),
                     Some((di, wi)) => {

@@ -70,27 +70,35 @@ pub enum ActionKind {
     End,
     /// Goes to a step of the workflow, by index.
     GotoStep(usize),
-    /// Passes control to a workflow (document and index), which runs on the same inputs, or
-    /// (1.1) on the inputs the action's `parameters` give.
-    GotoWorkflow {
-        /// The document.
-        doc: usize,
-        /// The workflow.
-        workflow: usize,
-        /// Its id, as written.
-        id: String,
-        /// 1.1: the inputs given, each with the pointer of its value; none: the same inputs.
-        inputs: Vec<(String, ValueIr, String)>,
-    },
-    /// Runs a step again (by index; the failing step itself when `None`).
+    /// Passes control to a workflow, which runs on the same inputs, or (1.1) on the inputs
+    /// the action's `parameters` give; this one then ends.
+    GotoWorkflow(WorkflowCall),
+    /// Runs a step again (by index; the failing step itself when `None`), after running a
+    /// workflow first when one is named.
     Retry {
         /// The step to run.
         step: Option<usize>,
+        /// The workflow run before the step is tried again (the step is the failing one).
+        workflow: Option<WorkflowCall>,
         /// How many times, at most (default 1).
         limit: u64,
         /// Seconds to wait unless the response says (default 0).
         after: f64,
     },
+}
+
+/// A workflow an action runs: on the same inputs as the workflow the action is in, or on
+/// those the action's `parameters` give.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkflowCall {
+    /// The document.
+    pub doc: usize,
+    /// The workflow.
+    pub workflow: usize,
+    /// Its id, as written.
+    pub id: String,
+    /// 1.1: the inputs given, each with the pointer of its value; none: the same inputs.
+    pub inputs: Vec<(String, ValueIr, String)>,
 }
 
 /// A step's or workflow's output: its name and the expression it reads.

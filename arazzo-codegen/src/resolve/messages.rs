@@ -103,6 +103,7 @@ impl<'a> Resolver<'a> {
         Target::Message {
             asyncapi: i,
             operation: Some(id.to_string()),
+            channel: None,
             source: source.to_string(),
             at: at.to_string(),
         }
@@ -185,6 +186,7 @@ impl<'a> Resolver<'a> {
             Some(c) if doc.channels.contains(&c) => Target::Message {
                 asyncapi: i,
                 operation: None,
+                channel: Some(c),
                 source: src.to_string(),
                 at: at.to_string(),
             },
@@ -239,6 +241,9 @@ impl<'a> Resolver<'a> {
                 .help("a correlationId selects the message a `receive` step waits for"),
             );
         }
+        if s.correlation_id.is_some() && action == Some("receive") {
+            self.check_correlation(s, at, target);
+        }
         let is_workflow_step = s.workflow_id.is_some();
         for (field, given) in [
             ("action", action.is_some()),
@@ -266,6 +271,37 @@ impl<'a> Resolver<'a> {
                     .at(place),
                 );
             }
+        }
+    }
+
+    /// A `receive` step's `correlationId` is matched where the AsyncAPI message says its
+    /// correlation id is: one of the messages the step may receive must define one.
+    fn check_correlation(&mut self, s: &Step, at: &str, target: &Target) {
+        let Target::Message {
+            asyncapi,
+            operation,
+            channel,
+            source,
+            ..
+        } = target
+        else {
+            return;
+        };
+        let doc = &self.ws.asyncapi[*asyncapi];
+        let (correlates, what) = match (operation, channel) {
+            (Some(id), _) => (doc.operation_correlates(id), format!("operation `{id}`")),
+            (None, Some(name)) => (doc.channel_correlates(name), format!("channel `{name}`")),
+            (None, None) => return,
+        };
+        if !correlates {
+            self.push(
+                Diagnostic::error(format!(
+                    "step `{}` has a `correlationId`, but no message of {what} in AsyncAPI source `{source}` defines one",
+                    s.step_id
+                ))
+                .at(self.key_loc(&child(at, "correlationId")))
+                .help("the description says where a message carries its correlation id (`correlationId: {location: ...}` on the message); add it there, or leave the step's `correlationId` out"),
+            );
         }
     }
 }

@@ -30,7 +30,7 @@ mod workflow;
 
 pub use dependencies::StepDep;
 pub use expressions::{source_ref, SourceRef};
-pub use ir::{ActionIr, ActionKind, BodyIr, CriterionIr, OutputIr, TestIr, ValueIr};
+pub use ir::{ActionIr, ActionKind, BodyIr, CriterionIr, OutputIr, TestIr, ValueIr, WorkflowCall};
 
 /// What a step calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +59,8 @@ pub enum Target {
         asyncapi: usize,
         /// The operation's id, when the step names an operation.
         operation: Option<String>,
+        /// The channel's name, when the step names a channel.
+        channel: Option<String>,
         /// The name of the source description.
         source: String,
         /// The JSON pointer of the step's `operationId` or `channelPath`.
@@ -158,7 +160,8 @@ pub struct Reads {
     pub status_code: BTreeSet<usize>,
     /// Whether the workflow-level actions (which apply to every step) read `$statusCode`.
     pub status_code_in_workflow_actions: bool,
-    /// Whether an action passes control to another workflow (on this workflow's inputs).
+    /// Whether an action runs another workflow (a `goto` or a `retry`), on this workflow's
+    /// inputs unless it gives its own.
     pub workflow_goto: bool,
 }
 

@@ -13,7 +13,7 @@ use super::Here;
 use super::{rust_type, Workflow_};
 use crate::diag::Diagnostics;
 use crate::infer::Typed;
-use crate::resolve::{ActionIr, ActionKind};
+use crate::resolve::{ActionIr, ActionKind, WorkflowCall};
 
 impl Workflow_<'_> {
     /// The body of a state-machine workflow function.
@@ -281,52 +281,24 @@ impl Workflow_<'_> {
                 }
             }
             // Control passes to that workflow, on the same inputs; this one then ends.
-            (
-                ActionKind::GotoWorkflow {
-                    doc,
-                    workflow,
-                    id,
-                    inputs: given,
-                },
-                _,
-            ) => {
-                if *doc != self.input.doc {
-                    return Err(format!(
-                        "an action goes to `{id}`, which is not a workflow of this document"
-                    ));
-                }
-                if self.unavailable.contains(workflow) {
-                    return Err(format!(
-                        "an action goes to workflow `{id}`, which has no function"
-                    ));
-                }
-                let function: syn::Ident =
-                    syn::parse_str(&self.inner[*workflow]).map_err(|e| e.to_string())?;
-                let id = id.as_str();
-                let inputs = if given.is_empty() {
-                    quote!(#rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?)
-                } else {
-                    // 1.1: the action's parameters are the inputs (optional inputs read as
-                    // they are: nothing here needs one).
-                    let mut quiet = Diagnostics::new(false);
-                    let entries = given
-                        .iter()
-                        .map(|(name, read, at)| {
-                            let value = self.json(read, &[], &mut quiet, at)?;
-                            Ok(quote! { #name: #value })
-                        })
-                        .collect::<Result<Vec<_>, String>>()?;
-                    quote! {
-                        #rt::from_json(#id, "the inputs the action gives", ::serde_json::json!({ #(#entries),* }))?
-                    }
-                };
+            (ActionKind::GotoWorkflow(called), _) => {
+                let id = called.id.as_str();
+                let call = self.call_workflow(called)?;
                 quote! {
                     run.action(&visit, #public::Action::GotoWorkflow(#id));
-                    ::std::boxed::Box::pin(#function(clients, #inputs, run)).await?;
+                    #call;
                     break 'steps;
                 }
             }
-            (ActionKind::Retry { step, limit, after }, false) => {
+            (
+                ActionKind::Retry {
+                    step,
+                    workflow,
+                    limit,
+                    after,
+                },
+                false,
+            ) => {
                 *retries = true;
                 let limit = u32::try_from(*limit).unwrap_or(u32::MAX);
                 let target_id = self.step_id(step.unwrap_or(si))?;
@@ -339,13 +311,29 @@ impl Workflow_<'_> {
                 } else {
                     quote!(#rt::retry_delay(&#var.headers, #after))
                 };
+                // The workflow named runs first (its failure is this workflow's); the wait
+                // is read from the failed response before it does.
+                let wait = match workflow {
+                    Some(called) => {
+                        let call = self.call_workflow(called)?;
+                        quote! {
+                            let delay = #delay;
+                            run.retry(&visit, #target_id);
+                            #call;
+                            #rt::sleep(delay).await;
+                        }
+                    }
+                    None => quote! {
+                        run.retry(&visit, #target_id);
+                        #rt::sleep(#delay).await;
+                    },
+                };
                 // The criteria and the attempts left, in one condition.
                 return Ok((
                     quote! {
                         if #((#conds) &&)* attempts[#here] < #limit {
                             attempts[#here] += 1;
-                            run.retry(&visit, #target_id);
-                            #rt::sleep(#delay).await;
+                            #wait
                             next = #target;
                             continue 'steps;
                         }
@@ -370,5 +358,43 @@ impl Workflow_<'_> {
             quote!(#((#conds))&&*)
         };
         Ok((quote! { if #cond { #body } }, false))
+    }
+
+    /// Running the workflow an action names, to completion (`?`: its failure is this
+    /// workflow's): on the same inputs, or (1.1) on those the action's parameters give.
+    fn call_workflow(&self, called: &WorkflowCall) -> Result<TokenStream, String> {
+        let rt = self.rt();
+        let id = called.id.as_str();
+        if called.doc != self.input.doc {
+            return Err(format!(
+                "an action runs `{id}`, which is not a workflow of this document"
+            ));
+        }
+        if self.unavailable.contains(&called.workflow) {
+            return Err(format!(
+                "an action runs workflow `{id}`, which has no function"
+            ));
+        }
+        let function: syn::Ident =
+            syn::parse_str(&self.inner[called.workflow]).map_err(|e| e.to_string())?;
+        let inputs = if called.inputs.is_empty() {
+            quote!(#rt::from_json(#id, "the inputs, passed on", #rt::to_json(&inputs))?)
+        } else {
+            // 1.1: the action's parameters are the inputs (optional inputs read as they are:
+            // nothing here needs one).
+            let mut quiet = Diagnostics::new(false);
+            let entries = called
+                .inputs
+                .iter()
+                .map(|(name, read, at)| {
+                    let value = self.json(read, &[], &mut quiet, at)?;
+                    Ok(quote! { #name: #value })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            quote! {
+                #rt::from_json(#id, "the inputs the action gives", ::serde_json::json!({ #(#entries),* }))?
+            }
+        };
+        Ok(quote! { ::std::boxed::Box::pin(#function(clients, #inputs, run)).await? })
     }
 }

@@ -187,6 +187,11 @@ impl Workflow_<'_> {
         let (id, _, output) = n
             .split_at_field(&["outputs"])
             .ok_or("a workflow reference without `.outputs.`")?;
+        if let Some((owner, step)) = id.split_once(".steps.") {
+            return Err(format!(
+                "it reads output `{output}` of step `{step}` of workflow `{owner}`, and generated code does not read another workflow's step outputs"
+            ));
+        }
         let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
         let runs_before = self
             .ir

@@ -1,7 +1,7 @@
 //! The project's Arazzo 1.1 document (`tests/arazzo-1.1/amberflo.arazzo.yaml`, on the Amberflo
 //! billing description of the corpus, found through its `$self`) runs each branch against a
 //! loopback server: selectors in outputs and in a parameter value, typed; a step `timeout`; a
-//! step that depends on another; a `goto` that gives its workflow inputs.
+//! step that depends on another; a `goto` and a `retry` that give their workflow inputs.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,16 +9,18 @@ use std::time::Duration;
 use arazzo_runtime::{Action, Error, RunOptions};
 use corpus_clients::arazzo_1_1_amberflo as doc;
 
-/// Replays `replies` in order (the last for ever after), each after `delay`; what was asked.
+/// Replays `replies` in order (the last for ever after), each after `delay`; what was asked
+/// (method and target, and the body when there is one).
 fn server(replies: Vec<(u16, &'static str)>, delay: Duration) -> (String, Arc<Mutex<Vec<String>>>) {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let record = Arc::clone(&seen);
     let mut n = 0;
     let base = seed_emulator::http::serve(move |r| {
-        record
-            .lock()
-            .expect("lock")
-            .push(format!("{} {}", r.method, r.path));
+        let mut line = format!("{} {}", r.method, r.path);
+        if !r.body.is_empty() {
+            line = format!("{line} {}", String::from_utf8_lossy(&r.body));
+        }
+        record.lock().expect("lock").push(line);
         std::thread::sleep(delay);
         let (status, body) = replies[n.min(replies.len() - 1)];
         n += 1;
@@ -220,4 +222,86 @@ async fn a_typed_selection_that_does_not_fit_its_type_is_an_output_error() {
         ),
         "{e:?}"
     );
+}
+
+/// `read-or-create` for customer `c-1`, named `Ada`.
+async fn read_or_create(base: &str) -> arazzo_runtime::Reported<doc::read_or_create::Outputs> {
+    let inputs = doc::read_or_create::Inputs {
+        customer_id: "c-1".into(),
+        name: "Ada".into(),
+    };
+    doc::read_or_create::run(&clients(base), inputs, &RunOptions::default()).await
+}
+
+const MISSING: &str = r#"{"message":"no such customer"}"#;
+const CREATED: &str = r#"{"customerId":"c-1","customerName":"Ada"}"#;
+
+#[tokio::test]
+async fn a_retry_runs_its_workflow_with_the_inputs_it_gives_then_the_step_again() {
+    let (base, seen) = server(
+        vec![(404, MISSING), (200, CREATED), (200, CREATED)],
+        Duration::ZERO,
+    );
+    let reported = read_or_create(&base).await;
+    let out = reported.result.expect("runs");
+    assert_eq!(out.name.as_deref(), Some("Ada"));
+    assert_eq!(
+        asked(&seen),
+        [
+            "GET /customers/c-1",
+            r#"POST /customers {"customerId":"c-1","customerName":"Ada"}"#,
+            "GET /customers/c-1",
+        ]
+    );
+    // One visit of the step, attempted twice: the retry, and the read that found it.
+    let read: Vec<_> = reported.report.visits("read-or-create", "read").collect();
+    assert_eq!(
+        read.iter()
+            .map(|v| (v.attempts, v.status))
+            .collect::<Vec<_>>(),
+        [(2, Some(200))]
+    );
+    let create: Vec<_> = reported.report.visits("create", "create").collect();
+    assert_eq!(create.len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_through_a_workflow_stops_at_its_limit() {
+    // Still missing after the create: one retry is all the action allows.
+    let (base, seen) = server(
+        vec![(404, MISSING), (200, CREATED), (404, MISSING)],
+        Duration::ZERO,
+    );
+    let e = read_or_create(&base).await.result.expect_err("fails");
+    assert!(
+        matches!(
+            e,
+            Error::Failed {
+                step: "read",
+                status: 404,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(asked(&seen).len(), 3);
+}
+
+#[tokio::test]
+async fn a_retry_whose_workflow_fails_fails_with_it() {
+    let (base, seen) = server(vec![(404, MISSING), (400, MISSING)], Duration::ZERO);
+    let e = read_or_create(&base).await.result.expect_err("fails");
+    assert!(
+        matches!(
+            e,
+            Error::Failed {
+                step: "create",
+                status: 400,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // The step is not tried again after its workflow failed.
+    assert_eq!(asked(&seen).len(), 2);
 }
