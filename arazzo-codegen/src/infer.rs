@@ -133,6 +133,7 @@ impl Inferrer<'_> {
         let ir = crate::resolve::workflow_ir(self.workflows, di, wi)?;
         self.busy.push((di, wi));
         let at = index("/workflows", wi);
+        let v11 = d.doc.version() >= crate::model::Version::V1_1;
         let mut types = WorkflowTypes::default();
         for &dep in &ir.depends_on {
             if let Some(outputs) = self.workflow(di, dep, diags) {
@@ -160,7 +161,13 @@ impl Inferrer<'_> {
                     .steps
                     .get(si)
                     .and_then(|s| s.outputs.iter().find(|o| &o.name == name));
-                let t = match (v.as_str(), selected) {
+                // 1.1: a read into a step output that holds a response body is typed from
+                // the response schema (an `Option`: the value may be missing).
+                let through = selected
+                    .filter(|o| o.query.is_none() && v11)
+                    .and_then(|o| o.expr.as_ref())
+                    .and_then(|e| through_step_output(ws, ir, wf, e));
+                let t = through.unwrap_or_else(|| match (v.as_str(), selected) {
                     (Some(s), _) => of_text(ws, &cx, s),
                     // The list of what a JSONPath query selects: always there, maybe empty.
                     (None, Some(o)) if o.query.is_some() => Typed {
@@ -172,7 +179,7 @@ impl Inferrer<'_> {
                         None => Typed::json("the output is not an expression"),
                     },
                     (None, None) => Typed::json("the output is not an expression"),
-                };
+                });
                 note_untyped(ws, d.file, &oat, name, &t, diags);
                 outs.insert(name.clone(), t);
             }
@@ -186,15 +193,15 @@ impl Inferrer<'_> {
                 .iter()
                 .find(|o| &o.name == name)
                 .and_then(|o| o.expr.as_ref());
-            let t = match (v.as_str(), selected) {
+            // 1.1: as a step output's.
+            let through = selected
+                .filter(|_| v11)
+                .and_then(|e| through_step_output(ws, ir, wf, e));
+            let t = through.unwrap_or_else(|| match (v.as_str(), selected) {
                 (Some(s), _) => of_text(ws, &cx, s),
-                // 1.1: a selector into a step output that holds a response body is typed from
-                // the response schema (an `Option`: the value may be missing).
-                (None, Some(e)) => through_step_output(ws, ir, wf, e)
-                    .filter(|_| d.doc.version() >= crate::model::Version::V1_1)
-                    .unwrap_or_else(|| of_expr(ws, &cx, e)),
+                (None, Some(e)) => of_expr(ws, &cx, e),
                 (None, None) => Typed::json("the output is not an expression"),
-            };
+            });
             note_untyped(ws, d.file, &oat, name, &t, diags);
             types.outputs.insert(name.clone(), t);
         }

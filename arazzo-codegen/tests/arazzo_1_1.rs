@@ -103,10 +103,11 @@ const UNRESOLVABLE: &[&str] = &[
 fn resolves(doc: &Path) -> bool {
     let checked = builder(doc).check();
     !checked.workflows.is_empty()
-        && checked
-            .workflows
-            .iter()
-            .all(|w| w.steps.iter().all(|s| !matches!(s.target, Target::Unresolved)))
+        && checked.workflows.iter().all(|w| {
+            w.steps
+                .iter()
+                .all(|s| !matches!(s.target, Target::Unresolved))
+        })
 }
 
 /// Whether an error is about finding a source rather than the document itself.
@@ -177,7 +178,9 @@ fn the_schema_tests_get_their_recorded_verdicts() {
                 // not support yet; unless it has a defect only a checker sees (listed).
                 ("pass", "generated" | "checks, not generated") => {}
                 ("pass", "rejected") if !UNRESOLVABLE.iter().any(|name| rel.ends_with(name)) => {
-                    problems.push(format!("{rel}: a pass/ document does not resolve: {errors:#?}"))
+                    problems.push(format!(
+                        "{rel}: a pass/ document does not resolve: {errors:#?}"
+                    ))
                 }
                 _ => match OWN_DEFECTS.iter().find(|(name, _)| rel.ends_with(name)) {
                     Some((_, needle)) if errors.iter().any(|e| e.contains(needle)) => {}

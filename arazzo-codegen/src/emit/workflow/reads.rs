@@ -124,18 +124,17 @@ impl Workflow_<'_> {
         Ok((local, pointer))
     }
 
-    /// A workflow output read through a JSON pointer into a step output, as the type `t` the
-    /// response schema gives it (an `Option`); a value of another type is `Error::Output`.
+    /// An output read through a JSON pointer into a step output, as the type `t` the response
+    /// schema gives it (an `Option`); a value of another type is `Error::Output` of output
+    /// `name` of step `step` (for a workflow output, the step it reads).
     pub(super) fn typed_step_output_read(
         &self,
         n: &expr::Named,
+        step: &str,
         name: &str,
         t: &Typed,
     ) -> Result<TokenStream, String> {
         let rt = self.rt();
-        let (step, _) = n
-            .step_output(|_, _| false)
-            .ok_or("a workflow output that names no step output")?;
         let (local, pointer) = self.step_output_and_pointer(n)?;
         let inner = super::rust_type(&Typed {
             required: true,
@@ -304,7 +303,10 @@ impl Workflow_<'_> {
         match e {
             // 1.1: typed from the response schema (see `infer`): read and checked.
             Expr::Steps(n) if n.pointer.is_some() && !matches!(t.ty, ValueType::Json(_)) => {
-                self.typed_step_output_read(n, name, t)
+                let (step, _) = n
+                    .step_output(|_, _| false)
+                    .ok_or("a workflow output that names no step output")?;
+                self.typed_step_output_read(n, step, name, t)
             }
             Expr::Steps(n) if n.pointer.is_some() => {
                 let v = self.step_output_in_json(n)?;

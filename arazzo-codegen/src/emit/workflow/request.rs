@@ -254,6 +254,12 @@ impl Workflow_<'_> {
                             true,
                         )
                     }
+                    // 1.1: typed from the response schema (see `infer`): read and checked.
+                    Expr::Steps(ref n)
+                        if n.pointer.is_some() && !matches!(t.ty, ValueType::Json(_)) =>
+                    {
+                        (self.typed_step_output_read(n, sid, name, &t)?, true)
+                    }
                     Expr::Steps(ref n) if n.pointer.is_some() => {
                         let v = self.step_output_in_json(n)?;
                         (

@@ -69,6 +69,26 @@ async fn selectors_read_typed_outputs_and_feed_the_next_request() {
 }
 
 #[tokio::test]
+async fn step_outputs_that_read_into_another_step_output_are_typed() {
+    let (base, _) = server(vec![(200, FIRST), (200, SECOND)], Duration::ZERO);
+    let inputs = doc::read_twice::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let reported = doc::read_twice::run(&clients(&base), inputs, &RunOptions::default()).await;
+    reported.result.expect("runs");
+    let again = reported
+        .report
+        .outputs::<doc::read_twice::steps::ReadAgain>()
+        .expect("read-again ran")
+        .expect("typed");
+    // Typed from the response schema through the first step's output, not JSON.
+    let first_name: Option<String> = again.first_name;
+    let first_email: Option<String> = again.first_email;
+    assert_eq!(first_name.as_deref(), Some("Ada"));
+    assert_eq!(first_email.as_deref(), Some("ada@example.test"));
+}
+
+#[tokio::test]
 async fn criteria_with_embedded_expressions_compare_with_earlier_outputs() {
     // The second answer names another customer: the regex built from the first fails.
     let other = r#"{"customerId":"c-10","customerName":"Ada","enabled":true}"#;
