@@ -5,9 +5,11 @@
 //! `dependsOn`, the steps run in an order that satisfies every dependency, explicit and implicit
 //! (a step that reads `$steps.<id>.…` runs after that step): the document's order where it
 //! allows, a step moved later only as far as its dependencies need. A workflow with actions
-//! runs its steps in the document's order (a `goto` names a place in it), where a dependency
-//! on a later step is an error; so is one on a step of another workflow that has not finished,
-//! at run time.
+//! is ordered the same way by its `dependsOn` entries alone (a step there may read the outputs
+//! of a later one that a `goto` back has run): its first step is the first in that order, and
+//! a step with no action that leaves it goes on to the next in that order; a `goto` goes where
+//! it says. There a dependency that may not have finished (a `goto` can skip a step) is
+//! checked at run time, and so is one on a step of another workflow.
 //!
 //! Also the 1.1 reading of `$workflows.<id>.steps.<step>.outputs.<name>`, a value read
 //! through the form of a `dependsOn` entry.
@@ -32,13 +34,16 @@ pub enum StepDep {
 }
 
 /// The order a workflow's steps run in (indices into its steps), and, if the dependencies
-/// form a cycle, the steps on it. Without `dependsOn`, or with actions, the document's order.
+/// form a cycle, the steps on it. Without `dependsOn`, the document's order. In a workflow
+/// with actions only `dependsOn` counts: there a step may read the outputs of a later one
+/// that a `goto` back has run, which is no reason to move it.
 pub(super) fn execution_order(wf: &Workflow) -> (Vec<usize>, Vec<usize>) {
     let n = wf.steps.len();
     let document: Vec<usize> = (0..n).collect();
-    if wf.has_actions() || wf.steps.iter().all(|s| s.depends_on.is_none()) {
+    if wf.steps.iter().all(|s| s.depends_on.is_none()) {
         return (document, Vec::new());
     }
+    let implicit = !wf.has_actions();
     let index = |id: &str| wf.steps.iter().position(|s| s.step_id == id);
     let own = format!("$workflows.{}.steps.", wf.workflow_id);
     // after[s]: the steps that must run before step s.
@@ -49,6 +54,9 @@ pub(super) fn execution_order(wf: &Workflow) -> (Vec<usize>, Vec<usize>) {
             if let Some(t) = index(local).filter(|t| *t != si) {
                 after[si].insert(t);
             }
+        }
+        if !implicit {
+            continue;
         }
         // What the step reads of other steps' outputs, wherever in the step it stands.
         let text = serde_json::to_string(s).unwrap_or_default();
@@ -228,20 +236,6 @@ impl<'a> Resolver<'a> {
             return None;
         }
         if cx.cycle {
-            return None;
-        }
-        if cx.position(ti) > cx.position(si) {
-            self.push(
-                Diagnostic::error(format!(
-                    "step `{}` depends on `{step}`, which comes after it",
-                    steps[si].step_id
-                ))
-                .at(self.loc(at))
-                .help(format!(
-                    "steps run in the order the workflow lists them: move `{step}` before `{}`",
-                    steps[si].step_id
-                )),
-            );
             return None;
         }
         Some(StepDep::Local(ti))

@@ -242,8 +242,6 @@ enum Place {
 
 struct WfCx<'w> {
     wf: &'w Workflow,
-    /// The order its steps run in (1.1 `dependsOn` may move a step later).
-    order: Vec<usize>,
     /// Whether the steps' dependencies form a cycle (reported once, for the workflow).
     cycle: bool,
     at: String,
@@ -254,13 +252,6 @@ struct WfCx<'w> {
     called_outputs: BTreeMap<usize, BTreeSet<String>>,
     /// The workflow-level parameters, expanded and checked once: name, `in`, value, pointer.
     wf_params: Vec<(String, Option<String>, Value, String, ValueIr)>,
-}
-
-impl WfCx<'_> {
-    /// Where step `si` stands in the order the steps run in.
-    fn position(&self, si: usize) -> usize {
-        self.order.iter().position(|&s| s == si).unwrap_or(si)
-    }
 }
 
 fn is_id(s: &str) -> bool {

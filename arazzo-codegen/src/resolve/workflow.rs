@@ -16,7 +16,6 @@ impl<'a> Resolver<'a> {
         let before = reach_before(wf, self.d, &order);
         let mut cx = WfCx {
             wf,
-            order: order.clone(),
             cycle: !cycle.is_empty(),
             at: at.clone(),
             inputs,

@@ -25,6 +25,7 @@ impl Workflow_<'_> {
         let rt = self.rt();
         let wf = self.wf;
         let count = wf.steps.len();
+        let order = self.ir.order.clone();
         let mut decls = TokenStream::new();
         let mut arms = TokenStream::new();
         let mut retries = false;
@@ -87,10 +88,16 @@ impl Workflow_<'_> {
                 }
             };
             let fail = unmet(quote! { run.failed(&visit, criterion, #var, #keyed) });
+            // Then the next step in the order the steps run in (the document's, unless 1.1
+            // `dependsOn` moved one).
+            let successor = order
+                .iter()
+                .position(|&s| s == si)
+                .and_then(|p| order.get(p + 1));
             let after = if left {
                 TokenStream::new()
-            } else if si + 1 < count {
-                let next = Literal::usize_unsuffixed(si + 1);
+            } else if let Some(&next) = successor {
+                let next = Literal::usize_unsuffixed(next);
                 self.sets_next.set(true);
                 quote! { next = #next; }
             } else {
@@ -206,11 +213,12 @@ impl Workflow_<'_> {
         } else {
             TokenStream::new()
         };
+        let first = Literal::usize_unsuffixed(order.first().copied().unwrap_or(0));
         Ok(quote! {
             #decls
             #last
             #attempts
-            let #mutable next: usize = 0;
+            let #mutable next: usize = #first;
             let mut steps_run: u32 = 0;
             'steps: loop {
                 steps_run += 1;

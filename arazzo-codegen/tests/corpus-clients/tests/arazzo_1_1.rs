@@ -325,3 +325,31 @@ async fn a_retry_whose_workflow_fails_fails_with_it() {
     // The step is not tried again after its workflow failed.
     assert_eq!(asked(&seen).len(), 2);
 }
+
+/// `check-then-read` for customer `c-1`.
+async fn check_then_read(base: &str) -> arazzo_runtime::Reported<doc::check_then_read::Outputs> {
+    let inputs = doc::check_then_read::Inputs {
+        customer_id: "c-1".into(),
+    };
+    doc::check_then_read::run(&clients(base), inputs, &RunOptions::default()).await
+}
+
+#[tokio::test]
+async fn in_a_workflow_with_actions_a_step_runs_after_the_later_listed_step_it_depends_on() {
+    let (base, _) = server(vec![(200, FIRST), (200, SECOND)], Duration::ZERO);
+    let reported = check_then_read(&base).await;
+    let out = reported.result.expect("runs");
+    // `check` (listed second) ran first and read FIRST; `read` then read SECOND.
+    assert_eq!(out.enabled, Some(true));
+    assert_eq!(out.name.as_deref(), Some("Ada"));
+    let order: Vec<&str> = reported.report.steps.iter().map(|s| s.step).collect();
+    assert_eq!(order, ["check", "read"]);
+}
+
+#[tokio::test]
+async fn in_a_workflow_with_actions_an_end_before_the_dependent_step_skips_it() {
+    let (base, seen) = server(vec![(200, SECOND)], Duration::ZERO);
+    let out = check_then_read(&base).await.result.expect("runs");
+    assert_eq!((out.enabled, out.name), (Some(false), None));
+    assert_eq!(asked(&seen), ["GET /customers/c-1"]);
+}
