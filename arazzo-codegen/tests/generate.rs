@@ -148,3 +148,22 @@ fn lean_types_hold_what_the_workflows_use_and_full_types_everything() {
     let workflows = |c: &str| c[c.find("pub struct Clients").expect("clients")..].to_string();
     assert_eq!(workflows(&lean), workflows(&full));
 }
+
+/// reqwest has no shorthand for OPTIONS or TRACE, which Progenitor's clients call: a step that
+/// calls such an operation is a located error, never a client that does not compile.
+#[test]
+fn a_step_that_calls_an_options_operation_is_a_located_error() {
+    let generated = Builder::new("tests/generate/methods/options.arazzo.yaml").generate();
+    assert!(generated.code.is_none());
+    let errors: Vec<String> = generated
+        .diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.severity == arazzo_codegen::Severity::Error)
+        .map(|d| format!("{} @ {}", d.message, d.place().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec!["the generated client cannot send OPTIONS requests (it sends GET, PUT, POST, DELETE, HEAD and PATCH) @ tests/generate/methods/methods.openapi.yaml:8:5"]
+    );
+}

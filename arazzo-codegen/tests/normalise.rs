@@ -22,7 +22,11 @@ fn each_repair_kind_matches_its_golden_file() {
         let text = std::fs::read_to_string(&input).expect("read");
         let raw: serde_json::Value = serde_yaml::from_str(&text).expect("fixture is YAML");
         let prune = input.to_string_lossy().ends_with("prune.yaml");
-        let used: BTreeSet<String> = ["/paths/~1kept/get".to_string()].into();
+        let used: BTreeSet<String> = [
+            "/paths/~1kept/get".to_string(),
+            "/paths/~1kept/options".to_string(),
+        ]
+        .into();
         let n = normalise(&raw, &used, !prune, None);
         let mut out = String::from("# changes\n");
         for c in &n.changes {

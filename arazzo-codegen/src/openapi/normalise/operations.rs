@@ -16,6 +16,15 @@ impl Normaliser<'_> {
             Value::Object(m) => m.clone(),
             _ => Map::new(),
         };
+        // The clients send through reqwest's method shorthands, of which there is none for
+        // these two.
+        if matches!(method, "options" | "trace") {
+            let upper = method.to_ascii_uppercase();
+            self.fatal(
+                at,
+                format!("the generated client cannot send {upper} requests (it sends GET, PUT, POST, DELETE, HEAD and PATCH)"),
+            );
+        }
         // operationId: present, unique, and unique once in snake case.
         let declared = op
             .get("operationId")
