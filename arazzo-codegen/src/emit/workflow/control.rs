@@ -29,6 +29,25 @@ impl Workflow_<'_> {
         let mut decls = TokenStream::new();
         let mut arms = TokenStream::new();
         let mut retries = false;
+        // The steps a `retry` runs before trying its own step again: once such a step has
+        // run, control goes back to the step that retries (`resume`).
+        let excursions: std::collections::BTreeSet<usize> = self
+            .ir
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(si, s)| {
+                s.on_failure.iter().filter_map(move |a| match a.kind {
+                    ActionKind::Retry { step: Some(j), .. } if j != si => Some(j),
+                    _ => None,
+                })
+            })
+            .collect();
+        if !excursions.is_empty() {
+            decls.extend(quote! {
+                let mut resume: ::std::option::Option<usize> = ::std::option::Option::None;
+            });
+        }
         for (si, step) in wf.steps.iter().enumerate() {
             let sid = step.step_id.as_str();
             let parts = self.step_parts(si, step, required, diags)?;
@@ -57,6 +76,15 @@ impl Workflow_<'_> {
                 }
             }
             assigns.extend(self.record_outputs(&parts));
+            if excursions.contains(&si) {
+                self.sets_next.set(true);
+                assigns.extend(quote! {
+                    if let ::std::option::Option::Some(back) = resume.take() {
+                        next = back;
+                        continue 'steps;
+                    }
+                });
+            }
             let mut failed = quote!(::std::option::Option::None);
             for (text, cond) in parts.criteria.iter().rev() {
                 let fails = &cond.fails;
@@ -309,8 +337,6 @@ impl Workflow_<'_> {
             ) => {
                 *retries = true;
                 let limit = u32::try_from(*limit).unwrap_or(u32::MAX);
-                let target_id = self.step_id(step.unwrap_or(si))?;
-                let target = Literal::usize_unsuffixed(step.unwrap_or(si));
                 let here = Literal::usize_unsuffixed(si);
                 self.sets_next.set(true);
                 // A called workflow has no `Retry-After` header: `retryAfter` alone.
@@ -319,22 +345,40 @@ impl Workflow_<'_> {
                 } else {
                     quote!(#rt::retry_delay(&#var.headers, #after))
                 };
-                // The workflow named runs first (its failure is this workflow's); the wait
-                // is read from the failed response before it does.
-                let wait = match workflow {
-                    Some(called) => {
+                // What runs before the step is tried again: the workflow named (its failure
+                // is this workflow's; the wait is read from the failed response before it
+                // runs), or the step named, after which control comes back here (`resume`).
+                // This step's next visit is the retry (same idempotency key).
+                let wait = match (workflow, step.filter(|j| *j != si)) {
+                    (Some(called), _) => {
                         let call = self.call_workflow(called)?;
+                        let own = self.step_id(si)?;
                         quote! {
                             let delay = #delay;
-                            run.retry(&visit, #target_id);
+                            run.retry(&visit, #own);
                             #call;
                             #rt::sleep(delay).await;
+                            next = #here;
                         }
                     }
-                    None => quote! {
-                        run.retry(&visit, #target_id);
-                        #rt::sleep(#delay).await;
-                    },
+                    (None, Some(j)) => {
+                        let own = self.step_id(si)?;
+                        let target = Literal::usize_unsuffixed(j);
+                        quote! {
+                            run.retry(&visit, #own);
+                            #rt::sleep(#delay).await;
+                            resume = ::std::option::Option::Some(#here);
+                            next = #target;
+                        }
+                    }
+                    (None, None) => {
+                        let own = self.step_id(si)?;
+                        quote! {
+                            run.retry(&visit, #own);
+                            #rt::sleep(#delay).await;
+                            next = #here;
+                        }
+                    }
                 };
                 // The criteria and the attempts left, in one condition.
                 return Ok((
@@ -342,7 +386,6 @@ impl Workflow_<'_> {
                         if #((#conds) &&)* attempts[#here] < #limit {
                             attempts[#here] += 1;
                             #wait
-                            next = #target;
                             continue 'steps;
                         }
                     },

@@ -353,3 +353,30 @@ async fn in_a_workflow_with_actions_an_end_before_the_dependent_step_skips_it() 
     assert_eq!((out.enabled, out.name), (Some(false), None));
     assert_eq!(asked(&seen), ["GET /customers/c-1"]);
 }
+
+#[tokio::test]
+async fn a_retry_that_names_a_step_runs_it_then_comes_back_to_the_failed_step() {
+    let (base, seen) = server(
+        vec![(404, MISSING), (200, "[]"), (200, FIRST)],
+        Duration::ZERO,
+    );
+    let inputs = doc::read_after_listing::Inputs {
+        customer_id: "c-1".into(),
+    };
+    let reported =
+        doc::read_after_listing::run(&clients(&base), inputs, &RunOptions::default()).await;
+    let out = reported.result.expect("runs");
+    assert_eq!(out.name.as_deref(), Some("Ada"));
+    // `list` (listed after `read`) ran, then `read` again, which ended the workflow.
+    assert_eq!(
+        asked(&seen),
+        ["GET /customers/c-1", "GET /customers", "GET /customers/c-1"]
+    );
+    let visits: Vec<(&str, u32)> = reported
+        .report
+        .steps
+        .iter()
+        .map(|s| (s.step, s.attempts))
+        .collect();
+    assert_eq!(visits, [("read", 2), ("list", 1)]);
+}
