@@ -106,13 +106,7 @@ fn documents_that_call_each_other_are_a_located_error() {
 fn setting_a_parameter_the_client_left_out_is_a_located_error() {
     let generated = Builder::new("tests/generate/names/dropped-parameter.arazzo.yaml").generate();
     assert!(generated.code.is_none());
-    let errors: Vec<String> = generated
-        .diagnostics
-        .items()
-        .iter()
-        .filter(|d| d.severity == arazzo_codegen::Severity::Error)
-        .map(|d| format!("{} @ {}", d.message, d.place().unwrap_or_default()))
-        .collect();
+    let errors = located_errors(&generated);
     assert_eq!(
         errors,
         vec!["parameter `maxResults` of step `read` cannot be sent: the operation has another parameter with the same Rust name, and the client keeps that one @ tests/generate/names/dropped-parameter.arazzo.yaml:18:17"]
@@ -155,15 +149,20 @@ fn lean_types_hold_what_the_workflows_use_and_full_types_everything() {
 fn a_step_that_calls_an_options_operation_is_a_located_error() {
     let generated = Builder::new("tests/generate/methods/options.arazzo.yaml").generate();
     assert!(generated.code.is_none());
-    let errors: Vec<String> = generated
+    let errors = located_errors(&generated);
+    assert_eq!(
+        errors,
+        vec!["the generated client cannot send OPTIONS requests (it sends GET, PUT, POST, DELETE, HEAD and PATCH) @ tests/generate/methods/methods.openapi.yaml:8:5"]
+    );
+}
+
+/// Each error of a generation, with its place: "message @ file:line:col".
+fn located_errors(generated: &arazzo_codegen::Generated) -> Vec<String> {
+    generated
         .diagnostics
         .items()
         .iter()
         .filter(|d| d.severity == arazzo_codegen::Severity::Error)
         .map(|d| format!("{} @ {}", d.message, d.place().unwrap_or_default()))
-        .collect();
-    assert_eq!(
-        errors,
-        vec!["the generated client cannot send OPTIONS requests (it sends GET, PUT, POST, DELETE, HEAD and PATCH) @ tests/generate/methods/methods.openapi.yaml:8:5"]
-    );
+        .collect()
 }

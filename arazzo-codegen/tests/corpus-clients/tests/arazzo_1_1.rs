@@ -44,6 +44,14 @@ async fn read_twice(base: &str) -> Result<doc::read_twice::Outputs, Error> {
     doc::read_twice(&clients(base), inputs).await
 }
 
+/// `e` is the failure of step `step` on a response with status `status`.
+fn assert_failed(e: &Error, step: &str, status: u16) {
+    assert!(
+        matches!(e, Error::Failed { step: s, status: st, .. } if *s == step && *st == status),
+        "{e:?}"
+    );
+}
+
 fn asked(seen: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
     seen.lock().expect("lock").clone()
 }
@@ -139,17 +147,7 @@ async fn a_step_timeout_fails_the_step_that_takes_longer() {
 async fn a_failed_first_step_stops_before_the_step_that_depends_on_it() {
     let (base, seen) = server(vec![(404, r#"{"message":"no"}"#)], Duration::ZERO);
     let e = read_twice(&base).await.expect_err("fails");
-    assert!(
-        matches!(
-            e,
-            Error::Failed {
-                step: "read",
-                status: 404,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert_failed(&e, "read", 404);
     assert_eq!(asked(&seen), ["GET /customers/c-1"]);
 }
 
@@ -293,17 +291,7 @@ async fn a_retry_through_a_workflow_stops_at_its_limit() {
         Duration::ZERO,
     );
     let e = read_or_create(&base).await.result.expect_err("fails");
-    assert!(
-        matches!(
-            e,
-            Error::Failed {
-                step: "read",
-                status: 404,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert_failed(&e, "read", 404);
     assert_eq!(asked(&seen).len(), 3);
 }
 
@@ -311,17 +299,7 @@ async fn a_retry_through_a_workflow_stops_at_its_limit() {
 async fn a_retry_whose_workflow_fails_fails_with_it() {
     let (base, seen) = server(vec![(404, MISSING), (400, MISSING)], Duration::ZERO);
     let e = read_or_create(&base).await.result.expect_err("fails");
-    assert!(
-        matches!(
-            e,
-            Error::Failed {
-                step: "create",
-                status: 400,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert_failed(&e, "create", 400);
     // The step is not tried again after its workflow failed.
     assert_eq!(asked(&seen).len(), 2);
 }
