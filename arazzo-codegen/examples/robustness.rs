@@ -1,7 +1,7 @@
 //! Robustness harness: the generator on descriptions nobody here tuned it to.
 //!
 //! ```sh
-//! cargo run --release -p arazzo-codegen --example robustness -- [--sample 300] [--whole 50] [--limit N] [--only SUBSTRING] [--no-compile] [--mode pruned|all|both]
+//! cargo run --release -p arazzo-codegen --example robustness -- [--sample 300] [--whole 50] [--shards N] [--limit N] [--only SUBSTRING] [--no-compile] [--mode pruned|all|both]
 //! ```
 //!
 //! It fetches two pinned npm packages with `npm pack` into a cache folder outside the
@@ -46,6 +46,9 @@ struct Options {
     mode: String,
     seed: u64,
     jobs: usize,
+    /// Compile every generated file instead of a sample: in this many crates, one after
+    /// another (so no one rustc holds them all).
+    shards: usize,
 }
 
 fn descriptions(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -256,6 +259,7 @@ fn parse_args() -> Result<Options, String> {
         mode: "both".into(),
         seed: 20261201,
         jobs: 2,
+        shards: 0,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -270,6 +274,7 @@ fn parse_args() -> Result<Options, String> {
             "--limit" => o.limit = Some(num("--limit")? as usize),
             "--seed" => o.seed = num("--seed")?,
             "--jobs" => o.jobs = num("--jobs")? as usize,
+            "--shards" => o.shards = num("--shards")? as usize,
             "--no-compile" => o.compile = false,
             "--only" => o.only = args.next(),
             "--mode" => o.mode = args.next().unwrap_or_default(),
@@ -389,15 +394,36 @@ fn main() {
                 .iter()
                 .filter(|o| o.kind == "generated" && o.code.is_some())
                 .collect();
-            let picked = compile::pick(&generated, sample, opts.seed);
-            let files: Vec<(String, PathBuf)> = picked
-                .iter()
-                .filter_map(|o| o.code.clone().map(|c| (o.name.clone(), c)))
-                .collect();
             let krate = cache.join(if all { "sample-all" } else { "sample" });
-            match compile::compile(&krate, &files) {
-                Ok(r) => r.print(title),
-                Err(e) => println!("\ncompiling the sample failed to run: {e}"),
+            // Every file, shard by shard (file i in shard i mod N); else a seeded sample.
+            let shards: Vec<Vec<&Outcome>> = if opts.shards > 0 {
+                (0..opts.shards)
+                    .map(|k| {
+                        generated
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| i % opts.shards == k)
+                            .map(|(_, o)| *o)
+                            .collect()
+                    })
+                    .collect()
+            } else {
+                vec![compile::pick(&generated, sample, opts.seed)]
+            };
+            for (k, picked) in shards.iter().enumerate() {
+                let files: Vec<(String, PathBuf)> = picked
+                    .iter()
+                    .filter_map(|o| o.code.clone().map(|c| (o.name.clone(), c)))
+                    .collect();
+                let what = if opts.shards > 0 {
+                    format!("{title}, shard {} of {}", k + 1, opts.shards)
+                } else {
+                    title.to_string()
+                };
+                match compile::compile(&krate, &files) {
+                    Ok(r) => r.print(&what),
+                    Err(e) => println!("\ncompiling the sample failed to run: {e}"),
+                }
             }
         }
     }
