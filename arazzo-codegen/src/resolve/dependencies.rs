@@ -160,7 +160,7 @@ impl<'a> Resolver<'a> {
             if w.workflow_id == cx.wf.workflow_id {
                 return self.local_dependency(cx, si, step, at);
             }
-            return self.step_of(w, step, at).then(|| StepDep::Other {
+            return self.step_of(w, step, self.loc(at)).then(|| StepDep::Other {
                 doc: self.doc_index(),
                 workflow: wf.to_string(),
                 step: step.to_string(),
@@ -195,7 +195,7 @@ impl<'a> Resolver<'a> {
                 );
                 return None;
             };
-            return self.step_of(w, step, at).then(|| StepDep::Other {
+            return self.step_of(w, step, self.loc(at)).then(|| StepDep::Other {
                 doc: di,
                 workflow: wf.to_string(),
                 step: step.to_string(),
@@ -241,13 +241,14 @@ impl<'a> Resolver<'a> {
         Some(StepDep::Local(ti))
     }
 
-    fn step_of(&mut self, w: &Workflow, step: &str, at: &str) -> bool {
+    /// Whether workflow `w` has step `step`; if not, an error at `loc` says so.
+    fn step_of(&mut self, w: &Workflow, step: &str, loc: Location) -> bool {
         if w.steps.iter().any(|s| s.step_id == step) {
             return true;
         }
         let names: Vec<&str> = w.steps.iter().map(|s| s.step_id.as_str()).collect();
-        let mut d = Diagnostic::error(format!("workflow `{}` has no step `{step}`", w.workflow_id))
-            .at(self.loc(at));
+        let mut d =
+            Diagnostic::error(format!("workflow `{}` has no step `{step}`", w.workflow_id)).at(loc);
         if let Some(c) = suggest::closest(step, &names) {
             d = d.help(format!("did you mean `{c}`?"));
         }
@@ -306,14 +307,10 @@ impl Resolver<'_> {
             return;
         };
         let w = &self.ws.arazzo[di].doc.workflows[wi];
+        if !self.step_of(w, step, loc.clone()) {
+            return;
+        }
         let Some(s) = w.steps.iter().find(|s| s.step_id == step) else {
-            let names: Vec<&str> = w.steps.iter().map(|s| s.step_id.as_str()).collect();
-            let mut d =
-                Diagnostic::error(format!("workflow `{owner}` has no step `{step}`")).at(loc);
-            if let Some(c) = suggest::closest(step, &names) {
-                d = d.help(format!("did you mean `{c}`?"));
-            }
-            self.push(d);
             return;
         };
         if !s.outputs.contains_key(name) {
