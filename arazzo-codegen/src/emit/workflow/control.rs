@@ -3,8 +3,11 @@
 //! whose criteria hold wins: `end`, `goto` a step or a workflow (which then runs on the same
 //! inputs, and this one ends), or (on failure) `retry` with `retryAfter`
 //! (a `Retry-After` response header in seconds takes precedence) until `retryLimit` (default 1)
-//! is used up, after which the later failure actions are tried. A workflow's own success and
-//! failure actions apply to each step that has none. A step budget bounds loops.
+//! is used up, after which the later failure actions are tried; a `retry` that names a workflow
+//! or another step runs it first, and control comes back. A workflow's own success and
+//! failure actions apply to each step that has none. A step budget bounds loops. The first
+//! step, and the step each one goes on to, follow the order the steps run in (the document's,
+//! unless 1.1 `dependsOn` moves one).
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
