@@ -519,6 +519,14 @@ pub fn scalar(schema: &Value) -> Option<ValueType> {
     }
 }
 
+/// The type of input `name` of a workflow whose inputs schema is `inputs`.
+pub(crate) fn input_type(inputs: Option<&Value>, name: &str) -> Typed {
+    match inputs {
+        Some(schema) => walk_plain(schema, &[name.to_string()]),
+        None => Typed::json(format!("the workflow declares no input `{name}`")),
+    }
+}
+
 /// [`walk`] for a schema outside any OpenAPI document (workflow inputs).
 fn walk_plain(schema: &Value, tokens: &[String]) -> Typed {
     let Some((first, rest)) = tokens.split_first() else {

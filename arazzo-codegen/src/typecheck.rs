@@ -17,7 +17,7 @@ use crate::expr::{self, Expr, ValueText};
 use crate::infer::{self, Typed, ValueType, WorkflowTypes};
 use crate::load::FileId;
 use crate::openapi::{OpenApiDoc, Operation};
-use crate::resolve::{Target, WorkflowIr};
+use crate::resolve::{ActionKind, Target, WorkflowIr};
 use crate::source::{child, index};
 use crate::workspace::Workspace;
 
@@ -62,6 +62,33 @@ fn check_workflow(ws: &Workspace, ir: &WorkflowIr, diags: &mut Diagnostics) -> C
             types: &ir.types,
         };
         let wat = index("/workflows", wi);
+        // 1.1: what an action's `parameters` give the workflow it runs, against its inputs.
+        for step in &ir.steps {
+            for action in step.on_success.iter().chain(&step.on_failure) {
+                let called = match &action.kind {
+                    ActionKind::GotoWorkflow(c) => c,
+                    ActionKind::Retry {
+                        workflow: Some(c), ..
+                    } => c,
+                    _ => continue,
+                };
+                let Some(w) = ws
+                    .arazzo
+                    .get(called.doc)
+                    .and_then(|d| d.doc.workflows.get(called.workflow))
+                else {
+                    continue;
+                };
+                for (name, _, at) in &called.inputs {
+                    let Some(value) = d.raw.pointer(at) else {
+                        continue;
+                    };
+                    let target = infer::input_type(w.inputs.as_ref(), name);
+                    let what = format!("input `{name}` of workflow `{}`", called.id);
+                    cx.feed(value, &target, false, at, &what, &mut out, diags);
+                }
+            }
+        }
         for (si, step) in wf.steps.iter().enumerate() {
             let Some(Target::Operation {
                 openapi, operation, ..
