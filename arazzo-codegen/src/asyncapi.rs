@@ -3,6 +3,7 @@
 //! their messages carry a correlation id. Generating code for these steps is not supported
 //! yet (the builder says so, at the step).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
@@ -20,9 +21,11 @@ pub struct AsyncApiDoc {
     pub operations: Vec<String>,
     /// The names of its channels (the keys of `channels`).
     pub channels: Vec<String>,
-    /// The operations and channels (`operations/<id>`, `channels/<name>`) of which a message
+    /// The operations of which a message (their own, their channel's or their reply's)
     /// defines a `correlationId` with a `location`.
-    pub correlated: Vec<String>,
+    pub correlated_operations: BTreeSet<String>,
+    /// The channels of which a message defines a `correlationId` with a `location`.
+    pub correlated_channels: BTreeSet<String>,
 }
 
 /// Loads an AsyncAPI description; an error says why it could not be read.
@@ -63,11 +66,11 @@ pub fn load(
             .unwrap_or_default()
     };
     let (operations, channels): (Vec<String>, Vec<String>) = (keys("operations"), keys("channels"));
-    let mut correlated = Vec::new();
+    let (mut correlated_operations, mut correlated_channels) = (BTreeSet::new(), BTreeSet::new());
     for name in &channels {
         let channel = raw.get("channels").and_then(|c| c.get(name));
         if channel.is_some_and(|c| correlates(&raw, &channel_messages(&raw, c))) {
-            correlated.push(format!("channels/{name}"));
+            correlated_channels.insert(name.clone());
         }
     }
     for id in &operations {
@@ -96,14 +99,15 @@ pub fn load(
             );
         }
         if correlates(&raw, &messages) {
-            correlated.push(format!("operations/{id}"));
+            correlated_operations.insert(id.clone());
         }
     }
     Ok(AsyncApiDoc {
         file,
         operations,
         channels,
-        correlated,
+        correlated_operations,
+        correlated_channels,
     })
 }
 
@@ -152,11 +156,11 @@ impl AsyncApiDoc {
     /// Whether a message of operation `id` (its own, its channel's or its reply's) defines a
     /// `correlationId` with a `location`.
     pub fn operation_correlates(&self, id: &str) -> bool {
-        self.correlated.contains(&format!("operations/{id}"))
+        self.correlated_operations.contains(id)
     }
 
     /// Whether a message of channel `name` defines a `correlationId` with a `location`.
     pub fn channel_correlates(&self, name: &str) -> bool {
-        self.correlated.contains(&format!("channels/{name}"))
+        self.correlated_channels.contains(name)
     }
 }
