@@ -196,91 +196,14 @@ impl Workflow_<'_> {
             let t = self.output_type(sid, name);
             // Read by a later expression? Unread outputs are still checked against the response.
             let local = self.locals.output(si, name);
-            let ty = rust_type(&t);
             let e = o
                 .expr
                 .clone()
                 .ok_or(format!("output `{name}` of step `{sid}` does not parse"))?;
             // The read, and whether it is an `Option` already.
-            let (read, optional) = if let Some(query) = &o.query {
-                (self.selected_list(&e, query, &var, sid, name)?, false)
-            } else {
-                match e {
-                    Expr::Response(MessagePart::Body(ref ptr))
-                    | Expr::Request(MessagePart::Body(ref ptr)) => {
-                        let ptr = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
-                        let body = match e {
-                            Expr::Request(_) => self.request_body(&var)?,
-                            _ => quote!(#var.body),
-                        };
-                        if t.required && !self.state_machine {
-                            (
-                                quote!(#rt::output::<#ty>(#sid, #name, &#body, #ptr)?),
-                                false,
-                            )
-                        } else {
-                            let inner = rust_type(&Typed {
-                                required: true,
-                                ..t.clone()
-                            });
-                            (
-                                quote!(#rt::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
-                                true,
-                            )
-                        }
-                    }
-                    Expr::Request(ref part) => {
-                        let v = self.request_parameter(part, &var)?;
-                        (
-                            quote!({
-                                let v: ::serde_json::Value = #v;
-                                (!v.is_null()).then(|| #rt::text(&v))
-                            }),
-                            true,
-                        )
-                    }
-                    Expr::StatusCode => (quote!(i64::from(#var.status)), false),
-                    Expr::Url => (quote!(#var.url.clone()), false),
-                    Expr::Method => {
-                        let m = self
-                            .method_of(&var)
-                            .ok_or("`$method` outside an operation step")?;
-                        (quote!(::std::string::String::from(#m)), false)
-                    }
-                    Expr::Response(MessagePart::Header(h)) => {
-                        let h = h.as_str();
-                        (
-                            quote!(#rt::header(&#var.headers, #h).as_str().map(str::to_string)),
-                            true,
-                        )
-                    }
-                    // 1.1: typed from the response schema (see `infer`): read and checked.
-                    Expr::Steps(ref n)
-                        if n.pointer.is_some() && !matches!(t.ty, ValueType::Json(_)) =>
-                    {
-                        (self.typed_step_output_read(n, sid, name, &t)?, true)
-                    }
-                    Expr::Steps(ref n) if n.pointer.is_some() => {
-                        let v = self.step_output_in_json(n)?;
-                        (
-                            quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
-                            true,
-                        )
-                    }
-                    Expr::Steps(ref n) if self.state_machine => {
-                        let (local, t) = self.step_output_local(n)?;
-                        (copied(&local, &t), true)
-                    }
-                    Expr::Steps(ref n) => (self.step_local(n)?, !t.required),
-                    Expr::Inputs(ref n) if n.pointer.is_none() => {
-                        (self.input_field(&n.name), !t.required)
-                    }
-                    _ => {
-                        return Err(format!(
-                        "output `{name}` of step `{sid}` reads what this stage does not read yet"
-                    ))
-                    }
-                }
+            let (read, optional) = match &o.query {
+                Some(query) => (self.selected_list(&e, query, &var, sid, name)?, false),
+                None => self.output_read(e, &t, &var, sid, name)?,
             };
             // In a state machine every output is an `Option` until its step has run.
             let read = if self.state_machine && !optional {
@@ -378,5 +301,91 @@ impl Workflow_<'_> {
                     .unwrap_or_default(),
             )
         }))
+    }
+
+    /// The read of a step output that reads `e`, of type `t`, and whether it is an `Option`
+    /// already.
+    fn output_read(
+        &self,
+        e: Expr,
+        t: &Typed,
+        var: &Here,
+        sid: &str,
+        name: &str,
+    ) -> Result<(TokenStream, bool), String> {
+        let rt = self.rt();
+        let ty = rust_type(t);
+        Ok(match e {
+            Expr::Response(MessagePart::Body(ref ptr))
+            | Expr::Request(MessagePart::Body(ref ptr)) => {
+                let ptr = ptr.as_ref().map(|p| p.to_string()).unwrap_or_default();
+                let body = match e {
+                    Expr::Request(_) => self.request_body(var)?,
+                    _ => quote!(#var.body),
+                };
+                if t.required && !self.state_machine {
+                    (
+                        quote!(#rt::output::<#ty>(#sid, #name, &#body, #ptr)?),
+                        false,
+                    )
+                } else {
+                    let inner = rust_type(&Typed {
+                        required: true,
+                        ..t.clone()
+                    });
+                    (
+                        quote!(#rt::optional_output::<#inner>(#sid, #name, &#body, #ptr)?),
+                        true,
+                    )
+                }
+            }
+            Expr::Request(ref part) => {
+                let v = self.request_parameter(part, var)?;
+                (
+                    quote!({
+                        let v: ::serde_json::Value = #v;
+                        (!v.is_null()).then(|| #rt::text(&v))
+                    }),
+                    true,
+                )
+            }
+            Expr::StatusCode => (quote!(i64::from(#var.status)), false),
+            Expr::Url => (quote!(#var.url.clone()), false),
+            Expr::Method => {
+                let m = self
+                    .method_of(var)
+                    .ok_or("`$method` outside an operation step")?;
+                (quote!(::std::string::String::from(#m)), false)
+            }
+            Expr::Response(MessagePart::Header(h)) => {
+                let h = h.as_str();
+                (
+                    quote!(#rt::header(&#var.headers, #h).as_str().map(str::to_string)),
+                    true,
+                )
+            }
+            // 1.1: typed from the response schema (see `infer`): read and checked.
+            Expr::Steps(ref n) if n.pointer.is_some() && !matches!(t.ty, ValueType::Json(_)) => {
+                (self.typed_step_output_read(n, sid, name, t)?, true)
+            }
+            Expr::Steps(ref n) if n.pointer.is_some() => {
+                let v = self.step_output_in_json(n)?;
+                (
+                    quote!(::std::option::Option::Some(#v).filter(|v| !v.is_null())),
+                    true,
+                )
+            }
+            Expr::Steps(ref n) if self.state_machine => {
+                let (local, t) = self.step_output_local(n)?;
+                (copied(&local, &t), true)
+            }
+            Expr::Steps(ref n) => (self.step_local(n)?, !t.required),
+            Expr::Inputs(ref n) if n.pointer.is_none() => (self.input_field(&n.name), !t.required),
+            _ => {
+                return Err(format!(
+                    "output `{name}` of step `{sid}` reads what this stage does not read yet"
+                ))
+            }
+        })
     }
 }
