@@ -352,10 +352,10 @@ impl Workflow_<'_> {
                 // is this workflow's; the wait is read from the failed response before it
                 // runs), or the step named, after which control comes back here (`resume`).
                 // This step's next visit is the retry (same idempotency key).
+                let own = self.step_id(si)?;
                 let wait = match (workflow, step.filter(|j| *j != si)) {
                     (Some(called), _) => {
                         let call = self.call_workflow(called)?;
-                        let own = self.step_id(si)?;
                         quote! {
                             let delay = #delay;
                             run.retry(&visit, #own);
@@ -365,7 +365,6 @@ impl Workflow_<'_> {
                         }
                     }
                     (None, Some(j)) => {
-                        let own = self.step_id(si)?;
                         let target = Literal::usize_unsuffixed(j);
                         quote! {
                             run.retry(&visit, #own);
@@ -374,14 +373,11 @@ impl Workflow_<'_> {
                             next = #target;
                         }
                     }
-                    (None, None) => {
-                        let own = self.step_id(si)?;
-                        quote! {
-                            run.retry(&visit, #own);
-                            #rt::sleep(#delay).await;
-                            next = #here;
-                        }
-                    }
+                    (None, None) => quote! {
+                        run.retry(&visit, #own);
+                        #rt::sleep(#delay).await;
+                        next = #here;
+                    },
                 };
                 // The criteria and the attempts left, in one condition.
                 return Ok((
