@@ -12,7 +12,6 @@ use super::*;
 use crate::expr::MessagePart;
 use crate::model::Version;
 
-/// The selector types and the versions each allows (the first is the default).
 /// What a Selector Object reads.
 pub(super) enum Selected {
     /// One value: the expression it stands for.
@@ -22,6 +21,7 @@ pub(super) enum Selected {
     Many(Expr, String),
 }
 
+/// The selector types and the versions each allows (the first is the default).
 const TYPES: &[(&str, &[&str])] = &[
     (
         "jsonpath",
@@ -162,7 +162,7 @@ impl<'a> Resolver<'a> {
                 // A step output may list what a query selects in the response body.
                 Err(why)
                     if many
-                        && why.contains("several")
+                        && SEVERAL.contains(&why)
                         && matches!(base, Expr::Response(MessagePart::Body(_)))
                         && matches!(place, Place::Response(_)) =>
                 {
@@ -239,6 +239,14 @@ fn with_pointer(e: Expr, tokens: Vec<String>) -> Option<Expr> {
     })
 }
 
+/// Why a path is not a singular query, where it may select several values.
+const DESCENDS: &str = "descends (`..`), so it may select several values";
+const WILDCARD: &str = "has a wildcard, so it may select several values";
+const OTHER_SELECTOR: &str =
+    "has a selector other than a name or an index, so it may select several values";
+/// The reasons [`singular_path`] gives for a query that may select several values.
+const SEVERAL: [&str; 3] = [DESCENDS, WILDCARD, OTHER_SELECTOR];
+
 /// The pointer tokens of an RFC 9535 singular query (`$`, then `.name`, `['name']` or
 /// `[index]` segments); an error says why the path is not one.
 pub(crate) fn singular_path(path: &str) -> Result<Vec<String>, &'static str> {
@@ -246,13 +254,13 @@ pub(crate) fn singular_path(path: &str) -> Result<Vec<String>, &'static str> {
     let mut tokens = Vec::new();
     while !rest.is_empty() {
         if rest.starts_with("..") {
-            return Err("descends (`..`), so it may select several values");
+            return Err(DESCENDS);
         }
         if let Some(r) = rest.strip_prefix('.') {
             let end = r.find(['.', '[']).unwrap_or(r.len());
             let name = &r[..end];
             if name == "*" {
-                return Err("has a wildcard, so it may select several values");
+                return Err(WILDCARD);
             }
             if name.is_empty()
                 || !name
@@ -285,9 +293,7 @@ pub(crate) fn singular_path(path: &str) -> Result<Vec<String>, &'static str> {
             } else if inner.starts_with('-') {
                 return Err("counts from the end, which is not read");
             } else {
-                return Err(
-                    "has a selector other than a name or an index, so it may select several values",
-                );
+                return Err(OTHER_SELECTOR);
             }
         } else {
             return Err("is not a JSONPath query");
