@@ -16,7 +16,7 @@ impl Workflow_<'_> {
         self.state_machine = self.ir.branches;
         // The workflows it depends on run first, in order, on the same inputs.
         let mut body = TokenStream::new();
-        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+        let siblings = &self.document().doc.workflows;
         for &wi in &self.ir.depends_on {
             let dep = siblings
                 .get(wi)

@@ -336,6 +336,11 @@ impl Workflow_<'_> {
     fn rt(&self) -> TokenStream {
         self.input.runtime.private()
     }
+
+    /// The Arazzo document the workflow is in.
+    fn document(&self) -> &crate::workspace::ArazzoDoc {
+        &self.input.ws.arazzo[self.input.doc]
+    }
 }
 
 /// A place's value: copied when its type is `Copy` (an `Option` of one is too), else cloned.

@@ -191,7 +191,7 @@ impl Workflow_<'_> {
                 "it reads output `{output}` of step `{step}` of workflow `{owner}`, and generated code does not read another workflow's step outputs"
             ));
         }
-        let siblings = &self.input.ws.arazzo[self.input.doc].doc.workflows;
+        let siblings = &self.document().doc.workflows;
         let runs_before = self
             .ir
             .depends_on

@@ -131,23 +131,16 @@ impl Workflow_<'_> {
             // 1.1: the document's own URI, known when the code is generated.
             Expr::SelfUri => {
                 let uri = self
-                    .input
-                    .ws
-                    .arazzo
-                    .get(self.input.doc)
-                    .and_then(|d| d.doc.self_uri.as_deref())
+                    .document()
+                    .doc
+                    .self_uri
+                    .as_deref()
                     .ok_or("`$self` in a document without one")?;
                 Ok(quote!(::std::string::String::from(#uri)))
             }
             // A field of a source description (`url`, `name`, `type`), known now.
             Expr::SourceDescriptions(rest) => {
-                let doc = self
-                    .input
-                    .ws
-                    .arazzo
-                    .get(self.input.doc)
-                    .ok_or("an unknown document")?;
-                match crate::resolve::source_ref(self.input.ws, doc, rest) {
+                match crate::resolve::source_ref(self.input.ws, self.document(), rest) {
                     Some(crate::resolve::SourceRef::Field(v)) => {
                         Ok(quote!(::std::string::String::from(#v)))
                     }
