@@ -247,37 +247,28 @@ async fn a_dependency_holds_once_its_step_has_finished_in_this_run() {
         .is_err());
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_step_timeout_bounds_its_step_and_the_shorter_run_timeout_wins() {
-    let root = Run::start(&RunOptions::default(), 0);
+/// A step that takes 10 s, with its own timeout of 1.5 s, in a run with `options`: its error.
+async fn slow_step(options: RunOptions) -> Error {
+    let root = Run::start(&options, 0);
     let run = root.workflow("doc.yml", "wf");
     let v = run.visit("slow");
     let slow = async {
         tokio::time::sleep(Duration::from_secs(10)).await;
         Ok(exchange(200, Value::Null))
     };
-    let e = run
-        .send_within(&v, &CALL, false, 1500, slow)
+    run.send_within(&v, &CALL, false, 1500, slow)
         .await
-        .unwrap_err();
+        .unwrap_err()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_step_timeout_bounds_its_step_and_the_shorter_run_timeout_wins() {
+    let e = slow_step(RunOptions::default()).await;
     assert!(
         matches!(e, Error::Timeout { step: "slow", after } if after == Duration::from_millis(1500)),
         "{e:?}"
     );
-    let root = Run::start(
-        &RunOptions::new().step_timeout(Duration::from_millis(300)),
-        0,
-    );
-    let run = root.workflow("doc.yml", "wf");
-    let v = run.visit("slow");
-    let slow = async {
-        tokio::time::sleep(Duration::from_secs(10)).await;
-        Ok(exchange(200, Value::Null))
-    };
-    let e = run
-        .send_within(&v, &CALL, false, 1500, slow)
-        .await
-        .unwrap_err();
+    let e = slow_step(RunOptions::new().step_timeout(Duration::from_millis(300))).await;
     assert!(
         matches!(e, Error::Timeout { after, .. } if after == Duration::from_millis(300)),
         "{e:?}"

@@ -52,6 +52,14 @@ fn assert_failed(e: &Error, step: &str, status: u16) {
     );
 }
 
+/// `e` is the failure of step `step` because criterion `criterion` did not hold.
+fn assert_unmet(e: &Error, step: &str, criterion: &str) {
+    assert!(
+        matches!(e, Error::Failed { step: s, criterion: c, .. } if *s == step && *c == criterion),
+        "{e:?}"
+    );
+}
+
 fn asked(seen: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
     seen.lock().expect("lock").clone()
 }
@@ -102,32 +110,16 @@ async fn criteria_with_embedded_expressions_compare_with_earlier_outputs() {
     let other = r#"{"customerId":"c-10","customerName":"Ada","enabled":true}"#;
     let (base, _) = server(vec![(200, FIRST), (200, other)], Duration::ZERO);
     let e = read_twice(&base).await.expect_err("fails");
-    assert!(
-        matches!(
-            e,
-            Error::Failed {
-                step: "read-again",
-                criterion: "^{$steps.read.outputs.customer#/customerId}$",
-                ..
-            }
-        ),
-        "{e:?}"
+    assert_unmet(
+        &e,
+        "read-again",
+        "^{$steps.read.outputs.customer#/customerId}$",
     );
     // Another name: the JSONPath query built from the first answer selects nothing.
     let renamed = r#"{"customerId":"c-9","customerName":"Bea","enabled":true}"#;
     let (base, _) = server(vec![(200, FIRST), (200, renamed)], Duration::ZERO);
     let e = read_twice(&base).await.expect_err("fails");
-    assert!(
-        matches!(
-            e,
-            Error::Failed {
-                step: "read-again",
-                criterion: "$[?@ == '{$steps.read.outputs.name}']",
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert_unmet(&e, "read-again", "$[?@ == '{$steps.read.outputs.name}']");
 }
 
 #[tokio::test]
