@@ -15,19 +15,6 @@ use std::path::{Path, PathBuf};
 use arazzo_codegen::resolve::Target;
 use arazzo_codegen::{Builder, Severity};
 
-fn specification() -> PathBuf {
-    let dir = match std::env::var_os("ARAZZO_1_1") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/arazzo-1.1"),
-    };
-    assert!(
-        dir.join("schema.yaml").is_file(),
-        "the Arazzo 1.1 folder is not at {} (set ARAZZO_1_1 to it)",
-        dir.display()
-    );
-    dir.canonicalize().unwrap_or(dir)
-}
-
 /// The builder for a document, every fictional source URL mapped to its stand-in.
 fn builder(doc: &Path) -> Builder {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/arazzo-1.1");
@@ -117,7 +104,7 @@ fn about_a_source(message: &str) -> bool {
 
 #[test]
 fn the_schema_tests_get_their_recorded_verdicts() {
-    let root = specification();
+    let root = common::arazzo_1_1();
     let tests = root.join("schema-tests");
     let prefix = format!("{}/", tests.display());
     let own = format!("{}/tests/", env!("CARGO_MANIFEST_DIR"));

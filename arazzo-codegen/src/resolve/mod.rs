@@ -23,10 +23,10 @@ mod messages;
 mod operations;
 mod parameters;
 mod selectors;
-
-use selectors::Selected;
 mod usage;
 mod workflow;
+
+use selectors::Selected;
 
 pub use dependencies::StepDep;
 pub use expressions::{source_ref, SourceRef};

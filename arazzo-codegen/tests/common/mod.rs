@@ -5,13 +5,33 @@ use std::path::PathBuf;
 /// The conformance corpus: `$ARAZZO_CORPUS`, or `shared/corpus` beside the checkout.
 /// A missing corpus fails the test: a test that silently skips cannot fail.
 pub fn corpus() -> PathBuf {
-    let dir = match std::env::var_os("ARAZZO_CORPUS") {
+    shared("ARAZZO_CORPUS", "corpus", "README.md", "the Arazzo corpus")
+}
+
+/// The Arazzo 1.1 folder (text, schema, schema tests): `$ARAZZO_1_1`, or `shared/arazzo-1.1`
+/// beside the checkout. Missing, it fails the test.
+#[allow(dead_code)]
+pub fn arazzo_1_1() -> PathBuf {
+    shared(
+        "ARAZZO_1_1",
+        "arazzo-1.1",
+        "schema.yaml",
+        "the Arazzo 1.1 folder",
+    )
+}
+
+/// A folder of shared test data: `$var`, or `shared/<name>` beside the checkout; it must hold
+/// `marker`.
+fn shared(var: &str, name: &str, marker: &str, what: &str) -> PathBuf {
+    let dir = match std::env::var_os(var) {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared")
+            .join(name),
     };
     assert!(
-        dir.join("README.md").is_file(),
-        "the Arazzo corpus is not at {} (set ARAZZO_CORPUS to its folder)",
+        dir.join(marker).is_file(),
+        "{what} is not at {} (set {var} to its folder)",
         dir.display()
     );
     dir.canonicalize().unwrap_or(dir)
