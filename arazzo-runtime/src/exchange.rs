@@ -2,7 +2,6 @@
 //! an [`Exchange`] that criteria and outputs read.
 
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 
 use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -34,8 +33,11 @@ pub const REQUEST_URL_HEADER: &str = "x-arazzo-request-url";
 impl Exchange {
     /// An exchange from a response's parts; the URL comes out of the headers.
     pub fn new(status: u16, mut headers: HeaderMap, body: Value) -> Self {
+        // A name made once, at compile time: no parsing per response.
+        const NAME: reqwest::header::HeaderName =
+            reqwest::header::HeaderName::from_static(REQUEST_URL_HEADER);
         let url = headers
-            .remove(REQUEST_URL_HEADER)
+            .remove(&NAME)
             .and_then(|v| v.to_str().ok().map(ToString::to_string))
             .unwrap_or_default();
         Exchange {
@@ -68,32 +70,51 @@ impl Exchange {
     }
 }
 
-/// Sends a request as a generated client does (within a run: after the source's rate limit,
-/// with transport retries when they are on), and marks the response with the URL requested
-/// (see [`REQUEST_URL_HEADER`]; a response held whole keeps it beside it instead). With
-/// `whole`, or within a run's step (workflows read every
-/// response whole), the response is held in an empty stand-in that [`release`] hands back
-/// whole, so the client never decodes it.
+/// The clients' `pre` hook, last: a request whose response is read whole (with `whole`, or
+/// within a run's step, whose workflows read every response whole) is sent here, as a
+/// generated client sends (within a run: after the source's rate limit, with transport retries
+/// when they are on), and its response comes back as `Error::UnexpectedResponse`, before the
+/// client decodes anything (a failed send as `Error::CommunicationError`). Other requests go
+/// on to the client's `exec` hook ([`execute`]).
+///
+/// The response keeps the URL requested (`$url`) where its own differs (a redirect, an Arazzo
+/// 1.1 query string sent in place of the client's).
+pub async fn send_whole<E>(
+    client: &reqwest::Client,
+    request: &mut reqwest::Request,
+    whole: bool,
+) -> Result<(), progenitor_client::Error<E>> {
+    if !(whole || crate::transport::in_step()) {
+        return Ok(());
+    }
+    // The client is left a request that is never sent.
+    let unsent = reqwest::Request::new(reqwest::Method::GET, request.url().clone());
+    let sending = std::mem::replace(request, unsent);
+    let mut response = crate::transport::send(client, sending)
+        .await
+        .map_err(progenitor_client::Error::CommunicationError)?;
+    if response.url() != request.url() {
+        let url = RequestUrl(request.url().to_string());
+        response.extensions_mut().insert(url);
+    }
+    Err(progenitor_client::Error::UnexpectedResponse(response))
+}
+
+/// The clients' `exec` hook, for a request [`send_whole`] did not send: sent as a generated
+/// client sends, and its response marked with the URL requested (see
+/// [`REQUEST_URL_HEADER`]).
 ///
 /// What to do is decided when called; the future holds little more than reqwest's own.
 pub fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
-    whole: bool,
 ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
-    let whole = whole || crate::transport::in_step();
     let url = request.url().to_string();
     let sending = crate::transport::send(client, request);
     async move {
         let mut response = sending.await?;
-        if whole {
-            // Read back by `whole`, from the response itself.
-            response.extensions_mut().insert(RequestUrl(url));
-            Ok(hold(response))
-        } else {
-            mark(&mut response, &url);
-            Ok(response)
-        }
+        mark(&mut response, &url);
+        Ok(response)
     }
 }
 
@@ -104,46 +125,9 @@ fn mark(response: &mut reqwest::Response, url: &str) {
     }
 }
 
-/// An empty stand-in with the response's status and URL, holding the response for [`release`].
-fn hold(response: reqwest::Response) -> reqwest::Response {
-    use reqwest::ResponseBuilderExt;
-    // Given its URL, the stand-in does not parse a placeholder one. (A builder given only a
-    // URL and a body does not fail; were it to, the stand-in would do without the URL.)
-    let mut stand_in = http::Response::builder()
-        .url(response.url().clone())
-        .body(Vec::<u8>::new())
-        .unwrap_or_else(|_| http::Response::new(Vec::new()));
-    *stand_in.status_mut() = response.status();
-    stand_in
-        .extensions_mut()
-        .insert(Held(Arc::new(Mutex::new(Some(response)))));
-    reqwest::Response::from(stand_in)
-}
-
-/// The URL requested, kept with a response held whole.
+/// The URL requested, kept with a response read whole whose own URL differs.
 #[derive(Clone)]
 struct RequestUrl(String);
-
-/// A response held by [`execute`] for [`release`].
-#[derive(Clone)]
-struct Held(Arc<Mutex<Option<reqwest::Response>>>);
-
-/// The client's `post` hook: a response held by [`execute`] comes back as
-/// `Error::UnexpectedResponse`, whole, before the client decodes anything; others go on.
-#[allow(clippy::result_large_err)] // the hook's signature is Progenitor's
-pub fn release<E>(
-    result: &reqwest::Result<reqwest::Response>,
-) -> Result<(), progenitor_client::Error<E>> {
-    let held = result
-        .as_ref()
-        .ok()
-        .and_then(|r| r.extensions().get::<Held>())
-        .and_then(|h| h.0.lock().ok().and_then(|mut r| r.take()));
-    match held {
-        Some(r) => Err(progenitor_client::Error::UnexpectedResponse(r)),
-        None => Ok(()),
-    }
-}
 
 /// Reads a generated client's result into a status and a JSON body, of which `select` says
 /// what the step reads. A response with an error status is a response too: the step's criteria
@@ -186,13 +170,17 @@ async fn whole(
 ) -> Result<Exchange, Error> {
     // The headers are moved out: reading the body needs only the body.
     let (status, headers) = (r.status().as_u16(), std::mem::take(r.headers_mut()));
-    let url = r.extensions_mut().remove::<RequestUrl>().map(|u| u.0);
+    let url = match r.extensions_mut().remove::<RequestUrl>() {
+        Some(requested) => requested.0,
+        None => r.url().as_str().to_owned(),
+    };
     let bytes = r.bytes().await.map_err(|e| Error::Request {
         step,
         cause: causes(&e),
     })?;
     let mut x = Exchange::read(status, headers, bytes, select);
-    if let Some(url) = url {
+    // A response marked by `execute` says the URL requested in a header.
+    if x.url.is_empty() {
         x.url = url;
     }
     Ok(x)
@@ -311,22 +299,50 @@ mod tests {
         assert!(e.headers.get("etag").is_some());
     }
 
+    /// A server on loopback that answers one request with `status` and `body`.
+    async fn answering(status: u16, body: &'static str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await.unwrap();
+            let answer = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(answer.as_bytes()).await.unwrap();
+        });
+        url
+    }
+
     #[tokio::test]
-    async fn a_held_response_is_released_whole_and_read_as_it_was_sent() {
-        let mut r = response(404, r#"{"message":"no such customer"}"#);
-        mark(&mut r, "http://api/customers/7");
-        let held = hold(r);
-        assert_eq!(held.status(), 404);
-        let released = release::<()>(&Ok(held));
-        let Err(e) = released else {
-            panic!("a held response is released as UnexpectedResponse")
+    async fn a_response_read_whole_comes_back_before_the_client_decodes_it() {
+        let base = answering(404, r#"{"message":"no such customer"}"#).await;
+        let client = reqwest::Client::new();
+        let url = format!("{base}/customers/7");
+        let mut request = reqwest::Request::new(reqwest::Method::POST, url.parse().unwrap());
+        let Err(e) = send_whole::<()>(&client, &mut request, true).await else {
+            panic!("a response read whole comes back as UnexpectedResponse")
         };
+        // What the client is left with is never sent.
+        assert_eq!(request.method(), reqwest::Method::GET);
         let x = exchange::<(), ()>("read", &Select::All, Err(e))
             .await
             .unwrap();
         assert_eq!(x.status, 404);
-        assert_eq!(x.url, "http://api/customers/7");
+        assert_eq!(x.url, url);
         assert_eq!(x.body["message"], "no such customer");
+    }
+
+    #[tokio::test]
+    async fn a_request_not_read_whole_is_left_to_the_client() {
+        let client = reqwest::Client::new();
+        let mut request =
+            reqwest::Request::new(reqwest::Method::POST, "http://a.test/x".parse().unwrap());
+        assert!(send_whole::<()>(&client, &mut request, false).await.is_ok());
+        assert_eq!(request.method(), reqwest::Method::POST);
     }
 
     #[tokio::test]
@@ -339,18 +355,10 @@ mod tests {
             200,
             r#"{"id":"c1","name":"Ada","address":{"city":"London"}}"#,
         );
-        let released = release::<()>(&Ok(hold(r)));
-        let Err(e) = released else {
-            panic!("a held response is released as UnexpectedResponse")
-        };
+        let e = progenitor_client::Error::<()>::UnexpectedResponse(r);
         let x = exchange::<(), ()>("read", &ID, Err(e)).await.unwrap();
         assert_eq!(x.body, serde_json::json!({"id": "c1"}));
         assert_eq!(x.into_body()["address"]["city"], "London");
-    }
-
-    #[test]
-    fn a_response_not_held_goes_on() {
-        assert!(release::<()>(&Ok(response(200, "{}"))).is_ok());
     }
 
     #[tokio::test]
@@ -377,7 +385,7 @@ mod tests {
         let client = reqwest::Client::new();
         let request =
             reqwest::Request::new(reqwest::Method::GET, "http://a.test/".parse().unwrap());
-        let future = execute(&client, request, false);
+        let future = execute(&client, request);
         assert!(
             std::mem::size_of_val(&future) <= 128,
             "{}",

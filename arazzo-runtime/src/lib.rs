@@ -50,8 +50,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod __private {
     pub use crate::conditions::{compare, json_path, truthy, Op};
     pub use crate::exchange::{
-        exchange, exchange_bare_errors, exchange_stream, execute, json_or_text, release, Exchange,
-        REQUEST_URL_HEADER,
+        exchange, exchange_bare_errors, exchange_stream, execute, json_or_text, send_whole,
+        Exchange, REQUEST_URL_HEADER,
     };
     pub use crate::form::Style;
     pub use crate::request::{

@@ -550,17 +550,9 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
                 }
                 #multipart_call
                 #content_type_call
-                ::std::result::Result::Ok(())
-            }
-
-            // The response keeps the URL requested, for `$url`; with `whole_responses` it
-            // is held out of the decoder's reach.
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                #rt::execute(
+                // A response read whole is sent here and comes back before anything
+                // decodes it.
+                #rt::send_whole(
                     progenitor_client::ClientInfo::client(self),
                     request,
                     self.inner.whole_responses,
@@ -568,13 +560,13 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
                 .await
             }
 
-            // A held response comes back whole, before anything decodes it.
-            async fn post<E>(
+            // Any other response keeps the URL requested, for `$url`.
+            async fn exec(
                 &self,
-                result: &reqwest::Result<reqwest::Response>,
+                request: reqwest::Request,
                 _info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                #rt::release(result)
+            ) -> reqwest::Result<reqwest::Response> {
+                #rt::execute(progenitor_client::ClientInfo::client(self), request).await
             }
         }
     }

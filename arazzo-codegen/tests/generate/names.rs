@@ -1005,7 +1005,12 @@ let response = client.post_operation()
                 ::arazzo_runtime::__private::set_header(request, "content-type", ct)
                     .map_err(progenitor_client::Error::Custom)?;
             }
-            ::std::result::Result::Ok(())
+            ::arazzo_runtime::__private::send_whole(
+                    progenitor_client::ClientInfo::client(self),
+                    request,
+                    self.inner.whole_responses,
+                )
+                .await
         }
         async fn exec(
             &self,
@@ -1015,16 +1020,8 @@ let response = client.post_operation()
             ::arazzo_runtime::__private::execute(
                     progenitor_client::ClientInfo::client(self),
                     request,
-                    self.inner.whole_responses,
                 )
                 .await
-        }
-        async fn post<E>(
-            &self,
-            result: &reqwest::Result<reqwest::Response>,
-            _info: &progenitor_client::OperationInfo,
-        ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-            ::arazzo_runtime::__private::release(result)
         }
     }
 }

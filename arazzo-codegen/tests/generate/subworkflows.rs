@@ -725,7 +725,12 @@ let response = client.get_pet_by_id()
                 ::arazzo_runtime::__private::to_form(request, styles)
                     .map_err(progenitor_client::Error::Custom)?;
             }
-            ::std::result::Result::Ok(())
+            ::arazzo_runtime::__private::send_whole(
+                    progenitor_client::ClientInfo::client(self),
+                    request,
+                    self.inner.whole_responses,
+                )
+                .await
         }
         async fn exec(
             &self,
@@ -735,16 +740,8 @@ let response = client.get_pet_by_id()
             ::arazzo_runtime::__private::execute(
                     progenitor_client::ClientInfo::client(self),
                     request,
-                    self.inner.whole_responses,
                 )
                 .await
-        }
-        async fn post<E>(
-            &self,
-            result: &reqwest::Result<reqwest::Response>,
-            _info: &progenitor_client::OperationInfo,
-        ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-            ::arazzo_runtime::__private::release(result)
         }
     }
 }

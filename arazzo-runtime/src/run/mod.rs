@@ -432,11 +432,15 @@ impl Run {
         };
         let duration_ms = millis(started.elapsed());
         let status = result.as_ref().ok().map(|x| x.status);
-        let replayed = result.as_ref().is_ok_and(|x| {
-            x.headers
-                .get("idempotent-replayed")
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
-        });
+        // Only a request with an idempotency key can be a replay.
+        const REPLAYED: reqwest::header::HeaderName =
+            reqwest::header::HeaderName::from_static("idempotent-replayed");
+        let replayed = keyed
+            && result.as_ref().is_ok_and(|x| {
+                x.headers
+                    .get(&REPLAYED)
+                    .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
+            });
         span.record("duration_ms", duration_ms);
         match (&result, status) {
             (_, Some(status)) => {
