@@ -129,31 +129,30 @@ impl Run {
     }
 
     /// Runs the workflow's future within the run's deadline, if it has one. The future is
-    /// boxed at once, so that a run's state lives on the heap, not on the caller's stack.
-    pub fn drive<'a, T: 'a>(
-        &'a self,
-        future: impl Future<Output = Result<T, Error>> + 'a,
-    ) -> impl Future<Output = Result<T, Error>> + 'a {
-        let future = Box::pin(future);
-        async move {
-            let Some(deadline) = self.shared.options.deadline else {
-                return future.await;
-            };
-            let left = deadline.saturating_sub(self.shared.started.elapsed());
-            match tokio::time::timeout(left, future).await {
-                Ok(result) => result,
-                Err(_) => {
-                    let state = self.state();
-                    let step = state
-                        .current
-                        .and_then(|i| state.steps.get(i))
-                        .map(|s| s.step);
-                    tracing::warn!(parent: &self.span, step, "the run's deadline passed");
-                    Err(Error::Deadline {
-                        step,
-                        after: deadline,
-                    })
-                }
+    /// not boxed: each step's request is (see [`Run::send`]), so what the workflow holds
+    /// itself is its steps' values, and a copy into a box of its own cost more than it saved.
+    pub async fn drive<T>(
+        &self,
+        future: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let future = std::pin::pin!(future);
+        let Some(deadline) = self.shared.options.deadline else {
+            return future.await;
+        };
+        let left = deadline.saturating_sub(self.shared.started.elapsed());
+        match tokio::time::timeout(left, future).await {
+            Ok(result) => result,
+            Err(_) => {
+                let state = self.state();
+                let step = state
+                    .current
+                    .and_then(|i| state.steps.get(i))
+                    .map(|s| s.step);
+                tracing::warn!(parent: &self.span, step, "the run's deadline passed");
+                Err(Error::Deadline {
+                    step,
+                    after: deadline,
+                })
             }
         }
     }
@@ -385,6 +384,8 @@ impl Run {
         }
     }
 
+    /// One attempt of a step's request. Only the awaiting is generic (one copy per step);
+    /// what comes before and after is shared by every step ([`Run::begin`], [`Run::end`]).
     async fn attempt<F>(
         &self,
         visit: &Visit,
@@ -397,26 +398,8 @@ impl Run {
     where
         F: Future<Output = Result<Exchange, Error>>,
     {
-        let span = tracing::info_span!(
-            parent: &self.span,
-            "step",
-            workflow = self.workflow,
-            step = visit.step,
-            operation = call.operation,
-            method = call.method,
-            path = call.path,
-            attempt = visit.attempt,
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
-        let sent = Arc::new(AtomicU32::new(0));
-        let context = transport::Context {
-            options: Arc::clone(&self.shared.options),
-            source: call.source,
-            keyed,
-            sent: Arc::clone(&sent),
-            query,
-        };
+        let (span, context) = self.begin(visit, call, keyed, query);
+        let sent = context.clone();
         let started = Instant::now();
         let attempt = transport::within(context, future).instrument(span.clone());
         let result = match self.step_limit(timeout_ms) {
@@ -430,34 +413,77 @@ impl Run {
             }
             None => attempt.await,
         };
+        self.end(visit, &span, &sent, started, &result);
+        result
+    }
+
+    /// The span and the transport context of an attempt.
+    fn begin(
+        &self,
+        visit: &Visit,
+        call: &Call,
+        keyed: bool,
+        query: Option<Arc<str>>,
+    ) -> (tracing::Span, transport::Context) {
+        let span = tracing::info_span!(
+            parent: &self.span,
+            "step",
+            workflow = self.workflow,
+            step = visit.step,
+            operation = call.operation,
+            method = call.method,
+            path = call.path,
+            attempt = visit.attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let context = transport::Context(Arc::new(transport::Attempt {
+            options: Arc::clone(&self.shared.options),
+            source: call.source,
+            keyed,
+            sent: AtomicU32::new(0),
+            query,
+        }));
+        (span, context)
+    }
+
+    /// What an attempt ended with, traced and kept in the report.
+    fn end(
+        &self,
+        visit: &Visit,
+        span: &tracing::Span,
+        sent: &transport::Context,
+        started: Instant,
+        result: &Result<Exchange, Error>,
+    ) {
         let duration_ms = millis(started.elapsed());
         let status = result.as_ref().ok().map(|x| x.status);
         // Only a request with an idempotency key can be a replay.
         const REPLAYED: reqwest::header::HeaderName =
             reqwest::header::HeaderName::from_static("idempotent-replayed");
-        let replayed = keyed
+        let replayed = sent.keyed
             && result.as_ref().is_ok_and(|x| {
                 x.headers
                     .get(&REPLAYED)
                     .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
             });
         span.record("duration_ms", duration_ms);
-        match (&result, status) {
+        match (result, status) {
             (_, Some(status)) => {
                 span.record("status", status);
-                tracing::info!(parent: &span, step = visit.step, status, duration_ms, attempt = visit.attempt, "step answered");
+                tracing::info!(parent: span, step = visit.step, status, duration_ms, attempt = visit.attempt, "step answered");
             }
             (Err(e), None) => {
-                tracing::warn!(parent: &span, step = visit.step, error = e.kind(), duration_ms, attempt = visit.attempt, "step got no response");
+                tracing::warn!(parent: span, step = visit.step, error = e.kind(), duration_ms, attempt = visit.attempt, "step got no response");
             }
             (Ok(_), None) => {}
         }
+        let requests = sent.sent.load(Ordering::Relaxed);
         self.update(visit, |s, _| {
-            s.requests += sent.load(Ordering::Relaxed);
+            s.requests += requests;
             s.status = status.or(s.status);
             s.replayed = replayed;
         });
-        result
     }
 
     /// The step's criteria: all held (`None`) or the first that did not.

@@ -94,18 +94,30 @@ impl RateLimit {
     }
 }
 
-/// What a step attempt tells the requests it sends.
+/// What a step attempt tells the requests it sends: one allocation per attempt, which the
+/// task-local holds by pointer (it is swapped in and out on every poll).
 #[derive(Clone)]
-pub(crate) struct Context {
+pub(crate) struct Context(pub(crate) Arc<Attempt>);
+
+/// The attempt a [`Context`] points to.
+pub(crate) struct Attempt {
     pub(crate) options: Arc<RunOptions>,
     /// The source the step calls (its rate limit).
     pub(crate) source: &'static str,
     /// The request carries an idempotency key.
     pub(crate) keyed: bool,
     /// Requests sent so far by this attempt (transport retries included).
-    pub(crate) sent: Arc<AtomicU32>,
+    pub(crate) sent: AtomicU32,
     /// Arazzo 1.1 `in: querystring`: the whole query string, sent in place of the client's.
     pub(crate) query: Option<Arc<str>>,
+}
+
+impl std::ops::Deref for Context {
+    type Target = Attempt;
+
+    fn deref(&self) -> &Attempt {
+        &self.0
+    }
 }
 
 tokio::task_local! {

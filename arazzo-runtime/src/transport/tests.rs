@@ -27,20 +27,20 @@ async fn server(answers: Vec<(u16, &'static str)>) -> (String, Arc<AtomicU32>) {
     (url, count)
 }
 
-fn context(retry: Option<TransportRetry>, keyed: bool) -> (Context, Arc<AtomicU32>) {
+/// A step attempt's context, and a handle on it for reading what it sent.
+fn context(retry: Option<TransportRetry>, keyed: bool) -> (Context, Context) {
     let mut options = RunOptions::default();
     if let Some(r) = retry {
         options = options.transport_retry(r);
     }
-    let sent = Arc::new(AtomicU32::new(0));
-    let c = Context {
+    let c = Context(Arc::new(Attempt {
         options: Arc::new(options),
         source: "api",
         keyed,
-        sent: Arc::clone(&sent),
+        sent: AtomicU32::new(0),
         query: None,
-    };
-    (c, sent)
+    }));
+    (c.clone(), c)
 }
 
 fn quick() -> TransportRetry {
@@ -70,7 +70,10 @@ async fn a_503_and_a_429_are_sent_again_when_retries_are_on() {
     let (c, sent) = context(Some(quick()), false);
     assert_eq!(status_of(reqwest::Method::GET, &url, c).await, 200);
     assert_eq!(
-        (count.load(Ordering::SeqCst), sent.load(Ordering::SeqCst)),
+        (
+            count.load(Ordering::SeqCst),
+            sent.sent.load(Ordering::SeqCst)
+        ),
         (3, 3)
     );
 }
@@ -115,7 +118,7 @@ async fn a_refused_connection_is_retried_then_reported() {
     let request = client.get(&url).build().unwrap();
     let result = within(c, async { send(&client, request).await }).await;
     assert!(result.is_err_and(|e| e.is_connect()));
-    assert_eq!(sent.load(Ordering::SeqCst), 3);
+    assert_eq!(sent.sent.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
