@@ -55,7 +55,7 @@ pub mod __private {
     };
     pub use crate::form::Style;
     pub use crate::request::{
-        basic, drop_api_version, one_slash, set_header, to_form, to_multipart,
+        basic, drop_api_version, one_slash, set_credential, set_header, to_form, to_multipart,
     };
     pub use crate::retry::{retry_delay, sleep};
     pub use crate::run::{result_only, Call, Run, Visit};

@@ -34,6 +34,24 @@ pub fn set_header(
     Ok(())
 }
 
+/// Sets (replaces) a credential header whose name the generator checked: the value is marked
+/// sensitive; the error names the header, never the value.
+pub fn set_credential(
+    request: &mut reqwest::Request,
+    name: reqwest::header::HeaderName,
+    value: &str,
+) -> Result<(), String> {
+    let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+        format!(
+            "the value for header `{}` is not a valid header value",
+            name.as_str()
+        )
+    })?;
+    value.set_sensitive(true);
+    request.headers_mut().insert(name, value);
+    Ok(())
+}
+
 /// Takes out the `api-version` header the client generator puts on every request.
 pub fn drop_api_version(request: &mut reqwest::Request) {
     // A name made once, at compile time: no parsing per request.
@@ -73,7 +91,11 @@ pub fn to_form(
     };
     let text = form::encode_json(bytes, styles).map_err(|e| not_json("a form", e))?;
     *request.body_mut() = Some(reqwest::Body::from(text));
-    set_header(request, "content-type", "application/x-www-form-urlencoded")
+    request.headers_mut().insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    Ok(())
 }
 
 /// Re-encodes a request's JSON body as `multipart/form-data`, one part per field; the fields
@@ -128,6 +150,22 @@ mod tests {
         // A bad name is an error naming it, not a panic.
         let e = set_header(&mut r, "bad name", "v").unwrap_err();
         assert!(e.contains("`bad name`"), "{e}");
+    }
+
+    #[test]
+    fn credentials_by_checked_name_are_sensitive_and_bad_values_name_the_header_only() {
+        let mut r = post("{}");
+        let name = reqwest::header::HeaderName::from_static("x-api-key");
+        set_credential(&mut r, name.clone(), "k").unwrap();
+        set_credential(&mut r, reqwest::header::AUTHORIZATION, "Basic a").unwrap();
+        assert!(r.headers()["x-api-key"].is_sensitive());
+        assert_eq!(r.headers()["authorization"], "Basic a");
+        assert!(r.headers()["authorization"].is_sensitive());
+        let e = set_credential(&mut r, name, "bad\nvalue").unwrap_err();
+        assert_eq!(
+            e,
+            "the value for header `x-api-key` is not a valid header value"
+        );
     }
 
     #[test]

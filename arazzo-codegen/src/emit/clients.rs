@@ -437,11 +437,22 @@ fn settings_tokens(auth: &[Auth], runtime: &super::Runtime) -> TokenStream {
 fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> TokenStream {
     let rt = runtime.private();
     let apply = auth.iter().zip(setting_fields(auth)).map(|(a, f)| match a {
-        Auth::HeaderKey { header, .. } => quote! {
-            if let ::std::option::Option::Some(key) = &self.inner.#f {
-                #rt::set_header(request, #header, key.expose())
-                    .map_err(progenitor_client::Error::Custom)?;
-            }
+        Auth::HeaderKey { header, .. } => match static_header_name(header) {
+            // A name known valid is made once, at compile time.
+            Some(name) => quote! {
+                if let ::std::option::Option::Some(key) = &self.inner.#f {
+                    const NAME: ::reqwest::header::HeaderName =
+                        ::reqwest::header::HeaderName::from_static(#name);
+                    #rt::set_credential(request, NAME, key.expose())
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+            },
+            None => quote! {
+                if let ::std::option::Option::Some(key) = &self.inner.#f {
+                    #rt::set_header(request, #header, key.expose())
+                        .map_err(progenitor_client::Error::Custom)?;
+                }
+            },
         },
         Auth::QueryKey { param, .. } => quote! {
             if let ::std::option::Option::Some(key) = &self.inner.#f {
@@ -451,14 +462,14 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
         Auth::Bearer { .. } => quote! {
             if let ::std::option::Option::Some(token) = &self.inner.#f {
                 let value = ::std::format!("Bearer {}", token.expose());
-                #rt::set_header(request, "authorization", &value)
+                #rt::set_credential(request, ::reqwest::header::AUTHORIZATION, &value)
                     .map_err(progenitor_client::Error::Custom)?;
             }
         },
         Auth::Basic { .. } => quote! {
             if let ::std::option::Option::Some((user, password)) = &self.inner.#f {
                 let value = #rt::basic(user.expose(), password.expose());
-                #rt::set_header(request, "authorization", &value)
+                #rt::set_credential(request, ::reqwest::header::AUTHORIZATION, &value)
                     .map_err(progenitor_client::Error::Custom)?;
             }
         },
@@ -570,6 +581,16 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
             }
         }
     }
+}
+
+/// A header name as `HeaderName::from_static` takes it (lower case, token characters only),
+/// or `None` for a name that must be checked when the request is made (it would not compile
+/// as a constant).
+fn static_header_name(header: &str) -> Option<String> {
+    let lower = header.to_ascii_lowercase();
+    let token =
+        |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b);
+    (!lower.is_empty() && lower.bytes().all(token)).then_some(lower)
 }
 
 /// `fn name(operation_id: &str) -> Option<ret>`, one match arm per operation listed.

@@ -871,9 +871,11 @@ pub async fn wait_until_adopted(
     clients: &Clients,
     inputs: wait_until_adopted::Inputs,
 ) -> ::std::result::Result<wait_until_adopted::Outputs, Error> {
-    wait_until_adopted::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    wait_until_adopted_in(clients, inputs, &run).await
 }
 ///Workflow `wait-until-adopted` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1061,9 +1063,11 @@ pub async fn read_with_retries(
     clients: &Clients,
     inputs: read_with_retries::Inputs,
 ) -> ::std::result::Result<read_with_retries::Outputs, Error> {
-    read_with_retries::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    read_with_retries_in(clients, inputs, &run).await
 }
 ///Workflow `read-with-retries` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1344,9 +1348,11 @@ pub async fn create_with_retry(
     clients: &Clients,
     inputs: create_with_retry::Inputs,
 ) -> ::std::result::Result<create_with_retry::Outputs, Error> {
-    create_with_retry::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    create_with_retry_in(clients, inputs, &run).await
 }
 ///Workflow `create-with-retry` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1550,13 +1556,11 @@ pub async fn read_with_workflow_retry(
     clients: &Clients,
     inputs: read_with_workflow_retry::Inputs,
 ) -> ::std::result::Result<read_with_workflow_retry::Outputs, Error> {
-    read_with_workflow_retry::run(
-            clients,
-            inputs,
-            &::arazzo_runtime::__private::result_only(),
-        )
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    read_with_workflow_retry_in(clients, inputs, &run).await
 }
 ///Workflow `read-with-workflow-retry` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]

@@ -787,7 +787,11 @@ pub async fn adopt(
     clients: &Clients,
     inputs: adopt::Inputs,
 ) -> ::std::result::Result<adopt::Outputs, Error> {
-    adopt::run(clients, inputs, &::arazzo_runtime::__private::result_only()).await.result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    adopt_in(clients, inputs, &run).await
 }
 ///Workflow `adopt` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1017,9 +1021,11 @@ pub async fn browse(
     clients: &Clients,
     inputs: browse::Inputs,
 ) -> ::std::result::Result<browse::Outputs, Error> {
-    browse::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    browse_in(clients, inputs, &run).await
 }
 ///Workflow `browse` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]

@@ -731,9 +731,11 @@ pub async fn register(
     clients: &Clients,
     inputs: register::Inputs,
 ) -> ::std::result::Result<register::Outputs, Error> {
-    register::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    register_in(clients, inputs, &run).await
 }
 ///Workflow `register` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]

@@ -979,16 +979,19 @@ let response = client.post_operation()
             }
             ::arazzo_runtime::__private::one_slash(request);
             if let ::std::option::Option::Some(key) = &self.inner.bearer_auth {
-                ::arazzo_runtime::__private::set_header(
-                        request,
-                        "X-Bearer",
-                        key.expose(),
-                    )
+                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                    "x-bearer",
+                );
+                ::arazzo_runtime::__private::set_credential(request, NAME, key.expose())
                     .map_err(progenitor_client::Error::Custom)?;
             }
             if let ::std::option::Option::Some(token) = &self.inner.bearer_auth_2 {
                 let value = ::std::format!("Bearer {}", token.expose());
-                ::arazzo_runtime::__private::set_header(request, "authorization", &value)
+                ::arazzo_runtime::__private::set_credential(
+                        request,
+                        ::reqwest::header::AUTHORIZATION,
+                        &value,
+                    )
                     .map_err(progenitor_client::Error::Custom)?;
             }
             if let ::std::option::Option::Some(styles) = form_styles(info.operation_id) {
@@ -1120,9 +1123,11 @@ pub async fn read_subscription(
     clients: &Clients,
     inputs: read_subscription::Inputs,
 ) -> ::std::result::Result<read_subscription::Outputs, Error> {
-    read_subscription::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    read_subscription_in(clients, inputs, &run).await
 }
 ///Workflow `read-subscription` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1378,9 +1383,11 @@ pub async fn run_workflow_(
     clients: &Clients,
     inputs: run_workflow_::Inputs,
 ) -> ::std::result::Result<run_workflow_::Outputs, Error> {
-    run_workflow_::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    run_workflow_in(clients, inputs, &run).await
 }
 ///Workflow `run-workflow` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1497,9 +1504,11 @@ pub async fn error_(
     clients: &Clients,
     inputs: error_::Inputs,
 ) -> ::std::result::Result<error_::Outputs, Error> {
-    error_::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    error_in(clients, inputs, &run).await
 }
 ///Workflow `error` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]

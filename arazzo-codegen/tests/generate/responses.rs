@@ -611,9 +611,11 @@ pub async fn read_repo(
     clients: &Clients,
     inputs: read_repo::Inputs,
 ) -> ::std::result::Result<read_repo::Outputs, Error> {
-    read_repo::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    read_repo_in(clients, inputs, &run).await
 }
 ///Workflow `read-repo` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -781,13 +783,11 @@ pub async fn read_repo_by_number(
     clients: &Clients,
     inputs: read_repo_by_number::Inputs,
 ) -> ::std::result::Result<read_repo_by_number::Outputs, Error> {
-    read_repo_by_number::run(
-            clients,
-            inputs,
-            &::arazzo_runtime::__private::result_only(),
-        )
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    read_repo_by_number_in(clients, inputs, &run).await
 }
 ///Workflow `read-repo-by-number` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]

@@ -818,9 +818,11 @@ pub async fn greet_pet(
     clients: &Clients,
     inputs: greet_pet::Inputs,
 ) -> ::std::result::Result<greet_pet::Outputs, Error> {
-    greet_pet::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    greet_pet_in(clients, inputs, &run).await
 }
 ///Workflow `greet-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1013,9 +1015,11 @@ pub async fn find_with_retry(
     clients: &Clients,
     inputs: find_with_retry::Inputs,
 ) -> ::std::result::Result<find_with_retry::Outputs, Error> {
-    find_with_retry::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    find_with_retry_in(clients, inputs, &run).await
 }
 ///Workflow `find-with-retry` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1276,9 +1280,11 @@ pub async fn after_greeting(
     clients: &Clients,
     inputs: after_greeting::Inputs,
 ) -> ::std::result::Result<after_greeting::Outputs, Error> {
-    after_greeting::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    after_greeting_in(clients, inputs, &run).await
 }
 ///Workflow `after-greeting` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1430,9 +1436,11 @@ pub async fn greet_and_check(
     clients: &Clients,
     inputs: greet_and_check::Inputs,
 ) -> ::std::result::Result<greet_and_check::Outputs, Error> {
-    greet_and_check::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    greet_and_check_in(clients, inputs, &run).await
 }
 ///Workflow `greet-and-check` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -2129,9 +2137,11 @@ let response = client.get_pet_by_id()
         clients: &Clients,
         inputs: find_pet::Inputs,
     ) -> ::std::result::Result<find_pet::Outputs, Error> {
-        find_pet::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-            .await
-            .result
+        let run = ::arazzo_runtime::__private::Run::start(
+            &::arazzo_runtime::__private::result_only(),
+            0u64,
+        );
+        find_pet_in(clients, inputs, &run).await.map(|(outputs, _)| outputs)
     }
     ///Workflow `find-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
     #[doc(hidden)]

@@ -814,9 +814,11 @@ pub async fn create_pet(
     clients: &Clients,
     inputs: create_pet::Inputs,
 ) -> ::std::result::Result<create_pet::Outputs, Error> {
-    create_pet::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    create_pet_in(clients, inputs, &run).await
 }
 ///Workflow `create-pet` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -981,9 +983,11 @@ pub async fn create_then_read(
     clients: &Clients,
     inputs: create_then_read::Inputs,
 ) -> ::std::result::Result<create_then_read::Outputs, Error> {
-    create_then_read::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    create_then_read_in(clients, inputs, &run).await
 }
 ///Workflow `create-then-read` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1136,9 +1140,11 @@ pub async fn read_created(
     clients: &Clients,
     inputs: read_created::Inputs,
 ) -> ::std::result::Result<read_created::Outputs, Error> {
-    read_created::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    read_created_in(clients, inputs, &run).await
 }
 ///Workflow `read-created` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1282,9 +1288,11 @@ pub async fn read_or_create(
     clients: &Clients,
     inputs: read_or_create::Inputs,
 ) -> ::std::result::Result<read_or_create::Outputs, Error> {
-    read_or_create::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    read_or_create_in(clients, inputs, &run).await
 }
 ///Workflow `read-or-create` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]
@@ -1456,9 +1464,11 @@ pub async fn create_or_list(
     clients: &Clients,
     inputs: create_or_list::Inputs,
 ) -> ::std::result::Result<create_or_list::Outputs, Error> {
-    create_or_list::run(clients, inputs, &::arazzo_runtime::__private::result_only())
-        .await
-        .result
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    create_or_list_in(clients, inputs, &run).await
 }
 ///Workflow `create-or-list` within a caller's run (its steps, `goto` and `dependsOn` call it).
 #[doc(hidden)]

@@ -164,7 +164,9 @@ impl Workflow_<'_> {
             #types
             #[doc = #doc]
             pub async fn #module(clients: &Clients, inputs: #module::Inputs) -> ::std::result::Result<#module::Outputs, Error> {
-                #module::run(clients, inputs, &#rt::result_only()).await.result
+                // The result only: no deadline to drive by, no report to finish.
+                let run = #rt::Run::start(&#rt::result_only(), #timeout);
+                #inner(clients, inputs, &run).await #outputs_of
             }
             #[doc = #inner_doc]
             #[doc(hidden)]
