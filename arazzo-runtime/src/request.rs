@@ -62,8 +62,11 @@ pub fn drop_api_version(request: &mut reqwest::Request) {
 
 /// The `Authorization` value of HTTP basic authentication.
 pub fn basic(user: &str, password: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    format!("Basic {encoded}")
+    let pair = [user.as_bytes(), b":", password.as_bytes()].concat();
+    let mut value = String::with_capacity(6 + pair.len().div_ceil(3) * 4);
+    value.push_str("Basic ");
+    base64::engine::general_purpose::STANDARD.encode_string(pair, &mut value);
+    value
 }
 
 /// The request's body as bytes, for re-encoding as `what`; `None` without a body.

@@ -25,7 +25,9 @@ pub enum Style {
 /// other objects and arrays are encoded as deep objects. Nulls are left out; `true`/`false`
 /// and numbers are written as JSON writes them. The error says why the text is not JSON.
 pub fn encode_json(text: &[u8], styles: &[(&str, Style)]) -> Result<String, serde_json::Error> {
-    let mut out = String::new();
+    // The form is about as long as the JSON text (quotes and braces go, escapes come): room
+    // for it at once, not grown member by member.
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
     let mut deserializer = serde_json::Deserializer::from_slice(text);
     stream::Body {
         out: &mut out,

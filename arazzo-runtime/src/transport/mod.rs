@@ -130,8 +130,11 @@ pub(crate) fn in_step() -> bool {
 }
 
 /// Runs `future` (a step attempt) with `context` seen by its requests.
-pub(crate) async fn within<F: std::future::Future>(context: Context, future: F) -> F::Output {
-    CONTEXT.scope(context, future).await
+pub(crate) fn within<F: std::future::Future>(
+    context: Context,
+    future: F,
+) -> impl std::future::Future<Output = F::Output> {
+    CONTEXT.scope(context, future)
 }
 
 /// Sends `request` as the current step attempt says: after its source's rate limit, and again
