@@ -22,8 +22,16 @@
 //! ```
 //!
 //! `-- --only generated` or `-- --only hand-written` runs one side alone (timed, or with
-//! `--pairs`, for counting the whole process: branch mispredictions and cache misses with
-//! callgrind's `--branch-sim=yes` and `--cache-sim=yes`, less a `--pairs 0` run).
+//! `--pairs`, for counting what the client's thread does per run: everything it runs, the
+//! runtime's I/O driver included, less a `--pairs 0` run):
+//!
+//! ```sh
+//! for side in generated hand-written; do for n in 0 300; do
+//!   valgrind --tool=callgrind --separate-threads=yes --cache-sim=yes \
+//!     --callgrind-out-file=/tmp/$side-$n.out \
+//!     target/release/examples/workflow_bench --only $side --pairs $n
+//! done; done   # the `summary:` line of each `-01` file (the main thread); (300 - 0) / 300
+//! ```
 
 use std::path::PathBuf;
 use std::process::Command;
