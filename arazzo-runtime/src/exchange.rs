@@ -77,8 +77,8 @@ impl Exchange {
 /// client decodes anything (a failed send as `Error::CommunicationError`). Other requests go
 /// on to the client's `exec` hook ([`execute`]).
 ///
-/// The response keeps the URL requested (`$url`) where its own differs (a redirect, an Arazzo
-/// 1.1 query string sent in place of the client's).
+/// The response keeps the URL requested (`$url`: with an Arazzo 1.1 query string, the one
+/// sent) where its own differs after a redirect.
 pub async fn send_whole<E>(
     client: &reqwest::Client,
     request: &mut reqwest::Request,
@@ -87,6 +87,7 @@ pub async fn send_whole<E>(
     if !(whole || crate::transport::in_step()) {
         return Ok(());
     }
+    crate::transport::put_query(request);
     // The client is left a request that is never sent.
     let unsent = reqwest::Request::new(reqwest::Method::GET, request.url().clone());
     let sending = std::mem::replace(request, unsent);
@@ -334,6 +335,29 @@ mod tests {
         assert_eq!(x.status, 404);
         assert_eq!(x.url, url);
         assert_eq!(x.body["message"], "no such customer");
+    }
+
+    #[tokio::test]
+    async fn the_url_requested_is_the_one_sent_with_a_steps_own_query_string() {
+        use crate::run::RunOptions;
+        use crate::transport::{within, Attempt, Context};
+        let base = answering(200, "{}").await;
+        let client = reqwest::Client::new();
+        let url = format!("{base}/search?q=client");
+        let context = Context(std::sync::Arc::new(Attempt {
+            options: std::sync::Arc::new(RunOptions::default()),
+            source: "api",
+            keyed: false,
+            sent: Default::default(),
+            query: Some("q=step".into()),
+        }));
+        let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
+        let result = within(context, send_whole::<()>(&client, &mut request, false)).await;
+        let x = exchange::<(), ()>("search", &Select::All, result.map(|()| unreachable!()))
+            .await
+            .unwrap();
+        assert_eq!(x.status, 200);
+        assert_eq!(x.url, format!("{base}/search?q=step"));
     }
 
     #[tokio::test]

@@ -137,19 +137,26 @@ pub(crate) fn within<F: std::future::Future>(
     CONTEXT.scope(context, future)
 }
 
+/// Arazzo 1.1 `in: querystring`: the current step attempt's query string, written in place of
+/// the one the client built.
+pub(crate) fn put_query(request: &mut reqwest::Request) {
+    let _ = CONTEXT.try_with(|context| {
+        if let Some(query) = &context.query {
+            request.url_mut().set_query(Some(query));
+        }
+    });
+}
+
 /// Sends `request` as the current step attempt says: after its source's rate limit, and again
 /// on a transient failure when transport retries are on. What to do is decided when called;
 /// the future returned holds only reqwest's own (a paced send is boxed), since it lives
 /// inside every generated client's future, which a step moves.
 pub(crate) fn send(
     client: &reqwest::Client,
-    mut request: reqwest::Request,
+    request: reqwest::Request,
 ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
     let paced_by = CONTEXT
         .try_with(|context| {
-            if let Some(query) = &context.query {
-                request.url_mut().set_query(Some(query));
-            }
             let limit = context.options.rate_limits.get(context.source).cloned();
             let safe = context.keyed || request.method().is_idempotent();
             let policy = context.options.transport_retry.filter(|_| safe);
