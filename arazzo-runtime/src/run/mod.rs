@@ -275,7 +275,9 @@ impl Run {
         let State { steps, meta, .. } = &mut *state;
         if let (Some(entry), Some(meta)) = (steps.get_mut(visit.entry), meta.get_mut(visit.entry)) {
             change(entry, meta);
-            entry.duration = meta.started.elapsed();
+            if !self.shared.options.result_only {
+                entry.duration = meta.started.elapsed();
+            }
         }
     }
 
@@ -456,8 +458,28 @@ impl Run {
         started: Instant,
         result: &Result<Exchange, Error>,
     ) {
-        let duration_ms = millis(started.elapsed());
         let status = result.as_ref().ok().map(|x| x.status);
+        // The duration is read only where something keeps it: the span, an event, the report.
+        let duration_ms = || millis(started.elapsed());
+        if !span.is_disabled() {
+            span.record("duration_ms", duration_ms());
+            if let Some(status) = status {
+                span.record("status", status);
+            }
+        }
+        match (result, status) {
+            (_, Some(status)) => {
+                tracing::info!(parent: span, step = visit.step, status, duration_ms = duration_ms(), attempt = visit.attempt, "step answered");
+            }
+            (Err(e), None) => {
+                tracing::warn!(parent: span, step = visit.step, error = e.kind(), duration_ms = duration_ms(), attempt = visit.attempt, "step got no response");
+            }
+            (Ok(_), None) => {}
+        }
+        // The plain workflow function drops the report: nothing to keep in it.
+        if self.shared.options.result_only {
+            return;
+        }
         // Only a request with an idempotency key can be a replay.
         const REPLAYED: reqwest::header::HeaderName =
             reqwest::header::HeaderName::from_static("idempotent-replayed");
@@ -467,17 +489,6 @@ impl Run {
                     .get(&REPLAYED)
                     .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
             });
-        span.record("duration_ms", duration_ms);
-        match (result, status) {
-            (_, Some(status)) => {
-                span.record("status", status);
-                tracing::info!(parent: span, step = visit.step, status, duration_ms, attempt = visit.attempt, "step answered");
-            }
-            (Err(e), None) => {
-                tracing::warn!(parent: span, step = visit.step, error = e.kind(), duration_ms, attempt = visit.attempt, "step got no response");
-            }
-            (Ok(_), None) => {}
-        }
         let requests = sent.sent.load(Ordering::Relaxed);
         self.update(visit, |s, _| {
             s.requests += requests;

@@ -20,7 +20,7 @@ pub struct RunOptions {
     pub(crate) transport_retry: Option<TransportRetry>,
     pub(crate) rate_limits: BTreeMap<String, Arc<RateLimit>>,
     /// Set by the plain workflow function, which hands back the result only: the report's
-    /// steps keep no outputs (nothing builds them).
+    /// steps keep no outputs, durations, statuses or request counts (nothing builds them).
     pub(crate) result_only: bool,
 }
 
