@@ -58,15 +58,13 @@ impl Exchange {
         }
     }
 
-    /// An exchange from a response's parts and its body as received, of which `select` says
-    /// what to read.
-    fn read(status: u16, headers: HeaderMap, raw: bytes::Bytes, select: &Select) -> Self {
-        let body = json_selected(&raw, select);
-        let mut x = Exchange::new(status, headers, body);
+    /// This exchange with its body as received, of which `select` says what to read.
+    fn with_body(mut self, raw: bytes::Bytes, select: &Select) -> Self {
+        self.body = json_selected(&raw, select);
         if *select != Select::All {
-            x.raw = Some(raw);
+            self.raw = Some(raw);
         }
-        x
+        self
     }
 }
 
@@ -95,7 +93,10 @@ pub async fn send_whole<E>(
         .await
         .map_err(progenitor_client::Error::CommunicationError)?;
     if response.url() != request.url() {
-        let url = RequestUrl(request.url().to_string());
+        let url = RequestUrl {
+            url: request.url().to_string(),
+            in_header: false,
+        };
         response.extensions_mut().insert(url);
     }
     Err(progenitor_client::Error::UnexpectedResponse(response))
@@ -115,6 +116,12 @@ pub fn execute(
     async move {
         let mut response = sending.await?;
         mark(&mut response, &url);
+        // Should the client hand it back whole after all (a status it does not declare).
+        let in_header = RequestUrl {
+            url,
+            in_header: true,
+        };
+        response.extensions_mut().insert(in_header);
         Ok(response)
     }
 }
@@ -126,9 +133,13 @@ fn mark(response: &mut reqwest::Response, url: &str) {
     }
 }
 
-/// The URL requested, kept with a response read whole whose own URL differs.
+/// The URL requested, kept with a response whose own URL differs (a redirect) or that
+/// [`execute`] marked (`in_header`: the response's headers say it too, and must not).
 #[derive(Clone)]
-struct RequestUrl(String);
+struct RequestUrl {
+    url: String,
+    in_header: bool,
+}
 
 /// Reads a generated client's result into a status and a JSON body, of which `select` says
 /// what the step reads. A response with an error status is a response too: the step's criteria
@@ -171,20 +182,25 @@ async fn whole(
 ) -> Result<Exchange, Error> {
     // The headers are moved out: reading the body needs only the body.
     let (status, headers) = (r.status().as_u16(), std::mem::take(r.headers_mut()));
-    let url = match r.extensions_mut().remove::<RequestUrl>() {
-        Some(requested) => requested.0,
-        None => r.url().as_str().to_owned(),
+    let (url, in_header) = match r.extensions_mut().remove::<RequestUrl>() {
+        Some(RequestUrl { url, in_header }) => (url, in_header),
+        None => (r.url().as_str().to_owned(), false),
     };
     let bytes = r.bytes().await.map_err(|e| Error::Request {
         step,
         cause: causes(&e),
     })?;
-    let mut x = Exchange::read(status, headers, bytes, select);
-    // A response marked by `execute` says the URL requested in a header.
-    if x.url.is_empty() {
-        x.url = url;
+    let mut x = Exchange {
+        status,
+        headers,
+        body: Value::Null,
+        url,
+        raw: None,
+    };
+    if in_header {
+        x.headers.remove(REQUEST_URL_HEADER);
     }
-    Ok(x)
+    Ok(x.with_body(bytes, select))
 }
 
 /// An error and each of its sources, on one line: "error sending request: connection refused".
@@ -236,7 +252,7 @@ pub async fn exchange_stream<E>(
             let bytes = collect(v.into_inner_stream())
                 .await
                 .map_err(|e| failed(causes(&e)))?;
-            Ok(Exchange::read(status, headers, bytes.into(), select))
+            Ok(Exchange::new(status, headers, Value::Null).with_body(bytes.into(), select))
         }
         // A declared error response of a non-JSON operation: its status and headers count.
         Err(progenitor_client::Error::ErrorResponse(v)) => {
@@ -358,6 +374,23 @@ mod tests {
             .unwrap();
         assert_eq!(x.status, 200);
         assert_eq!(x.url, format!("{base}/search?q=step"));
+    }
+
+    #[tokio::test]
+    async fn a_response_the_exec_hook_marked_and_the_client_handed_back_shows_no_mark() {
+        let base = answering(418, r#"{"teapot":true}"#).await;
+        let client = reqwest::Client::new();
+        let url = format!("{base}/brew");
+        let request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
+        let response = execute(&client, request).await.unwrap();
+        assert!(response.headers().contains_key(REQUEST_URL_HEADER));
+        let e = progenitor_client::Error::<()>::UnexpectedResponse(response);
+        let x = exchange::<(), ()>("brew", &Select::All, Err(e))
+            .await
+            .unwrap();
+        assert_eq!((x.status, x.url.as_str()), (418, url.as_str()));
+        assert!(!x.headers.contains_key(REQUEST_URL_HEADER));
+        assert_eq!(x.body["teapot"], true);
     }
 
     #[tokio::test]
