@@ -47,6 +47,19 @@ pub fn from_json<T: DeserializeOwned>(
     })
 }
 
+/// Converts a string into the type a request body's member takes (a constrained string, a
+/// string enum) as reading its JSON would: a string it does not take is the same error.
+pub fn from_string<T>(step: &'static str, what: &'static str, value: String) -> Result<T, Error>
+where
+    T: TryFrom<String>,
+    T::Error: std::fmt::Display,
+{
+    T::try_from(value).map_err(|e| Error::Request {
+        step,
+        cause: format!("{what}: {e}"),
+    })
+}
+
 /// Parses a string fed into a number or boolean parameter.
 pub fn parse_json(step: &'static str, parameter: &'static str, text: &str) -> Result<Value, Error> {
     match serde_json::from_str::<Value>(text.trim()) {

@@ -218,6 +218,8 @@ pub struct ClientModule {
     pub tokens: TokenStream,
     /// Operation pointer (in the description) to its request builder.
     pub ops: BTreeMap<String, super::api::OpApi>,
+    /// What its `types` module holds that a request body is built from.
+    pub types: super::api::TypesApi,
     /// The crates its code names beyond those every file needs.
     pub needs: super::Needs,
 }
@@ -351,7 +353,12 @@ pub fn client_module(
             #hooks
         }
     };
-    Some(ClientModule { tokens, ops, needs })
+    Some(ClientModule {
+        tokens,
+        ops,
+        types: api.types,
+        needs,
+    })
 }
 
 /// The `Settings` field of each scheme: distinct even where two scheme names are one in

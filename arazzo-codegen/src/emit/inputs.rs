@@ -15,6 +15,8 @@ pub struct InputField {
     pub ident: syn::Ident,
     /// Whether the field is an `Option` (absent input).
     pub optional: bool,
+    /// Its type, as typify writes it.
+    pub ty: syn::Type,
 }
 
 /// The generated `Inputs` type and its fields by input name.
@@ -110,7 +112,14 @@ pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, Stri
         let json = rename(&f.attrs).unwrap_or_else(|| ident.to_string());
         let optional = matches!(&f.ty, syn::Type::Path(p)
             if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
-        fields.insert(json, InputField { ident, optional });
+        fields.insert(
+            json,
+            InputField {
+                ident,
+                optional,
+                ty: f.ty.clone(),
+            },
+        );
     }
     let alias = if name == "Inputs" {
         TokenStream::new()

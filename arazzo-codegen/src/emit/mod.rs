@@ -264,6 +264,7 @@ impl Doc<'_> {
                     workflow::ClientRef {
                         ident: ident.clone(),
                         ops: m.ops,
+                        types: m.types,
                     },
                 );
             }

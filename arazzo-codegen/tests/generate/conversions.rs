@@ -879,19 +879,19 @@ pub async fn adopt_in(
                         clients
                             .pets
                             .create_pet()
-                            .body(
-                                ::arazzo_runtime::__private::from_json::<
-                                    pets::types::CreatePetBody,
+                            .body(pets::types::CreatePetBody {
+                                id: ::arazzo_runtime::__private::text(&inputs.sequence),
+                                name: ::arazzo_runtime::__private::from_json::<
+                                    ::std::string::String,
                                 >(
                                     "create-pet",
-                                    "request body",
-                                    ::serde_json::json!(
-                                        { "id" : (::arazzo_runtime::__private::text(& inputs
-                                        .sequence)), "name" : (list_pets_first_name.clone()), "tag"
-                                        : (::arazzo_runtime::__private::text(& inputs.vaccinated)) }
-                                    ),
+                                    "request body at `/name`",
+                                    ::serde_json::json!((list_pets_first_name.clone())),
                                 )?,
-                            )
+                                tag: ::std::option::Option::Some(
+                                    ::arazzo_runtime::__private::text(&inputs.vaccinated),
+                                ),
+                            })
                             .idempotency_key(key_for_create_pet)
                             .send()
                             .await,

@@ -1225,15 +1225,9 @@ pub async fn read_subscription_in(
                         clients
                             .billing
                             .create_subscription()
-                            .body(
-                                ::arazzo_runtime::__private::from_json::<
-                                    billing::types::CreateSubscriptionBody,
-                                >(
-                                    "create",
-                                    "request body",
-                                    ::serde_json::json!({ "id" : (read_id.clone()) }),
-                                )?,
-                            )
+                            .body(billing::types::CreateSubscriptionBody {
+                                id: read_id.clone(),
+                            })
                             .send()
                             .await,
                     )
@@ -1280,17 +1274,14 @@ pub async fn read_subscription_in(
                             .billing
                             .upload_document()
                             .subscription_id(read_id.clone())
-                            .body(
-                                ::arazzo_runtime::__private::from_json::<
-                                    billing::types::UploadDocumentBody,
-                                >(
-                                    "upload",
-                                    "request body",
-                                    ::serde_json::json!(
-                                        { "note" : ("renewal"), "file" : ("PDF bytes") }
-                                    ),
-                                )?,
-                            )
+                            .body(billing::types::UploadDocumentBody {
+                                file: ::std::option::Option::Some(
+                                    ::std::string::String::from("PDF bytes"),
+                                ),
+                                note: ::std::option::Option::Some(
+                                    ::std::string::String::from("renewal"),
+                                ),
+                            })
                             .send()
                             .await,
                     )

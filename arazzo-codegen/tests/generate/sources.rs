@@ -893,21 +893,18 @@ pub async fn greet_pet_in(
                         clients
                             .pets
                             .create_pet()
-                            .body(
-                                ::arazzo_runtime::__private::from_json::<
-                                    pets::types::CreatePetBody,
-                                >(
-                                    "create",
-                                    "request body",
-                                    ::serde_json::json!(
-                                        { "id" : (["friend-of-", &
-                                        ::arazzo_runtime::__private::text(& inputs.id.clone())]
-                                        .concat()), "name" : (["friend of ", &
-                                        ::arazzo_runtime::__private::text(& find_name.clone())]
-                                        .concat()) }
-                                    ),
-                                )?,
-                            )
+                            .body(pets::types::CreatePetBody {
+                                id: [
+                                    "friend-of-",
+                                    &::arazzo_runtime::__private::text(&inputs.id.clone()),
+                                ]
+                                    .concat(),
+                                name: [
+                                    "friend of ",
+                                    &::arazzo_runtime::__private::text(&find_name.clone()),
+                                ]
+                                    .concat(),
+                            })
                             .idempotency_key(key_for_create)
                             .send()
                             .await,

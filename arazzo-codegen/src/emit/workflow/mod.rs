@@ -6,6 +6,7 @@
 //! passes its parameters as that workflow's inputs and reads its typed outputs. A workflow that
 //! needs what is not generated yet is left out with a note saying what.
 
+mod body;
 mod conditions;
 mod control;
 mod function;
@@ -42,6 +43,8 @@ pub struct ClientRef {
     pub ident: String,
     /// Operation pointer to its request builder.
     pub ops: BTreeMap<String, OpApi>,
+    /// What its `types` module holds that a request body is built from.
+    pub types: super::api::TypesApi,
 }
 
 /// The generated code of another Arazzo document whose workflows this one's steps call.

@@ -116,43 +116,30 @@ impl Workflow_<'_> {
                 .setters
                 .get("body")
                 .ok_or_else(|| format!("the operation of step `{sid}` takes no body"))?;
-            let ty = qualify(ty, &module);
             let bat = child(&sat, "requestBody");
-            let value = self.json(payload, required, diags, &child(&bat, "payload"))?;
-            // Replacements are applied in order, each at its JSON pointer.
-            let mut replacements = TokenStream::new();
-            let listed = body_ir.iter().flat_map(|b| &b.replacements);
-            for (ri, (target, read)) in listed.enumerate() {
-                let target = target.as_str();
-                if !(target.is_empty() || target.starts_with('/')) {
-                    return Err(format!(
-                        "a replacement of step `{sid}` targets `{target}`, which is not a JSON pointer"
-                    ));
-                }
-                let rat = child(&index(&child(&bat, "replacements"), ri), "value");
-                let v = self.json(read, required, diags, &rat)?;
-                replacements.extend(quote! {
-                    #rt::replace(&mut body, #target, ::serde_json::json!(#v));
-                });
-            }
-            let mut body = if replacements.is_empty() {
-                quote!(::serde_json::json!(#value))
+            let replacements = body_ir
+                .map(|b| b.replacements.as_slice())
+                .unwrap_or_default();
+            // The client's typed body built directly, where nothing reads it back as JSON
+            // and no replacement edits it; else read from the payload's JSON.
+            let direct = if replacements.is_empty() && !self.ir.reads.request_body {
+                let at = child(&bat, "payload");
+                let types = &client.types;
+                self.typed_body(payload, ty, types, &module, sid, required, diags, &at)?
             } else {
-                quote!({
-                    let mut body = ::serde_json::json!(#value);
-                    #replacements
-                    body
-                })
+                None
             };
-            // Kept in a local when an expression reads it back (`$request.body`).
-            if self.ir.reads.request_body {
-                let local = self.locals.request_body(si);
-                body_decl = quote! { let #local: ::serde_json::Value = #body; };
-                body = quote!(#local.clone());
-            }
-            setters.extend(quote! {
-                .body(#rt::from_json::<#ty>(#sid, "request body", #body)?)
-            });
+            let body = match direct {
+                Some(typed) => typed,
+                None => {
+                    let ty = qualify(ty, &module);
+                    let json = (payload, replacements);
+                    let (decl, body) = self.json_body(si, json, &ty, required, diags, &bat)?;
+                    body_decl = decl;
+                    body
+                }
+            };
+            setters.extend(quote!(.body(#body)));
         }
         // An idempotency key for a POST or PATCH to a source that takes one: the run's key for
         // this visit of the step (the same on its retries).
