@@ -1,7 +1,7 @@
 //! Robustness harness: the generator on descriptions nobody here tuned it to.
 //!
 //! ```sh
-//! cargo run --release -p arazzo-codegen --example robustness -- [--sample 300] [--whole 50] [--shards N] [--limit N] [--only SUBSTRING] [--no-compile] [--mode pruned|all|both]
+//! cargo run --release -p arazzo-codegen --example robustness -- [--sample 300] [--whole 50] [--shards N] [--limit N] [--only SUBSTRING] [--no-compile] [--mode pruned|all|both|bodies]
 //! ```
 //!
 //! It fetches two pinned npm packages with `npm pack` into a cache folder outside the
@@ -11,8 +11,12 @@
 //! an operationId, else the first operationPath; every required parameter fed from a string
 //! input), generates code in a child process (so a crash is counted, not fatal), and compiles a
 //! random sample of the generated files in one crate under `#![deny(warnings)]`, each included
-//! in a private module. It then does the same with every operation kept. It prints the outcome
-//! counts, failures grouped by cause, and timings. Nothing it writes goes into the repository.
+//! in a private module. It then does the same with every operation kept. `--mode bodies`
+//! instead targets the first operation that takes an object as its JSON or form body, with a
+//! payload setting its required properties and up to three others (string inputs, constants,
+//! nested objects, lists of one), so that request bodies are built on real schemas. It prints
+//! the outcome counts, failures grouped by cause, and timings. Nothing it writes goes into the
+//! repository.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +24,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use synth::Run;
 
 #[path = "robustness/compile.rs"]
 mod compile;
@@ -42,7 +47,7 @@ struct Options {
     limit: Option<usize>,
     only: Option<String>,
     compile: bool,
-    /// Which runs: `pruned`, `all` or `both`.
+    /// Which runs: `pruned`, `all`, `both` (those two) or `bodies`.
     mode: String,
     seed: u64,
     jobs: usize,
@@ -77,13 +82,10 @@ struct Outcome {
     lines: usize,
 }
 
-fn run_child(exe: &Path, desc: &Path, work: &Path, all: bool, name: &str) -> Outcome {
+fn run_child(exe: &Path, desc: &Path, work: &Path, run: Run, name: &str) -> Outcome {
     let start = Instant::now();
     let mut cmd = Command::new(exe);
-    cmd.arg("--one").arg(desc).arg(work);
-    if all {
-        cmd.arg("--all");
-    }
+    cmd.arg("--one").arg(desc).arg(work).arg(run.flag());
     let child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn();
     let mut outcome = Outcome {
         name: name.to_string(),
@@ -134,8 +136,8 @@ fn run_child(exe: &Path, desc: &Path, work: &Path, all: bool, name: &str) -> Out
 }
 
 /// The child: synthesise, generate, write the code, print one JSON line.
-fn child(desc: &Path, work: &Path, all: bool) {
-    let verdict = synth::one(desc, work, all);
+fn child(desc: &Path, work: &Path, run: Run) {
+    let verdict = synth::one(desc, work, run);
     println!("{verdict}");
 }
 
@@ -189,7 +191,7 @@ fn report(title: &str, outcomes: &[Outcome]) {
     }
     let with_op = outcomes
         .iter()
-        .filter(|o| o.kind != "no-operation" && o.kind != "skipped")
+        .filter(|o| !["no-operation", "no-body-operation", "skipped"].contains(&o.kind.as_str()))
         .count();
     let gen = counts.get("generated").copied().unwrap_or(0);
     if with_op > 0 {
@@ -222,7 +224,7 @@ fn run_all(
     exe: &Path,
     descs: &[(String, PathBuf)],
     work: &Path,
-    all: bool,
+    run: Run,
     jobs: usize,
 ) -> Vec<Outcome> {
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -234,7 +236,7 @@ fn run_all(
                 let Some((name, path)) = descs.get(i) else {
                     break;
                 };
-                let o = run_child(exe, path, work, all, name);
+                let o = run_child(exe, path, work, run, name);
                 if i.is_multiple_of(100) {
                     eprintln!("{i}/{} {name}: {}", descs.len(), o.kind);
                 }
@@ -290,7 +292,7 @@ fn main() {
         child(
             Path::new(&argv[2]),
             Path::new(&argv[3]),
-            argv.get(4).is_some_and(|a| a == "--all"),
+            Run::from_flag(argv.get(4).map(String::as_str)),
         );
         return;
     }
@@ -349,21 +351,42 @@ fn main() {
         descs.len(),
         opts.seed
     );
-    for (all, title, sample) in [
-        (false, "one-step workflows, operations pruned", opts.sample),
-        (true, "one-step workflows, all operations kept", opts.whole),
+    for (run, title, sample, name) in [
+        (
+            Run::Pruned,
+            "one-step workflows, operations pruned",
+            opts.sample,
+            "",
+        ),
+        (
+            Run::All,
+            "one-step workflows, all operations kept",
+            opts.whole,
+            "-all",
+        ),
+        (
+            Run::Bodies,
+            "one-step workflows sending a request body",
+            opts.sample,
+            "-bodies",
+        ),
     ] {
-        if (all && opts.mode == "pruned") || (!all && opts.mode == "all") {
+        let wanted = match run {
+            Run::Pruned => ["pruned", "both"].contains(&opts.mode.as_str()),
+            Run::All => ["all", "both"].contains(&opts.mode.as_str()),
+            Run::Bodies => opts.mode == "bodies",
+        };
+        if !wanted {
             continue;
         }
-        let work = cache.join(if all { "work-all" } else { "work" });
+        let work = cache.join(format!("work{name}"));
         let _ = std::fs::remove_dir_all(&work);
         if let Err(e) = std::fs::create_dir_all(&work) {
             eprintln!("cannot create {}: {e}", work.display());
             std::process::exit(1);
         }
         let start = Instant::now();
-        let outcomes = run_all(&exe, &descs, &work, all, opts.jobs);
+        let outcomes = run_all(&exe, &descs, &work, run, opts.jobs);
         report(title, &outcomes);
         let tsv: String = outcomes
             .iter()
@@ -376,10 +399,9 @@ fn main() {
                 )
             })
             .collect();
-        let tsv_path = cache.join(if all {
-            "outcomes-all.tsv"
-        } else {
-            "outcomes-pruned.tsv"
+        let tsv_path = cache.join(match run {
+            Run::Pruned => "outcomes-pruned.tsv".to_string(),
+            _ => format!("outcomes{name}.tsv"),
         });
         if std::fs::write(&tsv_path, tsv).is_ok() {
             println!("- every outcome: {}", tsv_path.display());
@@ -394,7 +416,7 @@ fn main() {
                 .iter()
                 .filter(|o| o.kind == "generated" && o.code.is_some())
                 .collect();
-            let krate = cache.join(if all { "sample-all" } else { "sample" });
+            let krate = cache.join(format!("sample{name}"));
             // Every file, shard by shard (file i in shard i mod N); else a seeded sample.
             let shards: Vec<Vec<&Outcome>> = if opts.shards > 0 {
                 (0..opts.shards)

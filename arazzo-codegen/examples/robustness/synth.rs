@@ -9,11 +9,43 @@ use serde_json::{json, Map, Value};
 /// Why a description gets no workflow: an outcome kind and its cause.
 type Skip = (&'static str, String);
 
+/// What a run synthesises and keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Run {
+    /// The first operation, the others pruned.
+    Pruned,
+    /// The first operation, every operation kept.
+    All,
+    /// The first operation that takes an object as its JSON or form body, sent with a payload
+    /// that sets its required properties and up to three others; the others pruned.
+    Bodies,
+}
+
+impl Run {
+    /// The child's command-line flag.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Run::Pruned => "--pruned",
+            Run::All => "--all",
+            Run::Bodies => "--bodies",
+        }
+    }
+
+    /// The run a child's flag names.
+    pub fn from_flag(flag: Option<&str>) -> Run {
+        match flag {
+            Some("--all") => Run::All,
+            Some("--bodies") => Run::Bodies,
+            _ => Run::Pruned,
+        }
+    }
+}
+
 /// The step's target, its required parameters as (name, location), and JSON pointers into its
 /// success response to read as outputs.
 type Target = (Value, Vec<(String, String)>, Vec<String>);
 
-fn pick(doc: &Value) -> Result<Target, Skip> {
+fn pick(doc: &Value, bodies: bool) -> Result<Target, Skip> {
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return Err(("no-operation", "the description has no paths".into()));
     };
@@ -23,6 +55,9 @@ fn pick(doc: &Value) -> Result<Target, Skip> {
         let item = deref(doc, item);
         for m in METHODS {
             let Some(op) = item.get(*m) else { continue };
+            if bodies && body_schema(doc, op).is_none() {
+                continue;
+            }
             if first_path.is_none() {
                 first_path = Some((path.clone(), (*m).to_string()));
             }
@@ -41,6 +76,12 @@ fn pick(doc: &Value) -> Result<Target, Skip> {
         (None, Some((p, m))) => {
             let ptr = format!("{{$sourceDescriptions.api.url}}#/paths/{}/{m}", escape(&p));
             (p, m, json!({ "operationPath": ptr }))
+        }
+        (None, None) if bodies => {
+            return Err((
+                "no-body-operation",
+                "no operation takes an object as its JSON or form body".into(),
+            ))
         }
         (None, None) => return Err(("no-operation", "the description has no operation".into())),
     };
@@ -172,9 +213,110 @@ fn input_name(name: &str, taken: &[String]) -> String {
     s
 }
 
+/// The media type and schema of an operation's request body, where it is an object (with
+/// properties) sent as JSON or as a form.
+fn body_schema<'d>(doc: &'d Value, op: &'d Value) -> Option<(String, &'d Value)> {
+    let body = deref(doc, op.get("requestBody")?);
+    let content = body.get("content")?.as_object()?;
+    let (media, m) = content
+        .iter()
+        .find(|(mt, _)| mt.contains("json") || *mt == "application/x-www-form-urlencoded")?;
+    let schema = deref(doc, m.get("schema")?);
+    (!properties(doc, schema).is_empty()).then(|| (media.clone(), schema))
+}
+
+/// The inputs a payload reads: name, whether it is required.
+type Inputs = Vec<(String, bool)>;
+
+/// A payload value for a schema: the first of an enum, a constant of its type, a string input
+/// (required where the property is), an object of its required properties and up to three
+/// others, a list of one; `None` for what it cannot write.
+fn payload(
+    doc: &Value,
+    schema: &Value,
+    required: bool,
+    depth: usize,
+    inputs: &mut Inputs,
+) -> Option<Value> {
+    let s = deref(doc, schema);
+    if let Some(first) = s
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return (!first.is_null()).then(|| first.clone());
+    }
+    let ty = match s.get("type") {
+        Some(Value::Array(a)) => a.iter().find(|t| *t != "null").cloned(),
+        t => t.cloned(),
+    };
+    let props = properties(doc, s);
+    // A reference wrapped to carry a description: the member that has a type.
+    let members = s.get("allOf").and_then(Value::as_array);
+    if ty.is_none() && props.is_empty() {
+        let mut members = members.into_iter().flatten();
+        return members.find_map(|m| payload(doc, m, required, depth + 1, inputs));
+    }
+    match ty.as_ref().and_then(Value::as_str) {
+        Some("string") => {
+            let taken: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
+            let name = input_name(&format!("body_{}", inputs.len()), &taken);
+            inputs.push((name.clone(), required));
+            Some(Value::String(format!("$inputs.{name}")))
+        }
+        Some("integer") => Some(json!(1)),
+        Some("number") => Some(json!(1.5)),
+        Some("boolean") => Some(json!(true)),
+        Some("array") => {
+            let item = payload(doc, s.get("items")?, true, depth + 1, inputs)?;
+            Some(json!([item]))
+        }
+        Some("object") | None if !props.is_empty() && depth < 3 => {
+            let mut listed: Vec<&Value> = s
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .collect();
+            for member in s
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let member = deref(doc, member);
+                listed.extend(
+                    member
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            let mut out = Map::new();
+            let mut optional = 0;
+            for (name, p) in &props {
+                let is_required = listed.iter().any(|r| r.as_str() == Some(name));
+                if !is_required {
+                    if optional == 3 {
+                        continue;
+                    }
+                    optional += 1;
+                }
+                if let Some(v) = payload(doc, p, is_required, depth + 1, inputs) {
+                    out.insert(name.clone(), v);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        _ => None,
+    }
+}
+
 /// The synthesised Arazzo document for `desc`, or the reason there is none.
-pub fn document(desc: &Value) -> Result<Value, Skip> {
-    let (target, params, reads) = pick(desc)?;
+pub fn document(desc: &Value, run: Run) -> Result<Value, Skip> {
+    let bodies = run == Run::Bodies;
+    let (target, params, reads) = pick(desc, bodies)?;
     let mut props = Map::new();
     let mut required = Vec::new();
     let mut parameters = Vec::new();
@@ -199,6 +341,22 @@ pub fn document(desc: &Value) -> Result<Value, Skip> {
         "parameters": parameters,
         "outputs": outputs
     });
+    if bodies {
+        let op =
+            operation(desc, &target).ok_or(("harness", "the operation is gone".to_string()))?;
+        let (media, schema) =
+            body_schema(desc, op).ok_or(("harness", "the body is gone".to_string()))?;
+        let mut inputs = Vec::new();
+        let value = payload(desc, schema, true, 0, &mut inputs)
+            .ok_or(("skipped", "the body cannot be written".to_string()))?;
+        for (name, is_required) in inputs {
+            props.insert(name.clone(), json!({ "type": "string" }));
+            if is_required {
+                required.push(Value::String(name));
+            }
+        }
+        step["requestBody"] = json!({ "contentType": media, "payload": value });
+    }
     if let (Value::Object(s), Value::Object(t)) = (&mut step, target) {
         s.extend(t);
     }
@@ -223,8 +381,36 @@ fn slug(desc: &Path) -> String {
         .collect()
 }
 
+/// The operation a step's target names (by operationId or operationPath).
+fn operation<'d>(doc: &'d Value, target: &Value) -> Option<&'d Value> {
+    let paths = doc.get("paths")?.as_object()?;
+    let by_id = target
+        .get("operationId")
+        .and_then(Value::as_str)
+        .and_then(|t| t.strip_prefix("$sourceDescriptions.api."));
+    for (path, item) in paths {
+        let item = deref(doc, item);
+        for m in METHODS {
+            let Some(op) = item.get(*m) else { continue };
+            let id = op.get("operationId").and_then(Value::as_str);
+            let matches = match by_id {
+                Some(want) => id == Some(want),
+                None => target
+                    .get("operationPath")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| p.ends_with(&format!("#/paths/{}/{m}", escape(path)))),
+            };
+            if matches {
+                return Some(op);
+            }
+        }
+    }
+    None
+}
+
 /// Synthesises, generates and writes one description's code; returns the verdict as JSON.
-pub fn one(desc: &Path, work: &Path, all: bool) -> Value {
+pub fn one(desc: &Path, work: &Path, run: Run) -> Value {
+    let all = run == Run::All;
     let text = match std::fs::read_to_string(desc) {
         Ok(t) => t,
         Err(e) => return json!({ "kind": "unreadable", "cause": e.to_string() }),
@@ -233,7 +419,7 @@ pub fn one(desc: &Path, work: &Path, all: bool) -> Value {
         Ok(v) => v,
         Err(e) => return json!({ "kind": "unreadable", "cause": e.to_string() }),
     };
-    let doc = match document(&parsed) {
+    let doc = match document(&parsed, run) {
         Ok(d) => d,
         Err((kind, cause)) => return json!({ "kind": kind, "cause": cause }),
     };
