@@ -273,10 +273,14 @@ pub fn repair(doc: &mut Value) -> Vec<Repair> {
         }
         if let Some(d) = s.get("default") {
             let nullable = s.get("nullable") == Some(&Value::Bool(true));
+            // A schema with `properties` and no `type` is read as an object.
+            let read_as = ty
+                .as_deref()
+                .or_else(|| s.contains_key("properties").then_some("object"));
             let typed = if d.is_null() {
-                nullable || ty.is_none()
+                nullable || read_as.is_none()
             } else {
-                ty.as_deref().is_none_or(|t| fits(t, d))
+                read_as.is_none_or(|t| fits(t, d))
             };
             // An object default must hold what the schema requires, with values of the
             // declared types (checked one level deep).
