@@ -222,7 +222,7 @@ fn struct_api(s: &syn::ItemStruct) -> Option<StructApi> {
             return None;
         }
         let mut name = ident.to_string().trim_start_matches("r#").to_string();
-        let (mut default, mut default_fn) = (false, false);
+        let (mut default, mut default_fn, mut must_give) = (false, false, false);
         for attr in &f.attrs {
             if attr.path().is_ident("doc") {
                 continue;
@@ -240,6 +240,13 @@ fn struct_api(s: &syn::ItemStruct) -> Option<StructApi> {
                     default_fn = true;
                 } else if meta.path.is_ident("default") {
                     default = true;
+                } else if meta.path.is_ident("deserialize_with") {
+                    // A required member that may be null: an `Option` that must be given.
+                    let with = meta.value()?.parse::<syn::LitStr>()?.value();
+                    if with != "::std::option::Option::deserialize" {
+                        return Err(meta.error("not read"));
+                    }
+                    must_give = true;
                 } else if meta.path.is_ident("skip_serializing_if") {
                     meta.value()?.parse::<syn::LitStr>()?;
                 } else {
@@ -249,7 +256,7 @@ fn struct_api(s: &syn::ItemStruct) -> Option<StructApi> {
             })
             .ok()?;
         }
-        let omissible = !default_fn && (default || option_of(&f.ty).is_some());
+        let omissible = !default_fn && !must_give && (default || option_of(&f.ty).is_some());
         fields.push(FieldApi {
             ident,
             name,
@@ -365,6 +372,8 @@ mod tests {
                 pub r#type: i64,
                 #[serde(default = "defaults::default_u64::<i64, 5>")]
                 pub count: ::std::option::Option<i64>,
+                #[serde(deserialize_with = "::std::option::Option::deserialize")]
+                pub nullable: ::std::option::Option<i64>,
             }
         });
         let body = &t.structs["Body"];
@@ -382,6 +391,8 @@ mod tests {
                 ("r#type".into(), "type".into(), false),
                 // Its default is the module's own: left out, it is read from JSON.
                 ("count".into(), "count".into(), false),
+                // Required and nullable: given, or the body is read from JSON.
+                ("nullable".into(), "nullable".into(), false),
             ]
         );
     }
@@ -396,6 +407,10 @@ mod tests {
             }
             #[serde(try_from = "Raw")]
             pub struct Converted { pub a: i64 }
+            pub struct Custom {
+                #[serde(deserialize_with = "crate::lenient")]
+                pub a: i64,
+            }
             pub struct Private { a: i64 }
             #[deprecated]
             pub struct Old { pub a: i64 }

@@ -45,6 +45,9 @@ pub mod shop {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub price: ::std::option::Option<f64>,
             pub quantity: i64,
+            ///Required, and may be null.
+            #[serde(deserialize_with = "::std::option::Option::deserialize")]
+            pub reference: ::std::option::Option<::std::string::String>,
             #[serde(rename = "ship-to")]
             pub ship_to: CreateOrderBodyShipTo,
             ///A constrained string.
@@ -298,6 +301,10 @@ pub mod shop {
                     ::std::string::String,
                 >,
                 quantity: ::std::result::Result<i64, ::std::string::String>,
+                reference: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
+                    ::std::string::String,
+                >,
                 ship_to: ::std::result::Result<
                     super::CreateOrderBodyShipTo,
                     ::std::string::String,
@@ -322,6 +329,7 @@ pub mod shop {
                         note: Ok(Default::default()),
                         price: Ok(Default::default()),
                         quantity: Err("no value supplied for quantity".to_string()),
+                        reference: Err("no value supplied for reference".to_string()),
                         ship_to: Err("no value supplied for ship_to".to_string()),
                         sku: Err("no value supplied for sku".to_string()),
                         tags: Ok(Default::default()),
@@ -438,6 +446,20 @@ pub mod shop {
                         });
                     self
                 }
+                pub fn reference<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.reference = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for reference: {e}")
+                        });
+                    self
+                }
                 pub fn ship_to<T>(mut self, value: T) -> Self
                 where
                     T: ::std::convert::TryInto<super::CreateOrderBodyShipTo>,
@@ -489,6 +511,7 @@ pub mod shop {
                         note: value.note?,
                         price: value.price?,
                         quantity: value.quantity?,
+                        reference: value.reference?,
                         ship_to: value.ship_to?,
                         sku: value.sku?,
                         tags: value.tags?,
@@ -506,6 +529,7 @@ pub mod shop {
                         note: Ok(value.note),
                         price: Ok(value.price),
                         quantity: Ok(value.quantity),
+                        reference: Ok(value.reference),
                         ship_to: Ok(value.ship_to),
                         sku: Ok(value.sku),
                         tags: Ok(value.tags),
@@ -1044,6 +1068,7 @@ pub async fn order_in(
                                 note: inputs.note.clone(),
                                 price: ::std::option::Option::Some(9.5f64),
                                 quantity: inputs.quantity,
+                                reference: inputs.note.clone(),
                                 ship_to: shop::types::CreateOrderBodyShipTo {
                                     city: ::std::option::Option::Some(
                                         ::std::string::String::from("Lyon"),
