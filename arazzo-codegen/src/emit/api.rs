@@ -186,11 +186,9 @@ fn from_string_impl(imp: &syn::ItemImpl) -> Option<String> {
     }
 }
 
-/// `::std::string::String` (or `String`).
+/// `::std::string::String` (a bare `String` may be a type of the module's own).
 fn is_string(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.qself.is_none()
-        && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_empty())
-        && (p.path.segments.len() == 1 || p.path.leading_colon.is_some()))
+    *ty == syn::parse_quote!(::std::string::String)
 }
 
 /// A struct with named public fields whose serde attributes are only renames, defaults and
@@ -267,14 +265,23 @@ fn struct_api(s: &syn::ItemStruct) -> Option<StructApi> {
     Some(StructApi { fields })
 }
 
-/// `T` of `::std::option::Option<T>` (or `Option<T>`).
+/// `T` of `::std::option::Option<T>`.
 pub fn option_of(ty: &syn::Type) -> Option<&syn::Type> {
     generic_of(ty, &["std", "option", "Option"])
 }
 
 /// The one type argument of the type at `path` (`::std::option::Option`, say), written in full
-/// from the root or by its last segment alone.
+/// from the root (as typify writes it; a bare `Option` may be a type of the module's own).
 pub fn generic_of<'t>(ty: &'t syn::Type, path: &[&str]) -> Option<&'t syn::Type> {
+    match type_args(ty, path)?.as_slice() {
+        [t] => Some(t),
+        _ => None,
+    }
+}
+
+/// The type arguments of the type at `path`, written in full from the root; `None` for another
+/// type, or one with other generic arguments.
+pub fn type_args<'t>(ty: &'t syn::Type, path: &[&str]) -> Option<Vec<&'t syn::Type>> {
     let syn::Type::Path(p) = ty else { return None };
     let segments: Vec<String> = p
         .path
@@ -282,18 +289,19 @@ pub fn generic_of<'t>(ty: &'t syn::Type, path: &[&str]) -> Option<&'t syn::Type>
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    let full = p.path.leading_colon.is_some() && segments == path;
-    let short = segments.len() == 1 && path.last().is_some_and(|l| segments[0] == *l);
-    if p.qself.is_some() || !(full || short) {
+    if p.qself.is_some() || p.path.leading_colon.is_none() || segments != path {
         return None;
     }
     let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
         return None;
     };
-    match args.args.iter().collect::<Vec<_>>().as_slice() {
-        [syn::GenericArgument::Type(t)] => Some(t),
-        _ => None,
-    }
+    args.args
+        .iter()
+        .map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect()
 }
 
 fn type_name(ty: &syn::Type) -> Option<String> {

@@ -9,7 +9,7 @@
 //! read from JSON whole.
 
 use super::*;
-use crate::emit::api::{generic_of, option_of, StructApi, TypesApi};
+use crate::emit::api::{generic_of, option_of, type_args, StructApi, TypesApi};
 
 /// What building a body needs to know besides the values.
 struct BodyCx<'c> {
@@ -366,29 +366,14 @@ const VEC: [&str; 3] = ["std", "vec", "Vec"];
 
 /// `V` of a `BTreeMap<String, V>` or `HashMap<String, V>` of `std`.
 fn string_map(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    let map = p.path.leading_colon.is_some()
-        && matches!(
-            names
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .as_slice(),
-            ["std", "collections", "BTreeMap" | "HashMap"]
-        );
-    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
-        return None;
-    };
-    match args.args.iter().collect::<Vec<_>>().as_slice() {
-        [syn::GenericArgument::Type(k), syn::GenericArgument::Type(v)] if map && std_value(k) => {
-            (k == &syn::parse_quote!(::std::string::String)).then_some(v)
-        }
+    let string: syn::Type = syn::parse_quote!(::std::string::String);
+    let maps = [
+        ["std", "collections", "BTreeMap"],
+        ["std", "collections", "HashMap"],
+    ];
+    let args = maps.iter().find_map(|m| type_args(ty, m))?;
+    match args.as_slice() {
+        [k, v] if **k == string => Some(v),
         _ => None,
     }
 }
