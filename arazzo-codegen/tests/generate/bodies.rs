@@ -1032,13 +1032,16 @@ pub async fn order_in(
                             .shop
                             .create_order()
                             .body(shop::types::CreateOrderBody {
-                                channel: inputs
-                                    .channel
-                                    .clone()
-                                    .map(|v| ::arazzo_runtime::__private::from_string::<
-                                        shop::types::CreateOrderBodyChannel,
-                                    >("create", "request body at `/channel`", v))
-                                    .transpose()?,
+                                channel: match inputs.channel.clone() {
+                                    ::std::option::Option::Some(v) => {
+                                        ::std::option::Option::Some(
+                                            ::arazzo_runtime::__private::from_string::<
+                                                shop::types::CreateOrderBodyChannel,
+                                            >("create", "request body at `/channel`", v)?,
+                                        )
+                                    }
+                                    ::std::option::Option::None => ::std::option::Option::None,
+                                },
                                 code: ::arazzo_runtime::__private::from_json::<
                                     ::std::option::Option<shop::types::CreateOrderBodyCode>,
                                 >(

@@ -23,6 +23,42 @@ struct BodyCx<'c> {
     required: &'c [String],
 }
 
+impl BodyCx<'_> {
+    /// `value`, of Rust type `from`, as a value of type `to` (a type of the client's module as
+    /// it writes it), converted as its JSON would deserialise: as it is where the types are
+    /// one, into `Some` where `to` is an `Option`, an `Option` member by member, a string into
+    /// a constrained string or a string enum; `None` for any other conversion.
+    fn convert(
+        &self,
+        rt: &TokenStream,
+        from: &syn::Type,
+        value: TokenStream,
+        to: &syn::Type,
+        pointer: &str,
+    ) -> Option<TokenStream> {
+        if from == to && std_value(from) {
+            return Some(value);
+        }
+        if let Some(to) = option_of(to) {
+            let Some(from) = option_of(from) else {
+                let converted = self.convert(rt, from, value, to, pointer)?;
+                return Some(quote!(::std::option::Option::Some(#converted)));
+            };
+            let converted = self.convert(rt, from, quote!(v), to, pointer)?;
+            return Some(quote!(match #value {
+                ::std::option::Option::Some(v) => ::std::option::Option::Some(#converted),
+                ::std::option::Option::None => ::std::option::Option::None,
+            }));
+        }
+        let string: syn::Type = syn::parse_quote!(::std::string::String);
+        let name = local_name(to).filter(|n| self.types.from_string.contains(n))?;
+        let (module, ty) = (self.module, format_ident!("{name}"));
+        let (sid, what) = (self.sid, format!("request body at `{pointer}`"));
+        (*from == string)
+            .then(|| quote!(#rt::from_string::<#module::types::#ty>(#sid, #what, #value)?))
+    }
+}
+
 impl Workflow_<'_> {
     /// The body of type `ty` (as the request builder's setter names it) built from `payload`;
     /// `None` when it is to be read from the payload's JSON whole.
@@ -38,31 +74,28 @@ impl Workflow_<'_> {
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<Option<TokenStream>, String> {
-        let Ok(syn::Type::Path(p)) = syn::parse2::<syn::Type>(ty.clone()) else {
-            return Ok(None);
+        // `types::X`, as the setter names a type of the client's module.
+        let local = match syn::parse2::<syn::Type>(ty.clone()) {
+            Ok(syn::Type::Path(p)) if p.qself.is_none() && p.path.leading_colon.is_none() => {
+                match p.path.segments.iter().collect::<Vec<_>>().as_slice() {
+                    [first, name] if first.ident == "types" && first.arguments.is_empty() => {
+                        syn::Type::from(syn::TypePath {
+                            qself: None,
+                            path: syn::Path::from((*name).clone()),
+                        })
+                    }
+                    _ => return Ok(None),
+                }
+            }
+            _ => return Ok(None),
         };
-        let names: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        let [first, name] = names.as_slice() else {
-            return Ok(None);
-        };
-        let (Some(st), ValueIr::Object(members)) = (types.structs.get(name), payload) else {
-            return Ok(None);
-        };
-        if first != "types" || p.path.leading_colon.is_some() {
-            return Ok(None);
-        }
         let into = BodyCx {
             types,
             module,
             sid,
             required,
         };
-        self.build_struct(&into, name, st, members, "", diags, at)
+        self.build(&into, payload, &local, "", diags, at)
     }
 
     /// The body of type `ty` (qualified) read from the payload's JSON with its replacements
@@ -196,81 +229,55 @@ impl Workflow_<'_> {
         diags: &mut Diagnostics,
         at: &str,
     ) -> Result<Option<TokenStream>, String> {
-        let rt = self.rt();
-        // A value whose type is the field's own.
-        let exact = self.exact(v, into.required, diags, at)?;
-        if let Some((_, value)) = exact.as_ref().filter(|(t, _)| t == ty && std_value(t)) {
-            return Ok(Some(value.clone()));
+        // A value whose Rust type is known: converted, if it converts as its JSON would.
+        if let Some((from, value)) = self.exact(v, into.required, diags, at)? {
+            return Ok(into.convert(&self.rt(), &from, value, ty, pointer));
         }
+        // A constant or a structure: built as the type reads it.
         if let Some(inner) = option_of(ty) {
             if *v == ValueIr::Const(Value::Null) {
                 return Ok(Some(quote!(::std::option::Option::None)));
             }
-            // An optional string into an optional constrained string or string enum.
-            let optional_string: syn::Type =
-                syn::parse_quote!(::std::option::Option<::std::string::String>);
-            let converts = local_name(inner).filter(|n| into.types.from_string.contains(n));
-            if let (Some(name), Some((t, value))) = (converts, &exact) {
-                if *t == optional_string {
-                    let (module, ty) = (into.module, format_ident!("{name}"));
-                    let (sid, what) = (into.sid, format!("request body at `{pointer}`"));
-                    return Ok(Some(quote!(
-                        #value
-                            .map(|v| #rt::from_string::<#module::types::#ty>(#sid, #what, v))
-                            .transpose()?
-                    )));
-                }
-            }
             let built = self.build(into, v, inner, pointer, diags, at)?;
             return Ok(built.map(|b| quote!(::std::option::Option::Some(#b))));
         }
-        if let (ValueIr::Const(Value::Number(n)), None) = (v, &exact) {
-            return Ok(number(n, ty));
-        }
-        match (v, local_name(ty)) {
-            (ValueIr::Object(members), Some(name)) if into.types.structs.contains_key(&name) => {
-                let st = &into.types.structs[&name];
-                return self.build_struct(into, &name, st, members, pointer, diags, at);
-            }
-            (_, Some(name)) if into.types.from_string.contains(&name) => {
-                let string: syn::Type = syn::parse_quote!(::std::string::String);
-                let Some((_, value)) = exact.filter(|(t, _)| *t == string) else {
+        match v {
+            ValueIr::Const(Value::Number(n)) => Ok(number(n, ty)),
+            ValueIr::Object(members) => {
+                if let Some((name, st)) = local_name(ty)
+                    .and_then(|name| into.types.structs.get(&name).map(|st| (name, st)))
+                {
+                    return self.build_struct(into, &name, st, members, pointer, diags, at);
+                }
+                let (Some(value_ty), Some(map)) = (string_map(ty), outside(ty, into.module)) else {
                     return Ok(None);
                 };
-                let (module, ty) = (into.module, format_ident!("{name}"));
-                let (sid, what) = (into.sid, format!("request body at `{pointer}`"));
-                return Ok(Some(quote!(
-                    #rt::from_string::<#module::types::#ty>(#sid, #what, #value)?
-                )));
-            }
-            _ => {}
-        }
-        if let (Some(item), ValueIr::Array(items)) = (generic_of(ty, &VEC), v) {
-            let mut built = Vec::new();
-            for (i, v) in items.iter().enumerate() {
-                let (pointer, at) = (index(pointer, i), index(at, i));
-                match self.build(into, v, item, &pointer, diags, &at)? {
-                    Some(b) => built.push(b),
-                    None => return Ok(None),
+                let mut entries = Vec::new();
+                for (k, v) in members {
+                    let (pointer, at) = (child(pointer, k), child(at, k));
+                    match self.build(into, v, value_ty, &pointer, diags, &at)? {
+                        Some(b) => entries.push(quote!((::std::string::String::from(#k), #b))),
+                        None => return Ok(None),
+                    }
                 }
+                Ok(Some(quote!(<#map>::from([#(#entries),*]))))
             }
-            return Ok(Some(quote!(::std::vec::Vec::from([#(#built),*]))));
-        }
-        if let (Some(value_ty), ValueIr::Object(members)) = (string_map(ty), v) {
-            let mut entries = Vec::new();
-            for (k, v) in members {
-                let (pointer, at) = (child(pointer, k), child(at, k));
-                match self.build(into, v, value_ty, &pointer, diags, &at)? {
-                    Some(b) => entries.push(quote!((::std::string::String::from(#k), #b))),
-                    None => return Ok(None),
+            ValueIr::Array(items) => {
+                let Some(item) = generic_of(ty, &VEC) else {
+                    return Ok(None);
+                };
+                let mut built = Vec::new();
+                for (i, v) in items.iter().enumerate() {
+                    let (pointer, at) = (index(pointer, i), index(at, i));
+                    match self.build(into, v, item, &pointer, diags, &at)? {
+                        Some(b) => built.push(b),
+                        None => return Ok(None),
+                    }
                 }
+                Ok(Some(quote!(::std::vec::Vec::from([#(#built),*]))))
             }
-            let Some(ty) = outside(ty, into.module) else {
-                return Ok(None);
-            };
-            return Ok(Some(quote!(<#ty>::from([#(#entries),*]))));
+            _ => Ok(None),
         }
-        Ok(None)
     }
 
     /// The Rust type and tokens of a payload value whose type is known exactly, as the JSON
