@@ -30,14 +30,15 @@ pub struct Exchange {
 /// (Progenitor's responses do not keep it); [`Exchange::new`] takes it out again.
 pub const REQUEST_URL_HEADER: &str = "x-arazzo-request-url";
 
+/// [`REQUEST_URL_HEADER`] as a header name, made once at compile time: no parsing per response.
+const REQUEST_URL: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static(REQUEST_URL_HEADER);
+
 impl Exchange {
     /// An exchange from a response's parts; the URL comes out of the headers.
     pub fn new(status: u16, mut headers: HeaderMap, body: Value) -> Self {
-        // A name made once, at compile time: no parsing per response.
-        const NAME: reqwest::header::HeaderName =
-            reqwest::header::HeaderName::from_static(REQUEST_URL_HEADER);
         let url = headers
-            .remove(&NAME)
+            .remove(&REQUEST_URL)
             .and_then(|v| v.to_str().ok().map(ToString::to_string))
             .unwrap_or_default();
         Exchange {
@@ -129,7 +130,7 @@ pub fn execute(
 /// Puts the URL requested in the response's headers.
 fn mark(response: &mut reqwest::Response, url: &str) {
     if let Ok(value) = HeaderValue::from_str(url) {
-        response.headers_mut().insert(REQUEST_URL_HEADER, value);
+        response.headers_mut().insert(REQUEST_URL, value);
     }
 }
 
@@ -198,7 +199,7 @@ async fn whole(
         raw: None,
     };
     if in_header {
-        x.headers.remove(REQUEST_URL_HEADER);
+        x.headers.remove(&REQUEST_URL);
     }
     Ok(x.with_body(bytes, select))
 }

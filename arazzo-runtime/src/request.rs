@@ -12,16 +12,12 @@ pub fn set_header(
     name: &'static str,
     value: &str,
 ) -> Result<(), String> {
-    use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-    let mut value = HeaderValue::from_str(value)
-        .map_err(|_| format!("the value for header `{name}` is not a valid header value"))?;
+    use reqwest::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE};
     let key = name
         .as_bytes()
         .windows(3)
         .any(|w| w.eq_ignore_ascii_case(b"key"));
-    if name == "authorization" || key {
-        value.set_sensitive(true);
-    }
+    let sensitive = name == "authorization" || key;
     // The two names every client sets are taken as they are; others are checked (and put in
     // lower case), never trusted to be valid.
     let header = match name {
@@ -30,7 +26,24 @@ pub fn set_header(
         other => HeaderName::from_bytes(other.as_bytes())
             .map_err(|_| format!("`{name}` is not a valid header name"))?,
     };
-    request.headers_mut().insert(header, value);
+    insert(request, header, value, sensitive)
+}
+
+/// Puts `value` under `name`, marked sensitive or not; the error names the header only.
+fn insert(
+    request: &mut reqwest::Request,
+    name: reqwest::header::HeaderName,
+    value: &str,
+    sensitive: bool,
+) -> Result<(), String> {
+    let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+        format!(
+            "the value for header `{}` is not a valid header value",
+            name.as_str()
+        )
+    })?;
+    value.set_sensitive(sensitive);
+    request.headers_mut().insert(name, value);
     Ok(())
 }
 
@@ -41,15 +54,7 @@ pub fn set_credential(
     name: reqwest::header::HeaderName,
     value: &str,
 ) -> Result<(), String> {
-    let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
-        format!(
-            "the value for header `{}` is not a valid header value",
-            name.as_str()
-        )
-    })?;
-    value.set_sensitive(true);
-    request.headers_mut().insert(name, value);
-    Ok(())
+    insert(request, name, value, true)
 }
 
 /// Takes out the `api-version` header the client generator puts on every request.

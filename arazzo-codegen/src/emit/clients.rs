@@ -444,23 +444,22 @@ fn settings_tokens(auth: &[Auth], runtime: &super::Runtime) -> TokenStream {
 fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> TokenStream {
     let rt = runtime.private();
     let apply = auth.iter().zip(setting_fields(auth)).map(|(a, f)| match a {
-        Auth::HeaderKey { header, .. } => match static_header_name(header) {
-            // A name known valid is made once, at compile time.
-            Some(name) => quote! {
-                if let ::std::option::Option::Some(key) = &self.inner.#f {
+        Auth::HeaderKey { header, .. } => {
+            let set = match static_header_name(header) {
+                // A name known valid is made once, at compile time.
+                Some(name) => quote! {
                     const NAME: ::reqwest::header::HeaderName =
                         ::reqwest::header::HeaderName::from_static(#name);
                     #rt::set_credential(request, NAME, key.expose())
-                        .map_err(progenitor_client::Error::Custom)?;
-                }
-            },
-            None => quote! {
+                },
+                None => quote!(#rt::set_header(request, #header, key.expose())),
+            };
+            quote! {
                 if let ::std::option::Option::Some(key) = &self.inner.#f {
-                    #rt::set_header(request, #header, key.expose())
-                        .map_err(progenitor_client::Error::Custom)?;
+                    #set.map_err(progenitor_client::Error::Custom)?;
                 }
-            },
-        },
+            }
+        }
         Auth::QueryKey { param, .. } => quote! {
             if let ::std::option::Option::Some(key) = &self.inner.#f {
                 request.url_mut().query_pairs_mut().append_pair(#param, key.expose());
