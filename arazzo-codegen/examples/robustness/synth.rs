@@ -41,11 +41,17 @@ impl Run {
     }
 }
 
-/// The step's target, its required parameters as (name, location), and JSON pointers into its
-/// success response to read as outputs.
-type Target = (Value, Vec<(String, String)>, Vec<String>);
+/// The step's target, its required parameters as (name, location), JSON pointers into its
+/// success response to read as outputs, and (when bodies are asked for) its body's media type
+/// and schema.
+type Target<'d> = (
+    Value,
+    Vec<(String, String)>,
+    Vec<String>,
+    Option<(String, &'d Value)>,
+);
 
-fn pick(doc: &Value, bodies: bool) -> Result<Target, Skip> {
+fn pick(doc: &Value, bodies: bool) -> Result<Target<'_>, Skip> {
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return Err(("no-operation", "the description has no paths".into()));
     };
@@ -126,7 +132,8 @@ fn pick(doc: &Value, bodies: bool) -> Result<Target, Skip> {
             params.push((name.to_string(), loc.to_string()));
         }
     }
-    Ok((target, params, reads(doc, op)))
+    let body = body_schema(doc, op).filter(|_| bodies);
+    Ok((target, params, reads(doc, op), body))
 }
 
 /// Up to three pointers into the first JSON success response: a top-level property (of the
@@ -316,7 +323,7 @@ fn payload(
 /// The synthesised Arazzo document for `desc`, or the reason there is none.
 pub fn document(desc: &Value, run: Run) -> Result<Value, Skip> {
     let bodies = run == Run::Bodies;
-    let (target, params, reads) = pick(desc, bodies)?;
+    let (target, params, reads, body) = pick(desc, bodies)?;
     let mut props = Map::new();
     let mut required = Vec::new();
     let mut parameters = Vec::new();
@@ -341,11 +348,7 @@ pub fn document(desc: &Value, run: Run) -> Result<Value, Skip> {
         "parameters": parameters,
         "outputs": outputs
     });
-    if bodies {
-        let op =
-            operation(desc, &target).ok_or(("harness", "the operation is gone".to_string()))?;
-        let (media, schema) =
-            body_schema(desc, op).ok_or(("harness", "the body is gone".to_string()))?;
+    if let Some((media, schema)) = body {
         let mut inputs = Vec::new();
         let value = payload(desc, schema, true, 0, &mut inputs)
             .ok_or(("skipped", "the body cannot be written".to_string()))?;
@@ -379,33 +382,6 @@ fn slug(desc: &Path) -> String {
     s.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
-}
-
-/// The operation a step's target names (by operationId or operationPath).
-fn operation<'d>(doc: &'d Value, target: &Value) -> Option<&'d Value> {
-    let paths = doc.get("paths")?.as_object()?;
-    let by_id = target
-        .get("operationId")
-        .and_then(Value::as_str)
-        .and_then(|t| t.strip_prefix("$sourceDescriptions.api."));
-    for (path, item) in paths {
-        let item = deref(doc, item);
-        for m in METHODS {
-            let Some(op) = item.get(*m) else { continue };
-            let id = op.get("operationId").and_then(Value::as_str);
-            let matches = match by_id {
-                Some(want) => id == Some(want),
-                None => target
-                    .get("operationPath")
-                    .and_then(Value::as_str)
-                    .is_some_and(|p| p.ends_with(&format!("#/paths/{}/{m}", escape(path)))),
-            };
-            if matches {
-                return Some(op);
-            }
-        }
-    }
-    None
 }
 
 /// Synthesises, generates and writes one description's code; returns the verdict as JSON.
