@@ -1,12 +1,13 @@
 //! The one entry point: a builder that names the document, where its sources are, and how
 //! strict to be, and runs the phases.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Diagnostics, Level};
+use crate::diag::{Diagnostic, Diagnostics, Level, Severity};
 use crate::emit;
 use crate::resolve::{self, WorkflowIr};
+use crate::select;
 use crate::settings::{SecurityScheme, Settings};
 use crate::workspace::{self, SourceOptions, Workspace};
 
@@ -212,6 +213,27 @@ impl Builder {
         self
     }
 
+    /// Generates only the workflows with these ids (and those they call, run through actions
+    /// or read the outputs of); errors in the other workflows do not fail the build. An id the
+    /// document does not have is an error.
+    pub fn workflows<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.settings.workflows = ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Generates every workflow that checks clean; each workflow with errors, and each that
+    /// calls one, is left out with one `skipped-workflow` warning that names it and lists its
+    /// errors. Off by default: an error in any workflow fails the build. An error that belongs
+    /// to no workflow (a description that does not load) still fails it.
+    pub fn skip_invalid_workflows(mut self, skip: bool) -> Self {
+        self.settings.skip_invalid_workflows = skip;
+        self
+    }
+
     /// Reports every warning and note to Cargo one by one; by default the repairs of each
     /// description are summarised in one warning per file. Unset, `ARAZZO_VERBOSE=1` says.
     pub fn verbose(mut self, verbose: bool) -> Self {
@@ -230,7 +252,8 @@ impl Builder {
     pub fn generate_checked(&self, mut checked: Checked) -> Generated {
         // Only for a document that checks: its own errors come first.
         if !checked.has_errors() {
-            for d in not_generated(&checked) {
+            let unsupported = not_generated(&checked);
+            for d in self.skip_for(&mut checked, unsupported) {
                 checked.diagnostics.push(d);
             }
         }
@@ -238,8 +261,16 @@ impl Builder {
             None
         } else {
             let origin = self.path.display().to_string();
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                emit::generate(&checked, &self.settings, &origin)
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loop {
+                let (code, diags) = emit::generate(&checked, &self.settings, &origin);
+                let errors = diags.iter().filter(|d| d.severity == Severity::Error);
+                if code.is_none() && errors.clone().count() > 0 {
+                    let errors: Vec<Diagnostic> = errors.cloned().collect();
+                    if self.skip_for(&mut checked, errors).is_empty() {
+                        continue;
+                    }
+                }
+                break (code, diags);
             })) {
                 Ok((code, diags)) => {
                     for d in diags {
@@ -348,19 +379,7 @@ impl Builder {
         inputs.extend(ws.inputs.iter().map(|p| workspace::normal(p)));
         inputs.sort();
         inputs.dedup();
-        // Structural checks need only the document; a source that failed to load makes the
-        // checks that need it stay silent, so every other problem is still reported.
-        let mut workflows = resolve::resolve(&ws, &mut diags);
-        // Types need every link in place; they are inferred, and what the workflows feed into
-        // requests checked against them, only when resolution found no error. Both end up on
-        // the workflows' IR.
-        if !diags.has_errors() {
-            let mut types = crate::infer::infer(&ws, &workflows, &mut diags);
-            for w in &mut workflows {
-                w.types = types.remove(&(w.doc, w.id.clone())).unwrap_or_default();
-            }
-            crate::typecheck::check(&ws, &mut workflows, &mut diags);
-        }
+        let (workflows, mut diags) = self.check_workflows(&ws, diags);
         for name in self.settings.by_name.keys() {
             let known = ws
                 .arazzo
@@ -389,6 +408,122 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// With `skip_invalid_workflows`, leaves out the workflows `errors` belong to (and their
+    /// callers), each with its warning, and returns nothing; otherwise, or when an error
+    /// belongs to no workflow, returns the errors to report.
+    fn skip_for(&self, checked: &mut Checked, errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        if !self.settings.skip_invalid_workflows || errors.iter().any(|d| d.workflow().is_none()) {
+            return errors;
+        }
+        let bad = select::errors_by_workflow(&errors);
+        let mut out: BTreeSet<select::WorkflowKey> = checked
+            .workflows
+            .iter()
+            .filter(|w| w.skipped)
+            .map(|w| (w.doc, w.index))
+            .collect();
+        // (Nothing new to leave out would make the caller's loop run for ever.)
+        if bad.keys().all(|k| out.contains(k)) {
+            return errors;
+        }
+        out.extend(bad.keys().copied());
+        let mut why: BTreeMap<select::WorkflowKey, select::Reason> = bad
+            .into_iter()
+            .map(|(k, e)| (k, select::Reason::Errors(e)))
+            .collect();
+        for (k, callee) in select::callers_of(&checked.workflows, &out) {
+            why.insert(k, select::Reason::Calls(callee));
+        }
+        for w in &mut checked.workflows {
+            w.skipped |= why.contains_key(&(w.doc, w.index));
+        }
+        for (k, reason) in &why {
+            let d = select::skipped_warning(&checked.workspace, *k, reason);
+            checked.diagnostics.push(d);
+        }
+        Vec::new()
+    }
+
+    /// Resolves and checks the workflows, then types them, on top of what loading found
+    /// (`base`). Workflows not selected are left out from the start; with
+    /// `skip_invalid_workflows`, each workflow with errors (and each that calls one) is left out
+    /// too, and the phases run again without them until nothing more is left out.
+    fn check_workflows(
+        &self,
+        ws: &Workspace,
+        mut base: Diagnostics,
+    ) -> (Vec<WorkflowIr>, Diagnostics) {
+        let mut left_out: BTreeSet<select::WorkflowKey> = BTreeSet::new();
+        if !self.settings.workflows.is_empty() {
+            let mut scratch = base.clone();
+            let all = resolve::resolve(ws, &mut scratch);
+            let (keep, unknown) = select::reached(&all, &self.settings.workflows);
+            left_out.extend(
+                all.iter()
+                    .map(|w| (w.doc, w.index))
+                    .filter(|k| !keep.contains(k)),
+            );
+            for id in unknown {
+                let ids: Vec<&str> = all
+                    .iter()
+                    .filter(|w| w.doc == 0)
+                    .map(|w| w.id.as_str())
+                    .collect();
+                let mut d = Diagnostic::error(format!(
+                    "no workflow of `{}` has the id `{id}`",
+                    self.path.display()
+                ));
+                if let Some(c) = crate::suggest::closest(&id, &ids) {
+                    d = d.help(format!("did you mean `{c}`?"));
+                }
+                base.push(d.with_note(format!("its workflows are {}", crate::suggest::list(&ids))));
+            }
+        }
+        let mut skipped: BTreeMap<select::WorkflowKey, select::Reason> = BTreeMap::new();
+        loop {
+            let mut diags = base.clone();
+            diags.exclude(left_out.iter().copied());
+            // Structural checks need only the document; a source that failed to load makes
+            // the checks that need it stay silent, so every other problem is still reported.
+            let mut workflows = resolve::resolve(ws, &mut diags);
+            for w in &mut workflows {
+                w.skipped = left_out.contains(&(w.doc, w.index));
+            }
+            // Types need every link in place; they are inferred, and what the workflows feed
+            // into requests checked against them, only when resolution found no error. Both
+            // end up on the workflows' IR.
+            if !diags.has_errors() {
+                let mut types = crate::infer::infer(ws, &workflows, &mut diags);
+                for w in &mut workflows {
+                    w.types = types.remove(&(w.doc, w.id.clone())).unwrap_or_default();
+                }
+                crate::typecheck::check(ws, &mut workflows, &mut diags);
+            }
+            if self.settings.skip_invalid_workflows && !diags.has_unscoped_errors() {
+                let bad = select::errors_by_workflow(diags.items());
+                let mut out: BTreeSet<_> = left_out.clone();
+                out.extend(bad.keys().copied());
+                let callers = select::callers_of(&workflows, &out);
+                if !bad.is_empty() || !callers.is_empty() {
+                    for (k, errors) in bad {
+                        skipped.insert(k, select::Reason::Errors(errors));
+                    }
+                    for (k, callee) in callers {
+                        skipped.insert(k, select::Reason::Calls(callee));
+                    }
+                    left_out.extend(skipped.keys().copied());
+                    continue;
+                }
+            }
+            for (k, why) in &skipped {
+                diags.push(select::skipped_warning(ws, *k, why));
+            }
+            return (workflows, diags);
+        }
+    }
+}
+
 /// The text a panic was raised with.
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -403,20 +538,20 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 fn not_generated(checked: &Checked) -> Vec<Diagnostic> {
     let ws = &checked.workspace;
     let mut out = Vec::new();
-    for wf in &checked.workflows {
+    for wf in checked.workflows.iter().filter(|w| !w.skipped) {
         let Some(doc) = ws.arazzo.get(wf.doc) else {
             continue;
         };
         for step in &wf.steps {
             if let crate::resolve::Target::Message { at, .. } = &step.target {
-                out.push(
-                    Diagnostic::error(format!(
+                let d = Diagnostic::error(format!(
                         "step `{}` of `{}` cannot be generated: AsyncAPI (message) steps are not supported by code generation yet",
                         step.id, wf.id
                     ))
                     .at(ws.files.loc(doc.file, at))
-                    .help("`arazzo-codegen check` reads and checks it; a later version generates it"),
-                );
+                    .help("`arazzo-codegen check` reads and checks it; a later version generates it")
+                    .in_workflow(Some((wf.doc, wf.index)));
+                out.push(d);
             }
         }
     }

@@ -138,6 +138,8 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// The kind of a warning or note (a name of [`crate::kinds::KINDS`]); errors have none.
     pub kind: Option<&'static str>,
+    /// The workflow it belongs to (see [`Diagnostic::workflow`]), kept small.
+    workflow: Option<(u32, u32)>,
 }
 
 impl Diagnostic {
@@ -150,6 +152,7 @@ impl Diagnostic {
             help: Vec::new(),
             notes: Vec::new(),
             kind: None,
+            workflow: None,
         }
     }
 
@@ -166,6 +169,22 @@ impl Diagnostic {
     /// A note.
     pub fn note(message: impl Into<String>) -> Self {
         Self::new(Severity::Note, message)
+    }
+
+    /// The workflow it belongs to, as (document index, workflow index), when it was found
+    /// while that workflow was checked: what `skip_invalid_workflows` skips.
+    pub fn workflow(&self) -> Option<(usize, usize)> {
+        self.workflow.map(|(d, w)| (d as usize, w as usize))
+    }
+
+    /// Records that it belongs to workflow `key` (document index, workflow index), unless it
+    /// already belongs to one.
+    pub fn in_workflow(mut self, key: Option<(usize, usize)>) -> Self {
+        if self.workflow.is_none() {
+            self.workflow =
+                key.and_then(|(d, w)| Some((u32::try_from(d).ok()?, u32::try_from(w).ok()?)));
+        }
+        self
     }
 
     /// Sets the location.
@@ -199,7 +218,7 @@ impl Diagnostic {
             .map(|l| format!("{}:{}:{}", l.file, l.line, l.col))
     }
 
-    /// A single line for `cargo:warning=`: `file:line:col: message (help: ...)`.
+    /// A single line for `cargo:warning=`: `file:line:col: message (note: ...) (help: ...)`.
     pub fn one_line(&self) -> String {
         let mut s = String::new();
         if let Some(p) = self.place() {
@@ -207,6 +226,11 @@ impl Diagnostic {
             s.push_str(": ");
         }
         s.push_str(&self.message);
+        for n in &self.notes {
+            s.push_str(" (note: ");
+            s.push_str(n);
+            s.push(')');
+        }
         for h in &self.help {
             s.push_str(" (help: ");
             s.push_str(h);
@@ -269,6 +293,12 @@ pub struct Diagnostics {
     strict: bool,
     levels: std::collections::BTreeMap<String, Level>,
     allowed: usize,
+    /// The workflow being checked: a diagnostic pushed without one is stamped with it.
+    scope: Option<(usize, usize)>,
+    /// Workflows left out of generation: what is found in them is set aside, not recorded.
+    excluded: std::collections::BTreeSet<(usize, usize)>,
+    /// What was found in excluded workflows, in order.
+    set_aside: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
@@ -290,8 +320,42 @@ impl Diagnostics {
         }
     }
 
+    /// Sets the workflow being checked (document index, workflow index), or none; returns the
+    /// one set before, for the caller to put back.
+    pub fn set_scope(&mut self, scope: Option<(usize, usize)>) -> Option<(usize, usize)> {
+        std::mem::replace(&mut self.scope, scope)
+    }
+
+    /// Leaves these workflows out: what is found in them from now on is set aside
+    /// ([`Diagnostics::set_aside`]) instead of recorded.
+    pub fn exclude(&mut self, workflows: impl IntoIterator<Item = (usize, usize)>) {
+        self.excluded.extend(workflows);
+    }
+
+    /// What was found in excluded workflows, in order.
+    pub fn set_aside(&self) -> &[Diagnostic] {
+        &self.set_aside
+    }
+
+    /// The workflows that have an error recorded against them.
+    pub fn workflows_with_errors(&self) -> std::collections::BTreeSet<(usize, usize)> {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .filter_map(Diagnostic::workflow)
+            .collect()
+    }
+
+    /// Whether an error belongs to no workflow (a document's or a description's).
+    pub fn has_unscoped_errors(&self) -> bool {
+        self.items
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.workflow.is_none())
+    }
+
     /// Records a diagnostic.
     pub fn push(&mut self, mut d: Diagnostic) {
+        d = d.in_workflow(self.scope);
         let level = d.kind.and_then(|k| self.levels.get(k).copied());
         if d.severity != Severity::Error {
             match level {
@@ -312,6 +376,10 @@ impl Diagnostics {
                 }
                 None => {}
             }
+        }
+        if d.workflow().is_some_and(|w| self.excluded.contains(&w)) {
+            self.set_aside.push(d);
+            return;
         }
         self.items.push(d);
     }

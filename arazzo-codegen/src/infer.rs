@@ -113,8 +113,21 @@ struct Inferrer<'a> {
 }
 
 impl Inferrer<'_> {
-    /// The output types of workflow `wi` of document `di`, typed on first use.
+    /// The output types of workflow `wi` of document `di`, typed on first use; what is found
+    /// is recorded against that workflow.
     fn workflow(
+        &mut self,
+        di: usize,
+        wi: usize,
+        diags: &mut Diagnostics,
+    ) -> Option<BTreeMap<String, Typed>> {
+        let outer = diags.set_scope(Some((di, wi)));
+        let types = self.workflow_types(di, wi, diags);
+        diags.set_scope(outer);
+        types
+    }
+
+    fn workflow_types(
         &mut self,
         di: usize,
         wi: usize,
@@ -130,7 +143,7 @@ impl Inferrer<'_> {
         if self.busy.contains(&(di, wi)) {
             return None;
         }
-        let ir = crate::resolve::workflow_ir(self.workflows, di, wi)?;
+        let ir = crate::resolve::workflow_ir(self.workflows, di, wi).filter(|w| !w.skipped)?;
         self.busy.push((di, wi));
         let at = index("/workflows", wi);
         let v11 = d.doc.version() >= crate::model::Version::V1_1;

@@ -6,10 +6,12 @@
 pub const KINDS: &[(&str, &str)] = &[
     // The Arazzo document.
     ("arazzo-spelling", "a non-1.0.1 spelling in the Arazzo document read the one clear way (versions, operationIds, operationPaths, expressions outside `{…}`)"),
+    ("dialect", "a form outside the Arazzo grammar whose meaning is plain, read as that meaning (an index after an output's name, `$response.headers`, a pointer without its leading `/`, a single value fed to a list)"),
     ("literal-text", "a `$`-word that is not an expression, sent as literal text"),
     ("identifier-characters", "a workflow id, source name or output name with characters the specification does not allow"),
     ("unknown-field", "a field the Arazzo or OpenAPI object does not define, ignored"),
     ("implicit-dependency", "a workflow reads another's outputs without `dependsOn`; it runs first"),
+    ("duplicate-operation-id", "an operationId one description declares on several operations, resolved to the one the step's parameters fit"),
     ("case-mismatch", "an operationId or parameter name matched though it differs in case, `_` or `-`"),
     ("parameter-location", "a parameter given the wrong `in`, or an `in` where none applies; sent where the operation says"),
     ("missing-parameter", "a required parameter a step does not give"),
@@ -22,6 +24,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("unsent-parameter", "a parameter the generated client has no setter for"),
     ("unused-source", "a local file given for a source the document does not name"),
     ("untyped-output", "an output typed `serde_json::Value`, and why"),
+    ("skipped-workflow", "a workflow left out of generation for its errors (`skip_invalid_workflows`), with them listed"),
     ("no-function", "a workflow with no generated function, and why"),
     ("plain-inputs", "workflow inputs generated as plain fields, and why"),
     // The OpenAPI descriptions.

@@ -46,6 +46,7 @@ pub mod names;
 pub mod openapi;
 #[doc(hidden)]
 pub mod resolve;
+mod select;
 pub mod settings;
 #[doc(hidden)]
 pub mod source;

@@ -59,6 +59,11 @@ pub struct Settings {
     pub verbose: Option<bool>,
     /// The path generated code names the runtime crate by (`::arazzo_runtime`).
     pub runtime_path: String,
+    /// Generate only these workflows of the document (and those they call); empty: all.
+    pub workflows: Vec<String>,
+    /// Generate every workflow that checks clean; each other workflow is left out with one
+    /// `skipped-workflow` warning listing its errors, instead of failing the build.
+    pub skip_invalid_workflows: bool,
 }
 
 impl Default for Settings {
@@ -78,6 +83,8 @@ impl Default for Settings {
             levels: BTreeMap::new(),
             verbose: None,
             runtime_path: DEFAULT_RUNTIME_PATH.to_string(),
+            workflows: Vec::new(),
+            skip_invalid_workflows: false,
         }
     }
 }
@@ -98,6 +105,12 @@ impl Settings {
         }
         if self.strict {
             out.push("--strict".into());
+        }
+        for id in &self.workflows {
+            out.push(format!("--workflow {id}"));
+        }
+        if self.skip_invalid_workflows {
+            out.push("--skip-invalid-workflows".into());
         }
         if self.keep_all_operations {
             out.push("--all-operations".into());

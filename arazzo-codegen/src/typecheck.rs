@@ -3,9 +3,10 @@
 //! the schema the operation declares for it.
 //!
 //! A value that converts without loss is converted (a number or boolean fed into a string is
-//! sent as its text). A string fed into a number or boolean parameter (text on the wire either
-//! way) is parsed when the request is built, with a warning. A value that cannot convert (a
-//! string fed into a body field that is an integer, an array into a string) is a located error.
+//! sent as its text). A string expression fed into a number or boolean parameter or body member
+//! is parsed when the request is built, with a warning; a single value fed into a list is sent
+//! as a list of one element, with a warning. A value that cannot convert (an array into a
+//! string, a string into an object) is a located error.
 //! Where either side's schema gives no type, the value is checked when the request is built.
 
 use std::collections::BTreeMap;
@@ -34,13 +35,21 @@ pub enum Conversion {
     Text,
     /// Parse the string as JSON (a number or boolean) when the request is built.
     Parse,
+    /// Send a single value as a list of one element (a string fed into a parameter or field
+    /// that takes a list), the element parsed as [`Conversion::Parse`] when `parse` is set.
+    Wrap {
+        /// Whether the element is parsed (a string into a list of numbers or booleans).
+        parse: bool,
+    },
 }
 
 /// Checks every value fed into a request of every loaded document's workflows; sets on each
 /// workflow the values to convert.
 pub fn check(ws: &Workspace, workflows: &mut [WorkflowIr], diags: &mut Diagnostics) {
-    for ir in workflows.iter_mut() {
+    for ir in workflows.iter_mut().filter(|w| !w.skipped) {
+        let outer = diags.set_scope(Some((ir.doc, ir.index)));
         ir.conversions = check_workflow(ws, ir, diags);
+        diags.set_scope(outer);
     }
 }
 
@@ -51,10 +60,10 @@ fn check_workflow(ws: &Workspace, ir: &WorkflowIr, diags: &mut Diagnostics) -> C
         let Some(d) = ws.arazzo.get(ir.doc) else {
             return out;
         };
-        let Some(wi) = d.doc.workflows.iter().position(|w| w.workflow_id == ir.id) else {
+        let wi = ir.index;
+        let Some(wf) = d.doc.workflows.get(wi) else {
             return out;
         };
-        let wf = &d.doc.workflows[wi];
         let cx = Feeds {
             ws,
             file: d.file,
@@ -196,18 +205,20 @@ impl Feeds<'_> {
                         op.label()
                     )
                 };
-                self.feed(leaf, &target, false, at, &what, out, diags);
+                self.feed(leaf, &target, true, at, &what, out, diags);
             }
         }
     }
 
-    /// Compares one value with the type its destination takes.
+    /// Compares one value with the type its destination takes: a request's parameter or body
+    /// member when `request` (a string there may be parsed, a single value sent as a list),
+    /// else a workflow's input.
     #[allow(clippy::too_many_arguments)]
     fn feed(
         &self,
         value: &Value,
         target: &Typed,
-        parameter: bool,
+        request: bool,
         at: &str,
         what: &str,
         out: &mut Conversions,
@@ -232,8 +243,37 @@ impl Feeds<'_> {
             Convert::ToText => {
                 out.insert(at.to_string(), Conversion::Text);
             }
-            Convert::No if parameter && shown.is_some() && source.ty == ValueType::String => {
-                // Parameters are text on the wire; the string may hold the number.
+            Convert::No
+                if request && shown.is_some() && wraps(&source.ty, &target.ty).is_some() =>
+            {
+                let parse = wraps(&source.ty, &target.ty) == Some(true);
+                out.insert(at.to_string(), Conversion::Wrap { parse });
+                let written = value.as_str().unwrap_or_default();
+                let element = if parse {
+                    ", its element parsed when the request is built"
+                } else {
+                    ""
+                };
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`{written}` is {} but {what} takes {}; it is sent as a list of one element{element}",
+                        describe(&source.ty),
+                        describe(&target.ty)
+                    ))
+                    .kind("dialect")
+                    .at(self.ws.files.loc(self.file, at))
+                    .help(match &shown {
+                        Some(Expr::Inputs(n)) => format!(
+                            "declare the input `{}` as `type: array` in the inputs schema",
+                            n.name
+                        ),
+                        _ => format!("feed a list: `[{written}]`"),
+                    }),
+                );
+            }
+            Convert::No if request && shown.is_some() && source.ty == ValueType::String => {
+                // The string may hold the number: parameters are text on the wire, and a
+                // body's member is parsed before it is sent.
                 if matches!(
                     target.ty,
                     ValueType::Integer | ValueType::Number | ValueType::Boolean
@@ -323,6 +363,24 @@ pub enum Convert {
     ToText,
     /// Not at all.
     No,
+}
+
+/// Whether a single value of type `from` goes into a list of type `to` as its one element:
+/// `Some(false)` as it is, `Some(true)` parsed (a string into a list of numbers or booleans),
+/// `None` not at all.
+fn wraps(from: &ValueType, to: &ValueType) -> Option<bool> {
+    use ValueType::*;
+    let (scalar, Array(item)) = (from, to) else {
+        return None;
+    };
+    if !matches!(scalar, String | Integer | Number | Boolean) {
+        return None;
+    }
+    match (convert(scalar, item), scalar, &**item) {
+        (Convert::AsIs, ..) => Some(false),
+        (Convert::No, String, Integer | Number | Boolean) => Some(true),
+        _ => None,
+    }
 }
 
 /// The conversion from `from` to `to`.

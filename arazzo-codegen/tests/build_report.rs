@@ -12,7 +12,7 @@ fn warnings_become_cargo_warnings_and_every_input_is_watched() {
         text,
         "cargo:rerun-if-changed=tests/ui/operation-id-case.arazzo.yaml\n\
          cargo:rerun-if-changed=tests/ui/petstore.openapi.yaml\n\
-         cargo:warning=tests/ui/operation-id-case.arazzo.yaml:13:22: operationId `listpets` resolved to `listPets` in `pets` (the case differs) (help: write `listPets` as the description declares it) [case-mismatch]\n"
+         cargo:warning=tests/ui/operation-id-case.arazzo.yaml:13:22: operationId `listpets` resolved to `listPets` in `pets` (the case differs) (note: `listPets` is GET /pets in `tests/ui/petstore.openapi.yaml`) (help: write `listPets` as the description declares it) [case-mismatch]\n"
     );
 }
 
@@ -67,7 +67,7 @@ fn repairs_of_a_description_are_summarised_in_one_warning() {
     assert_eq!(
         warnings(&text),
         [
-            "tests/build_report/repaired.arazzo.yaml:19:22: operationId `getthing` resolved to `getThing` in `things` (the case differs) (help: write `getThing` as the description declares it) [case-mismatch]",
+            "tests/build_report/repaired.arazzo.yaml:19:22: operationId `getthing` resolved to `getThing` in `things` (the case differs) (note: `getThing` is GET /things/{id} in `tests/build_report/repaired.openapi.yaml`) (help: write `getThing` as the description declares it) [case-mismatch]",
             "tests/build_report/repaired.openapi.yaml: 4 repairs (dangling-ref 1, parameter 2, schema 1); run `arazzo-codegen check tests/build_report/repaired.arazzo.yaml` to list them, or set ARAZZO_VERBOSE=1",
         ]
     );
@@ -142,5 +142,24 @@ fn the_summary_names_a_command_with_the_build_scripts_sources() {
     assert!(
         text.contains("run `arazzo-codegen check tests/build_report/repaired.arazzo.yaml --source things=tests/build_report/repaired.openapi.yaml` to list them"),
         "{text}"
+    );
+}
+
+/// A workflow left out is one Cargo warning that lists its errors, each with its place.
+#[test]
+fn a_skipped_workflow_is_one_cargo_warning_listing_its_errors() {
+    let text =
+        printed(Builder::new("tests/select/skipping.arazzo.yaml").skip_invalid_workflows(true))
+            .expect("generates");
+    let skipped: Vec<&str> = warnings(&text)
+        .into_iter()
+        .filter(|w| w.ends_with("[skipped-workflow]"))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "tests/select/skipping.arazzo.yaml:35:17: workflow `broken` is not generated: it has 2 errors (note: tests/select/skipping.arazzo.yaml:42:20: `$inputs.petId` is read, but workflow `broken` declares no inputs (help: declare it: `inputs: {type: object, properties: {petId: {type: string}}}`)) (note: tests/select/skipping.arazzo.yaml:46:12: step `read` has no output `tag` (help: its outputs are `name`)) [skipped-workflow]",
+            "tests/select/skipping.arazzo.yaml:48:17: workflow `calls-broken` is not generated: it runs or reads workflow `broken`, which is not generated [skipped-workflow]",
+        ]
     );
 }

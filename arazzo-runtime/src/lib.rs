@@ -61,8 +61,8 @@ pub mod __private {
     pub use crate::run::{result_only, Call, Run, Visit};
     pub use crate::select::{json_selected, Select};
     pub use crate::values::{
-        at, from_json, from_string, header, optional_output, output, parameter_from_json,
-        parse_json, ran, replace, required, text, to_json,
+        at, from_json, from_string, header, one_element, optional_output, output,
+        parameter_from_json, parse_json, ran, replace, required, scalar_from_text, text, to_json,
     };
     pub use crate::{Error, Secret};
     /// The regex crate, for criteria of type `regex`.

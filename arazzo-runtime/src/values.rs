@@ -60,6 +60,30 @@ where
     })
 }
 
+/// A string fed into a number or boolean member of a request body, as the JSON value it
+/// holds (a number or a boolean), else as the string itself, which reading the body into its
+/// type then refuses with the member's place.
+pub fn scalar_from_text<T: Serialize + ?Sized>(value: &T) -> Value {
+    match serde_json::to_value(value) {
+        Ok(Value::String(text)) => match serde_json::from_str::<Value>(text.trim()) {
+            Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
+            _ => Value::String(text),
+        },
+        Ok(other) => other,
+        Err(_) => Value::Null,
+    }
+}
+
+/// A single value fed into a request body's list member, as a list of one element (parsed as
+/// [`scalar_from_text`] when `parse` is set); an absent optional value stays `null`.
+pub fn one_element<T: Serialize + ?Sized>(value: &T, parse: bool) -> Value {
+    match serde_json::to_value(value) {
+        Ok(Value::Null) | Err(_) => Value::Null,
+        Ok(v) if parse => Value::Array(vec![scalar_from_text(&v)]),
+        Ok(v) => Value::Array(vec![v]),
+    }
+}
+
 /// Parses a string fed into a number or boolean parameter.
 pub fn parse_json(step: &'static str, parameter: &'static str, text: &str) -> Result<Value, Error> {
     match serde_json::from_str::<Value>(text.trim()) {
@@ -227,6 +251,27 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "step `s`: parameter `limit`: `ten` is not a number or a boolean"
+        );
+    }
+
+    #[test]
+    fn text_fed_to_a_number_member_is_its_value_or_stays_text() {
+        assert_eq!(scalar_from_text(" 25 "), json!(25));
+        assert_eq!(scalar_from_text("2.5"), json!(2.5));
+        assert_eq!(scalar_from_text("false"), json!(false));
+        // Anything else stays the string, which reading the member's type then refuses.
+        assert_eq!(scalar_from_text("ten"), json!("ten"));
+        assert_eq!(scalar_from_text("[1]"), json!("[1]"));
+        assert_eq!(scalar_from_text(&Some("7".to_string())), json!(7));
+        assert_eq!(scalar_from_text(&None::<String>), json!(null));
+        assert_eq!(one_element(&"a", false), json!(["a"]));
+        assert_eq!(one_element(&"7", true), json!([7]));
+        assert_eq!(one_element(&None::<String>, true), json!(null));
+        let e = from_json::<u32>("s", "request body at `/n`", scalar_from_text("ten")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("step `s`: request body at `/n`: "),
+            "{e}"
         );
     }
 

@@ -39,6 +39,14 @@ struct Common {
     /// Treat every warning (a repaired defect) as an error.
     #[arg(long)]
     strict: bool,
+    /// Generate only this workflow (and those it calls); repeatable. Errors in the others do
+    /// not fail the run.
+    #[arg(long = "workflow", value_name = "ID")]
+    workflows: Vec<String>,
+    /// Generate every workflow that checks clean, and leave out each other one with a
+    /// `skipped-workflow` warning listing its errors.
+    #[arg(long)]
+    skip_invalid_workflows: bool,
     /// Read source description NAME from the local file PATH.
     #[arg(long = "source", value_name = "NAME=PATH", value_parser = parse_source)]
     sources: Vec<(String, PathBuf)>,
@@ -148,6 +156,8 @@ impl Common {
             idempotency: self.idempotency_headers.iter().cloned().collect(),
             security: self.security_schemes.iter().cloned().collect(),
             runtime_path: self.runtime_path.clone(),
+            workflows: self.workflows.clone(),
+            skip_invalid_workflows: self.skip_invalid_workflows,
             ..Settings::default()
         };
         if let Some(bytes) = self.max_file_bytes {

@@ -29,7 +29,8 @@ pub fn plan(ws: &Workspace, workflows: &[WorkflowIr], diags: &mut Diagnostics) -
     // Each call from one document into another, with where the first one is written.
     let mut calls: BTreeMap<usize, BTreeMap<usize, String>> = BTreeMap::new();
     for di in 0..ws.arazzo.len() {
-        for (wi, ir) in workflows.iter().filter(|w| w.doc == di).enumerate() {
+        for ir in workflows.iter().filter(|w| w.doc == di && !w.skipped) {
+            let wi = ir.index;
             for (si, s) in ir.steps.iter().enumerate() {
                 if let Target::Workflow { doc, .. } = s.target {
                     if doc != di {
@@ -146,7 +147,7 @@ fn field_of(ws: &Workspace, di: usize, callee: usize) -> Option<(String, String)
 /// call) every workflow those call in turn.
 pub fn status_read(ws: &Workspace, workflows: &[WorkflowIr]) -> BTreeSet<(usize, usize)> {
     let calls = |di: usize, wi: usize| -> Vec<(usize, usize, bool)> {
-        let Some(ir) = crate::resolve::workflow_ir(workflows, di, wi) else {
+        let Some(ir) = crate::resolve::workflow_ir(workflows, di, wi).filter(|w| !w.skipped) else {
             return Vec::new();
         };
         // A step's criteria come from the step (reusable actions included) and the

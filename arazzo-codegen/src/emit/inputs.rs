@@ -93,6 +93,33 @@ pub fn with_typify(schema: &Value, workflow_id: &str) -> Result<InputsType, Stri
             }
         }
     }
+    // Two properties whose Rust names are one (`Content-Type`, `contentType`): typify gives
+    // both the same field; the later ones get a suffix (serde's rename keeps their JSON name).
+    for item in &mut file.items {
+        if let syn::Item::Struct(syn::ItemStruct {
+            fields: syn::Fields::Named(named),
+            ..
+        }) = item
+        {
+            let mut taken: Vec<String> = Vec::new();
+            for f in named.named.iter_mut() {
+                let Some(ident) = f.ident.clone() else {
+                    continue;
+                };
+                let base = ident.to_string();
+                let mut name = base.clone();
+                let mut k = 2;
+                while taken.contains(&name) {
+                    name = format!("{}_{k}", base.trim_start_matches("r#"));
+                    k += 1;
+                }
+                if name != base {
+                    f.ident = Some(format_ident!("{name}"));
+                }
+                taken.push(name);
+            }
+        }
+    }
     let strukt = file
         .items
         .iter()

@@ -213,7 +213,12 @@ impl Doc<'_> {
         // and what the steps use of each.
         let mut used: BTreeMap<&str, (usize, BTreeSet<String>)> = BTreeMap::new();
         let mut uses: BTreeMap<&str, BTreeMap<String, OperationUse>> = BTreeMap::new();
-        for w in self.checked.workflows.iter().filter(|w| w.doc == self.di) {
+        for w in self
+            .checked
+            .workflows
+            .iter()
+            .filter(|w| w.doc == self.di && !w.skipped)
+        {
             for s in &w.steps {
                 if let Target::Operation {
                     openapi,

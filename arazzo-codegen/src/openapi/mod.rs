@@ -6,6 +6,7 @@ pub mod convert;
 pub mod normalise;
 pub mod repair;
 pub mod schemas;
+mod shapes;
 pub mod typenames;
 pub mod walk;
 

@@ -18,6 +18,7 @@ pub struct Repair {
 /// Applies the repairs in place and lists them.
 pub fn structural(doc: &mut Value) -> Vec<Repair> {
     let mut out = Vec::new();
+    super::shapes::repair(doc, &mut out);
     three_one_forms(doc, &mut out);
     callbacks(doc, &mut out);
     walk::schemas(doc, &mut |s, at| {

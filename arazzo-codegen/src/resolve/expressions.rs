@@ -189,9 +189,9 @@ impl<'a> Resolver<'a> {
                     ValueIr::Text(s.to_string())
                 }
             }
-            Err(e) => match expr::repair(s) {
-                Some(fixed) => {
-                    self.read_as(s.to_string(), fixed.clone(), self.loc(at));
+            Err(e) => match expr::repaired(s) {
+                Some((fixed, kind)) => {
+                    self.read_as_kind(kind, s.to_string(), fixed.clone(), self.loc(at));
                     self.check_string(cx, place, at, &fixed, lenient)
                 }
                 None => {
@@ -272,10 +272,14 @@ impl<'a> Resolver<'a> {
                                 .map(|p| p.keys().cloned().collect())
                                 .unwrap_or_else(|| vec![name.to_string()])
                         };
-                        let dotted_read = dotted(name, |o| known.iter().any(|k| k == o)).filter(|_| n.pointer.is_none());
-                        if let Some((head, ptr)) = dotted_read {
-                            self.read_as(format!("$workflows.{}",
-                                    n.name), format!("$workflows.{wf}.{field}.{head}#{ptr}"), loc);
+                        let path_read = if known.iter().any(|k| k == name) || n.pointer.is_some() {
+                            None
+                        } else {
+                            expr::output_path(name, |o| known.iter().any(|k| k == o))
+                        };
+                        if let Some((head, steps)) = path_read {
+                            let base = format!("$workflows.{wf}.{field}.{head}");
+                            self.read_path(format!("$workflows.{}", n.name), &base, &steps, loc);
                         } else if !known.iter().any(|k| k == name) {
                             let names: Vec<&str> = known.iter().map(String::as_str).collect();
                             let mut d = Diagnostic::error(format!("workflow `{wf}` has no {} `{name}`", field.trim_end_matches('s'))).at(loc);
@@ -517,22 +521,20 @@ impl<'a> Resolver<'a> {
             return;
         }
         let outputs = &cx.wf.steps[si].outputs;
-        let dotted_read =
-            dotted(output, |o| outputs.contains_key(o)).filter(|_| n.pointer.is_none());
-        let read = dotted_read
-            .as_ref()
-            .map_or(output, |(head, _)| head.as_str());
+        let path_read = if outputs.contains_key(output) || n.pointer.is_some() {
+            None
+        } else {
+            expr::output_path(output, |o| outputs.contains_key(o))
+        };
+        let read = path_read.as_ref().map_or(output, |(head, _)| *head);
         self.facts
             .step_outputs
             .entry((si, read.to_string()))
             .or_default()
             .push(at.to_string());
-        if let Some((head, ptr)) = dotted_read {
-            self.read_as(
-                format!("$steps.{}", n.name),
-                format!("$steps.{step}.outputs.{head}#{ptr}"),
-                loc,
-            );
+        if let Some((head, steps)) = path_read {
+            let base = format!("$steps.{step}.outputs.{head}");
+            self.read_path(format!("$steps.{}", n.name), &base, &steps, loc);
             return;
         }
         if !outputs.contains_key(output) {
@@ -548,6 +550,38 @@ impl<'a> Resolver<'a> {
             };
             self.push(d);
         }
+    }
+}
+
+impl Resolver<'_> {
+    /// A path after an output's or input's name (`data[0].id`), read into it as a pointer with
+    /// a warning: `arazzo-spelling` for members alone (`.a.b`), `dialect` where it indexes. A
+    /// `[*]` (every element) is an error that names the form to write instead.
+    fn read_path(&mut self, written: String, base: &str, steps: &[expr::PathStep], loc: Location) {
+        let Some(tokens) = expr::path_pointer(steps) else {
+            self.push(
+                Diagnostic::error(format!(
+                    "`{written}` reads every element (`[*]`) of an output, which an expression cannot hold"
+                ))
+                .at(loc)
+                .help(format!(
+                    "give the step an output that selects the list instead: `{{context: $response.body, selector: '$[*]…', type: jsonpath}}` (Arazzo 1.1), or read one element: `{base}#/0/…`"
+                )),
+            );
+            return;
+        };
+        let pointer: Vec<String> = tokens
+            .iter()
+            .map(|t| crate::source::escape_token(t))
+            .collect();
+        let reading = format!("{base}#/{}", pointer.join("/"));
+        let indexes = steps.iter().any(|s| matches!(s, expr::PathStep::Index(_)));
+        let kind = if indexes {
+            "dialect"
+        } else {
+            "arazzo-spelling"
+        };
+        self.read_as_kind(kind, written, reading, loc);
     }
 }
 

@@ -121,6 +121,11 @@ pub struct StepIr {
 pub struct WorkflowIr {
     /// Index of its document in [`Workspace::arazzo`].
     pub doc: usize,
+    /// Its index among its document's workflows.
+    pub index: usize,
+    /// Whether it is left out of generation (not selected, or skipped for its errors): later
+    /// phases pass it over, and nothing that calls it is generated.
+    pub skipped: bool,
     /// The workflow's id.
     pub id: String,
     /// Its steps, in the document's order.
@@ -192,7 +197,7 @@ fn within_any(at: &str, places: &[String]) -> bool {
 
 /// The IR of workflow `wi` of document `doc`, among every resolved workflow.
 pub fn workflow_ir(workflows: &[WorkflowIr], doc: usize, wi: usize) -> Option<&WorkflowIr> {
-    workflows.iter().filter(|w| w.doc == doc).nth(wi)
+    workflows.iter().find(|w| w.doc == doc && w.index == wi)
 }
 
 /// Resolves and checks every workflow of every loaded Arazzo document.
@@ -209,7 +214,9 @@ pub fn resolve(ws: &Workspace, diags: &mut Diagnostics) -> Vec<WorkflowIr> {
         r.check_document();
         let first = out.len();
         for (wi, wf) in d.doc.workflows.iter().enumerate() {
+            let outer = r.diags.set_scope(Some((di, wi)));
             out.push(r.workflow(di, wi, wf));
+            r.diags.set_scope(outer);
         }
         r.check_depends_on_cycles(&out[first..]);
     }
@@ -307,12 +314,23 @@ impl<'a> Resolver<'a> {
 
     /// A non-standard spelling read the one way it can be meant.
     fn read_as(&mut self, written: String, reading: String, loc: Location) {
+        self.read_as_kind("arazzo-spelling", written, reading, loc);
+    }
+
+    /// A form outside the grammar read the one way it can be meant, warned under `kind`.
+    fn read_as_kind(
+        &mut self,
+        kind: &'static str,
+        written: String,
+        reading: String,
+        loc: Location,
+    ) {
         self.push(
             Diagnostic::warning(format!(
                 "`{written}` is not Arazzo {}; read as `{reading}`",
                 self.spec_version()
             ))
-            .kind("arazzo-spelling")
+            .kind(kind)
             .at(loc)
             .help(format!("write `{reading}`")),
         );
@@ -336,9 +354,12 @@ impl<'a> Resolver<'a> {
         for (wi, wf) in self.d.doc.workflows.iter().enumerate() {
             let at = child(&index("/workflows", wi), "workflowId");
             if !seen.insert(wf.workflow_id.as_str()) {
+                // The second one is the defect: the first keeps its id.
+                let di = self.ws.arazzo.iter().position(|x| std::ptr::eq(x, self.d));
                 self.push(
                     Diagnostic::error(format!("two workflows have the id `{}`", wf.workflow_id))
-                        .at(self.loc(&at)),
+                        .at(self.loc(&at))
+                        .in_workflow(di.map(|di| (di, wi))),
                 );
             }
             if !is_id(&wf.workflow_id) {

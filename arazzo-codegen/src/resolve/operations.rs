@@ -3,6 +3,91 @@
 use super::*;
 
 impl<'a> Resolver<'a> {
+    /// One description declares operationId `id` on several operations (`exact`): the one
+    /// whose path parameters the step's parameters fit (and, among several, that declares
+    /// every parameter the step gives) is taken, with a warning naming the others; where none
+    /// or several fit, an error lists each as an `operationPath`.
+    fn duplicate_operation_id(
+        &mut self,
+        source: &str,
+        id: &str,
+        exact: &[(&str, usize, usize)],
+        at: &str,
+        given: &[(&str, Option<&str>)],
+    ) -> Target {
+        let ops: Vec<(usize, usize, &crate::openapi::Operation)> = exact
+            .iter()
+            .map(|&(_, i, oi)| (i, oi, &self.ws.openapi[i].operations[oi]))
+            .collect();
+        let fits = |op: &crate::openapi::Operation| {
+            let template = path_template_names(&op.path);
+            template.iter().all(|t| {
+                given
+                    .iter()
+                    .any(|(n, l)| n == t && l.is_none_or(|l| l == "path"))
+            }) && given
+                .iter()
+                .filter(|(_, l)| *l == Some("path"))
+                .all(|(n, _)| template.contains(n))
+        };
+        let mut fitting: Vec<&(usize, usize, &crate::openapi::Operation)> =
+            ops.iter().filter(|(_, _, op)| fits(op)).collect();
+        // Among those, the ones that declare every parameter the step gives.
+        let declares_all = |op: &crate::openapi::Operation| {
+            given
+                .iter()
+                .all(|(n, _)| op.parameters.iter().any(|p| p.name == *n))
+        };
+        if fitting.len() > 1 && fitting.iter().filter(|o| declares_all(o.2)).count() >= 1 {
+            fitting.retain(|o| declares_all(o.2));
+        }
+        let labels = |list: &mut dyn Iterator<Item = &crate::openapi::Operation>| {
+            list.map(|op| format!("`{}`", op.label()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let [(i, oi, op)] = fitting.as_slice() {
+            let others = labels(&mut ops.iter().filter(|o| o.1 != *oi).map(|o| o.2));
+            self.push(
+                Diagnostic::warning(format!(
+                    "operationId `{id}` is declared by {} operations of source `{source}`; the step's parameters fit `{}`, not {others}",
+                    ops.len(),
+                    op.label()
+                ))
+                .kind("duplicate-operation-id")
+                .at(self.loc(at))
+                .help(format!(
+                    "write `operationPath: {}` to say which",
+                    operation_path(source, op)
+                )),
+            );
+            return Target::Operation {
+                openapi: *i,
+                operation: *oi,
+                source: source.to_string(),
+            };
+        }
+        let why = if fitting.is_empty() {
+            "the step's parameters fit none of them"
+        } else {
+            "the step's parameters fit several of them"
+        };
+        let mut d = Diagnostic::error(format!(
+            "operationId `{id}` is declared by {} operations of source `{source}`, and {why}",
+            ops.len()
+        ))
+        .at(self.loc(at));
+        for (_, _, op) in &ops {
+            d = d.help(format!(
+                "for {}, write `operationPath: {}`",
+                op.label(),
+                operation_path(source, op)
+            ));
+        }
+        self.push(d);
+        Target::Unresolved
+    }
+
     pub(super) fn openapi_sources(&self) -> Vec<(&'a str, usize)> {
         self.d
             .sources
@@ -21,7 +106,14 @@ impl<'a> Resolver<'a> {
             .any(|s| *s == SourceSlot::Unavailable)
     }
 
-    pub(super) fn operation_id(&mut self, text: &str, at: &str) -> Target {
+    /// The operation `text` names; `given` are the step's parameters (name and `in`), which
+    /// choose among operations of one description that share the operationId.
+    pub(super) fn operation_id(
+        &mut self,
+        text: &str,
+        at: &str,
+        given: &[(&str, Option<&str>)],
+    ) -> Target {
         let loc = self.loc(at);
         let (sources, id, qualified): (Vec<(&str, usize)>, &str, bool) =
             match text.strip_prefix("$sourceDescriptions.") {
@@ -59,6 +151,11 @@ impl<'a> Resolver<'a> {
                 source: n.to_string(),
             };
         }
+        let mut sources_named: Vec<&str> = exact.iter().map(|(n, ..)| *n).collect();
+        sources_named.dedup();
+        if let ([one], true) = (sources_named.as_slice(), exact.len() > 1) {
+            return self.duplicate_operation_id(one, id, &exact, at, given);
+        }
         if exact.len() > 1 {
             let names: Vec<&str> = exact.iter().map(|(n, ..)| *n).collect();
             self.push(
@@ -79,7 +176,7 @@ impl<'a> Resolver<'a> {
             if let Some((src, rest)) = id.split_once('.') {
                 if let Some(SourceSlot::OpenApi(_)) = self.d.sources.get(src) {
                     let fixed = format!("$sourceDescriptions.{src}.{rest}");
-                    let t = self.operation_id(&fixed, at);
+                    let t = self.operation_id(&fixed, at, given);
                     if t != Target::Unresolved {
                         self.push(
                             Diagnostic::warning(format!(
@@ -351,4 +448,17 @@ impl<'a> Resolver<'a> {
         self.push(d);
         Target::Unresolved
     }
+}
+
+/// The names a path template holds in braces (`/a/{id}/b/{x}`: `id`, `x`).
+fn path_template_names(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(n, _)| n))
+        .collect()
+}
+
+/// The `operationPath` that names `op` of source `source`.
+fn operation_path(source: &str, op: &crate::openapi::Operation) -> String {
+    format!("{{$sourceDescriptions.{source}.url}}#{}", op.pointer)
 }

@@ -104,6 +104,8 @@ impl<'a> Resolver<'a> {
         let depends_on = self.dependencies(wi, wf, di, &steps);
         WorkflowIr {
             doc: di,
+            index: wi,
+            skipped: false,
             id: wf.workflow_id.clone(),
             steps,
             order,
@@ -315,7 +317,14 @@ impl<'a> Resolver<'a> {
                 let oat = child(&at, "operationId");
                 match self.message_operation(text, &oat) {
                     Some(t) => t,
-                    None => self.operation_id(text, &oat),
+                    None => {
+                        let given: Vec<(&str, Option<&str>)> = s
+                            .parameters
+                            .iter()
+                            .filter_map(|p| Some((p.name.as_deref()?, p.location.as_deref())))
+                            .collect();
+                        self.operation_id(text, &oat, &given)
+                    }
                 }
             }
             ["channelPath"] => self.channel_path(
@@ -450,14 +459,14 @@ impl<'a> Resolver<'a> {
                                     "`dependsOn` with the workflows read through `$workflows`",
                                 ),
                             };
-                            self.push(
-                                Diagnostic::error(format!(
-                                    "{what} forms a cycle: {}",
-                                    cycle.join(" -> ")
-                                ))
-                                .at(self.loc(&at))
-                                .help("a workflow cannot depend, directly or not, on itself"),
-                            );
+                            let d = Diagnostic::error(format!(
+                                "{what} forms a cycle: {}",
+                                cycle.join(" -> ")
+                            ))
+                            .at(self.loc(&at))
+                            .help("a workflow cannot depend, directly or not, on itself")
+                            .in_workflow(irs.get(w).map(|ir| (ir.doc, w)));
+                            self.push(d);
                         }
                     }
                     _ => {}

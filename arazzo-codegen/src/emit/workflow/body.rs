@@ -291,7 +291,12 @@ impl Workflow_<'_> {
     ) -> Result<Option<(syn::Type, TokenStream)>, String> {
         let rt = self.rt();
         let string: syn::Type = syn::parse_quote!(::std::string::String);
-        let text = self.ir.conversions.get(at) == Some(&Conversion::Text);
+        let text = match self.ir.conversions.get(at) {
+            None => false,
+            Some(Conversion::Text) => true,
+            // Parsed or wrapped in a list: read from its JSON, as the conversion writes it.
+            Some(Conversion::Parse | Conversion::Wrap { .. }) => return Ok(None),
+        };
         Ok(match v {
             ValueIr::Text(s) => Some((string, quote!(::std::string::String::from(#s)))),
             ValueIr::Template(_) => Some((string, self.string(v, false, required, diags, at)?)),
@@ -369,7 +374,7 @@ fn local_name(ty: &syn::Type) -> Option<String> {
 }
 
 /// `::std::vec::Vec`.
-const VEC: [&str; 3] = ["std", "vec", "Vec"];
+pub(super) const VEC: [&str; 3] = ["std", "vec", "Vec"];
 
 /// `V` of a `BTreeMap<String, V>` or `HashMap<String, V>` of `std`.
 fn string_map(ty: &syn::Type) -> Option<&syn::Type> {

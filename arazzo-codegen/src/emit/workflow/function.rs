@@ -243,12 +243,36 @@ impl Workflow_<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let fields = schema.get("properties").and_then(Value::as_object).into_iter().flatten().map(|(name, s)| {
-            let f = field(name);
+        let properties: Vec<(&String, &Value)> = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .collect();
+        // Distinct field names, even for inputs whose Rust names would be one.
+        let names: Vec<&str> = properties.iter().map(|(n, _)| n.as_str()).collect();
+        let idents = crate::names::distinct(&names, Case::Snake);
+        let mut input_fields = BTreeMap::new();
+        let fields: Vec<TokenStream> = properties.iter().zip(&idents).map(|((name, s), ident)| {
+            let f: syn::Ident = syn::parse_str(ident).unwrap_or_else(|_| field(name));
             let ty = rust_type(&Typed {
                 ty: crate::infer::scalar(s).unwrap_or(ValueType::Json(String::new())),
                 required: true,
             });
+            let optional = !required.contains(name);
+            let field_ty = if optional {
+                quote!(::std::option::Option<#ty>)
+            } else {
+                ty.clone()
+            };
+            input_fields.insert(
+                name.to_string(),
+                super::super::inputs::InputField {
+                    ident: f.clone(),
+                    optional,
+                    ty: syn::parse2(field_ty).unwrap_or_else(|_| syn::parse_quote!(::serde_json::Value)),
+                },
+            );
             let doc = s.get("description").and_then(Value::as_str).map_or_else(|| format!("`{name}`."), str::to_string);
             if required.contains(name) {
                 quote! { #[doc = #doc] #[serde(rename = #name)] pub #f: #ty, }
@@ -259,7 +283,8 @@ impl Workflow_<'_> {
                     pub #f: ::std::option::Option<#ty>,
                 }
             }
-        });
+        }).collect();
+        self.input_fields = input_fields;
         let tokens = quote! {
             /// The workflow's inputs.
             #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]

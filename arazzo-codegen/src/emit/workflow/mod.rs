@@ -171,7 +171,14 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         inner.push(name);
     }
     // A workflow that calls one with no function gets none either: repeat until nothing changes.
-    let mut unavailable: BTreeMap<usize, Diagnostic> = BTreeMap::new();
+    // (A workflow left out of generation is one from the start, and gets no note here: the
+    // builder has said why.)
+    let mut unavailable: BTreeMap<usize, Option<Diagnostic>> = input
+        .workflows
+        .iter()
+        .filter(|w| w.doc == input.doc && w.skipped)
+        .map(|w| (w.index, None))
+        .collect();
     loop {
         let mut generated = TokenStream::new();
         let mut needs = super::Needs::default();
@@ -180,16 +187,13 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
         let mut kept = Vec::new();
         let mut failed = false;
         let mut functions = Vec::new();
-        let workflows = root
-            .doc
-            .workflows
-            .iter()
-            .zip(input.workflows.iter().filter(|w| w.doc == input.doc))
-            .enumerate();
-        for (wi, (wf, ir)) in workflows {
+        for (wi, wf) in root.doc.workflows.iter().enumerate() {
             if unavailable.contains_key(&wi) {
                 continue;
             }
+            let Some(ir) = crate::resolve::workflow_ir(input.workflows, input.doc, wi) else {
+                continue;
+            };
             let at = index("/workflows", wi);
             // The names the function uses besides its steps' locals.
             let mut reserved: Vec<String> = idents
@@ -231,7 +235,12 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                         error_module = w.error_module.take();
                     }
                     generated.extend(tokens);
-                    kept.extend(scratch.into_vec());
+                    kept.extend(
+                        scratch
+                            .into_vec()
+                            .into_iter()
+                            .map(|d| d.in_workflow(Some((input.doc, wi)))),
+                    );
                     functions.push((wf.workflow_id.clone(), idents[wi].clone()));
                 }
                 Err(why) => {
@@ -242,7 +251,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
                     ))
                     .kind("no-function")
                     .at(input.ws.files.loc(root.file, &child(&at, "workflowId")));
-                    unavailable.insert(wi, note);
+                    unavailable.insert(wi, Some(note));
                 }
             }
         }
@@ -251,7 +260,7 @@ pub fn emit(input: &Input<'_>, diags: &mut Diagnostics) -> Emitted {
             out.extend(generated);
             out.extend(function::dispatch(input, &functions));
             let missing = unavailable.keys().copied().collect();
-            for d in kept.into_iter().chain(unavailable.into_values()) {
+            for d in kept.into_iter().chain(unavailable.into_values().flatten()) {
                 diags.push(d);
             }
             return Emitted {

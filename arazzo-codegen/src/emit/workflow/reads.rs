@@ -221,12 +221,34 @@ impl Workflow_<'_> {
     /// as JSON, `null` where there is nothing; `None` for a plain `$inputs.a`.
     pub(super) fn input_in_json(&self, n: &expr::Named) -> Option<TokenStream> {
         let rt = self.rt();
-        let (name, dotted) = match n.name.split_once('.') {
-            Some((head, rest)) => (
-                head,
+        // An input's own name may hold dots (`parameters.skip`): the dialect reads into the
+        // longest declared name before a dot, as the checker did.
+        let properties = self
+            .wf
+            .inputs
+            .as_ref()
+            .and_then(|i| i.get("properties"))
+            .and_then(Value::as_object);
+        let declared = |name: &str| properties.is_some_and(|p| p.contains_key(name));
+        let head = if declared(&n.name) {
+            None
+        } else {
+            n.name
+                .char_indices()
+                .rev()
+                .filter(|&(_, c)| c == '.')
+                .map(|(i, _)| i)
+                .find(|&i| declared(&n.name[..i]))
+        };
+        let (name, dotted) = match head {
+            Some(i) => (
+                &n.name[..i],
                 format!(
                     "/{}",
-                    rest.replace('~', "~0").replace('/', "~1").replace('.', "/")
+                    n.name[i + 1..]
+                        .replace('~', "~0")
+                        .replace('/', "~1")
+                        .replace('.', "/")
                 ),
             ),
             None => (n.name.as_str(), String::new()),

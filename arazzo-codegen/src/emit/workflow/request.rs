@@ -71,13 +71,29 @@ impl Workflow_<'_> {
             };
             let vat = child(&p.at, "value");
             let name_for_parse = p.name.as_str();
-            let conversion = self.ir.conversions.get(&vat).copied();
+            let mut conversion = self.ir.conversions.get(&vat).copied();
+            // A list the client takes as one string (the normaliser joined its items): the
+            // single value goes as it is.
+            let takes_list = syn::parse2::<syn::Type>(ty.clone())
+                .ok()
+                .is_some_and(|t| crate::emit::api::generic_of(&t, &super::body::VEC).is_some());
+            if matches!(conversion, Some(Conversion::Wrap { .. })) && !takes_list {
+                conversion = None;
+            }
             let converted = conversion == Some(Conversion::Text);
             let mut value = self.value(&p.read, true, required, diags, &vat)?;
             match conversion {
                 Some(Conversion::Text) => value = quote!(#rt::text(&#value)),
                 Some(Conversion::Parse) => {
                     value = quote!(#rt::parse_json(#sid, #name_for_parse, &#value)?)
+                }
+                Some(Conversion::Wrap { parse: true }) => {
+                    value = quote!(
+                        ::serde_json::json!([#rt::parse_json(#sid, #name_for_parse, &#value)?])
+                    )
+                }
+                Some(Conversion::Wrap { parse: false }) => {
+                    value = quote!(::serde_json::json!([#value]))
                 }
                 None => {}
             }
@@ -99,7 +115,10 @@ impl Workflow_<'_> {
                 setters.extend(quote! { .#s(#value) });
             } else {
                 let ty = qualify(ty, &module);
-                let json = if conversion == Some(Conversion::Parse) {
+                let json = if matches!(
+                    conversion,
+                    Some(Conversion::Parse | Conversion::Wrap { .. })
+                ) {
                     value
                 } else {
                     quote!(::serde_json::json!(#value))
@@ -129,8 +148,21 @@ impl Workflow_<'_> {
             } else {
                 None
             };
+            // A body of raw bytes: the payload's text (a string as it is, anything else as its
+            // JSON), with the replacements applied.
+            let raw = syn::parse2::<syn::Type>(ty.clone()).is_ok_and(|t| {
+                let t: syn::Type = t;
+                t == syn::parse_quote!(reqwest::Body) || t == syn::parse_quote!(::reqwest::Body)
+            });
             let body = match direct {
                 Some(typed) => typed,
+                None if raw => {
+                    let json = (payload, replacements);
+                    let json_ty = quote!(::serde_json::Value);
+                    let (decl, body) = self.json_body(si, json, &json_ty, required, diags, &bat)?;
+                    body_decl = decl;
+                    quote!(::reqwest::Body::from(#rt::text(&#body)))
+                }
                 None => {
                     let ty = qualify(ty, &module);
                     let json = (payload, replacements);

@@ -58,10 +58,13 @@ impl Workflow_<'_> {
                     }
                     text => self.string(text, false, required, diags, at)?,
                 };
-                if self.ir.conversions.get(at) == Some(&Conversion::Text) {
-                    quote! { (#rt::text(&#e)) }
-                } else {
-                    quote! { (#e) }
+                match self.ir.conversions.get(at) {
+                    Some(Conversion::Text) => quote! { (#rt::text(&#e)) },
+                    Some(Conversion::Parse) => quote! { (#rt::scalar_from_text(&#e)) },
+                    Some(Conversion::Wrap { parse }) => {
+                        quote! { (#rt::one_element(&#e, #parse)) }
+                    }
+                    None => quote! { (#e) },
                 }
             }
         })

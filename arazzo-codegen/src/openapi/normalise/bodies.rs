@@ -20,7 +20,8 @@ impl Normaliser<'_> {
         }
         let rank = |mt: &str| {
             let mt = mt.to_ascii_lowercase();
-            if is_json(&mt) {
+            let mt = mt.split(';').next().unwrap_or_default().trim();
+            if is_json(mt) {
                 0
             } else if mt == "application/x-www-form-urlencoded" {
                 1
@@ -28,39 +29,78 @@ impl Normaliser<'_> {
                 2
             } else if mt == "application/octet-stream" || mt.starts_with("text/plain") {
                 3
-            } else {
+            } else if matches!(mt, "" | "*/*" | "*" | "application/*") {
                 4
+            } else if mt.starts_with("text/")
+                || mt.ends_with("+xml")
+                || matches!(
+                    mt,
+                    "application/xml" | "application/yaml" | "application/x-yaml"
+                )
+            {
+                5
+            } else {
+                6
             }
         };
-        let (chosen, media) = content.iter().min_by_key(|(mt, _)| rank(mt))?;
-        if rank(chosen) == 4 {
-            self.fatal(at, format!("request media type `{chosen}` cannot be sent by the generated client (it sends JSON, forms, multipart forms, text and bytes)"));
-            return None;
-        }
+        let (declared, media) = content.iter().min_by_key(|(mt, _)| rank(mt))?;
+        let mut media = media.clone();
+        // Media types the client has no encoder of its own for: a wildcard takes JSON, a
+        // textual type a string, anything else raw bytes, each sent with the declared type.
+        let chosen = match rank(declared) {
+            4 => {
+                self.change("media-type", &source::child(at, "content"), format!("request media type `{declared}` takes any body; it is built and sent as JSON"));
+                "application/json".to_string()
+            }
+            5 => {
+                self.change("media-type", &source::child(at, "content"), format!("request media type `{declared}` is text; the body is a string sent with `Content-Type: {declared}`"));
+                self.content_types.insert(id.to_string(), declared.clone());
+                media["schema"] = serde_json::json!({"type": "string"});
+                "text/plain".to_string()
+            }
+            6 => {
+                self.change("media-type", &source::child(at, "content"), format!("request media type `{declared}` is sent as raw bytes with `Content-Type: {declared}`"));
+                self.content_types.insert(id.to_string(), declared.clone());
+                media["schema"] = serde_json::json!({"type": "string", "format": "binary"});
+                "application/octet-stream".to_string()
+            }
+            _ => declared.clone(),
+        };
         if content.len() > 1 {
             let others: Vec<&str> = content
                 .keys()
-                .filter(|k| *k != chosen)
+                .filter(|k| *k != declared)
                 .map(String::as_str)
                 .collect();
             self.change(
                 "media-type",
                 at,
                 format!(
-                    "the request body has several media types; `{chosen}` is used, not {}",
+                    "the request body has several media types; `{declared}` is used, not {}",
                     crate::suggest::list(&others)
                 ),
             );
         }
-        let mut media = media.clone();
         if media.get("schema").is_none() {
             media["schema"] = Value::Object(Map::new());
         }
-        let mut chosen = chosen.clone();
+        let mut chosen = chosen;
         if rank(&chosen) == 0 && chosen != "application/json" {
             self.change("media-type", &source::child(at, "content"), format!("request media type `{chosen}` is JSON; the body is built as JSON and sent with `Content-Type: {chosen}`"));
             self.content_types.insert(id.to_string(), chosen.clone());
             chosen = "application/json".into();
+        }
+        if chosen.to_ascii_lowercase().starts_with("text/plain")
+            && media
+                .get("schema")
+                .is_some_and(|s| s.get("type").and_then(Value::as_str) != Some("string"))
+        {
+            media["schema"] = serde_json::json!({"type": "string"});
+            self.change(
+                "media-type",
+                &source::child(at, "content"),
+                format!("the `{chosen}` body's schema is not a string; the body is taken as text"),
+            );
         }
         if chosen.eq_ignore_ascii_case("application/octet-stream")
             && media

@@ -101,7 +101,12 @@ impl Normaliser<'_> {
                 p.get("name").and_then(Value::as_str).map(str::to_string),
                 p.get("in").and_then(Value::as_str).map(str::to_string),
             ) else {
-                self.fatal(&p_at, "a parameter needs `name` and `in`");
+                if let Some(r) = p.get("$ref").and_then(Value::as_str) {
+                    // Reported where the reference was read; the operation goes without it.
+                    self.change("dangling-ref", &p_at, format!("parameter `$ref: {r}` points at nothing; the operation is called without it"));
+                } else {
+                    self.fatal(&p_at, "a parameter needs `name` and `in`");
+                }
                 continue;
             };
             if !seen.insert((name.clone(), loc.clone())) {

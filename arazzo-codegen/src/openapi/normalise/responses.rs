@@ -9,6 +9,18 @@ impl Normaliser<'_> {
             return Value::Object(out);
         };
         for (code, r) in rs {
+            // An informational status (`101 Switching Protocols`) is never a call's final
+            // response: the client reads the others.
+            if code.starts_with('1') {
+                self.change(
+                    "response",
+                    &source::child(at, code),
+                    format!(
+                        "status {code} is informational, never a final response; it is not read"
+                    ),
+                );
+                continue;
+            }
             let mut r = self.inline(r);
             // The client types no response header (`$response.header.*` reads the response
             // as sent), so their descriptions, and any dangling reference in them, are not
