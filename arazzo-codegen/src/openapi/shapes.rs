@@ -152,6 +152,23 @@ fn operations(doc: &mut Value, out: &mut Vec<Repair>) {
     for (path, item) in paths.iter_mut() {
         let Value::Object(item) = item else { continue };
         let path_at = child("/paths", path);
+        // An operation written as a `$ref` that bundling could not resolve: nothing to call.
+        let dangling: Vec<String> = item
+            .iter()
+            .filter(|(m, op)| {
+                METHODS.contains(&m.as_str())
+                    && op.get("$ref").is_some()
+                    && op.get("responses").is_none()
+            })
+            .map(|(m, _)| m.clone())
+            .collect();
+        for method in dangling {
+            item.remove(&method);
+            out.push(Repair {
+                pointer: child(&path_at, &method),
+                message: "this operation is a `$ref` that points at nothing; it is left out".into(),
+            });
+        }
         if let Some(Value::Array(params)) = item.get_mut("parameters") {
             let at = child(&path_at, "parameters");
             parameters(params, path, &|i| index(&at, i), out);
@@ -257,6 +274,41 @@ fn parameters(
 /// A schema's keywords in shapes the model does not take.
 fn schema(s: &mut Map<String, Value>, at: &str, out: &mut Vec<Repair>) {
     schema_type(s, at, out);
+    // `null` among the values of `enum`: OpenAPI 3.0 says so with `nullable`.
+    if let Some(Value::Array(values)) = s.get_mut("enum") {
+        if values.iter().any(Value::is_null) && values.len() > 1 {
+            values.retain(|v| !v.is_null());
+            s.insert("nullable".into(), Value::Bool(true));
+            out.push(Repair {
+                pointer: child(at, "enum"),
+                message:
+                    "`enum` lists `null`; it is read as `nullable: true` with the other values"
+                        .into(),
+            });
+        }
+    }
+    // An `enum` without a `type`: the type all its values share.
+    if !s.contains_key("type") && !s.contains_key("$ref") {
+        if let Some(Value::Array(values)) = s.get("enum") {
+            let of = |v: &Value| match v {
+                Value::String(_) => Some("string"),
+                Value::Bool(_) => Some("boolean"),
+                Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+                Value::Number(_) => Some("number"),
+                _ => None,
+            };
+            let mut kinds: Vec<Option<&str>> = values.iter().map(of).collect();
+            kinds.dedup();
+            if let [Some(t)] = kinds.as_slice() {
+                let t = t.to_string();
+                s.insert("type".into(), Value::String(t.clone()));
+                out.push(Repair {
+                    pointer: at.to_string(),
+                    message: format!("this `enum` has no `type`; its values are all of type `{t}`, which is used"),
+                });
+            }
+        }
+    }
     for key in NUMBER_KEYWORDS {
         let Some(Value::String(text)) = s.get(*key) else {
             continue;
@@ -437,7 +489,8 @@ mod tests {
                     {"name": "id", "required": true, "schema": {"type": "string"}},
                     {"name": "q", "in": "query", "type": "integer", "format": "int32"},
                     {"name": "r", "in": "query"}
-                ]}}}
+                ]}},
+                "/b": {"get": {"$ref": "resources/missing.yml"}}}
         }));
         assert_eq!(doc["info"]["version"], "");
         assert_eq!(doc["servers"][0]["variables"]["region"]["default"], "eu");
@@ -452,7 +505,8 @@ mod tests {
         );
         assert!(op["parameters"][1].get("type").is_none());
         assert_eq!(op["parameters"][2]["schema"], json!({"type": "string"}));
-        assert_eq!(said.len(), 8, "{said:#?}");
+        assert_eq!(doc["paths"]["/b"], json!({}));
+        assert_eq!(said.len(), 9, "{said:#?}");
         assert!(said
             .iter()
             .any(|s| s.starts_with("/info/version: `info` has no `version`")));
@@ -468,7 +522,9 @@ mod tests {
                 "C": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}]},
                 "D": {"type": "object", "properties": []},
                 "E": {"type": "object", "properties": {"a": {"type": "string"}, "oneOf": [{}]}},
-                "F": {"anyOf": [{"type": "int32"}, {"type": "null"}, {"type": "Boolean"}, {"type": "thing"}]}
+                "F": {"anyOf": [{"type": "int32"}, {"type": "null"}, {"type": "Boolean"}, {"type": "thing"}]},
+                "G": {"type": "integer", "enum": [0, 10, null]},
+                "H": {"nullable": true, "enum": [0, 10, null]}
             }}
         }));
         let s = &doc["components"]["schemas"];
@@ -487,6 +543,14 @@ mod tests {
             s["F"]["anyOf"],
             json!([{"type": "integer", "format": "int32"}, {"nullable": true}, {"type": "boolean"}, {}])
         );
-        assert_eq!(said.len(), 11, "{said:#?}");
+        assert_eq!(
+            s["G"],
+            json!({"type": "integer", "enum": [0, 10], "nullable": true})
+        );
+        assert_eq!(
+            s["H"],
+            json!({"type": "integer", "enum": [0, 10], "nullable": true})
+        );
+        assert_eq!(said.len(), 14, "{said:#?}");
     }
 }

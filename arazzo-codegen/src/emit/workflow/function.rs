@@ -63,6 +63,12 @@ impl Workflow_<'_> {
         }
         let mut out_fields = Vec::new();
         let mut out_values = Vec::new();
+        let names: Vec<&str> = self.ir.outputs.iter().map(|o| o.name.as_str()).collect();
+        one_field_each("outputs", &names)?;
+        for step in &wf.steps {
+            let names: Vec<&str> = step.outputs.keys().map(String::as_str).collect();
+            one_field_each(&format!("step `{}`'s outputs", step.step_id), &names)?;
+        }
         for o in &self.ir.outputs {
             let name = &o.name;
             let f = field(name);
@@ -411,4 +417,19 @@ pub(super) fn dispatch(input: &Input<'_>, functions: &[(String, String)]) -> Tok
             #body
         }
     }
+}
+
+/// An error when two of `names` (outputs) would be one Rust field, which the structs that hold
+/// them cannot have: the workflow then gets no function, with a note saying why.
+fn one_field_each(what: &str, names: &[&str]) -> Result<(), String> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for n in names {
+        let f = field(n).to_string();
+        if let Some(first) = seen.insert(f.clone(), n) {
+            return Err(format!(
+                "{what} `{first}` and `{n}` would both be the Rust field `{f}`"
+            ));
+        }
+    }
+    Ok(())
 }

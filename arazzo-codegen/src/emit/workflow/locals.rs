@@ -42,7 +42,11 @@ impl Locals {
         taken.extend(reserved.iter().cloned());
         let mut stems = Vec::new();
         for (si, step) in steps.iter().enumerate() {
-            let own = snake(&step.step_id);
+            // (A step id that starts with a digit gets a word first: an identifier cannot.)
+            let own = match suffix(&step.step_id) {
+                s if s.starts_with(|c: char| c.is_ascii_digit()) => format!("step_{s}"),
+                s => s,
+            };
             let fallback = format!("step_{si}");
             let candidates = [own, fallback.clone(), format!("{fallback}_")];
             let chosen = candidates
@@ -68,8 +72,7 @@ impl Locals {
             format!("status_of_{stem}"),
         ];
         for name in step.outputs.keys() {
-            let o = snake(name);
-            out.push(format!("{stem}_{o}"));
+            out.push(joined(stem, name));
         }
         out
     }
@@ -88,7 +91,7 @@ impl Locals {
 
     /// Output `name` of step `si`.
     pub(super) fn output(&self, si: usize, name: &str) -> Ident {
-        format_ident!("{}_{}", self.stem(si), snake(name))
+        format_ident!("{}", joined(&self.stem(si), name))
     }
 
     /// The request body step `si` sent, kept for `$request.body`.
@@ -116,6 +119,26 @@ fn snake(name: &str) -> String {
     }
 }
 
+/// The local of output `name` of the step whose names start with `stem`: one `_` between
+/// them, whatever either ends or starts with (`type_` and `204 No Content` give
+/// `type_204_no_content`).
+fn joined(stem: &str, name: &str) -> String {
+    format!("{}_{}", stem.trim_end_matches('_'), suffix(name))
+}
+
+/// A name as the end of a snake-case identifier: without the leading `_` an identifier that
+/// starts with a digit takes (`204 No Content` gives `_204_no_content`), so that joining it
+/// after `_` does not make two in a row, which is not snake case.
+fn suffix(name: &str) -> String {
+    let s = snake(name);
+    let trimmed = s.trim_start_matches('_');
+    if trimmed.is_empty() {
+        "output".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +160,22 @@ mod tests {
         assert_eq!(l.exchange(0), "get_customer");
         assert_eq!(l.output(0, "customerName"), "get_customer_customer_name");
         assert_eq!(l.key(0), "key_for_get_customer");
+    }
+
+    #[test]
+    fn an_output_name_starting_with_a_digit_makes_a_snake_case_local() {
+        let l = Locals::new(
+            &[
+                step("pause", &["204 No Content"]),
+                step("4od-get", &["x"]),
+                step("type", &["name"]),
+            ],
+            &[],
+        );
+        assert_eq!(l.output(0, "204 No Content"), "pause_204_no_content");
+        assert_eq!(l.exchange(1), "step_4od_get");
+        assert_eq!(l.request_body(1), "body_sent_by_step_4od_get");
+        assert_eq!(l.output(2, "name"), "type_name");
     }
 
     #[test]

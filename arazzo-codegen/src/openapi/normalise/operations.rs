@@ -182,10 +182,15 @@ impl Normaliser<'_> {
             } else if (loc == "path" || loc == "header") && {
                 let schema = self.inline(&p["schema"]);
                 schema.get("nullable") == Some(&Value::Bool(true))
+                    || non_null_branch(&schema).is_some()
             } {
                 // A path always holds a value, and a header is sent with one or not at all;
-                // the client writes both with `Display`, which an `Option` has not.
+                // the client writes both with `Display`, which an `Option` has not. (`anyOf`
+                // a schema and `null`, as 3.1 writes it, is the schema.)
                 let mut schema = self.inline(&p["schema"]);
+                if let Some(branch) = non_null_branch(&schema) {
+                    schema = branch;
+                }
                 if let Some(map) = schema.as_object_mut() {
                     map.remove("nullable");
                 }
@@ -240,4 +245,21 @@ impl Normaliser<'_> {
         );
         Value::Object(op)
     }
+}
+
+/// The one branch of an `anyOf` or `oneOf` of two that is not `null` alone (`{type: null}`, or
+/// its 3.0 form `{nullable: true, enum: [null]}`).
+fn non_null_branch(schema: &Value) -> Option<Value> {
+    let is_null = |b: &Value| {
+        b.get("type").and_then(Value::as_str) == Some("null")
+            || (b.get("nullable") == Some(&Value::Bool(true))
+                && b.get("enum") == Some(&serde_json::json!([null])))
+    };
+    ["anyOf", "oneOf"]
+        .iter()
+        .find_map(|k| match schema.get(*k)?.as_array()?.as_slice() {
+            [a, b] if is_null(b) && !is_null(a) => Some(a.clone()),
+            [a, b] if is_null(a) && !is_null(b) => Some(b.clone()),
+            _ => None,
+        })
 }
