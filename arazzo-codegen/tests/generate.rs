@@ -111,7 +111,7 @@ fn setting_a_parameter_the_client_left_out_is_a_located_error() {
     let errors = located_errors(&generated);
     assert_eq!(
         errors,
-        vec!["parameter `maxResults` of step `read` cannot be sent: the operation has another parameter with the same Rust name, and the client keeps that one @ tests/generate/names/dropped-parameter.arazzo.yaml:18:17"]
+        vec!["parameter `maxResults` of step `read` cannot be sent: the generated client leaves it out, as its Rust name is taken (by another parameter of the operation, or by a method of the request builder) @ tests/generate/names/dropped-parameter.arazzo.yaml:18:17"]
     );
 }
 

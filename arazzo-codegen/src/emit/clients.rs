@@ -316,14 +316,24 @@ pub fn client_module(
     } = progenitor;
     let api = super::api::read(&progenitor);
     let mut ops = BTreeMap::new();
+    // The description's own path for each path the normaliser rewrote (`{+name}` read as
+    // `{name}`): steps name operations by the description's pointers.
+    let own_paths: BTreeMap<String, &String> = doc
+        .raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(p, _)| (p.replace("{+", "{"), p))
+        .collect();
     if let Some(Value::Object(paths)) = n.doc.get("paths") {
         for (path, item) in paths {
+            let path = own_paths.get(path).copied().unwrap_or(path);
             for (m, op) in item.as_object().into_iter().flatten() {
                 let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                     continue;
                 };
-                let method = heck::ToSnakeCase::to_snake_case(id);
-                if let Some(o) = api.ops.get(&method) {
+                if let Some(o) = client_method(&api.ops, id) {
                     let pointer = crate::source::child(&crate::source::child("/paths", path), m);
                     let mut o = o.clone();
                     o.dropped = n
@@ -651,5 +661,26 @@ fn declare_idempotency_header(doc: &mut Value, header: &str) {
                 }));
             }
         }
+    }
+}
+
+/// The client's method for operationId `id`, as the client generator names it: its snake
+/// case, else the one method whose name is the same letters and digits (`bigquery.datasets.list`
+/// is `bigquery_datasets_list`; `4odFeed` keeps its digit first).
+fn client_method<'a, T>(ops: &'a BTreeMap<String, T>, id: &str) -> Option<&'a T> {
+    if let Some(o) = ops.get(&heck::ToSnakeCase::to_snake_case(id)) {
+        return Some(o);
+    }
+    let bare = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let want = bare(id);
+    let mut found = ops.iter().filter(|(name, _)| bare(name) == want);
+    match (found.next(), found.next()) {
+        (Some((_, o)), None) => Some(o),
+        _ => None,
     }
 }

@@ -18,6 +18,17 @@ pub mod catalogue {
     /// Types used as operation parameters and responses.
     #[allow(clippy::all)]
     pub mod types {
+        ///`CatalogueFilesGetResponse`
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        pub struct CatalogueFilesGetResponse {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub size: ::std::option::Option<i64>,
+        }
+        impl CatalogueFilesGetResponse {
+            pub fn builder() -> builder::CatalogueFilesGetResponse {
+                Default::default()
+            }
+        }
         ///`CreateItemBody`
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct CreateItemBody {
@@ -80,6 +91,49 @@ pub mod catalogue {
         }
         /// Types for composing complex structures.
         pub mod builder {
+            #[derive(Clone, Debug)]
+            pub struct CatalogueFilesGetResponse {
+                size: ::std::result::Result<
+                    ::std::option::Option<i64>,
+                    ::std::string::String,
+                >,
+            }
+            impl ::std::default::Default for CatalogueFilesGetResponse {
+                fn default() -> Self {
+                    Self {
+                        size: Ok(Default::default()),
+                    }
+                }
+            }
+            impl CatalogueFilesGetResponse {
+                pub fn size<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.size = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for size: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<CatalogueFilesGetResponse>
+            for super::CatalogueFilesGetResponse {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: CatalogueFilesGetResponse,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { size: value.size? })
+                }
+            }
+            impl ::std::convert::From<super::CatalogueFilesGetResponse>
+            for CatalogueFilesGetResponse {
+                fn from(value: super::CatalogueFilesGetResponse) -> Self {
+                    Self { size: Ok(value.size) }
+                }
+            }
             #[derive(Clone, Debug)]
             pub struct CreateItemBody {
                 count: ::std::result::Result<
@@ -503,6 +557,17 @@ let response = client.get_item()
         pub fn get_item(&self) -> builder::GetItem<'_> {
             builder::GetItem::new(self)
         }
+        /**Sends a `GET` request to `/files/{path}`
+
+```ignore
+let response = client.catalogue_files_get()
+    .path(path)
+    .send()
+    .await;
+```*/
+        pub fn catalogue_files_get(&self) -> builder::CatalogueFilesGet<'_> {
+            builder::CatalogueFilesGet::new(self)
+        }
     }
     /// Types for composing operation parameters.
     #[allow(clippy::all)]
@@ -749,6 +814,73 @@ let response = client.get_item()
                     .build()?;
                 let info = OperationInfo {
                     operation_id: "get_item",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /**Builder for [`Client::catalogue_files_get`]
+
+[`Client::catalogue_files_get`]: super::Client::catalogue_files_get*/
+        #[derive(Debug, Clone)]
+        pub struct CatalogueFilesGet<'a> {
+            client: &'a super::Client,
+            path: Result<::std::string::String, String>,
+        }
+        impl<'a> CatalogueFilesGet<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    path: Err("path was not initialized".to_string()),
+                }
+            }
+            pub fn path<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for path failed"
+                            .to_string()
+                    });
+                self
+            }
+            ///Sends a `GET` request to `/files/{path}`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::CatalogueFilesGetResponse>, Error<()>> {
+                let Self { client, path } = self;
+                let path = path.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/files/{}", client.baseurl, encode_path(& path.to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "catalogue_files_get",
                 };
                 client.pre(&mut request, &info).await?;
                 let result = client.exec(request, &info).await;
@@ -1257,6 +1389,132 @@ pub async fn create_item_in(
         id: create_id,
     })
 }
+///The inputs and outputs of workflow `file-size`, its steps' outputs, and `run`, which runs it with options.
+#[allow(dead_code)]
+pub mod file_size {
+    ///The inputs of workflow `file-size`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Inputs {
+        pub path: ::std::string::String,
+    }
+    /// The workflow's outputs.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct Outputs {
+        ///`size`.
+        #[serde(rename = "size")]
+        pub size: ::std::option::Option<i64>,
+    }
+    /// The outputs of its steps, typed, as a run's report holds them.
+    pub mod steps {
+        ///The outputs of step `4-read`.
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct _4Read {
+            ///Output `200 size`.
+            #[serde(rename = "200 size")]
+            pub _200_size: ::std::option::Option<i64>,
+        }
+        impl ::arazzo_runtime::StepOutputs for _4Read {
+            const WORKFLOW: &'static str = "file-size";
+            const STEP: &'static str = "4-read";
+        }
+    }
+    /// Runs the workflow with `options` (a run key for its idempotency keys, time
+    /// bounds, transport retries, rate limits): its result, and a report of every
+    /// step that ran.
+    pub async fn run(
+        clients: &super::Clients,
+        inputs: Inputs,
+        options: &::arazzo_runtime::RunOptions,
+    ) -> ::arazzo_runtime::Reported<Outputs> {
+        let run = ::arazzo_runtime::__private::Run::start(options, 0u64);
+        let result = run.drive(super::file_size_in(clients, inputs, &run)).await;
+        run.finish(result)
+    }
+}
+///Reads a file by a dotted operationId on a path with reserved expansion.
+#[allow(dead_code)]
+pub async fn file_size(
+    clients: &Clients,
+    inputs: file_size::Inputs,
+) -> ::std::result::Result<file_size::Outputs, Error> {
+    let run = ::arazzo_runtime::__private::Run::start(
+        &::arazzo_runtime::__private::result_only(),
+        0u64,
+    );
+    file_size_in(clients, inputs, &run).await
+}
+///Workflow `file-size` within a caller's run (its steps, `goto` and `dependsOn` call it).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub async fn file_size_in(
+    clients: &Clients,
+    inputs: file_size::Inputs,
+    run: &::arazzo_runtime::__private::Run,
+) -> ::std::result::Result<file_size::Outputs, Error> {
+    let run = &run.workflow("dialect.arazzo.yaml", "file-size");
+    let visit = run.visit("4-read");
+    let step_4_read = run
+        .send(
+            &visit,
+            &::arazzo_runtime::__private::Call {
+                source: "catalogue",
+                operation: "catalogue.files.get",
+                method: "GET",
+                path: "/files/{+path}",
+            },
+            false,
+            async {
+                ::arazzo_runtime::__private::exchange(
+                        "4-read",
+                        &::arazzo_runtime::__private::Select::Members {
+                            keys: &[("size", ::arazzo_runtime::__private::Select::All)],
+                            items: ::std::option::Option::None,
+                        },
+                        clients
+                            .catalogue
+                            .catalogue_files_get()
+                            .path(inputs.path.clone())
+                            .send()
+                            .await,
+                    )
+                    .await
+            },
+        )
+        .await?;
+    if !(200..300).contains(&step_4_read.status) {
+        return ::std::result::Result::Err(
+            run.failed(&visit, "a 2xx status", step_4_read, false),
+        );
+    }
+    run.criteria(&visit, ::std::option::Option::None);
+    let step_4_read_200_size: ::std::option::Option<i64> = ::arazzo_runtime::__private::optional_output::<
+        i64,
+    >("4-read", "200 size", &step_4_read.body, "/size")?;
+    run.outputs(
+        &visit,
+        || {
+            ::std::vec![
+                ("200 size", ::arazzo_runtime::__private::to_json(&
+                step_4_read_200_size))
+            ]
+        },
+    );
+    ::std::result::Result::Ok(file_size::Outputs {
+        size: step_4_read_200_size,
+    })
+}
 #[allow(dead_code)]
 impl Clients {
     /// One client per source with default settings (no credentials), each at the base
@@ -1273,7 +1531,7 @@ impl Clients {
 }
 /// The id of every workflow that has a function.
 #[allow(dead_code)]
-pub const WORKFLOWS: &[&str] = &["first-item", "create-item"];
+pub const WORKFLOWS: &[&str] = &["first-item", "create-item", "file-size"];
 /// Runs the workflow `workflow_id` with inputs given as JSON; its outputs as JSON.
 #[allow(dead_code)]
 pub async fn run_workflow(
@@ -1317,6 +1575,23 @@ pub async fn run_workflow_with(
             match ::serde_json::from_value::<create_item::Inputs>(inputs) {
                 ::std::result::Result::Ok(inputs) => {
                     create_item::run(clients, inputs, options)
+                        .await
+                        .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
+                }
+                ::std::result::Result::Err(e) => {
+                    ::arazzo_runtime::Reported {
+                        result: ::std::result::Result::Err(Error::Inputs {
+                            cause: e.to_string(),
+                        }),
+                        report: ::std::default::Default::default(),
+                    }
+                }
+            }
+        }
+        "file-size" => {
+            match ::serde_json::from_value::<file_size::Inputs>(inputs) {
+                ::std::result::Result::Ok(inputs) => {
+                    file_size::run(clients, inputs, options)
                         .await
                         .map(|outputs| ::arazzo_runtime::__private::to_json(&outputs))
                 }

@@ -56,9 +56,9 @@ impl Workflow_<'_> {
         {
             if op.dropped.contains(&p.name) {
                 diags.push(
-                    Diagnostic::error(format!("parameter `{}` of step `{sid}` cannot be sent: the operation has another parameter with the same Rust name, and the client keeps that one", p.name))
+                    Diagnostic::error(format!("parameter `{}` of step `{sid}` cannot be sent: the generated client leaves it out, as its Rust name is taken (by another parameter of the operation, or by a method of the request builder)", p.name))
                         .at(self.input.ws.files.loc(self.file, &p.at))
-                        .help("see the warning on the description for the parameter kept"),
+                        .help("see the `renamed` warning on the description for what takes the name"),
                 );
                 continue;
             }

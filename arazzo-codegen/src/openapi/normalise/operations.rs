@@ -203,6 +203,16 @@ impl Normaliser<'_> {
                 self.change("parameter", &p_at, format!("{loc} parameter `{name}` is `nullable`, but {why}; it is read as not nullable"));
             }
             let rust = crate::names::ident(&name, crate::names::Case::Snake);
+            // The client's request builder has methods of its own: a setter of that name
+            // would define one twice.
+            let has_body = op.get("requestBody").is_some();
+            if matches!(rust.as_str(), "new" | "send")
+                || (has_body && matches!(rust.as_str(), "body" | "body_map"))
+            {
+                self.dropped_params.insert((at.to_string(), name.clone()));
+                self.change("renamed", &p_at, format!("{loc} parameter `{name}` would be the client's request-builder method `{rust}`, which the builder has already; it is left out of the client (a workflow that sets it is an error)"));
+                continue;
+            }
             if let Some(other) = params.iter().find(|q| {
                 q["name"]
                     .as_str()
