@@ -18,8 +18,8 @@
 //! goes into the repository.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -28,7 +28,6 @@ use serde_json::Value;
 mod fetch;
 
 const DESCRIPTION: (&str, &str) = ("@octokit/openapi", "23.0.2");
-const PRISM: &str = "@stoplight/prism-cli@5.16.0";
 const SOURCE: &str = "github";
 
 const MAIN: &str = r#"//! Runs the generated `triage_repository` against the base URL given, printing its outputs.
@@ -150,7 +149,7 @@ fn run() -> Result<bool, String> {
     );
 
     // The mock: Prism, answering with the description's examples.
-    let prism = install_prism(&cache)?;
+    let prism = fetch::prism(&cache)?;
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
@@ -236,31 +235,6 @@ fn run() -> Result<bool, String> {
     ok &= expected.len() == outputs.as_object().map_or(0, |o| o.len());
     println!("\n{}", if ok { "ok" } else { "FAILED" });
     Ok(ok)
-}
-
-/// `npm install` of the pinned Prism into the cache, once; returns its command.
-fn install_prism(cache: &Path) -> Result<PathBuf, String> {
-    let dir = cache.join("prism");
-    let bin = dir.join("node_modules/.bin/prism");
-    if bin.is_file() {
-        return Ok(bin);
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    if !dir.join("package.json").is_file() {
-        std::fs::write(dir.join("package.json"), "{\"private\": true}\n")
-            .map_err(|e| e.to_string())?;
-    }
-    eprintln!("installing {PRISM} with npm install ...");
-    let st = Command::new("npm")
-        .args(["install", "--silent", "--no-audit", "--no-fund", PRISM])
-        .current_dir(&dir)
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("npm: {e}"))?;
-    if !st.success() || !bin.is_file() {
-        return Err(format!("npm install {PRISM} failed"));
-    }
-    Ok(bin)
 }
 
 /// Each workflow output of the document, with the value its step output's JSON pointer finds

@@ -1,7 +1,7 @@
 //! Catalogue harness: the generator on Arazzo documents written elsewhere.
 //!
 //! ```sh
-//! cargo run --release -p arazzo-codegen --example jentic -- [CATALOGUE] [--shards 4] [--no-compile] [--only SUBSTRING] [--jobs 2]
+//! cargo run --release -p arazzo-codegen --example jentic -- [CATALOGUE] [--shards 4] [--no-compile] [--only SUBSTRING] [--jobs 2] [--prism 30 --seed N]
 //! ```
 //!
 //! `CATALOGUE` is a folder laid out as Jentic's public API catalogue (`../shared/jentic` by
@@ -13,7 +13,12 @@
 //! after another. It prints the counts (documents, workflows, workflows with a function,
 //! skipped workflows by the kind of their errors, internal errors) and writes every outcome to
 //! `jentic-outcomes.json` in the harness cache (`$ARAZZO_HARNESS_CACHE`, default
-//! `~/.cache/arazzo-codegen-harness`). Nothing it writes goes into the repository.
+//! `~/.cache/arazzo-codegen-harness`). With `--prism N`, a seeded sample of N generated
+//! documents is then run against Prism (`@stoplight/prism-cli`, installed from the npm registry
+//! into the cache) mocking each document's description: every workflow with a function through
+//! `run_workflow`, with inputs made from its inputs schema; it counts the runs that succeed,
+//! the failures by `Error::kind()`, and the requests Prism refuses. Nothing it writes goes into
+//! the repository.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +34,8 @@ mod compile;
 #[allow(dead_code)]
 #[path = "robustness/fetch.rs"]
 mod fetch;
+#[path = "jentic/prism.rs"]
+mod prism;
 
 /// A child is stopped after this long.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(60);
@@ -47,6 +54,9 @@ struct Options {
     compile: bool,
     only: Option<String>,
     jobs: usize,
+    /// How many documents to run against Prism (0: none), and the seed that picks them.
+    prism: usize,
+    seed: u64,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -56,6 +66,8 @@ fn parse_args() -> Result<Options, String> {
         compile: true,
         only: None,
         jobs: 2,
+        prism: 0,
+        seed: 20261207,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -67,6 +79,8 @@ fn parse_args() -> Result<Options, String> {
         match a.as_str() {
             "--shards" => o.shards = num("--shards")?.max(1),
             "--jobs" => o.jobs = num("--jobs")?.max(1),
+            "--prism" => o.prism = num("--prism")?,
+            "--seed" => o.seed = num("--seed")? as u64,
             "--no-compile" => o.compile = false,
             "--only" => o.only = args.next(),
             other if !other.starts_with("--") => o.catalogue = PathBuf::from(other),
@@ -452,9 +466,64 @@ fn main() {
     if std::fs::write(&path, all.to_string()).is_ok() {
         println!("- every outcome: {}", path.display());
     }
-    if !opts.compile {
-        return;
+    if opts.compile {
+        compile_all(&cache, &outcomes, opts.shards);
     }
+    if opts.prism > 0 {
+        run_on_prism(&cache, &opts, &outcomes);
+    }
+}
+
+/// Runs a seeded sample of the generated documents against Prism.
+fn run_on_prism(cache: &Path, opts: &Options, outcomes: &[Outcome]) {
+    let with_functions: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| {
+            o.verdict["functions"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty())
+        })
+        .collect();
+    let picked: Vec<prism::Picked> = compile::pick(&with_functions, opts.prism, opts.seed)
+        .into_iter()
+        .filter_map(|o| {
+            let document = opts
+                .catalogue
+                .join("workflows")
+                .join(&o.name)
+                .join("workflows.arazzo.json");
+            let raw: Value =
+                serde_json::from_str(&std::fs::read_to_string(&document).ok()?).ok()?;
+            let url = raw["sourceDescriptions"][0]["url"].as_str()?;
+            let description = opts
+                .catalogue
+                .join(percent_decoded(url.strip_prefix("./")?));
+            Some(prism::Picked {
+                name: o.name.clone(),
+                document,
+                code: PathBuf::from(o.verdict["code"].as_str()?),
+                description,
+            })
+        })
+        .collect();
+    println!(
+        "\n(Prism sample: seed {}, {} documents: {})",
+        opts.seed,
+        picked.len(),
+        picked
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    match prism::run(cache, &picked) {
+        Ok(runs) => prism::report(&runs),
+        Err(e) => println!("\nthe Prism runs failed to run: {e}"),
+    }
+}
+
+/// Compiles every generated file, shard by shard.
+fn compile_all(cache: &Path, outcomes: &[Outcome], shards: usize) {
     let files: Vec<(String, PathBuf)> = outcomes
         .iter()
         .filter_map(|o| {
@@ -464,15 +533,15 @@ fn main() {
         })
         .collect();
     let krate = cache.join("jentic-compile");
-    for k in 0..opts.shards {
+    for k in 0..shards {
         let shard: Vec<(String, PathBuf)> = files
             .iter()
             .enumerate()
-            .filter(|(i, _)| i % opts.shards == k)
+            .filter(|(i, _)| i % shards == k)
             .map(|(_, f)| f.clone())
             .collect();
         match compile::compile(&krate, &shard) {
-            Ok(r) => r.print(&format!("shard {} of {}", k + 1, opts.shards)),
+            Ok(r) => r.print(&format!("shard {} of {}", k + 1, shards)),
             Err(e) => println!("\ncompiling shard {} failed to run: {e}", k + 1),
         }
     }

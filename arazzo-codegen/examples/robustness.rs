@@ -28,6 +28,8 @@ use synth::Run;
 
 #[path = "robustness/compile.rs"]
 mod compile;
+// (The mock server it can install is for the other harnesses.)
+#[allow(dead_code)]
 #[path = "robustness/fetch.rs"]
 mod fetch;
 #[path = "robustness/synth.rs"]

@@ -50,6 +50,34 @@ pub fn package(cache: &Path, name: &str, version: &str) -> Result<PathBuf, Strin
     Ok(dir.join("package"))
 }
 
+/// The pinned mock server, installed from the npm registry.
+pub const PRISM: &str = "@stoplight/prism-cli@5.16.0";
+
+/// `npm install` of the pinned Prism into the cache, once; returns its command.
+pub fn prism(cache: &Path) -> Result<PathBuf, String> {
+    let dir = cache.join("prism");
+    let bin = dir.join("node_modules/.bin/prism");
+    if bin.is_file() {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if !dir.join("package.json").is_file() {
+        std::fs::write(dir.join("package.json"), "{\"private\": true}\n")
+            .map_err(|e| e.to_string())?;
+    }
+    eprintln!("installing {PRISM} with npm install ...");
+    let st = Command::new("npm")
+        .args(["install", "--silent", "--no-audit", "--no-fund", PRISM])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("npm: {e}"))?;
+    if !st.success() || !bin.is_file() {
+        return Err(format!("npm install {PRISM} failed"));
+    }
+    Ok(bin)
+}
+
 /// The manifest of a crate the harness builds: every crate a generated file's header may name,
 /// and `extra` dependency lines.
 pub fn manifest(name: &str, extra: &str) -> String {
