@@ -274,18 +274,19 @@ fn parameters(
 /// A schema's keywords in shapes the model does not take.
 fn schema(s: &mut Map<String, Value>, at: &str, out: &mut Vec<Repair>) {
     schema_type(s, at, out);
-    // `null` among the values of `enum`: OpenAPI 3.0 says so with `nullable`.
-    if let Some(Value::Array(values)) = s.get_mut("enum") {
-        if values.iter().any(Value::is_null) && values.len() > 1 {
-            values.retain(|v| !v.is_null());
-            s.insert("nullable".into(), Value::Bool(true));
-            out.push(Repair {
-                pointer: child(at, "enum"),
-                message:
-                    "`enum` lists `null`; it is read as `nullable: true` with the other values"
-                        .into(),
-            });
-        }
+    // `null` among the values of `enum`: OpenAPI 3.0 allows it only with `nullable`.
+    let lists_null = s
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| values.iter().any(Value::is_null) && values.len() > 1);
+    if lists_null && s.get("nullable") != Some(&Value::Bool(true)) {
+        s.insert("nullable".into(), Value::Bool(true));
+        out.push(Repair {
+            pointer: child(at, "enum"),
+            message:
+                "`enum` lists `null` without `nullable`; the schema is read as `nullable: true`"
+                    .into(),
+        });
     }
     // An `enum` without a `type`: the type all its values share.
     if !s.contains_key("type") && !s.contains_key("$ref") {
@@ -297,7 +298,8 @@ fn schema(s: &mut Map<String, Value>, at: &str, out: &mut Vec<Repair>) {
                 Value::Number(_) => Some("number"),
                 _ => None,
             };
-            let mut kinds: Vec<Option<&str>> = values.iter().map(of).collect();
+            let mut kinds: Vec<Option<&str>> =
+                values.iter().filter(|v| !v.is_null()).map(of).collect();
             kinds.dedup();
             if let [Some(t)] = kinds.as_slice() {
                 let t = t.to_string();
@@ -545,12 +547,13 @@ mod tests {
         );
         assert_eq!(
             s["G"],
-            json!({"type": "integer", "enum": [0, 10], "nullable": true})
+            json!({"type": "integer", "enum": [0, 10, null], "nullable": true})
         );
         assert_eq!(
             s["H"],
-            json!({"type": "integer", "enum": [0, 10], "nullable": true})
+            json!({"type": "integer", "enum": [0, 10, null], "nullable": true})
         );
-        assert_eq!(said.len(), 14, "{said:#?}");
+        // (`H` was nullable already: only its type is added.)
+        assert_eq!(said.len(), 13, "{said:#?}");
     }
 }
