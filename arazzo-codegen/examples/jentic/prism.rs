@@ -1,8 +1,8 @@
 //! The catalogue harness's runs: a seeded sample of generated documents, each run against
 //! Prism mocking the document's own description. Every workflow with a function is run through
 //! `run_workflow` with inputs made from its inputs schema and every credential setting filled
-//! with a dummy value; Prism answers from the description's examples and logs every request it
-//! refuses ("Violation: request").
+//! with a dummy value; Prism answers from the description's examples and logs each violation
+//! of a request it finds ("Violation: request", one line per violation).
 
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
@@ -30,7 +30,7 @@ pub struct Runs {
     pub name: String,
     /// Each workflow run: its id, `ok` or the error's kind, and the error's text.
     pub results: Vec<(String, String, String)>,
-    /// The requests Prism refused, as it logged them.
+    /// The violations Prism found in the requests, one line each, as it logged them.
     pub refused: Vec<String>,
     /// Why nothing ran, when the mock did not start or the runner failed.
     pub failure: Option<String>,
@@ -86,6 +86,22 @@ pub fn run(cache: &Path, picked: &[Picked]) -> Result<Vec<Runs>, String> {
     for (k, p) in picked.iter().enumerate() {
         out.push(one(&prism, &runner, &dir, k, p));
     }
+    // Every run, for reading afterwards.
+    let all: Vec<Value> = out
+        .iter()
+        .map(|r| {
+            json!({
+                "document": r.name,
+                "results": r.results.iter().map(|(w, o, e)| json!({"workflow": w, "outcome": o, "error": e})).collect::<Vec<_>>(),
+                "refused": r.refused,
+                "failure": r.failure,
+            })
+        })
+        .collect();
+    let path = cache.join("jentic-prism-runs.json");
+    if std::fs::write(&path, Value::Array(all).to_string()).is_ok() {
+        println!("- every run: {}", path.display());
+    }
     Ok(out)
 }
 
@@ -97,7 +113,7 @@ fn one(prism: &Path, runner: &Path, dir: &Path, k: usize, p: &Picked) -> Runs {
         refused: Vec::new(),
         failure: None,
     };
-    let inputs = match inputs_of(&p.document) {
+    let inputs = match inputs_of(&p.document, &p.description) {
         Ok(i) => i,
         Err(e) => {
             runs.failure = Some(e);
@@ -157,7 +173,7 @@ fn one(prism: &Path, runner: &Path, dir: &Path, k: usize, p: &Picked) -> Runs {
     let log = std::fs::read_to_string(&log_path).unwrap_or_default();
     runs.refused = log
         .lines()
-        .filter(|l| l.contains("Violation: request") || l.contains("did not pass the validation"))
+        .filter(|l| l.contains("Violation: request"))
         .map(|l| l.trim().to_string())
         .collect();
     match out {
@@ -186,18 +202,125 @@ fn one(prism: &Path, runner: &Path, dir: &Path, k: usize, p: &Picked) -> Runs {
     runs
 }
 
-/// Inputs for each workflow of the document, made from its inputs schema.
-fn inputs_of(document: &Path) -> Result<Value, String> {
+/// Inputs for each workflow of the document, made from its inputs schema; an input declared a
+/// string that feeds a parameter or a body member directly is the text of a value that fits
+/// that parameter's or member's schema in the description (the catalogue declares most inputs
+/// as strings, whatever they feed).
+fn inputs_of(document: &Path, description: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(document).map_err(|e| e.to_string())?;
     let doc: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let source = doc["sourceDescriptions"][0]["name"]
+        .as_str()
+        .unwrap_or_default();
+    let checked = arazzo_codegen::Builder::new(document)
+        .source(source, description)
+        .skip_invalid_workflows(true)
+        .check();
     let mut out = serde_json::Map::new();
     for w in doc["workflows"].as_array().into_iter().flatten() {
         let Some(id) = w["workflowId"].as_str() else {
             continue;
         };
-        out.insert(id.to_string(), value_of(&w["inputs"], 0));
+        let mut value = value_of(&w["inputs"], 0);
+        let targets = checked
+            .workflows
+            .iter()
+            .find(|ir| ir.doc == 0 && ir.id == id)
+            .map(|ir| fed_schemas(&checked.workspace, ir))
+            .unwrap_or_default();
+        if let Value::Object(fields) = &mut value {
+            for (name, v) in fields.iter_mut() {
+                let declared = &w["inputs"]["properties"][name];
+                let text = matches!(
+                    declared.get("type").and_then(Value::as_str),
+                    Some("string") | None
+                );
+                if let (true, Some(target)) = (text, targets.get(name)) {
+                    *v = match value_of(target, 0) {
+                        Value::String(s) => Value::String(s),
+                        other => Value::String(other.to_string()),
+                    };
+                }
+            }
+        }
+        out.insert(id.to_string(), value);
     }
     Ok(Value::Object(out))
+}
+
+/// The schema in the description of what each input feeds directly (a parameter, or a member
+/// of a JSON body), the first one found.
+fn fed_schemas(
+    ws: &arazzo_codegen::workspace::Workspace,
+    ir: &arazzo_codegen::resolve::WorkflowIr,
+) -> BTreeMap<String, Value> {
+    use arazzo_codegen::expr::Expr;
+    use arazzo_codegen::resolve::{Target, ValueIr};
+    let mut out = BTreeMap::new();
+    for step in &ir.steps {
+        let Target::Operation {
+            openapi, operation, ..
+        } = &step.target
+        else {
+            continue;
+        };
+        let Some(d) = ws.openapi.get(*openapi) else {
+            continue;
+        };
+        let Some(op) = d.operations.get(*operation) else {
+            continue;
+        };
+        for p in &step.parameters {
+            if let ValueIr::Expr(Expr::Inputs(n)) = &p.read {
+                if let Some(schema) = op
+                    .parameters
+                    .iter()
+                    .find(|q| q.name == p.name)
+                    .and_then(|q| q.schema.clone())
+                {
+                    out.entry(n.name.clone())
+                        .or_insert_with(|| deref(&d.raw, &schema).clone());
+                }
+            }
+        }
+        let Some(ValueIr::Object(members)) = step.body.as_ref().and_then(|b| b.payload.as_ref())
+        else {
+            continue;
+        };
+        let body = d
+            .raw
+            .pointer(&op.pointer)
+            .and_then(|o| o["requestBody"]["content"].as_object())
+            .and_then(|c| c.values().next())
+            .map(|m| deref(&d.raw, &m["schema"]).clone())
+            .unwrap_or(Value::Null);
+        for (field, v) in members {
+            if let ValueIr::Expr(Expr::Inputs(n)) = v {
+                let schema = deref(&d.raw, &body["properties"][field]);
+                if !schema.is_null() {
+                    out.entry(n.name.clone()).or_insert_with(|| schema.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `v`, its local `$ref`s followed.
+fn deref<'a>(raw: &'a Value, v: &'a Value) -> &'a Value {
+    let mut v = v;
+    for _ in 0..16 {
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| raw.pointer(p))
+        {
+            Some(t) => v = t,
+            None => break,
+        }
+    }
+    v
 }
 
 /// A value that fits `schema`: its example, default or first enum value, else one of its
@@ -308,7 +431,7 @@ pub fn report(runs: &[Runs]) {
     }
     let refused: usize = runs.iter().map(|r| r.refused.len()).sum();
     println!(
-        "\n## Runs against Prism: {} documents, {total} workflow runs, {refused} requests refused by Prism's validation",
+        "\n## Runs against Prism: {} documents, {total} workflow runs, {refused} violations found in requests by Prism's validation",
         runs.len()
     );
     for (o, list) in &outcomes {
@@ -323,7 +446,7 @@ pub fn report(runs: &[Runs]) {
         if let Some(f) = &r.failure {
             println!("- {}: {f}", r.name);
         }
-        for line in r.refused.iter().take(3) {
+        for line in &r.refused {
             println!(
                 "- refused in {}: {}",
                 r.name,
