@@ -336,22 +336,16 @@ fn report(outcomes: &[Outcome]) {
         times.last().copied().unwrap_or(0)
     );
     // Documents that do not generate at all, by their first error.
-    let mut failed: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for o in outcomes.iter().filter(|o| o.verdict["code"].is_null()) {
         let first = o.verdict["errors"][0].as_str().unwrap_or("(no error)");
-        failed.entry(fold(first)).or_default().push(&o.name);
+        failed.entry(fold(first)).or_default().push(o.name.clone());
     }
-    println!("\n### Documents that do not generate, by their first error\n\n| count | error | e.g. |\n| --- | --- | --- |");
-    let mut rows: Vec<_> = failed.into_iter().collect();
-    rows.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-    for (e, names) in rows {
-        println!(
-            "| {} | {} | {} |",
-            names.len(),
-            e.replace('|', "\\|"),
-            names.iter().take(5).copied().collect::<Vec<_>>().join(", ")
-        );
-    }
+    table(
+        "Documents that do not generate, by their first error",
+        "count",
+        failed,
+    );
     // Skipped workflows, each counted once under each kind of error it has.
     let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for o in outcomes {
@@ -374,8 +368,17 @@ fn report(outcomes: &[Outcome]) {
             }
         }
     }
-    println!("\n### Skipped workflows by kind of error (a workflow counts under each of its kinds)\n\n| workflows | error | e.g. |\n| --- | --- | --- |");
-    let mut rows: Vec<_> = kinds.into_iter().collect();
+    table(
+        "Skipped workflows by kind of error (a workflow counts under each of its kinds)",
+        "workflows",
+        kinds,
+    );
+}
+
+/// A table of rows (a kind of error and what has it), most first, five examples each.
+fn table(title: &str, counted: &str, rows: BTreeMap<String, Vec<String>>) {
+    println!("\n### {title}\n\n| {counted} | error | e.g. |\n| --- | --- | --- |");
+    let mut rows: Vec<_> = rows.into_iter().collect();
     rows.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     for (e, names) in rows {
         println!(
