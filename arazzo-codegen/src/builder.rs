@@ -263,12 +263,17 @@ impl Builder {
             let origin = self.path.display().to_string();
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loop {
                 let (code, diags) = emit::generate(&checked, &self.settings, &origin);
-                let errors = diags.iter().filter(|d| d.severity == Severity::Error);
-                if code.is_none() && errors.clone().count() > 0 {
-                    let errors: Vec<Diagnostic> = errors.cloned().collect();
-                    if self.skip_for(&mut checked, errors).is_empty() {
-                        continue;
-                    }
+                let errors: Vec<Diagnostic> = diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .cloned()
+                    .collect();
+                // Left out for errors of its own: generate again without them.
+                if code.is_none()
+                    && !errors.is_empty()
+                    && self.skip_for(&mut checked, errors).is_empty()
+                {
+                    continue;
                 }
                 break (code, diags);
             })) {
@@ -416,24 +421,16 @@ impl Builder {
         if !self.settings.skip_invalid_workflows || errors.iter().any(|d| d.workflow().is_none()) {
             return errors;
         }
-        let bad = select::errors_by_workflow(&errors);
-        let mut out: BTreeSet<select::WorkflowKey> = checked
+        let left_out: BTreeSet<select::WorkflowKey> = checked
             .workflows
             .iter()
             .filter(|w| w.skipped)
             .map(|w| (w.doc, w.index))
             .collect();
+        let why = select::more_to_leave_out(&checked.workflows, &left_out, &errors);
         // (Nothing new to leave out would make the caller's loop run for ever.)
-        if bad.keys().all(|k| out.contains(k)) {
+        if why.is_empty() {
             return errors;
-        }
-        out.extend(bad.keys().copied());
-        let mut why: BTreeMap<select::WorkflowKey, select::Reason> = bad
-            .into_iter()
-            .map(|(k, e)| (k, select::Reason::Errors(e)))
-            .collect();
-        for (k, callee) in select::callers_of(&checked.workflows, &out) {
-            why.insert(k, select::Reason::Calls(callee));
         }
         for w in &mut checked.workflows {
             w.skipped |= why.contains_key(&(w.doc, w.index));
@@ -464,12 +461,12 @@ impl Builder {
                     .map(|w| (w.doc, w.index))
                     .filter(|k| !keep.contains(k)),
             );
+            let ids: Vec<&str> = all
+                .iter()
+                .filter(|w| w.doc == 0)
+                .map(|w| w.id.as_str())
+                .collect();
             for id in unknown {
-                let ids: Vec<&str> = all
-                    .iter()
-                    .filter(|w| w.doc == 0)
-                    .map(|w| w.id.as_str())
-                    .collect();
                 let mut d = Diagnostic::error(format!(
                     "no workflow of `{}` has the id `{id}`",
                     self.path.display()
@@ -501,18 +498,10 @@ impl Builder {
                 crate::typecheck::check(ws, &mut workflows, &mut diags);
             }
             if self.settings.skip_invalid_workflows && !diags.has_unscoped_errors() {
-                let bad = select::errors_by_workflow(diags.items());
-                let mut out: BTreeSet<_> = left_out.clone();
-                out.extend(bad.keys().copied());
-                let callers = select::callers_of(&workflows, &out);
-                if !bad.is_empty() || !callers.is_empty() {
-                    for (k, errors) in bad {
-                        skipped.insert(k, select::Reason::Errors(errors));
-                    }
-                    for (k, callee) in callers {
-                        skipped.insert(k, select::Reason::Calls(callee));
-                    }
-                    left_out.extend(skipped.keys().copied());
+                let why = select::more_to_leave_out(&workflows, &left_out, diags.items());
+                if !why.is_empty() {
+                    left_out.extend(why.keys().copied());
+                    skipped.extend(why);
                     continue;
                 }
             }

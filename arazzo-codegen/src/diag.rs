@@ -295,10 +295,8 @@ pub struct Diagnostics {
     allowed: usize,
     /// The workflow being checked: a diagnostic pushed without one is stamped with it.
     scope: Option<(usize, usize)>,
-    /// Workflows left out of generation: what is found in them is set aside, not recorded.
+    /// Workflows left out of generation: what is found in them is not recorded.
     excluded: std::collections::BTreeSet<(usize, usize)>,
-    /// What was found in excluded workflows, in order.
-    set_aside: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
@@ -326,24 +324,9 @@ impl Diagnostics {
         std::mem::replace(&mut self.scope, scope)
     }
 
-    /// Leaves these workflows out: what is found in them from now on is set aside
-    /// ([`Diagnostics::set_aside`]) instead of recorded.
+    /// Leaves these workflows out: what is found in them from now on is not recorded.
     pub fn exclude(&mut self, workflows: impl IntoIterator<Item = (usize, usize)>) {
         self.excluded.extend(workflows);
-    }
-
-    /// What was found in excluded workflows, in order.
-    pub fn set_aside(&self) -> &[Diagnostic] {
-        &self.set_aside
-    }
-
-    /// The workflows that have an error recorded against them.
-    pub fn workflows_with_errors(&self) -> std::collections::BTreeSet<(usize, usize)> {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .filter_map(Diagnostic::workflow)
-            .collect()
     }
 
     /// Whether an error belongs to no workflow (a document's or a description's).
@@ -378,7 +361,6 @@ impl Diagnostics {
             }
         }
         if d.workflow().is_some_and(|w| self.excluded.contains(&w)) {
-            self.set_aside.push(d);
             return;
         }
         self.items.push(d);

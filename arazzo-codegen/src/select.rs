@@ -99,15 +99,28 @@ pub fn callers_of(
     }
 }
 
-/// The errors recorded against each workflow among `items`.
-pub fn errors_by_workflow(items: &[Diagnostic]) -> BTreeMap<WorkflowKey, Vec<Diagnostic>> {
-    let mut out: BTreeMap<WorkflowKey, Vec<Diagnostic>> = BTreeMap::new();
+/// The workflows to leave out besides those already `left_out`, each with why: those that
+/// `items` record errors against, and those that call one that is left out.
+pub fn more_to_leave_out(
+    workflows: &[WorkflowIr],
+    left_out: &BTreeSet<WorkflowKey>,
+    items: &[Diagnostic],
+) -> BTreeMap<WorkflowKey, Reason> {
+    let mut why: BTreeMap<WorkflowKey, Reason> = BTreeMap::new();
     for d in items.iter().filter(|d| d.severity == Severity::Error) {
-        if let Some(k) = d.workflow() {
-            out.entry(k).or_default().push(d.clone());
+        if let Some(k) = d.workflow().filter(|k| !left_out.contains(k)) {
+            match why.entry(k).or_insert_with(|| Reason::Errors(Vec::new())) {
+                Reason::Errors(errors) => errors.push(d.clone()),
+                Reason::Calls(_) => {}
+            }
         }
     }
-    out
+    let mut out = left_out.clone();
+    out.extend(why.keys().copied());
+    for (k, callee) in callers_of(workflows, &out) {
+        why.insert(k, Reason::Calls(callee));
+    }
+    why
 }
 
 /// The warning for a workflow left out: it names the workflow and lists its errors, each on a

@@ -333,7 +333,7 @@ pub fn client_module(
                 let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                     continue;
                 };
-                if let Some(o) = client_method(&api.ops, id) {
+                if let Some((_, o)) = client_method(&api.ops, id) {
                     let pointer = crate::source::child(&crate::source::child("/paths", path), m);
                     let mut o = o.clone();
                     o.dropped = n
@@ -350,7 +350,14 @@ pub fn client_module(
     let auth = auth_schemes(doc, source, security, diags, files);
     let module = syn::parse_str::<syn::Ident>(module).ok()?;
     let settings = settings_tokens(&auth, runtime);
-    let hooks = hooks_tokens(&auth, &n, runtime);
+    // Progenitor reports operations to hooks by the names of their methods.
+    let method_of = |id: &str| {
+        client_method(&api.ops, id).map_or_else(
+            || heck::ToSnakeCase::to_snake_case(id),
+            |(name, _)| name.clone(),
+        )
+    };
+    let hooks = hooks_tokens(&auth, &n, &method_of, runtime);
     let title = format!("Client for the `{source}` source ({display}).");
     let tokens = quote! {
         #[doc = #title]
@@ -451,7 +458,12 @@ fn settings_tokens(auth: &[Auth], runtime: &super::Runtime) -> TokenStream {
     }
 }
 
-fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> TokenStream {
+fn hooks_tokens(
+    auth: &[Auth],
+    n: &Normalised,
+    method_of: &dyn Fn(&str) -> String,
+    runtime: &super::Runtime,
+) -> TokenStream {
     let rt = runtime.private();
     let apply = auth.iter().zip(setting_fields(auth)).map(|(a, f)| match a {
         Auth::HeaderKey { header, .. } => {
@@ -490,9 +502,8 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
             }
         },
     });
-    // Progenitor reports operations to hooks by their snake-case ids.
     let forms = n.forms.iter().map(|(op, enc)| {
-        let op = heck::ToSnakeCase::to_snake_case(op.as_str());
+        let op = method_of(op);
         let styles = enc.fields.iter().map(|(field, s)| {
             let s = match s {
                 FieldStyle::DeepObject => quote!(#rt::Style::DeepObject),
@@ -508,7 +519,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
         (TokenStream::new(), TokenStream::new())
     } else {
         let arms = n.content_types.iter().map(|(op, ct)| {
-            let op = heck::ToSnakeCase::to_snake_case(op.as_str());
+            let op = method_of(op);
             quote! { #op => ::std::option::Option::Some(#ct), }
         });
         (
@@ -531,7 +542,7 @@ fn hooks_tokens(auth: &[Auth], n: &Normalised, runtime: &super::Runtime) -> Toke
         (TokenStream::new(), TokenStream::new())
     } else {
         let arms = n.multipart.iter().map(|(op, files)| {
-            let op = heck::ToSnakeCase::to_snake_case(op.as_str());
+            let op = method_of(op);
             quote! { #op => ::std::option::Option::Some(&[#(#files),*]), }
         });
         (
@@ -664,12 +675,12 @@ fn declare_idempotency_header(doc: &mut Value, header: &str) {
     }
 }
 
-/// The client's method for operationId `id`, as the client generator names it: its snake
-/// case, else the one method whose name is the same letters and digits (`bigquery.datasets.list`
-/// is `bigquery_datasets_list`; `4odFeed` keeps its digit first).
-fn client_method<'a, T>(ops: &'a BTreeMap<String, T>, id: &str) -> Option<&'a T> {
-    if let Some(o) = ops.get(&heck::ToSnakeCase::to_snake_case(id)) {
-        return Some(o);
+/// The client's method for operationId `id` (its name and what the client offers), as the client
+/// generator names it: its snake case, else the one method whose name is the same letters and
+/// digits (`bigquery.datasets.list` is `bigquery_datasets_list`; `4odFeed` keeps its digit first).
+fn client_method<'a, T>(ops: &'a BTreeMap<String, T>, id: &str) -> Option<(&'a String, &'a T)> {
+    if let Some(found) = ops.get_key_value(&heck::ToSnakeCase::to_snake_case(id)) {
+        return Some(found);
     }
     let bare = |s: &str| -> String {
         s.chars()
@@ -680,7 +691,7 @@ fn client_method<'a, T>(ops: &'a BTreeMap<String, T>, id: &str) -> Option<&'a T>
     let want = bare(id);
     let mut found = ops.iter().filter(|(name, _)| bare(name) == want);
     match (found.next(), found.next()) {
-        (Some((_, o)), None) => Some(o),
+        (Some(one), None) => Some(one),
         _ => None,
     }
 }

@@ -151,7 +151,6 @@ impl Workflow_<'_> {
             // A body of raw bytes: the payload's text (a string as it is, anything else as its
             // JSON), with the replacements applied.
             let raw = syn::parse2::<syn::Type>(ty.clone()).is_ok_and(|t| {
-                let t: syn::Type = t;
                 t == syn::parse_quote!(reqwest::Body) || t == syn::parse_quote!(::reqwest::Body)
             });
             let body = match direct {
